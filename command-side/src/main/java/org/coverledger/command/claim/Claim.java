@@ -1,0 +1,74 @@
+package org.coverledger.command.claim;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.spring.stereotype.Aggregate;
+import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
+import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
+import org.coverledger.events.claim.ClaimApi.RequestMaterials;
+import org.coverledger.events.claim.ClaimApi.SubmitClaim;
+import org.coverledger.events.claim.ClaimStatus;
+import org.coverledger.events.common.ActionNotPermitted;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.BusinessRuleViolation;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.common.Role;
+import org.coverledger.events.common.UnknownObject;
+
+/** A claim on a policy, from submission through the adjuster's requests for materials. */
+@Aggregate
+public class Claim {
+
+    @AggregateIdentifier
+    private String claimId;
+    private String claimant;
+    private ClaimStatus status;
+
+    protected Claim() {
+    }
+
+    /** Submitted through {@link ClaimSubmission}, which has checked the policy's cover. */
+    Claim(SubmitClaim command, String claimant, BusinessCalendar calendar) {
+        if (command.amountClaimed().amount().signum() <= 0) {
+            throw new BusinessRuleViolation("AMOUNT_NOT_POSITIVE", "The amount claimed must be more than zero.");
+        }
+        if (command.incidentDate().isAfter(calendar.today())) {
+            throw new BusinessRuleViolation("INCIDENT_IN_FUTURE", "The incident date cannot be in the future.");
+        }
+        apply(new ClaimSubmitted(command.claimId(), command.policyId(), claimant, command.incidentDate(),
+                command.description(), command.amountClaimed(), calendar.now()));
+    }
+
+    @CommandHandler
+    public void handle(RequestMaterials command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
+        Caller caller = Caller.of(actor, roles);
+        if (!caller.mayActOn(claimant, Role.ADJUSTER, Role.ADMIN)) {
+            throw new UnknownObject("claim", claimId);
+        }
+        if (!caller.hasAnyRole(Role.ADJUSTER, Role.ADMIN)) {
+            throw new ActionNotPermitted("Only an adjuster may request materials.");
+        }
+        if (command.items().isEmpty()) {
+            throw new BusinessRuleViolation("NO_MATERIALS_NAMED", "Name at least one item of material.");
+        }
+        apply(new MaterialsRequested(claimId, command.items(), command.note(), actor, calendar.now()));
+    }
+
+    @EventSourcingHandler
+    void on(ClaimSubmitted event) {
+        claimId = event.claimId();
+        claimant = event.claimant();
+        status = ClaimStatus.SUBMITTED;
+    }
+
+    @EventSourcingHandler
+    void on(MaterialsRequested event) {
+        status = ClaimStatus.MATERIALS_REQUESTED;
+    }
+}

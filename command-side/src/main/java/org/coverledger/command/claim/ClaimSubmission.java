@@ -1,0 +1,42 @@
+package org.coverledger.command.claim;
+
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.Repository;
+import org.coverledger.command.policy.Policy;
+import org.coverledger.events.claim.ClaimApi.SubmitClaim;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.CommandMetadata;
+import org.springframework.stereotype.Component;
+
+/** A claim is accepted only on an existing policy whose cover includes the incident date. */
+@Component
+public class ClaimSubmission {
+
+    private final Repository<Policy> policies;
+    private final Repository<Claim> claims;
+    private final BusinessCalendar calendar;
+
+    public ClaimSubmission(Repository<Policy> policies, Repository<Claim> claims, BusinessCalendar calendar) {
+        this.policies = policies;
+        this.claims = claims;
+        this.calendar = calendar;
+    }
+
+    @CommandHandler
+    public String handle(SubmitClaim command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                         @MetaDataValue(CommandMetadata.ROLES) String roles) throws Exception {
+        Caller caller = Caller.of(actor, roles);
+        String claimant;
+        try {
+            claimant = policies.load(command.policyId())
+                    .invoke(policy -> policy.policyholderCovering(command.incidentDate(), caller));
+        } catch (AggregateNotFoundException e) {
+            throw Policy.unknown(command.policyId());
+        }
+        claims.newInstance(() -> new Claim(command, claimant, calendar));
+        return command.claimId();
+    }
+}

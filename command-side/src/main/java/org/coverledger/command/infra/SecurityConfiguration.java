@@ -1,0 +1,100 @@
+package org.coverledger.command.infra;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.coverledger.events.common.Role;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * HTTP Basic on every {@code /api/**} call; the role table is in README "Roles". Documentation
+ * and health stay open so that operators and load balancers can read them.
+ */
+@Configuration
+@EnableConfigurationProperties(SecurityConfiguration.Users.class)
+public class SecurityConfiguration {
+
+    @ConfigurationProperties("coverledger.security")
+    public record Users(List<UserEntry> users) {
+        public Users {
+            users = users == null ? List.of() : List.copyOf(users);
+        }
+    }
+
+    public record UserEntry(String name, String passwordHash, List<Role> roles) {
+    }
+
+    @Bean
+    public SecurityFilterChain commandApi(HttpSecurity http, ObjectMapper json) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health/**", "/actuator/info", "/v3/api-docs/**",
+                                "/swagger-ui.html", "/swagger-ui/**", "/error").permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/accounts").hasAnyRole("CUSTOMER", "ADMIN")
+                        .requestMatchers(HttpMethod.POST, "/api/policies", "/api/policies/*/changes")
+                        .hasAnyRole("CUSTOMER", "UNDERWRITER", "ADMIN")
+                        .requestMatchers(HttpMethod.POST, "/api/claims").hasAnyRole("CUSTOMER", "ADJUSTER", "ADMIN")
+                        .requestMatchers(HttpMethod.POST, "/api/claims/*/material-requests").hasAnyRole("ADJUSTER", "ADMIN")
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .anyRequest().denyAll())
+                .httpBasic(basic -> basic.authenticationEntryPoint((request, response, e) ->
+                        writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
+                                "Authentication is required: use HTTP Basic with your user name and password.")))
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint((request, response, e) ->
+                                writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
+                                        "Authentication is required: use HTTP Basic with your user name and password."))
+                        .accessDeniedHandler((request, response, e) ->
+                                writeProblem(json, response, HttpStatus.FORBIDDEN, "FORBIDDEN",
+                                        "Your role does not permit this action.")));
+        return http.build();
+    }
+
+    static void writeProblem(ObjectMapper json, HttpServletResponse response, HttpStatus status, String code,
+                             String detail) throws IOException {
+        ProblemDetail problem = ProblemResponses.problem(status, code, detail);
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        if (status == HttpStatus.UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"coverledger\"");
+        }
+        json.writeValue(response.getOutputStream(), problem);
+    }
+
+    @Bean
+    public UserDetailsService users(Users configured) {
+        List<UserDetails> users = new ArrayList<>();
+        for (UserEntry entry : configured.users()) {
+            users.add(User.withUsername(entry.name())
+                    .password(entry.passwordHash())
+                    .roles(entry.roles().stream().map(Enum::name).toArray(String[]::new))
+                    .build());
+        }
+        return new InMemoryUserDetailsManager(users);
+    }
+
+    @Bean
+    public PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+}

@@ -1,0 +1,41 @@
+package org.coverledger.command.policy;
+
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.Repository;
+import org.coverledger.command.account.Account;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.policy.PolicyApi.IssuePolicy;
+import org.springframework.stereotype.Component;
+
+/**
+ * A policy is issued for an existing account the caller may act for: the account says who the
+ * policyholder is, the new policy checks its own terms.
+ */
+@Component
+public class PolicyIssuance {
+
+    private final Repository<Account> accounts;
+    private final Repository<Policy> policies;
+
+    public PolicyIssuance(Repository<Account> accounts, Repository<Policy> policies) {
+        this.accounts = accounts;
+        this.policies = policies;
+    }
+
+    @CommandHandler
+    public String handle(IssuePolicy command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                         @MetaDataValue(CommandMetadata.ROLES) String roles) throws Exception {
+        Caller caller = Caller.of(actor, roles);
+        String policyholder;
+        try {
+            policyholder = accounts.load(command.accountId()).invoke(account -> account.ownerFor(caller));
+        } catch (AggregateNotFoundException e) {
+            throw Account.unknown(command.accountId());
+        }
+        policies.newInstance(() -> new Policy(command, policyholder));
+        return command.policyId();
+    }
+}

@@ -1,0 +1,124 @@
+package org.coverledger.command.claim;
+
+import static org.coverledger.command.support.Callers.adjuster;
+import static org.coverledger.command.support.Callers.alice;
+import static org.coverledger.command.support.Callers.as;
+import static org.coverledger.command.support.Callers.bob;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.coverledger.command.policy.Policy;
+import org.coverledger.command.support.OtherAggregates;
+import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
+import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
+import org.coverledger.events.claim.ClaimApi.RequestMaterials;
+import org.coverledger.events.claim.ClaimApi.SubmitClaim;
+import org.coverledger.events.common.ActionNotPermitted;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.BusinessRuleViolation;
+import org.coverledger.events.common.Money;
+import org.coverledger.events.common.UnknownObject;
+import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.events.policy.Product;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ClaimTest {
+
+    private static final String POLICY = "pol-1";
+    private static final String CLAIM = "clm-1";
+    private static final Instant NOW = Instant.parse("2026-03-10T02:00:00Z");
+    private static final BusinessCalendar CALENDAR =
+            new BusinessCalendar(Clock.fixed(NOW, ZoneOffset.UTC), BusinessCalendar.DEFAULT_ZONE);
+
+    private AggregateTestFixture<Claim> fixture;
+
+    private final SubmitClaim submit = new SubmitClaim(CLAIM, POLICY, LocalDate.parse("2026-03-02"), "Hospital stay",
+            Money.cny("3200.50"));
+    private final ClaimSubmitted submitted = new ClaimSubmitted(CLAIM, POLICY, "alice", LocalDate.parse("2026-03-02"),
+            "Hospital stay", Money.cny("3200.50"), NOW);
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Claim.class);
+        fixture.registerInjectableResource(CALENDAR);
+        var policies = OtherAggregates.repository(Policy.class, POLICY, List.of(new PolicyIssued(POLICY, "PN1", "acc-1",
+                "alice", Product.HEALTH, Money.cny("500000.00"), Money.cny("1200.00"),
+                LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"))));
+        fixture.registerAnnotatedCommandHandler(new ClaimSubmission(policies, fixture.getRepository(), CALENDAR));
+    }
+
+    @Test
+    void the_policyholder_submits_a_claim_inside_the_cover() {
+        fixture.givenNoPriorActivity()
+                .when(submit, alice())
+                .expectEvents(submitted);
+    }
+
+    @Test
+    void an_incident_outside_the_cover_is_refused() {
+        fixture.givenNoPriorActivity()
+                .when(new SubmitClaim(CLAIM, POLICY, LocalDate.parse("2025-12-31"), "Before cover", Money.cny("10.00")),
+                        alice())
+                .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void a_claim_on_an_unknown_policy_is_refused() {
+        fixture.givenNoPriorActivity()
+                .when(new SubmitClaim(CLAIM, "nope", LocalDate.parse("2026-03-02"), "x", Money.cny("10.00")), alice())
+                .expectException(BusinessRuleViolation.class)
+                .expectExceptionMessage("There is no policy nope.")
+                .expectNoEvents();
+    }
+
+    @Test
+    void another_customer_gets_the_same_answer_as_for_an_unknown_policy() {
+        fixture.givenNoPriorActivity()
+                .when(submit, bob())
+                .expectException(BusinessRuleViolation.class)
+                .expectExceptionMessage("There is no policy pol-1.")
+                .expectNoEvents();
+    }
+
+    @Test
+    void an_incident_in_the_future_is_refused() {
+        fixture.givenNoPriorActivity()
+                .when(new SubmitClaim(CLAIM, POLICY, LocalDate.parse("2026-03-11"), "Tomorrow", Money.cny("10.00")),
+                        alice())
+                .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void an_adjuster_requests_materials_and_the_claim_waits_for_them() {
+        fixture.given(submitted)
+                .when(new RequestMaterials(CLAIM, List.of("discharge summary", "invoice"), "please upload"), adjuster())
+                .expectEvents(new MaterialsRequested(CLAIM, List.of("discharge summary", "invoice"), "please upload",
+                        "adam", NOW))
+                .expectState(claim -> org.assertj.core.api.Assertions.assertThat(claim)
+                        .extracting("status").hasToString("MATERIALS_REQUESTED"));
+    }
+
+    @Test
+    void the_claimant_cannot_request_materials() {
+        fixture.given(submitted)
+                .when(new RequestMaterials(CLAIM, List.of("invoice"), null), alice())
+                .expectException(ActionNotPermitted.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void an_underwriter_cannot_request_materials() {
+        fixture.given(submitted)
+                .when(new RequestMaterials(CLAIM, List.of("invoice"), null), as("uma", "UNDERWRITER"))
+                .expectException(UnknownObject.class)
+                .expectNoEvents();
+    }
+}

@@ -1,0 +1,82 @@
+package org.coverledger.ops;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import de.bwaldvogel.mongo.MongoServer;
+
+/**
+ * The embedded default MongoDB: a wire-protocol server (mongo-java-server) on an H2 file that
+ * commits every write before acknowledging it. Production points the apps at a real MongoDB
+ * through {@code MONGODB_URI} instead, and this never starts.
+ */
+public final class EmbeddedMongo implements AutoCloseable {
+
+    public static final String DATA_FILE = "mongo.mv.db";
+
+    private final MongoServer server;
+    private final InetSocketAddress address;
+
+    private EmbeddedMongo(MongoServer server, InetSocketAddress address) {
+        this.server = server;
+        this.address = address;
+    }
+
+    /** Starts on the given loopback port (0 for any free port) with its data in the directory. */
+    public static EmbeddedMongo start(String host, int port, Path dataDirectory) throws IOException {
+        Files.createDirectories(dataDirectory);
+        MongoServer server = new MongoServer(new DurableH2Backend(dataDirectory.resolve(DATA_FILE).toString()));
+        try {
+            server.bind(host, port); // on failure it has already shut the server and its store down
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new IOException("Port " + port + " on " + host + " is already in use", e);
+            }
+            throw e;
+        }
+        return new EmbeddedMongo(server, server.getLocalAddress());
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public String connectionString(String database) {
+        return "mongodb://" + address.getHostString() + ":" + address.getPort() + "/" + database;
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+    }
+
+    /** {@code EmbeddedMongo [--host 127.0.0.1] [--port 27017] [--data ./data]} */
+    public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 27017;
+        Path data = Path.of("data");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--host" -> host = args[i + 1];
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--data" -> data = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        EmbeddedMongo mongo;
+        try {
+            mongo = start(host, port, data);
+        } catch (IOException e) {
+            System.err.println("embedded MongoDB: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(mongo::close, "embedded-mongo-shutdown"));
+        System.out.println("embedded MongoDB ready on " + host + ":" + mongo.port() + ", data in "
+                + data.toAbsolutePath().normalize());
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,84 @@
+package org.coverledger.ops;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import org.coverledger.command.CommandSideApplication;
+import org.coverledger.query.QuerySideApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole system in one test JVM: the embedded MongoDB on a free loopback port with its data
+ * in a directory, and both applications on random ports against it.
+ */
+public final class RunningSystem implements AutoCloseable {
+
+    private final Path dataDirectory;
+    private EmbeddedMongo mongo;
+    private ConfigurableApplicationContext commandSide;
+    private ConfigurableApplicationContext querySide;
+
+    private RunningSystem(Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
+    }
+
+    public static RunningSystem start(Path dataDirectory) throws IOException {
+        RunningSystem system = new RunningSystem(dataDirectory);
+        system.startAll();
+        return system;
+    }
+
+    public void startAll() throws IOException {
+        mongo = EmbeddedMongo.start("127.0.0.1", 0, dataDirectory);
+        String[] args = {
+                "--server.port=0",
+                "--spring.data.mongodb.uri=" + mongo.connectionString("coverledger"),
+                "--spring.data.mongodb.database=coverledger",
+                "--coverledger.query-side-url=http://127.0.0.1:0"
+        };
+        commandSide = CommandSideApplication.builder().run(args);
+        querySide = QuerySideApplication.builder().run(args);
+    }
+
+    /** Stops both applications and then the database, as an operator's Ctrl-C would. */
+    public void stopAll() {
+        if (querySide != null) {
+            querySide.close();
+        }
+        if (commandSide != null) {
+            commandSide.close();
+        }
+        if (mongo != null) {
+            mongo.close();
+        }
+        querySide = null;
+        commandSide = null;
+        mongo = null;
+    }
+
+    public String commandUrl() {
+        return "http://127.0.0.1:" + commandSide.getEnvironment().getProperty("local.server.port");
+    }
+
+    public String queryUrl() {
+        return "http://127.0.0.1:" + querySide.getEnvironment().getProperty("local.server.port");
+    }
+
+    public ConfigurableApplicationContext querySide() {
+        return querySide;
+    }
+
+    /** Events in the store, counted straight from MongoDB with the real driver. */
+    public long storedEvents() {
+        try (MongoClient client = MongoClients.create(mongo.connectionString("coverledger"))) {
+            return client.getDatabase("coverledger").getCollection("domainevents").countDocuments();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAll();
+    }
+}

@@ -1,0 +1,268 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.coverledger.ops.Api.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The first vertical slice over real HTTP, against both applications and the embedded MongoDB. */
+class WalkingSkeletonIT {
+
+    @TempDir
+    static Path data;
+    static RunningSystem system;
+
+    @BeforeAll
+    static void start() throws Exception {
+        system = RunningSystem.start(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        system.close();
+    }
+
+    static Api command(String user) {
+        return Api.at(system.commandUrl(), user);
+    }
+
+    static Api query(String user) {
+        return Api.at(system.queryUrl(), user);
+    }
+
+    static String registerAccount(String user) {
+        Reply reply = command(user).post("/api/accounts",
+                "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}");
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        return reply.json().get("accountId").asText();
+    }
+
+    static Reply buyPolicy(String user, String accountId, String requestId) {
+        return command(user).post("/api/policies", """
+                {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
+                 "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId), requestId);
+    }
+
+    @Test
+    void a_customer_buys_changes_and_claims_and_compliance_sees_every_step() {
+        String accountId = registerAccount("alice");
+
+        Reply bought = buyPolicy("alice", accountId, "e2e-buy-1");
+        assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+        assertThat(bought.header("X-Request-Id")).isEqualTo("e2e-buy-1");
+        String policyId = bought.json().get("policyId").asText();
+        assertThat(bought.json().get("policyNumber").asText()).startsWith("PN");
+        assertThat(bought.header("Location")).endsWith("/api/policies/" + policyId);
+
+        Reply changed = command("alice").post("/api/policies/" + policyId + "/changes",
+                "{\"beneficiary\":\"Wang Xiaoming\"}", "e2e-change-1");
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(202);
+
+        Reply claimed = command("alice").post("/api/claims", """
+                {"policyId":"%s","incidentDate":"2026-03-02","description":"Hospital stay","amountClaimed":"3200.50"}"""
+                .formatted(policyId));
+        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
+        String claimId = claimed.json().get("claimId").asText();
+
+        Reply requested = command("adam").post("/api/claims/" + claimId + "/material-requests",
+                "{\"items\":[\"discharge summary\",\"invoice\"],\"note\":\"please upload\"}");
+        assertThat(requested.status()).as(requested.toString()).isEqualTo(202);
+
+        JsonNode policy = awaitJson(query("alice"), "/api/policies/" + policyId,
+                p -> p.get("changes").size() == 1);
+        assertThat(policy.get("beneficiary").asText()).isEqualTo("Wang Xiaoming");
+        assertThat(policy.get("policyholder").asText()).isEqualTo("alice");
+        assertThat(policy.get("changes").get(0).get("changedBy").asText()).isEqualTo("alice");
+        assertThat(policy.get("sumInsured").decimalValue()).isEqualByComparingTo("500000.00");
+
+        JsonNode progress = awaitJson(query("alice"), "/api/claims/" + claimId + "/progress",
+                p -> "MATERIALS_REQUESTED".equals(p.get("status").asText()));
+        assertThat(progress.get("timeline")).hasSize(2);
+        assertThat(progress.get("timeline").get(0).get("step").asText()).isEqualTo("SUBMITTED");
+        assertThat(progress.get("timeline").get(1).get("items").get(1).asText()).isEqualTo("invoice");
+        assertThat(progress.get("timeline").get(1).get("at").asText()).isNotBlank();
+
+        JsonNode mine = query("alice").get("/api/policies?product=HEALTH&size=50").json();
+        assertThat(ids(mine.get("items"), "policyId")).contains(policyId);
+        assertThat(mine.get("total").asLong()).isGreaterThanOrEqualTo(1);
+        JsonNode bobs = query("bob").get("/api/policies?size=50").json();
+        assertThat(ids(bobs.get("items"), "policyId")).doesNotContain(policyId);
+        assertThat(query("bob").get("/api/policies/" + policyId).status()).isEqualTo(404);
+        assertThat(query("bob").get("/api/claims/" + claimId + "/progress").status()).isEqualTo(404);
+        assertThat(ids(query("uma").get("/api/policies?size=200").json().get("items"), "policyId")).contains(policyId);
+
+        JsonNode audit = awaitJson(query("cora"), "/api/audit?aggregateId=" + policyId, a -> a.get("total").asInt() == 2);
+        JsonNode issued = audit.get("items").get(0);
+        assertThat(issued.get("eventType").asText()).isEqualTo("PolicyIssued");
+        assertThat(issued.get("aggregateType").asText()).isEqualTo("Policy");
+        assertThat(issued.get("sequence").asLong()).isZero();
+        assertThat(issued.get("actor").asText()).isEqualTo("alice");
+        assertThat(issued.get("requestId").asText()).isEqualTo("e2e-buy-1");
+        assertThat(issued.get("clientIp").asText()).isEqualTo("127.0.0.1");
+        assertThat(issued.get("correlationId").asText()).isNotBlank();
+        assertThat(issued.get("timestamp").asText()).isNotBlank();
+        assertThat(issued.get("payload").get("policyNumber").asText()).isEqualTo(bought.json().get("policyNumber").asText());
+        JsonNode change = audit.get("items").get(1);
+        assertThat(change.get("eventType").asText()).isEqualTo("PolicyChanged");
+        assertThat(change.get("sequence").asLong()).isEqualTo(1);
+        assertThat(change.get("requestId").asText()).isEqualTo("e2e-change-1");
+
+        JsonNode claimAudit = awaitJson(query("root"), "/api/audit?aggregateId=" + claimId, a -> a.get("total").asInt() == 2);
+        assertThat(claimAudit.get("items").get(1).get("actor").asText()).isEqualTo("adam");
+        assertThat(claimAudit.get("items").get(1).get("roles").asText()).isEqualTo("ADJUSTER");
+    }
+
+    @Test
+    void bad_input_names_every_bad_field_and_appends_nothing() {
+        long before = system.storedEvents();
+
+        Reply registration = command("alice").post("/api/accounts",
+                "{\"name\":\"\",\"nationalId\":\"110105194912310029\",\"mobile\":\"12345\"}");
+        assertThat(registration.status()).isEqualTo(400);
+        assertThat(registration.header("Content-Type")).contains("application/problem+json");
+        assertThat(fields(registration)).containsExactly("mobile", "name", "nationalId");
+
+        String accountId = registerAccount("alice");
+        long afterRegistration = system.storedEvents();
+        assertThat(afterRegistration).isEqualTo(before + 1);
+
+        Reply policy = command("alice").post("/api/policies", """
+                {"accountId":"%s","product":"BOAT","sumInsured":"-5","premium":"abc",
+                 "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
+        assertThat(policy.status()).isEqualTo(400);
+        assertThat(fields(policy)).containsExactly("premium", "product");
+
+        Reply policy2 = command("alice").post("/api/policies", """
+                {"accountId":"%s","product":"AUTO","sumInsured":"-5","premium":"10.00",
+                 "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
+        assertThat(policy2.status()).isEqualTo(400);
+        assertThat(fields(policy2)).containsExactly("endDate", "sumInsured");
+
+        Reply malformed = command("alice").post("/api/policies", "{\"accountId\":");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.json().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
+
+        Reply unknownField = command("alice").post("/api/claims", """
+                {"policyId":"x","incidentDate":"2026-03-02","description":"d","amountClaimed":"1.00","bonus":1}""");
+        assertThat(fields(unknownField)).containsExactly("bonus");
+
+        Reply badQuery = query("alice").get("/api/policies?size=0&product=BOAT&status=NOPE");
+        assertThat(badQuery.status()).isEqualTo(400);
+        assertThat(fields(badQuery)).containsExactlyInAnyOrder("size", "product", "status");
+
+        Reply badAudit = query("cora").get("/api/audit?from=yesterday");
+        assertThat(fields(badAudit)).containsExactly("from");
+
+        assertThat(system.storedEvents()).isEqualTo(afterRegistration);
+    }
+
+    @Test
+    void business_rules_refuse_with_422_and_unknown_objects_answer_404() {
+        String accountId = registerAccount("alice");
+        String policyId = buyPolicy("alice", accountId, null).json().get("policyId").asText();
+        long before = system.storedEvents();
+
+        Reply outside = command("alice").post("/api/claims", """
+                {"policyId":"%s","incidentDate":"2025-06-01","description":"Old","amountClaimed":"10.00"}"""
+                .formatted(policyId));
+        assertThat(outside.status()).isEqualTo(422);
+        assertThat(outside.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
+
+        Reply noPolicy = command("alice").post("/api/claims", """
+                {"policyId":"7d1c8a3e-0000-4000-8000-000000000000","incidentDate":"2026-06-01","description":"x",
+                 "amountClaimed":"10.00"}""");
+        assertThat(noPolicy.status()).isEqualTo(422);
+        assertThat(noPolicy.json().get("code").asText()).isEqualTo("POLICY_UNKNOWN");
+
+        Reply bobsClaim = command("bob").post("/api/claims", """
+                {"policyId":"%s","incidentDate":"2026-06-01","description":"x","amountClaimed":"10.00"}"""
+                .formatted(policyId));
+        assertThat(bobsClaim.status()).isEqualTo(422);
+        assertThat(bobsClaim.json().get("code").asText()).isEqualTo("POLICY_UNKNOWN");
+
+        assertThat(command("alice").post("/api/policies/7d1c8a3e-0000-4000-8000-000000000000/changes",
+                "{\"beneficiary\":\"x\"}").status()).isEqualTo(404);
+        assertThat(command("alice").post("/api/policies/not-an-id/changes", "{\"beneficiary\":\"x\"}").status())
+                .isEqualTo(404);
+        assertThat(command("adam").post("/api/claims/7d1c8a3e-0000-4000-8000-000000000000/material-requests",
+                "{\"items\":[\"x\"]}").status()).isEqualTo(404);
+        assertThat(query("alice").get("/api/policies/7d1c8a3e-0000-4000-8000-000000000000").status()).isEqualTo(404);
+        assertThat(query("alice").get("/api/claims/nope/progress").status()).isEqualTo(404);
+
+        assertThat(system.storedEvents()).isEqualTo(before);
+    }
+
+    @Test
+    void every_api_call_needs_a_user_and_the_right_role() {
+        Reply anonymous = query(null).get("/api/policies");
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.header("Content-Type")).contains("application/problem+json");
+        assertThat(anonymous.json().get("code").asText()).isEqualTo("UNAUTHENTICATED");
+
+        Reply wrongPassword = Api.at(system.commandUrl(), "alice-wrong").post("/api/accounts", "{}");
+        assertThat(wrongPassword.status()).isEqualTo(401);
+
+        Reply customerAudit = query("alice").get("/api/audit");
+        assertThat(customerAudit.status()).isEqualTo(403);
+        assertThat(customerAudit.json().get("code").asText()).isEqualTo("FORBIDDEN");
+        assertThat(query("ana").get("/api/audit").status()).isEqualTo(403);
+        assertThat(query("cora").get("/api/audit").status()).isEqualTo(200);
+
+        assertThat(command("alice").post("/api/claims/x/material-requests", "{\"items\":[\"x\"]}").status())
+                .isEqualTo(403);
+        assertThat(command("ana").post("/api/policies", "{}").status()).isEqualTo(403);
+    }
+
+    @Test
+    void both_apps_describe_their_api_and_report_health() {
+        for (String base : List.of(system.commandUrl(), system.queryUrl())) {
+            Reply docs = Api.at(base, null).get("/v3/api-docs");
+            assertThat(docs.status()).isEqualTo(200);
+            assertThat(docs.json().get("paths").size()).isGreaterThan(0);
+            assertThat(Api.at(base, null).get("/swagger-ui/index.html").status()).isEqualTo(200);
+            JsonNode health = Api.at(base, null).get("/actuator/health").json();
+            assertThat(health.get("status").asText()).as(health.toString()).isEqualTo("UP");
+            assertThat(health.get("components").get("mongo").get("status").asText()).isEqualTo("UP");
+        }
+        JsonNode queryHealth = Api.at(system.queryUrl(), null).get("/actuator/health").json();
+        assertThat(queryHealth.get("components").get("eventProcessors").get("details").fieldNames())
+                .toIterable().contains("policies", "claims", "audit");
+        assertThat(Api.at(system.commandUrl(), null).get("/v3/api-docs").json().get("paths").fieldNames())
+                .toIterable().contains("/api/accounts", "/api/policies", "/api/policies/{policyId}/changes",
+                        "/api/claims", "/api/claims/{claimId}/material-requests");
+    }
+
+    static JsonNode awaitJson(Api api, String path, java.util.function.Predicate<JsonNode> ready) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Reply reply = api.get(path);
+            if (reply.status() != 200) {
+                return false;
+            }
+            last[0] = reply.json();
+            return ready.test(last[0]);
+        });
+        return last[0];
+    }
+
+    static List<String> ids(JsonNode items, String field) {
+        List<String> ids = new ArrayList<>();
+        items.forEach(item -> ids.add(item.get(field).asText()));
+        return ids;
+    }
+
+    static List<String> fields(Reply reply) {
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(400);
+        return ids(reply.json().get("errors"), "field");
+    }
+}

@@ -1,0 +1,15 @@
+package org.coverledger.query.audit;
+
+import java.time.Instant;
+import java.util.Map;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/** One event as compliance sees it: what happened, to what, when, by whom, from where. */
+@Document("audit_trail")
+public record AuditEntry(@Id String eventId, String eventType, String revision, String aggregateType,
+                         String aggregateId, long sequence, Instant timestamp, String actor, String roles,
+                         String requestId, String clientIp, String correlationId, String causationId,
+                         Map<String, Object> payload) {
+}

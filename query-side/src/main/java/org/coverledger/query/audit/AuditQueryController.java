@@ -1,0 +1,82 @@
+package org.coverledger.query.audit;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.coverledger.query.infra.Paging;
+import org.coverledger.query.infra.ProblemResponses;
+import org.coverledger.query.infra.ProblemResponses.FieldProblem;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/audit")
+@Tag(name = "Audit", description = "The immutable audit trail (compliance, admin)")
+public class AuditQueryController {
+
+    private final MongoTemplate mongo;
+
+    public AuditQueryController(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    @GetMapping
+    @Operation(summary = "One entry per event, in order: type, aggregate, sequence, time, actor, request id, client IP, payload")
+    public Paging.Page<AuditEntry> entries(@RequestParam(required = false) String aggregateId,
+                                           @RequestParam(required = false) String from,
+                                           @RequestParam(required = false) String to,
+                                           @RequestParam(required = false) Integer page,
+                                           @RequestParam(required = false) Integer size) {
+        List<FieldProblem> problems = Paging.problems();
+        Paging paging = Paging.of(page, size, problems);
+        Instant fromTime = instant("from", from, problems);
+        Instant toTime = instant("to", to, problems);
+        if (fromTime != null && toTime != null && toTime.isBefore(fromTime)) {
+            problems.add(new FieldProblem("to", "must not be before from"));
+        }
+        ProblemResponses.throwIfAny(problems);
+
+        Criteria criteria = new Criteria();
+        if (aggregateId != null) {
+            criteria = criteria.and("aggregateId").is(aggregateId);
+        }
+        if (fromTime != null || toTime != null) {
+            Criteria time = criteria.and("timestamp");
+            if (fromTime != null) {
+                time = time.gte(fromTime);
+            }
+            if (toTime != null) {
+                time = time.lt(toTime);
+            }
+        }
+        Query query = Query.query(criteria);
+        long total = mongo.count(query, AuditEntry.class);
+        List<AuditEntry> items = mongo.find(query.with(Sort.by("timestamp", "aggregateId", "sequence"))
+                .skip((long) paging.page() * paging.size()).limit(paging.size()), AuditEntry.class);
+        return new Paging.Page<>(items, paging.page(), paging.size(), total);
+    }
+
+    /** ISO-8601 instant, e.g. 2026-11-24T08:00:00Z; from is inclusive, to exclusive. */
+    private static Instant instant(String name, String value, List<FieldProblem> problems) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            problems.add(new FieldProblem(name, "must be an ISO-8601 instant such as 2026-11-24T08:00:00Z"));
+            return null;
+        }
+    }
+}

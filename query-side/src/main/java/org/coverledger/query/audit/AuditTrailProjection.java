@@ -1,0 +1,79 @@
+package org.coverledger.query.audit;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.serialization.Revision;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.eventstore.EventSerialization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Appends one {@link AuditEntry} per event. The audit trail is append-only: this class only
+ * inserts, keyed by event id, so a redelivered event is refused by the store and counted.
+ * There is deliberately no reset handler: nothing here ever deletes an entry.
+ */
+@Component
+@ProcessingGroup("audit")
+public class AuditTrailProjection {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditTrailProjection.class);
+    private static final TypeReference<Map<String, Object>> AS_MAP = new TypeReference<>() {
+    };
+
+    private final MongoTemplate mongo;
+    private final ObjectMapper json = EventSerialization.objectMapper();
+    private final Counter redeliveries;
+
+    public AuditTrailProjection(MongoTemplate mongo, MeterRegistry meters) {
+        this.mongo = mongo;
+        this.redeliveries = Counter.builder("coverledger.projection.redeliveries")
+                .description("Events delivered to a projection that had already recorded them")
+                .tag("projection", "audit")
+                .register(meters);
+    }
+
+    @EventHandler
+    void on(EventMessage<?> event) {
+        MetaData meta = event.getMetaData();
+        Object payload = event.getPayload();
+        Revision revision = payload.getClass().getAnnotation(Revision.class);
+        String aggregateType = null;
+        String aggregateId = null;
+        long sequence = 0;
+        if (event instanceof DomainEventMessage<?> domain) {
+            aggregateType = domain.getType();
+            aggregateId = domain.getAggregateIdentifier();
+            sequence = domain.getSequenceNumber();
+        }
+        AuditEntry entry = new AuditEntry(event.getIdentifier(), event.getPayloadType().getSimpleName(),
+                revision == null ? null : revision.value(), aggregateType, aggregateId, sequence, event.getTimestamp(),
+                text(meta, CommandMetadata.ACTOR), text(meta, CommandMetadata.ROLES),
+                text(meta, CommandMetadata.REQUEST_ID), text(meta, CommandMetadata.CLIENT_IP),
+                text(meta, CommandMetadata.CORRELATION_ID), text(meta, CommandMetadata.CAUSATION_ID),
+                json.convertValue(payload, AS_MAP));
+        try {
+            mongo.insert(entry);
+        } catch (DuplicateKeyException e) {
+            redeliveries.increment();
+            log.warn("Audit entry for event {} already recorded; redelivery ignored", event.getIdentifier());
+        }
+    }
+
+    private static String text(MetaData meta, String key) {
+        Object value = meta.get(key);
+        return value == null ? null : value.toString();
+    }
+}

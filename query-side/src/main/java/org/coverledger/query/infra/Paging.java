@@ -1,0 +1,32 @@
+package org.coverledger.query.infra;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.coverledger.query.infra.ProblemResponses.FieldProblem;
+
+/** Page and size parameters, checked together with the other query parameters. */
+public record Paging(int page, int size) {
+
+    public static final int MAX_SIZE = 200;
+
+    public static Paging of(Integer page, Integer size, List<FieldProblem> problems) {
+        int p = page == null ? 0 : page;
+        int s = size == null ? 20 : size;
+        if (p < 0) {
+            problems.add(new FieldProblem("page", "must be 0 or more"));
+        }
+        if (s < 1 || s > MAX_SIZE) {
+            problems.add(new FieldProblem("size", "must be between 1 and " + MAX_SIZE));
+        }
+        return new Paging(p, s);
+    }
+
+    public static List<FieldProblem> problems() {
+        return new ArrayList<>();
+    }
+
+    /** A page of results with the total count across all pages. */
+    public record Page<T>(List<T> items, int page, int size, long total) {
+    }
+}

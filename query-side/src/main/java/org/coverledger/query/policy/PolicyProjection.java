@@ -1,0 +1,71 @@
+package org.coverledger.query.policy;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.policy.PolicyApi.PolicyChanged;
+import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/**
+ * Folds policy events into {@link PolicyView}s. Idempotent: an event at or below the view's last
+ * sequence changes nothing, so a redelivery cannot double a change in the history.
+ */
+@Component
+@ProcessingGroup("policies")
+public class PolicyProjection {
+
+    static final String IN_FORCE = "IN_FORCE";
+
+    private final MongoTemplate mongo;
+
+    public PolicyProjection(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    @EventHandler
+    void on(PolicyIssued event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        PolicyView view = new PolicyView(event.policyId(), event.policyNumber(), event.accountId(), event.policyholder(),
+                event.product().name(), IN_FORCE, event.sumInsured().amount(), event.premium().amount(),
+                event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(), sequence);
+        // insert-if-absent: a redelivered PolicyIssued must not reset later changes
+        Query absent = Query.query(where("_id").is(event.policyId()));
+        if (!mongo.exists(absent, PolicyView.class)) {
+            mongo.insert(view);
+        }
+    }
+
+    @EventHandler
+    void on(PolicyChanged event, @SequenceNumber long sequence, @Timestamp Instant at,
+            @MetaDataValue(CommandMetadata.ACTOR) String actor) {
+        Update update = new Update()
+                .push("changes", new PolicyView.Change(sequence, event.beneficiary(),
+                        event.sumInsured() == null ? null : event.sumInsured().amount(), event.effectiveFrom(), at, actor))
+                .set("lastSequence", sequence);
+        if (event.beneficiary() != null) {
+            update.set("beneficiary", event.beneficiary());
+        }
+        if (event.sumInsured() != null) {
+            update.set("sumInsured", event.sumInsured().amount());
+        }
+        mongo.updateFirst(Query.query(where("_id").is(event.policyId()).and("lastSequence").lt(sequence)),
+                update, PolicyView.class);
+    }
+
+    @ResetHandler
+    void reset() {
+        mongo.dropCollection(PolicyView.class);
+    }
+}

@@ -1,0 +1,22 @@
+package org.coverledger.query.policy;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/** A policy as the policy list and policy detail show it, with its change history. */
+@Document("policy_views")
+public record PolicyView(@Id String policyId, String policyNumber, String accountId, String policyholder,
+                         String product, String status, BigDecimal sumInsured, BigDecimal premium, String currency,
+                         LocalDate startDate, LocalDate endDate, String beneficiary, Instant issuedAt,
+                         List<Change> changes, long lastSequence) {
+
+    /** One accepted change, in the order accepted. */
+    public record Change(long sequence, String beneficiary, BigDecimal sumInsured, Instant effectiveFrom,
+                         Instant changedAt, String changedBy) {
+    }
+}

@@ -1,0 +1,39 @@
+package org.coverledger.events.claim;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.axonframework.serialization.Revision;
+import org.coverledger.events.common.Money;
+
+/** The claim's messages, together. */
+public final class ClaimApi {
+
+    private ClaimApi() {
+    }
+
+    public record SubmitClaim(@TargetAggregateIdentifier String claimId, String policyId, LocalDate incidentDate,
+                              String description, Money amountClaimed) {
+    }
+
+    public record RequestMaterials(@TargetAggregateIdentifier String claimId, List<String> items, String note) {
+        public RequestMaterials {
+            items = List.copyOf(items);
+        }
+    }
+
+    @Revision("1")
+    public record ClaimSubmitted(String claimId, String policyId, String claimant, LocalDate incidentDate,
+                                 String description, Money amountClaimed, Instant submittedAt) {
+    }
+
+    @Revision("1")
+    public record MaterialsRequested(String claimId, List<String> items, String note, String adjuster,
+                                     Instant requestedAt) {
+        public MaterialsRequested {
+            items = List.copyOf(items);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.coverledger.events.common;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Objects;
+
+/** An amount of money in a currency. Never a double: premiums and payouts are exact. */
+public record Money(BigDecimal amount, String currency) {
+
+    public static final String DEFAULT_CURRENCY = "CNY";
+
+    public Money {
+        Objects.requireNonNull(amount, "amount");
+        Objects.requireNonNull(currency, "currency");
+        amount = amount.setScale(2, RoundingMode.UNNECESSARY);
+    }
+
+    public static Money cny(BigDecimal amount) {
+        return new Money(amount, DEFAULT_CURRENCY);
+    }
+
+    public static Money cny(String amount) {
+        return cny(new BigDecimal(amount));
+    }
+
+    public boolean belowZero() {
+        return amount.signum() < 0;
+    }
+
+    public boolean exceeds(Money other) {
+        requireSameCurrency(other);
+        return amount.compareTo(other.amount) > 0;
+    }
+
+    private void requireSameCurrency(Money other) {
+        if (!currency.equals(other.currency)) {
+            throw new IllegalArgumentException("currency mismatch: " + currency + " vs " + other.currency);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return amount.toPlainString() + " " + currency;
+    }
+}

@@ -1,0 +1,35 @@
+package org.coverledger.events.policy;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.axonframework.serialization.Revision;
+import org.coverledger.events.common.Money;
+
+/** The policy's messages, together, as in the business's rule book. */
+public final class PolicyApi {
+
+    private PolicyApi() {
+    }
+
+    public record IssuePolicy(@TargetAggregateIdentifier String policyId, String policyNumber, String accountId,
+                              Product product, Money sumInsured, Money premium,
+                              LocalDate startDate, LocalDate endDate) {
+    }
+
+    /** A change to the beneficiary and/or the sum insured; null means "unchanged". */
+    public record ChangePolicy(@TargetAggregateIdentifier String policyId, String beneficiary, Money sumInsured) {
+    }
+
+    @Revision("1")
+    public record PolicyIssued(String policyId, String policyNumber, String accountId, String policyholder,
+                               Product product, Money sumInsured, Money premium,
+                               LocalDate startDate, LocalDate endDate) {
+    }
+
+    /** Takes effect at 00:00 of the day after the change was accepted, in business time. */
+    @Revision("1")
+    public record PolicyChanged(String policyId, String beneficiary, Money sumInsured, Instant effectiveFrom) {
+    }
+}

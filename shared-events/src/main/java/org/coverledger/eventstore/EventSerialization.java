@@ -1,0 +1,31 @@
+package org.coverledger.eventstore;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.axonframework.serialization.json.JacksonSerializer;
+
+/**
+ * The one serializer configuration for events, snapshots, tokens and messages, shared by both
+ * sides: what the command side writes the query side must read back byte for byte.
+ */
+public final class EventSerialization {
+
+    private EventSerialization() {
+    }
+
+    public static ObjectMapper objectMapper() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                // Readers tolerate fields added by a newer writer; renamed or removed fields go
+                // through an upcaster instead.
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    public static JacksonSerializer serializer() {
+        return JacksonSerializer.builder().objectMapper(objectMapper()).build();
+    }
+}
