@@ -1,0 +1,44 @@
+package org.coverledger.ops;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The two sides meet only in the event store; the shared contract carries no Spring. */
+class ArchitectureTest {
+
+    private final JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.coverledger");
+
+    @Test
+    void the_command_side_never_uses_the_query_side() {
+        noClasses().that().resideInAPackage("org.coverledger.command..")
+                .should().dependOnClassesThat().resideInAPackage("org.coverledger.query..")
+                .check(classes);
+    }
+
+    @Test
+    void the_query_side_never_uses_the_command_side() {
+        noClasses().that().resideInAPackage("org.coverledger.query..")
+                .should().dependOnClassesThat().resideInAPackage("org.coverledger.command..")
+                .check(classes);
+    }
+
+    @Test
+    void shared_events_depend_on_no_spring() {
+        noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..")
+                .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+                .check(classes);
+    }
+
+    @Test
+    void shared_events_know_neither_side() {
+        noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.coverledger.command..", "org.coverledger.query..")
+                .check(classes);
+    }
+}

@@ -1,0 +1,70 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.coverledger.ops.Api.Reply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stop everything, start it again on the same data: nothing lost, nothing projected twice. */
+class RestartIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void data_and_projections_survive_a_restart_and_no_event_is_projected_twice() throws Exception {
+        // Restarts in this JVM reuse the data directory; the kill -9 case is EmbeddedMongoDurabilityIT
+        try (RunningSystem system = RunningSystem.start(data)) {
+            String policyId = createHistory(system);
+            long events = system.storedEvents();
+            awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?size=1", a -> a.get("total").asLong() == events);
+
+            system.stopAll();
+            system.startAll();
+
+            assertThat(system.storedEvents()).isEqualTo(events);
+            JsonNode policy = Api.at(system.queryUrl(), "alice").get("/api/policies/" + policyId).json();
+            assertThat(policy.get("changes")).hasSize(2);
+            assertThat(policy.get("beneficiary").asText()).isEqualTo("Second");
+
+            // a new event after the restart is projected exactly once, and nothing before it again
+            Reply change = Api.at(system.commandUrl(), "alice").post("/api/policies/" + policyId + "/changes",
+                    "{\"beneficiary\":\"Third\"}");
+            assertThat(change.status()).as(change.toString()).isEqualTo(202);
+            awaitJson(Api.at(system.queryUrl(), "alice"), "/api/policies/" + policyId,
+                    p -> p.get("changes").size() == 3);
+            JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?size=200",
+                    a -> a.get("total").asLong() == events + 1);
+            assertThat(audit.get("items")).hasSize((int) events + 1);
+            // and it stays so: no processor replays the history behind the new event
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+                    Api.at(system.queryUrl(), "cora").get("/api/audit?size=1").json().get("total").asLong() == events + 1);
+            MeterRegistry meters = system.querySide().getBean(MeterRegistry.class);
+            assertThat(meters.get("coverledger.projection.redeliveries").counter().count()).isZero();
+        }
+    }
+
+    private static String createHistory(RunningSystem system) {
+        Api alice = Api.at(system.commandUrl(), "alice");
+        String accountId = alice.post("/api/accounts",
+                "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
+                .json().get("accountId").asText();
+        String policyId = alice.post("/api/policies", """
+                {"accountId":"%s","product":"LIFE","sumInsured":"800000.00","premium":"3000.00",
+                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).json().get("policyId").asText();
+        assertThat(alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"First\"}").status())
+                .isEqualTo(202);
+        assertThat(alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"Second\"}").status())
+                .isEqualTo(202);
+        awaitJson(Api.at(system.queryUrl(), "alice"), "/api/policies/" + policyId, p -> p.get("changes").size() == 2);
+        return policyId;
+    }
+}
