@@ -1,0 +1,114 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a new user does: {@code ./ops/run}, then the README's curl walk-through, then Ctrl-C;
+ * and again, finding the data kept. Runs on free ports so it cannot disturb a running system.
+ */
+class OpsRunIT {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void ops_run_serves_the_readme_walk_through_and_stops_cleanly_keeping_the_data() throws Exception {
+        int commandPort = freePort();
+        int queryPort = freePort();
+        int mongoPort = freePort();
+        Map<String, String> env = Map.of(
+                "COMMAND_PORT", String.valueOf(commandPort),
+                "QUERY_PORT", String.valueOf(queryPort),
+                "COVERLEDGER_MONGO_PORT", String.valueOf(mongoPort),
+                "COVERLEDGER_DATA_DIR", data.toString());
+
+        Process run = start(env, data.resolve("run-1.out"));
+        String walkThrough = readmeWalkThrough()
+                .replace("localhost:8080", "localhost:" + commandPort)
+                .replace("localhost:8081", "localhost:" + queryPort);
+        Process walk = new ProcessBuilder("bash", "-c", walkThrough).redirectErrorStream(true).start();
+        assertThat(walk.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String output = new String(walk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(output)
+                .contains("\"status\":\"ACCEPTED\"")
+                .contains("\"status\":\"MATERIALS_REQUESTED\"")
+                .contains("\"beneficiary\":\"Wang Xiaoming\"")
+                .contains("\"eventType\":\"PolicyIssued\"", "\"eventType\":\"PolicyChanged\"")
+                .contains("\"requestId\":\"walk-1\"")
+                .contains("\"code\":\"VALIDATION_FAILED\"", "\"code\":\"NOT_FOUND\"", "\"code\":\"FORBIDDEN\"");
+        stop(run, List.of(commandPort, queryPort, mongoPort));
+
+        Process again = start(env, data.resolve("run-2.out"));
+        Api.Reply policies = Api.at("http://127.0.0.1:" + queryPort, "alice").get("/api/policies");
+        assertThat(policies.json().get("total").asInt()).as(policies.toString()).isEqualTo(1);
+        stop(again, List.of(commandPort, queryPort, mongoPort));
+    }
+
+    private Process start(Map<String, String> env, Path out) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("ops/run").toString())
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        builder.environment().putAll(env);
+        builder.environment().remove("MONGODB_URI");
+        Process process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (System.nanoTime() < deadline) {
+            String text = Files.readString(out);
+            if (text.contains("CoverLedger is running.")) {
+                return process;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("ops/run ended during start-up:\n" + text);
+            }
+            Thread.sleep(250);
+        }
+        process.destroyForcibly();
+        throw new AssertionError("ops/run did not report running in time:\n" + Files.readString(out));
+    }
+
+    private static void stop(Process run, List<Integer> ports) throws Exception {
+        run.destroy(); // SIGTERM, as Ctrl-C or a service manager would send
+        assertThat(run.waitFor(90, TimeUnit.SECONDS)).as("ops/run stopped").isTrue();
+        assertThat(run.exitValue()).isZero();
+        for (int port : ports) {
+            assertThat(listening(port)).as("port %d released", port).isFalse();
+        }
+    }
+
+    private static String readmeWalkThrough() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int section = readme.indexOf("## Walk-through with curl");
+        int start = readme.indexOf("```bash\n", section) + "```bash\n".length();
+        return readme.substring(start, readme.indexOf("```", start));
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
