@@ -36,6 +36,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void the_audit_trail_is_append_only() {
+        noClasses().that().resideInAPackage("org.coverledger.query.audit..")
+                .should().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "a MongoTemplate method that updates, replaces or deletes",
+                        call -> call.getTargetOwner().isAssignableTo(org.springframework.data.mongodb.core.MongoOperations.class)
+                                && call.getName().matches("update.*|upsert|remove.*|findAndModify|findAndRemove.*|findAllAndRemove|findAndReplace|replace|save|drop.*|bulkOps")))
+                .check(classes);
+    }
+
+    @Test
     void shared_events_know_neither_side() {
         noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.coverledger.command..", "org.coverledger.query..")

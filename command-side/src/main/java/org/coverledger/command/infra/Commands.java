@@ -1,14 +1,11 @@
 package org.coverledger.command.infra;
 
-import java.util.Set;
-import java.util.stream.Collectors;
-
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.coverledger.events.common.CommandMetadata;
-import org.coverledger.events.common.Role;
+import org.coverledger.events.common.Caller;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -35,13 +32,10 @@ public class Commands {
 
     MetaData metadata() {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-        Set<Role> roles = auth.getAuthorities().stream()
-                .map(GrantedAuthority::getAuthority)
-                .filter(a -> a.startsWith("ROLE_"))
-                .map(a -> Role.valueOf(a.substring("ROLE_".length())))
-                .collect(Collectors.toSet());
-        return MetaData.with(CommandMetadata.ACTOR, auth.getName())
-                .and(CommandMetadata.ROLES, CommandMetadata.joinRoles(roles))
+        Caller caller = Caller.fromAuthorities(auth.getName(),
+                auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
+        return MetaData.with(CommandMetadata.ACTOR, caller.login())
+                .and(CommandMetadata.ROLES, CommandMetadata.joinRoles(caller.roles()))
                 .and(CommandMetadata.REQUEST_ID, RequestIdFilter.of(request))
                 .and(CommandMetadata.CLIENT_IP, request.getRemoteAddr());
     }

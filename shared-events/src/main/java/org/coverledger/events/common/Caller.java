@@ -1,6 +1,8 @@
 package org.coverledger.events.common;
 
+import java.util.Collection;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The authenticated caller of a command, as read from its metadata. A caller who is only a
@@ -14,6 +16,15 @@ public record Caller(String login, Set<Role> roles) {
 
     public static Caller of(String login, String roles) {
         return new Caller(login, CommandMetadata.parseRoles(roles));
+    }
+
+    /** From the granted authorities of an authenticated user ({@code ROLE_CUSTOMER}, ...). */
+    public static Caller fromAuthorities(String login, Collection<String> authorities) {
+        Set<Role> roles = authorities.stream()
+                .filter(a -> a.startsWith("ROLE_"))
+                .map(a -> Role.valueOf(a.substring("ROLE_".length())))
+                .collect(Collectors.toSet());
+        return new Caller(login, roles);
     }
 
     public boolean hasAnyRole(Role... wanted) {
