@@ -2,9 +2,11 @@ package org.coverledger.ops;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import org.bson.Document;
 import org.coverledger.command.CommandSideApplication;
 import org.coverledger.query.QuerySideApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -73,7 +75,12 @@ public final class RunningSystem implements AutoCloseable {
     /** Events in the store, counted straight from MongoDB with the real driver. */
     public long storedEvents() {
         try (MongoClient client = MongoClients.create(mongo.connectionString("coverledger"))) {
-            return client.getDatabase("coverledger").getCollection("domainevents").countDocuments();
+            long events = 0;
+            for (Document commit : client.getDatabase("coverledger").getCollection("event_commits").find()) {
+                List<?> entries = commit.getList("events", Document.class);
+                events += entries == null ? 0 : entries.size();
+            }
+            return events;
         }
     }
 

@@ -1,28 +1,35 @@
 package org.coverledger.eventstore;
 
+import java.time.Duration;
+
 import com.mongodb.client.MongoDatabase;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
-import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
-import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
 import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
-import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
+import org.coverledger.events.claim.MaterialsRequestedUpcaster;
 
 /**
- * The event store and token store both sides use, on one MongoDB database. Both sides must
- * build them here so that they agree on collections and serialization.
+ * The event store and token store both sides use, on one MongoDB database. Both sides build
+ * them here so that they agree on collections, serialization and upcasters.
  */
 public final class MongoEventStore {
 
     private MongoEventStore() {
     }
 
-    public static EventStorageEngine engine(MongoDatabase database) {
-        Serializer serializer = EventSerialization.serializer();
-        return MongoEventStorageEngine.builder()
-                .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(database).build())
-                .eventSerializer(serializer)
-                .snapshotSerializer(serializer)
+    /** Every upcaster of the event contract, oldest revision first. */
+    public static EventUpcasterChain upcasters() {
+        return new EventUpcasterChain(new MaterialsRequestedUpcaster());
+    }
+
+    public static MongoCommitLogEngine engine(MongoDatabase database, Duration gapTimeout) {
+        return MongoCommitLogEngine.builder()
+                .database(database)
+                .eventSerializer(EventSerialization.serializer())
+                .snapshotSerializer(EventSerialization.snapshotSerializer())
+                .upcasterChain(upcasters())
+                .gapTimeout(gapTimeout)
                 .build();
     }
 

@@ -1,15 +1,27 @@
 package org.coverledger.command.infra;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.time.ZoneId;
 
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
+import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.serialization.Serializer;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.eventstore.CausationCorrelationProvider;
+import org.coverledger.eventstore.CommitFencedOff;
 import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.eventstore.MongoEventStore;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -41,8 +53,48 @@ public class AxonConfiguration {
     }
 
     @Bean
-    public EventStorageEngine eventStorageEngine(MongoDatabaseFactory mongo) {
-        return MongoEventStore.engine(mongo.getMongoDatabase());
+    public EventStorageEngine eventStorageEngine(MongoDatabaseFactory mongo,
+                                                 @Value("${coverledger.eventstore.gap-timeout}") Duration gapTimeout) {
+        return MongoEventStore.engine(mongo.getMongoDatabase(), gapTimeout);
+    }
+
+    /**
+     * Commands that lost an optimistic-concurrency race (or whose commit was fenced off) are
+     * retried against the new state a few times before the caller gets a 409; business
+     * refusals are final and never retried.
+     */
+    @Bean(destroyMethod = "")
+    public CommandGateway commandGateway(CommandBus commandBus) {
+        ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "command-retry");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return DefaultCommandGateway.builder()
+                .commandBus(commandBus)
+                .retryScheduler(IntervalRetryScheduler.builder()
+                        .retryExecutor(retries)
+                        .retryInterval(20)
+                        .maxRetryCount(3)
+                        .nonTransientFailurePredicate(failure -> !retryable(failure))
+                        .build())
+                .build();
+    }
+
+    static boolean retryable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConcurrencyException || t instanceof CommitFencedOff) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Policies live for decades of changes: load them from a snapshot, not from the first event. */
+    @Bean
+    public SnapshotTriggerDefinition policySnapshotTrigger(Snapshotter snapshotter,
+                                                           @Value("${coverledger.snapshot.policy-every}") int every) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, every);
     }
 
     /** Every event inherits who asked, from where, and which message caused it. */

@@ -25,7 +25,7 @@ import org.coverledger.events.policy.PolicyApi.PolicyIssued;
  * An insurance policy: issued for an account, changed after review (effective at 00:00 the next
  * business day), and the cover a claim is checked against.
  */
-@Aggregate
+@Aggregate(snapshotTriggerDefinition = "policySnapshotTrigger")
 public class Policy {
 
     @AggregateIdentifier

@@ -45,7 +45,7 @@ public class ClaimProgressProjection {
 
     @EventHandler
     void on(MaterialsRequested event, @SequenceNumber long sequence) {
-        step(event.claimId(), sequence, ClaimStatus.MATERIALS_REQUESTED, event.requestedAt(), event.adjuster(),
+        step(event.claimId(), sequence, ClaimStatus.MATERIALS_REQUESTED, event.requestedAt(), event.requestedBy(),
                 event.items(), event.note());
     }
 

@@ -29,8 +29,12 @@ public final class ClaimApi {
                                  String description, Money amountClaimed, Instant submittedAt) {
     }
 
-    @Revision("1")
-    public record MaterialsRequested(String claimId, List<String> items, String note, String adjuster,
+    /**
+     * Revision 2 renamed {@code adjuster} to {@code requestedBy}: admins request materials too.
+     * Revision 1 events are read through {@link MaterialsRequestedUpcaster}.
+     */
+    @Revision("2")
+    public record MaterialsRequested(String claimId, List<String> items, String note, String requestedBy,
                                      Instant requestedAt) {
         public MaterialsRequested {
             items = List.copyOf(items);

@@ -1,0 +1,497 @@
+package org.coverledger.eventstore;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.lte;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import org.axonframework.common.AxonConfigurationException;
+import org.axonframework.eventhandling.DomainEventData;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
+import org.axonframework.eventhandling.TrackedDomainEventData;
+import org.axonframework.eventhandling.TrackedEventData;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.BatchingEventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.serialization.SerializedObject;
+import org.axonframework.serialization.Serializer;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Axon event storage engine on MongoDB that never skips, duplicates or reorders an event,
+ * without MongoDB transactions.
+ *
+ * <p>Every append is <em>one document</em> (a commit) holding all its events, so a reader sees
+ * all of a commit or none of it, and a crash mid-append leaves nothing behind. Before writing,
+ * the appender reserves a block of dense global indexes from a counter document; the commit's
+ * {@code _id} is its first index, under MongoDB's unique {@code _id} index. Optimistic
+ * concurrency is a unique index on (aggregate id, first sequence number of the commit): since
+ * readers only ever see whole commits, every writer continues a stream at a commit boundary,
+ * so two writers racing on one aggregate collide on that key and only one wins.
+ *
+ * <p>Tracking readers walk the indexes in order and never pass an index that is reserved but
+ * not yet visible (a gap) until it is filled or the gap times out. A timed-out gap is
+ * <em>fenced</em>: the reader writes a void marker at each missing index, so a writer that was
+ * merely slow fails on the unique {@code _id} instead of landing behind the reader's back. An
+ * acknowledged event is thus never skipped, and the token is a single position
+ * ({@link GlobalSequenceTrackingToken}) whatever the history length.
+ *
+ * <p>Every read is an equality look-up on a unique index ({@code _id $in [...]}, or
+ * (aggregate id, first sequence)), which the embedded server answers from its index and a
+ * real MongoDB from its B-tree; nothing scans.
+ */
+public class MongoCommitLogEngine extends BatchingEventStorageEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(MongoCommitLogEngine.class);
+
+    public static final String COMMITS = "event_commits";
+    public static final String COUNTERS = "event_counters";
+    public static final String SNAPSHOTS = "event_snapshots";
+    static final String AGGREGATE_SEQUENCE_INDEX = "aggregate_commit_sequence";
+    private static final String GLOBAL_COUNTER = "global";
+
+    private final MongoCollection<Document> commits;
+    private final MongoCollection<Document> counters;
+    private final MongoCollection<Document> snapshots;
+    private final Duration gapTimeout;
+    private final Clock clock;
+    private final Map<Long, Instant> gapsSeen = new ConcurrentHashMap<>();
+    private final LongAdder gapsFenced = new LongAdder();
+    private final LongAdder concurrencyConflicts = new LongAdder();
+
+    protected MongoCommitLogEngine(Builder builder) {
+        super(builder);
+        this.commits = builder.database.getCollection(COMMITS);
+        this.counters = builder.database.getCollection(COUNTERS);
+        this.snapshots = builder.database.getCollection(SNAPSHOTS);
+        this.gapTimeout = builder.gapTimeout;
+        this.clock = builder.clock;
+        ensureIndexes();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void ensureIndexes() {
+        // sparse: void markers carry no aggregate and must not collide with each other
+        commits.createIndex(Indexes.ascending("aggregateId", "firstSeq"),
+                new IndexOptions().unique(true).sparse(true).name(AGGREGATE_SEQUENCE_INDEX));
+    }
+
+    /** Gaps given up after the timeout and fenced off (a writer died between reserve and write). */
+    public long gapsFenced() {
+        return gapsFenced.sum();
+    }
+
+    /** Appends refused because another writer continued the same aggregate first. */
+    public long concurrencyConflicts() {
+        return concurrencyConflicts.sum();
+    }
+
+    // ---------------------------------------------------------------- appending
+
+    @Override
+    protected void appendEvents(List<? extends EventMessage<?>> events, Serializer serializer) {
+        if (events.isEmpty()) {
+            return;
+        }
+        Set<String> aggregates = new LinkedHashSet<>();
+        for (EventMessage<?> event : events) {
+            if (event instanceof DomainEventMessage<?> domain && domain.getType() != null) {
+                aggregates.add(domain.getAggregateIdentifier());
+            }
+        }
+        if (aggregates.size() > 1) {
+            throw new EventStoreException("A unit of work may append to one aggregate only; it appended to "
+                    + aggregates.size() + ". Split the work into one command per aggregate.");
+        }
+        long first = reserve(events.size());
+        Document commit = commitDocument(first, events, serializer);
+        try {
+            commits.insertOne(commit);
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw new EventStoreException("Could not store the events; the outcome is unknown", e);
+            }
+            if (e.getMessage().contains(AGGREGATE_SEQUENCE_INDEX)) {
+                // lost the race for this aggregate: release the reserved indexes at once
+                voidRange(first, first + events.size() - 1);
+                concurrencyConflicts.increment();
+                DomainEventMessage<?> domain = (DomainEventMessage<?>) events.get(0);
+                if (domain.getSequenceNumber() == 0) {
+                    throw new AggregateStreamCreationException("Aggregate " + domain.getAggregateIdentifier()
+                            + " was already created by another writer");
+                }
+                throw new ConcurrencyException("Aggregate " + domain.getAggregateIdentifier() + " was changed by "
+                        + "another writer at sequence " + domain.getSequenceNumber());
+            }
+            throw new CommitFencedOff("The commit at global index " + first + " was fenced off by a reader "
+                    + "after waiting " + gapTimeout + " for it; nothing was stored, retry", e);
+        }
+    }
+
+    /** Reserves {@code count} dense global indexes; returns the first. */
+    private long reserve(int count) {
+        // BEFORE image: the embedded server's AFTER images are not atomic (see DESIGN.md)
+        Document before = counters.findOneAndUpdate(eq("_id", GLOBAL_COUNTER), Updates.inc("next", (long) count),
+                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE));
+        return before == null ? 0 : before.getLong("next");
+    }
+
+    /** The next index not yet reserved. */
+    private long nextUnreserved() {
+        Document counter = counters.find(eq("_id", GLOBAL_COUNTER)).first();
+        return counter == null ? 0 : counter.getLong("next");
+    }
+
+    private Document commitDocument(long first, List<? extends EventMessage<?>> events, Serializer serializer) {
+        List<Document> entries = new ArrayList<>(events.size());
+        String aggregateId = null;
+        String aggregateType = null;
+        long firstSeq = -1;
+        long lastSeq = -1;
+        for (EventMessage<?> event : events) {
+            SerializedObject<String> payload = event.serializePayload(serializer, String.class);
+            SerializedObject<String> metaData = event.serializeMetaData(serializer, String.class);
+            Document entry = new Document("id", event.getIdentifier())
+                    .append("ts", Date.from(event.getTimestamp()))
+                    .append("tsNanos", event.getTimestamp().getNano())
+                    .append("payloadType", payload.getType().getName())
+                    .append("revision", payload.getType().getRevision())
+                    .append("payload", payload.getData())
+                    .append("metaData", metaData.getData());
+            if (event instanceof DomainEventMessage<?> domain && domain.getType() != null) {
+                entry.append("seq", domain.getSequenceNumber());
+                aggregateId = domain.getAggregateIdentifier();
+                aggregateType = domain.getType();
+                firstSeq = firstSeq < 0 ? domain.getSequenceNumber() : firstSeq;
+                lastSeq = domain.getSequenceNumber();
+            }
+            entries.add(entry);
+        }
+        Document commit = new Document("_id", first)
+                .append("last", first + events.size() - 1)
+                .append("ts", Date.from(events.get(0).getTimestamp()));
+        if (aggregateId != null) {
+            commit.append("aggregateId", aggregateId).append("aggregateType", aggregateType)
+                    .append("firstSeq", firstSeq).append("lastSeq", lastSeq);
+        } else {
+            // events of no aggregate are their own stream, so they never collide
+            commit.append("aggregateId", "event:" + events.get(0).getIdentifier()).append("firstSeq", 0L)
+                    .append("lastSeq", 0L);
+        }
+        return commit.append("events", entries);
+    }
+
+    /** Marks indexes as never to be filled; existing commits and markers are left as they are. */
+    private void voidRange(long from, long to) {
+        List<Document> markers = LongStream.rangeClosed(from, to)
+                .mapToObj(i -> new Document("_id", i).append("last", i).append("void", true))
+                .toList();
+        try {
+            commits.insertMany(markers, new InsertManyOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            boolean onlyDuplicates = e.getWriteErrors().stream()
+                    .allMatch(error -> ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY);
+            if (!onlyDuplicates) {
+                throw e;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- tracking
+
+    @Override
+    protected List<? extends TrackedEventData<?>> fetchTrackedEvents(TrackingToken lastToken, int batchSize) {
+        long expected = lastToken == null ? 0 : ((GlobalSequenceTrackingToken) lastToken).getGlobalIndex() + 1;
+        List<TrackedEventData<?>> batch = new ArrayList<>();
+        int window = Math.max(batchSize, 64);
+        while (batch.size() < batchSize) {
+            List<Document> found = commitsFrom(expected, window);
+            Long nextVisible = null;
+            for (Document commit : found) {
+                long id = commit.getLong("_id");
+                if (id != expected) {
+                    nextVisible = id;
+                    break;
+                }
+                if (!commit.getBoolean("void", false)) {
+                    addEvents(commit, batch);
+                }
+                expected = commit.getLong("last") + 1;
+            }
+            if (nextVisible == null && !found.isEmpty()) {
+                continue; // contiguous so far: read the next window
+            }
+            if (!batch.isEmpty()) {
+                return batch; // deliver what is in order; the gap is looked at next time
+            }
+            long unreserved = nextUnreserved();
+            if (expected >= unreserved || !gapTimedOut(expected)) {
+                return batch; // caught up, or a writer is still between reserving and writing
+            }
+            long fenceTo = nextVisible != null ? nextVisible - 1 : Math.min(unreserved - 1, expected + window - 1);
+            log.warn("Event store gap at global index {}..{} not filled within {}; fencing it off and moving on",
+                    expected, fenceTo, gapTimeout);
+            voidRange(expected, fenceTo);
+            gapsFenced.increment();
+            gapsSeen.remove(expected);
+        }
+        return batch;
+    }
+
+    private boolean gapTimedOut(long index) {
+        Instant now = clock.instant();
+        gapsSeen.keySet().removeIf(seen -> seen < index);
+        Instant since = gapsSeen.computeIfAbsent(index, i -> now);
+        return !now.isBefore(since.plus(gapTimeout));
+    }
+
+    /** Commits and markers whose first index lies in [from, from + window), by _id equality look-up. */
+    private List<Document> commitsFrom(long from, int window) {
+        List<Long> ids = LongStream.range(from, from + window).boxed().toList();
+        List<Document> found = new ArrayList<>();
+        commits.find(in("_id", ids)).into(found);
+        found.sort(Comparator.comparingLong(d -> d.getLong("_id")));
+        return found;
+    }
+
+    private static void addEvents(Document commit, List<? super TrackedEventData<?>> into) {
+        long index = commit.getLong("_id");
+        for (Document entry : commit.getList("events", Document.class)) {
+            into.add(new TrackedDomainEventData<>(new GlobalSequenceTrackingToken(index++), domainData(commit, entry)));
+        }
+    }
+
+    private static DomainEventData<String> domainData(Document commit, Document entry) {
+        Instant timestamp = entry.getDate("ts").toInstant().plusNanos(entry.getInteger("tsNanos", 0) % 1_000_000);
+        boolean domain = entry.containsKey("seq");
+        return new GenericDomainEventEntry<>(
+                domain ? commit.getString("aggregateType") : null,
+                domain ? commit.getString("aggregateId") : entry.getString("id"),
+                domain ? entry.getLong("seq") : 0L,
+                entry.getString("id"), timestamp,
+                entry.getString("payloadType"), entry.getString("revision"),
+                entry.getString("payload"), entry.getString("metaData"));
+    }
+
+    @Override
+    public TrackingToken createTailToken() {
+        return null;
+    }
+
+    @Override
+    public TrackingToken createHeadToken() {
+        long next = nextUnreserved();
+        return next == 0 ? null : new GlobalSequenceTrackingToken(next - 1);
+    }
+
+    /** The position just before the first commit at or after the given time (binary search over the indexes). */
+    @Override
+    public TrackingToken createTokenAt(Instant dateTime) {
+        long low = 0;
+        long high = nextUnreserved();
+        while (low < high) {
+            long mid = (low + high) >>> 1;
+            Document commit = firstCommitAtOrAfter(mid, high);
+            if (commit == null || !commit.getDate("ts").toInstant().isBefore(dateTime)) {
+                high = mid;
+            } else {
+                low = commit.getLong("last") + 1;
+            }
+        }
+        return low == 0 ? null : new GlobalSequenceTrackingToken(low - 1);
+    }
+
+    private Document firstCommitAtOrAfter(long from, long end) {
+        for (long start = from; start < end; start += 256) {
+            for (Document commit : commitsFrom(start, (int) Math.min(256, end - start))) {
+                if (!commit.getBoolean("void", false)) {
+                    return commit;
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- aggregates
+
+    @Override
+    protected List<? extends DomainEventData<?>> fetchDomainEvents(String aggregateId, long firstSequenceNumber,
+                                                                  int batchSize) {
+        List<DomainEventData<?>> events = new ArrayList<>();
+        Document commit = commitContaining(aggregateId, firstSequenceNumber);
+        while (commit != null) {
+            for (Document entry : commit.getList("events", Document.class)) {
+                if (entry.containsKey("seq") && entry.getLong("seq") >= firstSequenceNumber) {
+                    events.add(domainData(commit, entry));
+                }
+            }
+            if (events.size() >= batchSize) {
+                break;
+            }
+            commit = commits.find(and(eq("aggregateId", aggregateId), eq("firstSeq", commit.getLong("lastSeq") + 1)))
+                    .first();
+        }
+        return events;
+    }
+
+    private Document commitContaining(String aggregateId, long sequence) {
+        Document atBoundary = commits.find(and(eq("aggregateId", aggregateId), eq("firstSeq", sequence))).first();
+        if (atBoundary != null || sequence == 0) {
+            return atBoundary;
+        }
+        // a sequence inside a commit is rare (streams resume at commit boundaries); this query scans
+        return commits.find(and(eq("aggregateId", aggregateId), lte("firstSeq", sequence), gte("lastSeq", sequence)))
+                .first();
+    }
+
+    @Override
+    public Optional<Long> lastSequenceNumberFor(String aggregateId) {
+        Document last = commits.find(eq("aggregateId", aggregateId)).sort(Sorts.descending("firstSeq")).limit(1)
+                .first();
+        return Optional.ofNullable(last).map(d -> d.getLong("lastSeq"));
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    @Override
+    protected void storeSnapshot(DomainEventMessage<?> snapshot, Serializer serializer) {
+        SerializedObject<String> payload = snapshot.serializePayload(serializer, String.class);
+        SerializedObject<String> metaData = snapshot.serializeMetaData(serializer, String.class);
+        Document document = new Document("_id", snapshot.getAggregateIdentifier())
+                .append("type", snapshot.getType())
+                .append("seq", snapshot.getSequenceNumber())
+                .append("id", snapshot.getIdentifier())
+                .append("ts", Date.from(snapshot.getTimestamp()))
+                .append("payloadType", payload.getType().getName())
+                .append("revision", payload.getType().getRevision())
+                .append("payload", payload.getData())
+                .append("metaData", metaData.getData());
+        try {
+            // only ever move a snapshot forward; one per aggregate, found by _id
+            snapshots.replaceOne(and(eq("_id", snapshot.getAggregateIdentifier()),
+                            com.mongodb.client.model.Filters.lt("seq", snapshot.getSequenceNumber())),
+                    document, new ReplaceOptions().upsert(true));
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            // a newer snapshot is already stored
+        }
+    }
+
+    @Override
+    protected Stream<? extends DomainEventData<?>> readSnapshotData(String aggregateId) {
+        Document snapshot = snapshots.find(eq("_id", aggregateId)).first();
+        if (snapshot == null) {
+            return Stream.empty();
+        }
+        return Stream.of(new GenericDomainEventEntry<>(snapshot.getString("type"), aggregateId, snapshot.getLong("seq"),
+                snapshot.getString("id"), snapshot.getDate("ts").toInstant(), snapshot.getString("payloadType"),
+                snapshot.getString("revision"), snapshot.getString("payload"), snapshot.getString("metaData")));
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    public static class Builder extends BatchingEventStorageEngine.Builder {
+
+        private MongoDatabase database;
+        private Duration gapTimeout = Duration.ofSeconds(10);
+        private Clock clock = Clock.systemUTC();
+
+        public Builder database(MongoDatabase database) {
+            this.database = database;
+            return this;
+        }
+
+        /** How long a tracking reader waits for a reserved index to become visible before fencing it off. */
+        public Builder gapTimeout(Duration gapTimeout) {
+            this.gapTimeout = gapTimeout;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        @Override
+        public Builder eventSerializer(Serializer eventSerializer) {
+            super.eventSerializer(eventSerializer);
+            return this;
+        }
+
+        @Override
+        public Builder snapshotSerializer(Serializer snapshotSerializer) {
+            super.snapshotSerializer(snapshotSerializer);
+            return this;
+        }
+
+        @Override
+        public Builder upcasterChain(org.axonframework.serialization.upcasting.event.EventUpcaster upcasterChain) {
+            super.upcasterChain(upcasterChain);
+            return this;
+        }
+
+        @Override
+        public Builder batchSize(int batchSize) {
+            super.batchSize(batchSize);
+            return this;
+        }
+
+        @Override
+        protected void validate() throws AxonConfigurationException {
+            super.validate();
+            if (database == null) {
+                throw new AxonConfigurationException("The MongoDB database is required");
+            }
+            if (gapTimeout == null || gapTimeout.isNegative()) {
+                throw new AxonConfigurationException("The gap timeout must be zero or positive");
+            }
+        }
+
+        public MongoCommitLogEngine build() {
+            validate();
+            return new MongoCommitLogEngine(this);
+        }
+    }
+}

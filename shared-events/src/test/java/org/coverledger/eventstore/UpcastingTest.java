@@ -1,0 +1,70 @@
+package org.coverledger.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.bson.Document;
+import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Events stored by an older version are read through the upcasters, by aggregates and by processors alike. */
+class UpcastingTest {
+
+    private MongoServer server;
+    private MongoClient client;
+    private MongoDatabase database;
+
+    @BeforeEach
+    void start() {
+        server = new MongoServer(new MemoryBackend());
+        client = MongoClients.create(server.bindAndGetConnectionString());
+        database = client.getDatabase("upcasting-test");
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.shutdownNow();
+    }
+
+    @Test
+    void materials_requested_revision_1_reads_as_revision_2() {
+        MongoCommitLogEngine engine = MongoEventStore.engine(database, Duration.ofSeconds(1));
+        // exactly what revision 1 stored: the requester under "adjuster"
+        String revision1 = """
+                {"claimId":"clm-1","items":["invoice"],"note":"please","adjuster":"adam",\
+                "requestedAt":"2026-03-10T02:00:00Z"}""";
+        database.getCollection(MongoCommitLogEngine.COUNTERS).insertOne(new Document("_id", "global").append("next", 1L));
+        database.getCollection(MongoCommitLogEngine.COMMITS).insertOne(new Document("_id", 0L).append("last", 0L)
+                .append("ts", Date.from(Instant.parse("2026-03-10T02:00:00Z")))
+                .append("aggregateId", "clm-1").append("aggregateType", "Claim").append("firstSeq", 1L)
+                .append("lastSeq", 1L)
+                .append("events", List.of(new Document("id", "evt-1")
+                        .append("ts", Date.from(Instant.parse("2026-03-10T02:00:00Z"))).append("tsNanos", 0)
+                        .append("seq", 1L)
+                        .append("payloadType", MaterialsRequested.class.getName()).append("revision", "1")
+                        .append("payload", revision1).append("metaData", "{\"actor\":\"adam\"}"))));
+
+        List<? extends DomainEventMessage<?>> loaded = engine.readEvents("clm-1", 1).asStream().toList();
+        assertThat(loaded).singleElement().extracting(DomainEventMessage::getPayload)
+                .isEqualTo(new MaterialsRequested("clm-1", List.of("invoice"), "please", "adam",
+                        Instant.parse("2026-03-10T02:00:00Z")));
+
+        List<? extends TrackedEventMessage<?>> tracked = engine.readEvents(null, false).toList();
+        assertThat(((MaterialsRequested) tracked.get(0).getPayload()).requestedBy()).isEqualTo("adam");
+        assertThat(tracked.get(0).getMetaData()).containsEntry("actor", "adam");
+    }
+}
