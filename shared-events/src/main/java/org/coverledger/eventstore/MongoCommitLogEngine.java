@@ -59,48 +59,46 @@ import org.slf4j.LoggerFactory;
  * without MongoDB transactions.
  *
  * <p>Every append is <em>one document</em> (a commit) holding all its events, so a reader sees
- * all of a commit or none of it, and a crash mid-append leaves nothing behind. Before writing,
- * the appender reserves a block of dense global indexes from a counter document; the commit's
- * {@code _id} is its first index, under MongoDB's unique {@code _id} index. Optimistic
+ * all of a commit or none of it, and a crash mid-append leaves nothing behind. Commits take
+ * dense global indexes: a commit's {@code _id} (under MongoDB's unique {@code _id} index) is the
+ * index of its first event and {@code last} that of its last; the {@link Appender} writes each
+ * commit at the index right after the last one written, so the order has no holes. Optimistic
  * concurrency is a unique index on (aggregate id, first sequence number of the commit): since
  * readers only ever see whole commits, every writer continues a stream at a commit boundary,
  * so two writers racing on one aggregate collide on that key and only one wins.
  *
- * <p>Tracking readers walk the indexes in order and never pass an index that is reserved but
- * not yet visible (a gap) until it is filled or the gap times out. A timed-out gap is
- * <em>fenced</em>: the reader writes a void marker at each missing index, so a writer that was
- * merely slow fails on the unique {@code _id} instead of landing behind the reader's back. An
- * acknowledged event is thus never skipped, and the token is a single position
- * ({@link GlobalSequenceTrackingToken}) whatever the history length.
+ * <p>Tracking readers walk the indexes in order. Should an index ever be missing while a later
+ * one is visible (only a foreign or faulty writer could cause it), the reader waits for it for
+ * a bounded time, then <em>fences</em> it with a void marker, logs and counts it, and moves on;
+ * a writer that arrives later fails on the unique {@code _id} instead of landing behind the
+ * reader's back. The token is a single position ({@link GlobalSequenceTrackingToken}),
+ * whatever the history length.
  *
- * <p>Every read is an equality look-up on a unique index ({@code _id $in [...]}, or
- * (aggregate id, first sequence)), which the embedded server answers from its index and a
- * real MongoDB from its B-tree; nothing scans.
+ * <p>Reads are equality look-ups on unique indexes ({@code _id $in [...]}, or (aggregate id,
+ * first sequence)), which the embedded server answers from its index and a real MongoDB from
+ * its B-tree.
  */
 public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
     private static final Logger log = LoggerFactory.getLogger(MongoCommitLogEngine.class);
 
     public static final String COMMITS = "event_commits";
-    public static final String COUNTERS = "event_counters";
     public static final String SNAPSHOTS = "event_snapshots";
     static final String AGGREGATE_SEQUENCE_INDEX = "aggregate_commit_sequence";
-    private static final String GLOBAL_COUNTER = "global";
 
     private final MongoCollection<Document> commits;
-    private final MongoCollection<Document> counters;
     private final MongoCollection<Document> snapshots;
+    private final Appender appender;
     private final Duration gapTimeout;
     private final Clock clock;
     private final Map<Long, Instant> gapsSeen = new ConcurrentHashMap<>();
     private final LongAdder gapsFenced = new LongAdder();
-    private final LongAdder concurrencyConflicts = new LongAdder();
 
     protected MongoCommitLogEngine(Builder builder) {
         super(builder);
         this.commits = builder.database.getCollection(COMMITS);
-        this.counters = builder.database.getCollection(COUNTERS);
         this.snapshots = builder.database.getCollection(SNAPSHOTS);
+        this.appender = new Appender(commits, builder.maxCommitsPerWrite);
         this.gapTimeout = builder.gapTimeout;
         this.clock = builder.clock;
         ensureIndexes();
@@ -116,14 +114,14 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
                 new IndexOptions().unique(true).sparse(true).name(AGGREGATE_SEQUENCE_INDEX));
     }
 
-    /** Gaps given up after the timeout and fenced off (a writer died between reserve and write). */
+    /** Missing indexes given up after the timeout and fenced off. */
     public long gapsFenced() {
         return gapsFenced.sum();
     }
 
     /** Appends refused because another writer continued the same aggregate first. */
     public long concurrencyConflicts() {
-        return concurrencyConflicts.sum();
+        return appender.conflicts();
     }
 
     // ---------------------------------------------------------------- appending
@@ -143,46 +141,11 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             throw new EventStoreException("A unit of work may append to one aggregate only; it appended to "
                     + aggregates.size() + ". Split the work into one command per aggregate.");
         }
-        long first = reserve(events.size());
-        Document commit = commitDocument(first, events, serializer);
-        try {
-            commits.insertOne(commit);
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw new EventStoreException("Could not store the events; the outcome is unknown", e);
-            }
-            if (e.getMessage().contains(AGGREGATE_SEQUENCE_INDEX)) {
-                // lost the race for this aggregate: release the reserved indexes at once
-                voidRange(first, first + events.size() - 1);
-                concurrencyConflicts.increment();
-                DomainEventMessage<?> domain = (DomainEventMessage<?>) events.get(0);
-                if (domain.getSequenceNumber() == 0) {
-                    throw new AggregateStreamCreationException("Aggregate " + domain.getAggregateIdentifier()
-                            + " was already created by another writer");
-                }
-                throw new ConcurrencyException("Aggregate " + domain.getAggregateIdentifier() + " was changed by "
-                        + "another writer at sequence " + domain.getSequenceNumber());
-            }
-            throw new CommitFencedOff("The commit at global index " + first + " was fenced off by a reader "
-                    + "after waiting " + gapTimeout + " for it; nothing was stored, retry", e);
-        }
+        appender.append(new Appender.Pending(commitDocument(events, serializer), events.size(), events.get(0)));
     }
 
-    /** Reserves {@code count} dense global indexes; returns the first. */
-    private long reserve(int count) {
-        // BEFORE image: the embedded server's AFTER images are not atomic (see DESIGN.md)
-        Document before = counters.findOneAndUpdate(eq("_id", GLOBAL_COUNTER), Updates.inc("next", (long) count),
-                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE));
-        return before == null ? 0 : before.getLong("next");
-    }
-
-    /** The next index not yet reserved. */
-    private long nextUnreserved() {
-        Document counter = counters.find(eq("_id", GLOBAL_COUNTER)).first();
-        return counter == null ? 0 : counter.getLong("next");
-    }
-
-    private Document commitDocument(long first, List<? extends EventMessage<?>> events, Serializer serializer) {
+    /** The commit without its position; the appender gives it its global indexes when it writes it. */
+    private static Document commitDocument(List<? extends EventMessage<?>> events, Serializer serializer) {
         List<Document> entries = new ArrayList<>(events.size());
         String aggregateId = null;
         String aggregateType = null;
@@ -207,9 +170,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             }
             entries.add(entry);
         }
-        Document commit = new Document("_id", first)
-                .append("last", first + events.size() - 1)
-                .append("ts", Date.from(events.get(0).getTimestamp()));
+        Document commit = new Document("ts", Date.from(events.get(0).getTimestamp()));
         if (aggregateId != null) {
             commit.append("aggregateId", aggregateId).append("aggregateType", aggregateType)
                     .append("firstSeq", firstSeq).append("lastSeq", lastSeq);
@@ -264,11 +225,10 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             if (!batch.isEmpty()) {
                 return batch; // deliver what is in order; the gap is looked at next time
             }
-            long unreserved = nextUnreserved();
-            if (expected >= unreserved || !gapTimedOut(expected)) {
-                return batch; // caught up, or a writer is still between reserving and writing
+            if (nextVisible == null || !gapTimedOut(expected)) {
+                return batch; // caught up, or waiting for the index a later commit says is taken
             }
-            long fenceTo = nextVisible != null ? nextVisible - 1 : Math.min(unreserved - 1, expected + window - 1);
+            long fenceTo = nextVisible - 1;
             log.warn("Event store gap at global index {}..{} not filled within {}; fencing it off and moving on",
                     expected, fenceTo, gapTimeout);
             voidRange(expected, fenceTo);
@@ -320,7 +280,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
     @Override
     public TrackingToken createHeadToken() {
-        long next = nextUnreserved();
+        long next = appender.headFromStore();
         return next == 0 ? null : new GlobalSequenceTrackingToken(next - 1);
     }
 
@@ -328,7 +288,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
     @Override
     public TrackingToken createTokenAt(Instant dateTime) {
         long low = 0;
-        long high = nextUnreserved();
+        long high = appender.headFromStore();
         while (low < high) {
             long mid = (low + high) >>> 1;
             Document commit = firstCommitAtOrAfter(mid, high);
@@ -436,6 +396,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
         private MongoDatabase database;
         private Duration gapTimeout = Duration.ofSeconds(10);
+        private int maxCommitsPerWrite = 200;
         private Clock clock = Clock.systemUTC();
 
         public Builder database(MongoDatabase database) {
@@ -443,9 +404,15 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             return this;
         }
 
-        /** How long a tracking reader waits for a reserved index to become visible before fencing it off. */
+        /** How long a tracking reader waits for a missing index before fencing it off. */
         public Builder gapTimeout(Duration gapTimeout) {
             this.gapTimeout = gapTimeout;
+            return this;
+        }
+
+        /** How many waiting commits one insert may carry (appends from concurrent threads are grouped). */
+        public Builder maxCommitsPerWrite(int maxCommitsPerWrite) {
+            this.maxCommitsPerWrite = maxCommitsPerWrite;
             return this;
         }
 

@@ -15,8 +15,6 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -122,53 +120,75 @@ class MongoCommitLogEngineTest {
         engine.appendEvents(event("b", 0, "b0"));
 
         assertThat(texts(engine.readEvents("a").asStream().toList())).containsExactly("a0", "winner");
-        // the loser's reserved indexes were voided, so the reader passes them without waiting
-        assertThat(texts(track(null))).containsExactly("a0", "winner", "b0");
+        // the loser took no index: the order has no hole for a reader to wait at
+        List<TrackedEventMessage<?>> all = track(null);
+        assertThat(texts(all)).containsExactly("a0", "winner", "b0");
+        assertThat(all).extracting(e -> ((GlobalSequenceTrackingToken) e.trackingToken()).getGlobalIndex())
+                .containsExactly(0L, 1L, 2L);
         assertThat(engine.concurrencyConflicts()).isEqualTo(2);
         assertThat(engine.gapsFenced()).isZero();
     }
 
     @Test
-    void a_reader_waits_at_a_gap_then_fences_it_so_a_late_writer_cannot_land_behind_it() {
+    void a_reader_waits_at_a_missing_index_then_fences_it_so_a_late_writer_cannot_land_behind_it() {
         engine.appendEvents(event("a", 0, "a0"));
-        // a writer reserves index 1..2 and stalls (or dies) before writing its commit
-        database.getCollection(MongoCommitLogEngine.COUNTERS)
-                .updateOne(Filters.eq("_id", "global"), Updates.inc("next", 2L));
-        engine.appendEvents(event("b", 0, "b0"));
+        // a foreign writer leaves index 1 empty and writes index 2
+        commits().insertOne(foreignCommit(2, "z", "z0"));
 
         List<TrackedEventMessage<?>> first = track(null);
         assertThat(texts(first)).containsExactly("a0");
-        assertThat(track(first.get(0).trackingToken())).isEmpty(); // waiting at the gap
+        assertThat(track(first.get(0).trackingToken())).isEmpty(); // waiting at index 1
         clock.advance(Duration.ofSeconds(4));
         assertThat(track(first.get(0).trackingToken())).isEmpty();
         clock.advance(Duration.ofSeconds(2));
         List<TrackedEventMessage<?>> rest = track(first.get(0).trackingToken());
-        assertThat(texts(rest)).containsExactly("b0");
-        assertThat(((GlobalSequenceTrackingToken) rest.get(0).trackingToken()).getGlobalIndex()).isEqualTo(3);
+        assertThat(texts(rest)).containsExactly("z0");
+        assertThat(((GlobalSequenceTrackingToken) rest.get(0).trackingToken()).getGlobalIndex()).isEqualTo(2);
         assertThat(engine.gapsFenced()).isEqualTo(1);
 
-        // the stalled writer finally writes: refused, so no reader ever misses an acknowledged event
-        assertThatThrownBy(() -> database.getCollection(MongoCommitLogEngine.COMMITS)
-                .insertOne(new Document("_id", 1L).append("last", 2L).append("aggregateId", "c").append("firstSeq", 0L)))
+        // the late write into the fenced index is refused, so no reader ever misses it
+        assertThatThrownBy(() -> commits().insertOne(foreignCommit(1, "y", "y0")))
                 .isInstanceOf(MongoWriteException.class);
+        // and our own writers simply continue after everything that is there
+        engine.appendEvents(event("b", 0, "b0"));
+        assertThat(texts(track(rest.get(0).trackingToken()))).containsExactly("b0");
     }
 
     @Test
-    void a_slow_writer_that_fills_its_gap_in_time_is_delivered_in_order() {
+    void a_missing_index_filled_in_time_is_delivered_in_order() {
         engine.appendEvents(event("a", 0, "a0"));
-        database.getCollection(MongoCommitLogEngine.COUNTERS)
-                .updateOne(Filters.eq("_id", "global"), Updates.inc("next", 1L));
-        engine.appendEvents(event("b", 0, "b0"));
+        commits().insertOne(foreignCommit(2, "z", "z0"));
         assertThat(texts(track(null))).containsExactly("a0");
+        commits().insertOne(foreignCommit(1, "y", "y0"));
+        assertThat(texts(track(null))).containsExactly("a0", "y0", "z0");
+    }
 
-        // a second engine on the same store plays the slow writer: it appends into index 1
-        database.getCollection(MongoCommitLogEngine.COUNTERS)
-                .updateOne(Filters.eq("_id", "global"), Updates.inc("next", -2L));
-        engine().appendEvents(event("c", 0, "c0"));
-        database.getCollection(MongoCommitLogEngine.COUNTERS)
-                .updateOne(Filters.eq("_id", "global"), Updates.inc("next", 1L));
+    @Test
+    void writers_in_two_processes_share_one_order_without_holes() {
+        MongoCommitLogEngine other = engine(); // another process's engine on the same store
+        engine.appendEvents(event("a", 0, "a0"));
+        other.appendEvents(event("b", 0, "b0")); // its first write looks up the head
+        engine.appendEvents(event("a", 1, "a1")); // collides on index 1, moves to the head
+        other.appendEvents(event("b", 1, "b1"));
+        List<TrackedEventMessage<?>> all = track(null);
+        assertThat(texts(all)).containsExactly("a0", "b0", "a1", "b1");
+        assertThat(all).extracting(e -> ((GlobalSequenceTrackingToken) e.trackingToken()).getGlobalIndex())
+                .containsExactly(0L, 1L, 2L, 3L);
+    }
 
-        assertThat(texts(track(null))).containsExactly("a0", "c0", "b0");
+    private com.mongodb.client.MongoCollection<Document> commits() {
+        return database.getCollection(MongoCommitLogEngine.COMMITS);
+    }
+
+    /** A commit as another program could write it into the collection. */
+    private static Document foreignCommit(long index, String aggregate, String text) {
+        return new Document("_id", index).append("last", index).append("ts", new java.util.Date())
+                .append("aggregateId", aggregate).append("aggregateType", "Thing").append("firstSeq", 0L)
+                .append("lastSeq", 0L)
+                .append("events", List.of(new Document("id", java.util.UUID.randomUUID().toString())
+                        .append("ts", new java.util.Date()).append("tsNanos", 0).append("seq", 0L)
+                        .append("payloadType", Noted.class.getName()).append("revision", null)
+                        .append("payload", "{\"text\":\"" + text + "\"}").append("metaData", "{}")));
     }
 
     @Test

@@ -47,7 +47,6 @@ class UpcastingTest {
         String revision1 = """
                 {"claimId":"clm-1","items":["invoice"],"note":"please","adjuster":"adam",\
                 "requestedAt":"2026-03-10T02:00:00Z"}""";
-        database.getCollection(MongoCommitLogEngine.COUNTERS).insertOne(new Document("_id", "global").append("next", 1L));
         database.getCollection(MongoCommitLogEngine.COMMITS).insertOne(new Document("_id", 0L).append("last", 0L)
                 .append("ts", Date.from(Instant.parse("2026-03-10T02:00:00Z")))
                 .append("aggregateId", "clm-1").append("aggregateType", "Claim").append("firstSeq", 1L)

@@ -21,7 +21,6 @@ import org.axonframework.serialization.Serializer;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.eventstore.CausationCorrelationProvider;
-import org.coverledger.eventstore.CommitFencedOff;
 import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.eventstore.MongoEventStore;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -59,9 +58,8 @@ public class AxonConfiguration {
     }
 
     /**
-     * Commands that lost an optimistic-concurrency race (or whose commit was fenced off) are
-     * retried against the new state a few times before the caller gets a 409; business
-     * refusals are final and never retried.
+     * Commands that lost an optimistic-concurrency race are retried against the new state a
+     * few times before the caller gets a 409; business refusals are final and never retried.
      */
     @Bean(destroyMethod = "")
     public CommandGateway commandGateway(CommandBus commandBus) {
@@ -83,7 +81,7 @@ public class AxonConfiguration {
 
     static boolean retryable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConcurrencyException || t instanceof CommitFencedOff) {
+            if (t instanceof ConcurrencyException) {
                 return true;
             }
         }

@@ -1,0 +1,188 @@
+package org.coverledger.eventstore;
+
+import static com.mongodb.client.model.Filters.in;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.LongStream;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Sorts;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.bson.Document;
+
+/**
+ * Writes commits at the head of the global order. Appends from concurrent threads queue up and
+ * one writer thread inserts all that wait in one ordered {@code insertMany}, at the next free
+ * global indexes. No index is ever reserved ahead of its write, so the order has no holes:
+ * <ul>
+ *   <li>each commit takes exactly the index after the last one written; if another process
+ *       took it first, the unique {@code _id} refuses the insert and the writer moves to the
+ *       new head and tries again;</li>
+ *   <li>the insert is ordered, so a refused commit (a concurrency conflict) stops the batch
+ *       there: the commits before it are stored, it fails, and those after it are written at
+ *       the index it would have had.</li>
+ * </ul>
+ * A crash leaves a prefix of the batch: whole commits, still without holes.
+ */
+final class Appender {
+
+    record Pending(Document commit, int size, EventMessage<?> first, CompletableFuture<Void> done) {
+        Pending(Document commit, int size, EventMessage<?> first) {
+            this(commit, size, first, new CompletableFuture<>());
+        }
+    }
+
+    private final MongoCollection<Document> commits;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final LongAdder conflicts = new LongAdder();
+    private long nextIndex = -1; // writer thread only
+    private Thread writer;
+
+    Appender(MongoCollection<Document> commits, int maxBatch) {
+        this.commits = commits;
+        this.maxBatch = maxBatch;
+    }
+
+    long conflicts() {
+        return conflicts.sum();
+    }
+
+    /** Stores the commit, or throws why not; returns once it is acknowledged. */
+    void append(Pending pending) {
+        startWriter();
+        queue.add(pending);
+        try {
+            pending.done().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+    }
+
+    private synchronized void startWriter() {
+        if (writer == null) {
+            writer = new Thread(this::writeForever, "event-store-appender");
+            writer.setDaemon(true);
+            writer.start();
+        }
+    }
+
+    private void writeForever() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(queue.take());
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                batch.forEach(p -> p.done().completeExceptionally(new EventStoreException("The appender stopped")));
+                return;
+            } catch (RuntimeException e) {
+                // whatever was not completed has an unknown outcome; the head is read again next time
+                nextIndex = -1;
+                EventStoreException failure = new EventStoreException("Could not store the events; the outcome is unknown", e);
+                batch.forEach(p -> p.done().completeExceptionally(failure));
+            }
+            batch.clear();
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        List<Pending> todo = new ArrayList<>(batch);
+        while (!todo.isEmpty()) {
+            if (nextIndex < 0) {
+                nextIndex = headFromStore();
+            }
+            List<Document> documents = new ArrayList<>(todo.size());
+            long index = nextIndex;
+            for (Pending pending : todo) {
+                Document commit = pending.commit();
+                commit.put("_id", index);
+                commit.put("last", index + pending.size() - 1);
+                documents.add(commit);
+                index += pending.size();
+            }
+            try {
+                commits.insertMany(documents, new InsertManyOptions().ordered(true));
+                nextIndex = index;
+                todo.forEach(p -> p.done().complete(null));
+                return;
+            } catch (MongoBulkWriteException e) {
+                BulkWriteError error = e.getWriteErrors().get(0);
+                int refused = error.getIndex();
+                todo.subList(0, refused).forEach(p -> p.done().complete(null));
+                Pending failed = todo.get(refused);
+                long failedAt = failed.commit().getLong("_id");
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw new MongoException("insert refused: " + error.getMessage());
+                }
+                if (error.getMessage().contains(MongoCommitLogEngine.AGGREGATE_SEQUENCE_INDEX)) {
+                    conflicts.increment();
+                    failed.done().completeExceptionally(conflict(failed.first()));
+                    nextIndex = failedAt; // not taken: the next commit gets it
+                    todo = new ArrayList<>(todo.subList(refused + 1, todo.size()));
+                } else {
+                    // another writer took this index: continue after what is there now
+                    nextIndex = headFrom(failedAt);
+                    todo = new ArrayList<>(todo.subList(refused, todo.size()));
+                }
+            }
+        }
+    }
+
+    private static RuntimeException conflict(EventMessage<?> first) {
+        DomainEventMessage<?> domain = (DomainEventMessage<?>) first;
+        if (domain.getSequenceNumber() == 0) {
+            return new AggregateStreamCreationException("Aggregate " + domain.getAggregateIdentifier()
+                    + " was already created by another writer");
+        }
+        return new ConcurrencyException("Aggregate " + domain.getAggregateIdentifier() + " was changed by another "
+                + "writer at sequence " + domain.getSequenceNumber());
+    }
+
+    /** The first free index at or after {@code from}, following the commits written from there. */
+    private long headFrom(long from) {
+        long next = from;
+        while (true) {
+            List<Document> window = new ArrayList<>();
+            commits.find(in("_id", LongStream.range(next, next + 64).boxed().toList())).into(window);
+            window.sort(Comparator.comparingLong(d -> d.getLong("_id")));
+            boolean moved = false;
+            for (Document commit : window) {
+                if (commit.getLong("_id") != next) {
+                    break;
+                }
+                next = commit.getLong("last") + 1;
+                moved = true;
+            }
+            if (!moved) {
+                return next;
+            }
+        }
+    }
+
+    /** The index after the last commit stored; a sort that the embedded server answers by scanning, so rare. */
+    long headFromStore() {
+        Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
+        return last == null ? 0 : headFrom(last.getLong("last") + 1);
+    }
+}
