@@ -35,8 +35,11 @@ public final class Api {
     }
 
     public Reply post(String path, String json, String requestId) {
-        HttpRequest.Builder request = request(path).header("Content-Type", "application/json")
+        HttpRequest.Builder request = request(path)
                 .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (!json.isEmpty()) {
+            request.header("Content-Type", "application/json");
+        }
         if (requestId != null) {
             request.header("X-Request-Id", requestId);
         }

@@ -21,27 +21,40 @@ public final class RunningSystem implements AutoCloseable {
     private EmbeddedMongo mongo;
     private ConfigurableApplicationContext commandSide;
     private ConfigurableApplicationContext querySide;
+    private final Class<?>[] extraQuerySources;
+    private String[] args;
 
-    private RunningSystem(Path dataDirectory) {
+    private RunningSystem(Path dataDirectory, Class<?>... extraQuerySources) {
         this.dataDirectory = dataDirectory;
+        this.extraQuerySources = extraQuerySources;
     }
 
-    public static RunningSystem start(Path dataDirectory) throws IOException {
-        RunningSystem system = new RunningSystem(dataDirectory);
+    /** Starts the system; extra sources are added to the query side (test-only projections). */
+    public static RunningSystem start(Path dataDirectory, Class<?>... extraQuerySources) throws IOException {
+        RunningSystem system = new RunningSystem(dataDirectory, extraQuerySources);
         system.startAll();
         return system;
     }
 
+    /** Another query-side instance on the same store, as a scaled-out deployment runs it. */
+    public ConfigurableApplicationContext startAnotherQuerySide() {
+        return QuerySideApplication.builder().sources(extraQuerySources).run(args);
+    }
+
+    public static String urlOf(ConfigurableApplicationContext app) {
+        return "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+    }
+
     public void startAll() throws IOException {
         mongo = EmbeddedMongo.start("127.0.0.1", 0, dataDirectory);
-        String[] args = {
+        args = new String[] {
                 "--server.port=0",
                 "--spring.data.mongodb.uri=" + mongo.connectionString("coverledger"),
                 "--spring.data.mongodb.database=coverledger",
                 "--coverledger.query-side-url=http://127.0.0.1:0"
         };
         commandSide = CommandSideApplication.builder().run(args);
-        querySide = QuerySideApplication.builder().run(args);
+        querySide = QuerySideApplication.builder().sources(extraQuerySources).run(args);
     }
 
     /** Stops both applications and then the database, as an operator's Ctrl-C would. */

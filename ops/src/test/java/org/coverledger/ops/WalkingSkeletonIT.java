@@ -244,14 +244,18 @@ class WalkingSkeletonIT {
 
     static JsonNode awaitJson(Api api, String path, java.util.function.Predicate<JsonNode> ready) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            Reply reply = api.get(path);
-            if (reply.status() != 200) {
-                return false;
-            }
-            last[0] = reply.json();
-            return ready.test(last[0]);
-        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                Reply reply = api.get(path);
+                if (reply.status() != 200) {
+                    return false;
+                }
+                last[0] = reply.json();
+                return ready.test(last[0]);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("GET " + path + " never became ready; last answer: " + last[0], e);
+        }
         return last[0];
     }
 

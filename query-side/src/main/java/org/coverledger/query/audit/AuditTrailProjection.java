@@ -10,6 +10,7 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.Revision;
 import org.coverledger.events.common.CommandMetadata;
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
 /**
  * Appends one {@link AuditEntry} per event. The audit trail is append-only: this class only
  * inserts, keyed by event id, so a redelivered event is refused by the store and counted.
- * There is deliberately no reset handler: nothing here ever deletes an entry.
+ * There is deliberately no reset handler: nothing here ever deletes an entry, and a rebuild
+ * replays every event against the entries already recorded, adding only what is missing.
  */
 @Component
 @ProcessingGroup("audit")
@@ -46,7 +48,7 @@ public class AuditTrailProjection {
     }
 
     @EventHandler
-    void on(EventMessage<?> event) {
+    void on(EventMessage<?> event, ReplayStatus replay) {
         MetaData meta = event.getMetaData();
         Object payload = event.getPayload();
         Revision revision = payload.getClass().getAnnotation(Revision.class);
@@ -67,8 +69,11 @@ public class AuditTrailProjection {
         try {
             mongo.insert(entry);
         } catch (DuplicateKeyException e) {
-            redeliveries.increment();
-            log.warn("Audit entry for event {} already recorded; redelivery ignored", event.getIdentifier());
+            // a rebuild replays what is recorded, so that is expected; anything else is a redelivery
+            if (!replay.isReplay()) {
+                redeliveries.increment();
+                log.warn("Audit entry for event {} already recorded; redelivery ignored", event.getIdentifier());
+            }
         }
     }
 

@@ -2,11 +2,17 @@ package org.coverledger.query.infra;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.axonframework.common.transaction.NoTransactionManager;
+import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.extensions.mongo.DefaultMongoTemplate;
+import org.axonframework.extensions.mongo.eventhandling.deadletter.MongoSequencedDeadLetterQueue;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.serialization.Serializer;
@@ -22,6 +28,9 @@ import org.springframework.data.mongodb.MongoDatabaseFactory;
 
 @Configuration
 public class AxonConfiguration {
+
+    /** The processing groups of the query side, one per projection. */
+    public static final List<String> PROJECTIONS = List.of("policies", "claims", "audit");
 
     @Bean
     @Primary
@@ -53,6 +62,24 @@ public class AxonConfiguration {
         return EmbeddedEventStore.builder().storageEngine(engine).fetchDelay(100).build();
     }
 
+    /**
+     * A projection that fails on an event parks that aggregate's sequence in a dead-letter
+     * queue in MongoDB and carries on with the others; see the admin dead-letter endpoints.
+     */
+    @Bean
+    public ConfigurerModule deadLetterQueues(MongoDatabaseFactory mongo) {
+        return configurer -> configurer.eventProcessing(processing -> {
+            for (String projection : PROJECTIONS) {
+                processing.registerDeadLetterQueue(projection, config -> MongoSequencedDeadLetterQueue.builder()
+                        .processingGroup(projection)
+                        .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(mongo.getMongoDatabase()).build())
+                        .serializer(EventSerialization.serializer())
+                        .transactionManager(NoTransactionManager.INSTANCE)
+                        .build());
+            }
+        });
+    }
+
     @Bean
     public MeterBinder eventStoreMetrics(MongoCommitLogEngine engine) {
         return registry -> {
@@ -62,9 +89,13 @@ public class AxonConfiguration {
         };
     }
 
-    /** Claims on processor segments name this instance, so that another takes over when it dies. */
+    /**
+     * Claims on processor segments name this instance (process and a random part, since two
+     * instances may share a process in tests), so that another takes over when it dies.
+     */
     @Bean
     public TokenStore tokenStore(MongoDatabaseFactory mongo) {
-        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), ManagementFactory.getRuntimeMXBean().getName());
+        String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), node);
     }
 }

@@ -51,6 +51,7 @@ public class SecurityConfiguration {
                         .requestMatchers("/actuator/health/**", "/actuator/info", "/v3/api-docs/**",
                                 "/swagger-ui.html", "/swagger-ui/**", "/error").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/audit").hasAnyRole("COMPLIANCE", "ADMIN")
+                        .requestMatchers("/api/admin/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.GET, "/api/policies", "/api/policies/*", "/api/claims/*/progress")
                         .authenticated()
                         .requestMatchers("/actuator/**").hasRole("ADMIN")

@@ -1,0 +1,74 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
+
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two query-side instances on one store: the token store's claims give each segment to one
+ * instance, so every event is projected once across them; when one goes away, the other claims
+ * its segments and finishes the work.
+ */
+class QueryInstancesIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void two_instances_project_every_event_once_and_one_carries_on_when_the_other_stops() throws Exception {
+        try (RunningSystem system = RunningSystem.start(data)) {
+            ConfigurableApplicationContext second = system.startAnotherQuerySide();
+            try {
+                Api alice = Api.at(system.commandUrl(), "alice");
+                String accountId = alice.post("/api/accounts",
+                        "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
+                        .json().get("accountId").asText();
+                for (int i = 0; i < 10; i++) {
+                    assertThat(alice.post("/api/policies", """
+                            {"accountId":"%s","product":"AUTO","sumInsured":"100000.00","premium":"900.00",
+                             "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId)).status())
+                            .isEqualTo(201);
+                }
+                long events = system.storedEvents();
+                awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?size=1", a -> a.get("total").asLong() == events);
+                awaitJson(Api.at(RunningSystem.urlOf(second), "uma"), "/api/policies?size=1",
+                        p -> p.get("total").asLong() == 10);
+                assertThat(redeliveries(system.querySide()) + redeliveries(second)).isZero();
+                int claimed = segments(system.queryUrl()) + segments(RunningSystem.urlOf(second));
+                assertThat(claimed).as("each policies segment held by exactly one instance").isEqualTo(4);
+
+                system.querySide().close(); // the first instance goes away; its claims are released
+                for (int i = 0; i < 5; i++) {
+                    assertThat(alice.post("/api/policies", """
+                            {"accountId":"%s","product":"LIFE","sumInsured":"100000.00","premium":"900.00",
+                             "startDate":"2026-01-01","endDate":"2036-12-31"}""".formatted(accountId)).status())
+                            .isEqualTo(201);
+                }
+                long more = system.storedEvents();
+                String secondUrl = RunningSystem.urlOf(second);
+                awaitJson(Api.at(secondUrl, "cora"), "/api/audit?size=1", a -> a.get("total").asLong() == more);
+                awaitJson(Api.at(secondUrl, "uma"), "/api/policies?size=1", p -> p.get("total").asLong() == 15);
+                assertThat(segments(secondUrl)).isEqualTo(4);
+                assertThat(redeliveries(second)).isZero();
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    private static int segments(String queryUrl) {
+        JsonNode progress = Api.at(queryUrl, "root").get("/api/admin/projections/policies").json();
+        return progress.get("segmentsClaimedHere").asInt();
+    }
+
+    private static double redeliveries(ConfigurableApplicationContext querySide) {
+        return querySide.getBean(MeterRegistry.class).get("coverledger.projection.redeliveries").counter().count();
+    }
+}

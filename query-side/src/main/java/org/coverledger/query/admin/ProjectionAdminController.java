@@ -1,0 +1,135 @@
+package org.coverledger.query.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Projections (event processors) for operators: where each stands against the head of the
+ * event store, how fast it moves, and a rebuild from zero.
+ */
+@RestController
+@RequestMapping("/api/admin/projections")
+@Tag(name = "Admin: projections", description = "Progress and rebuild of the read models (admin)")
+public class ProjectionAdminController {
+
+    /**
+     * Where a projection stands. Position (the least advanced segment claimed here) and head are
+     * global event indexes, -1 being "before the first"; replaying stays true after a rebuild
+     * until an event newer than the rebuild arrives.
+     */
+    public record Progress(String name, boolean running, boolean replaying, int segmentsClaimedHere, long position,
+                           long head, long behind, double eventsPerSecond, boolean caughtUp) {
+    }
+
+    private record Sample(long position, Instant at) {
+    }
+
+    private final EventProcessingConfiguration processing;
+    private final EventStorageEngine store;
+    private final Map<String, Sample> lastSamples = new ConcurrentHashMap<>();
+
+    public ProjectionAdminController(EventProcessingConfiguration processing, EventStorageEngine store) {
+        this.processing = processing;
+        this.store = store;
+    }
+
+    @GetMapping
+    @Operation(summary = "Every projection's position, the store's head and the events per second since the last look")
+    public List<Progress> all() {
+        List<Progress> all = new ArrayList<>();
+        long head = position(store.createHeadToken());
+        processing.eventProcessors().forEach((name, processor) -> {
+            if (processor instanceof StreamingEventProcessor streaming) {
+                all.add(progress(name, streaming, head));
+            }
+        });
+        return all;
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "One projection's progress")
+    public Progress one(@PathVariable String name) {
+        return progress(name, streaming(name), position(store.createHeadToken()));
+    }
+
+    @PostMapping("/{name}/rebuild")
+    @Operation(summary = "Rebuild a projection from the first event; its progress shows under GET")
+    public ResponseEntity<?> rebuild(@PathVariable String name) {
+        StreamingEventProcessor processor = streaming(name);
+        if (!processor.supportsReset()) {
+            return conflict("NOT_REBUILDABLE", "Projection " + name + " cannot be rebuilt.");
+        }
+        processor.shutDown();
+        try {
+            processor.resetTokens();
+        } catch (RuntimeException e) {
+            processor.start();
+            return conflict("SEGMENTS_CLAIMED_ELSEWHERE", "Another query-side instance holds segments of " + name
+                    + "; stop it or retry when this instance owns all segments.");
+        }
+        processor.start();
+        lastSamples.remove(name);
+        return ResponseEntity.accepted().body(progress(name, processor, position(store.createHeadToken())));
+    }
+
+    private ResponseEntity<ProblemDetail> conflict(String code, String detail) {
+        return ResponseEntity.status(HttpStatus.CONFLICT)
+                .body(org.coverledger.query.infra.ProblemResponses.problem(HttpStatus.CONFLICT, code, detail));
+    }
+
+    private StreamingEventProcessor streaming(String name) {
+        return processing.eventProcessor(name, StreamingEventProcessor.class)
+                .orElseThrow(() -> new NotFound("projection", name));
+    }
+
+    private Progress progress(String name, StreamingEventProcessor processor, long head) {
+        Map<Integer, EventTrackerStatus> status = processor.processingStatus();
+        long position = status.values().stream()
+                .map(EventTrackerStatus::getCurrentPosition)
+                .mapToLong(p -> p.orElse(-1))
+                .min().orElse(-1);
+        boolean replaying = status.values().stream().anyMatch(EventTrackerStatus::isReplaying);
+        // Axon calls a rebuilt processor "replaying" until an event newer than the rebuild arrives;
+        // caught up here means every event in the store has been folded in
+        boolean caughtUp = !status.isEmpty() && position >= head;
+        Instant now = Instant.now();
+        Sample previous = lastSamples.put(name, new Sample(position, now));
+        double rate = 0;
+        if (previous != null && position >= previous.position()) {
+            double seconds = Duration.between(previous.at(), now).toNanos() / 1e9;
+            rate = seconds > 0 ? (position - previous.position()) / seconds : 0;
+        }
+        return new Progress(name, processor.isRunning(), replaying, status.size(), position, head,
+                Math.max(0, head - position), Math.round(rate * 10) / 10.0, caughtUp);
+    }
+
+    private static long position(TrackingToken token) {
+        if (token == null) {
+            return -1;
+        }
+        OptionalLong position = token.position();
+        return position.orElse(-1);
+    }
+}
