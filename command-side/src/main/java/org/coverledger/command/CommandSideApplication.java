@@ -2,9 +2,11 @@ package org.coverledger.command;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The command side: aggregates decide, events record. Listens on 8080 by default. */
 @SpringBootApplication
+@EnableScheduling
 public class CommandSideApplication {
 
     static {

@@ -35,8 +35,15 @@ public final class Api {
     }
 
     public Reply post(String path, String json, String requestId) {
+        return post(path, json, requestId, null);
+    }
+
+    public Reply post(String path, String json, String requestId, String idempotencyKey) {
         HttpRequest.Builder request = request(path)
                 .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
         if (!json.isEmpty()) {
             request.header("Content-Type", "application/json");
         }

@@ -32,15 +32,19 @@ class RestartIT {
 
             assertThat(system.storedEvents()).isEqualTo(events);
             JsonNode policy = Api.at(system.queryUrl(), "alice").get("/api/policies/" + policyId).json();
-            assertThat(policy.get("changes")).hasSize(2);
-            assertThat(policy.get("beneficiary").asText()).isEqualTo("Second");
+            assertThat(policy.get("changes")).hasSize(4);
+            assertThat(policy.get("beneficiary").asText()).isEqualTo("Fourth");
+            // the policy is long-lived: it was snapshotted, and loads from the snapshot after the restart
+            assertThat(system.snapshotOf(policyId)).as("policy snapshot").isNotNull();
+            assertThat(system.snapshotOf(policyId).getLong("seq")).isGreaterThanOrEqualTo(2L);
 
             // a new event after the restart is projected exactly once, and nothing before it again
             Reply change = Api.at(system.commandUrl(), "alice").post("/api/policies/" + policyId + "/changes",
-                    "{\"beneficiary\":\"Third\"}");
+                    "{\"beneficiary\":\"Fifth\"}");
             assertThat(change.status()).as(change.toString()).isEqualTo(202);
-            awaitJson(Api.at(system.queryUrl(), "alice"), "/api/policies/" + policyId,
-                    p -> p.get("changes").size() == 3);
+            JsonNode afterRestart = awaitJson(Api.at(system.queryUrl(), "alice"), "/api/policies/" + policyId,
+                    p -> p.get("changes").size() == 5);
+            assertThat(afterRestart.get("changes").get(4).get("sequence").asLong()).isEqualTo(5);
             JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?size=200",
                     a -> a.get("total").asLong() == events + 1);
             assertThat(audit.get("items")).hasSize((int) events + 1);
@@ -60,11 +64,11 @@ class RestartIT {
         String policyId = alice.post("/api/policies", """
                 {"accountId":"%s","product":"LIFE","sumInsured":"800000.00","premium":"3000.00",
                  "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).json().get("policyId").asText();
-        assertThat(alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"First\"}").status())
-                .isEqualTo(202);
-        assertThat(alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"Second\"}").status())
-                .isEqualTo(202);
-        awaitJson(Api.at(system.queryUrl(), "alice"), "/api/policies/" + policyId, p -> p.get("changes").size() == 2);
+        for (String heir : new String[] {"First", "Second", "Third", "Fourth"}) {
+            assertThat(alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"" + heir + "\"}")
+                    .status()).isEqualTo(202);
+        }
+        awaitJson(Api.at(system.queryUrl(), "alice"), "/api/policies/" + policyId, p -> p.get("changes").size() == 4);
         return policyId;
     }
 }

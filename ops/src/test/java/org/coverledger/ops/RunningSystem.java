@@ -51,7 +51,9 @@ public final class RunningSystem implements AutoCloseable {
                 "--server.port=0",
                 "--spring.data.mongodb.uri=" + mongo.connectionString("coverledger"),
                 "--spring.data.mongodb.database=coverledger",
-                "--coverledger.query-side-url=http://127.0.0.1:0"
+                "--coverledger.query-side-url=http://127.0.0.1:0",
+                // small, so that the end-to-end tests load policies from snapshots too
+                "--coverledger.snapshot.policy-every=3"
         };
         commandSide = CommandSideApplication.builder().run(args);
         querySide = QuerySideApplication.builder().sources(extraQuerySources).run(args);
@@ -83,6 +85,18 @@ public final class RunningSystem implements AutoCloseable {
 
     public ConfigurableApplicationContext querySide() {
         return querySide;
+    }
+
+    public String mongoConnectionString() {
+        return mongo.connectionString("coverledger");
+    }
+
+    /** The stored snapshot of an aggregate, straight from MongoDB, or null. */
+    public Document snapshotOf(String aggregateId) {
+        try (MongoClient client = MongoClients.create(mongo.connectionString("coverledger"))) {
+            return client.getDatabase("coverledger").getCollection("event_snapshots")
+                    .find(new Document("_id", aggregateId)).first();
+        }
     }
 
     /** Events in the store, counted straight from MongoDB with the real driver. */

@@ -328,20 +328,28 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             if (events.size() >= batchSize) {
                 break;
             }
-            commit = commits.find(and(eq("aggregateId", aggregateId), eq("firstSeq", commit.getLong("lastSeq") + 1)))
-                    .first();
+            commit = commits.find(streamAt(aggregateId, commit.getLong("lastSeq") + 1)).first();
         }
         return events;
     }
 
     private Document commitContaining(String aggregateId, long sequence) {
-        Document atBoundary = commits.find(and(eq("aggregateId", aggregateId), eq("firstSeq", sequence))).first();
+        Document atBoundary = commits.find(streamAt(aggregateId, sequence)).first();
         if (atBoundary != null || sequence == 0) {
             return atBoundary;
         }
         // a sequence inside a commit is rare (streams resume at commit boundaries); this query scans
         return commits.find(and(eq("aggregateId", aggregateId), lte("firstSeq", sequence), gte("lastSeq", sequence)))
                 .first();
+    }
+
+    /**
+     * The commit of an aggregate that starts at a sequence number, as a plain two-field filter:
+     * {@code Filters.and} renders {@code $and}, which the embedded server cannot answer from the
+     * unique index and scans for.
+     */
+    private static Document streamAt(String aggregateId, long firstSeq) {
+        return new Document("aggregateId", aggregateId).append("firstSeq", firstSeq);
     }
 
     @Override
@@ -366,17 +374,12 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
                 .append("revision", payload.getType().getRevision())
                 .append("payload", payload.getData())
                 .append("metaData", metaData.getData());
-        try {
-            // only ever move a snapshot forward; one per aggregate, found by _id
-            snapshots.replaceOne(and(eq("_id", snapshot.getAggregateIdentifier()),
-                            com.mongodb.client.model.Filters.lt("seq", snapshot.getSequenceNumber())),
-                    document, new ReplaceOptions().upsert(true));
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
-            }
-            // a newer snapshot is already stored
+        // only ever move a snapshot forward; look-ups and writes by _id alone use the index
+        Document stored = snapshots.find(eq("_id", snapshot.getAggregateIdentifier())).first();
+        if (stored != null && stored.getLong("seq") >= snapshot.getSequenceNumber()) {
+            return;
         }
+        snapshots.replaceOne(eq("_id", snapshot.getAggregateIdentifier()), document, new ReplaceOptions().upsert(true));
     }
 
     @Override

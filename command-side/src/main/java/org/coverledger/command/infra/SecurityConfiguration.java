@@ -6,6 +6,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.coverledger.events.common.Permission;
 import org.coverledger.events.common.Role;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -26,8 +27,8 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * HTTP Basic on every {@code /api/**} call; the role table is in README "Roles". Documentation
- * and health stay open so that operators and load balancers can read them.
+ * HTTP Basic on every {@code /api/**} call, with the roles of the one {@link Permission} table.
+ * Documentation and health stay open so that operators and load balancers can read them.
  */
 @Configuration
 @EnableConfigurationProperties(SecurityConfiguration.Users.class)
@@ -47,16 +48,16 @@ public class SecurityConfiguration {
     public SecurityFilterChain commandApi(HttpSecurity http, ObjectMapper json) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health/**", "/actuator/info", "/v3/api-docs/**",
-                                "/swagger-ui.html", "/swagger-ui/**", "/error").permitAll()
-                        .requestMatchers(HttpMethod.POST, "/api/accounts").hasAnyRole("CUSTOMER", "ADMIN")
-                        .requestMatchers(HttpMethod.POST, "/api/policies", "/api/policies/*/changes")
-                        .hasAnyRole("CUSTOMER", "UNDERWRITER", "ADMIN")
-                        .requestMatchers(HttpMethod.POST, "/api/claims").hasAnyRole("CUSTOMER", "ADJUSTER", "ADMIN")
-                        .requestMatchers(HttpMethod.POST, "/api/claims/*/material-requests").hasAnyRole("ADJUSTER", "ADMIN")
-                        .requestMatchers("/actuator/**").hasRole("ADMIN")
-                        .anyRequest().denyAll())
+                .authorizeHttpRequests(auth -> {
+                    auth.requestMatchers("/actuator/health/**", "/actuator/info", "/v3/api-docs/**",
+                            "/swagger-ui.html", "/swagger-ui/**", "/error").permitAll();
+                    for (Permission permission : Permission.of(Permission.Side.COMMAND)) {
+                        auth.requestMatchers(HttpMethod.valueOf(permission.method()), permission.path())
+                                .hasAnyRole(permission.roleNames());
+                    }
+                    auth.requestMatchers("/actuator/**").hasRole("ADMIN");
+                    auth.anyRequest().denyAll();
+                })
                 .httpBasic(basic -> basic.authenticationEntryPoint((request, response, e) ->
                         writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
                                 "Authentication is required: use HTTP Basic with your user name and password.")))

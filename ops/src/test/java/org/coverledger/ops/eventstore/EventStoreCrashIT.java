@@ -53,6 +53,7 @@ class EventStoreCrashIT {
             MongoCommitLogEngine before = engine(client);
             awaitCount(acknowledged, 2_000, writer);
             tracker.poll(before);
+            awaitCount(acknowledged, acknowledged.size() + 500, writer); // more to read after the reader's restart
             writer.destroyForcibly(); // SIGKILL mid-load: reservations without commits are left behind
             assertThat(writer.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -61,7 +62,8 @@ class EventStoreCrashIT {
             MongoCommitLogEngine after = engine(client);
             readUntil(after, resumed, acknowledged, tracker.ids());
 
-            assertThat(tracker.ids()).doesNotContainAnyElementsOf(resumed.ids());
+            assertThat(resumed.seen).isNotEmpty();
+            assertThat(java.util.Collections.disjoint(tracker.ids(), resumed.ids())).as("nothing read twice").isTrue();
             Tracker all = new Tracker(null);
             readUntil(after, all, acknowledged, Set.of());
             assertThat(all.ids()).containsAll(acknowledged);
@@ -117,7 +119,7 @@ class EventStoreCrashIT {
             MongoCommitLogEngine engine = engine(client);
             Tracker resumed = new Tracker(tracker.token);
             readUntil(engine, resumed, acknowledged, tracker.ids());
-            assertThat(tracker.ids()).doesNotContainAnyElementsOf(resumed.ids());
+            assertThat(java.util.Collections.disjoint(tracker.ids(), resumed.ids())).as("nothing read twice").isTrue();
 
             Tracker all = new Tracker(null);
             readUntil(engine, all, acknowledged, Set.of());

@@ -32,7 +32,7 @@ public class ClaimProgressProjection {
 
     @EventHandler
     void on(ClaimSubmitted event, @SequenceNumber long sequence, @MetaDataValue(CommandMetadata.ACTOR) String actor) {
-        if (mongo.exists(Query.query(where("_id").is(event.claimId())), ClaimProgressView.class)) {
+        if (mongo.findById(event.claimId(), ClaimProgressView.class) != null) {
             return;
         }
         mongo.insert(new ClaimProgressView(event.claimId(), event.policyId(), event.claimant(),
@@ -51,7 +51,11 @@ public class ClaimProgressProjection {
 
     private void step(String claimId, long sequence, ClaimStatus status, Instant at, String by, List<String> items,
                       String note) {
-        mongo.updateFirst(Query.query(where("_id").is(claimId).and("lastSequence").lt(sequence)),
+        ClaimProgressView current = mongo.findById(claimId, ClaimProgressView.class);
+        if (current == null || current.lastSequence() >= sequence) {
+            return; // redelivered
+        }
+        mongo.updateFirst(Query.query(where("_id").is(claimId)),
                 new Update().push("timeline", new ClaimProgressView.Step(sequence, status.name(), at, by, items, note))
                         .set("status", status.name())
                         .set("lastSequence", sequence),

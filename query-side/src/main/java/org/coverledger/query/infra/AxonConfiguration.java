@@ -30,7 +30,7 @@ import org.springframework.data.mongodb.MongoDatabaseFactory;
 public class AxonConfiguration {
 
     /** The processing groups of the query side, one per projection. */
-    public static final List<String> PROJECTIONS = List.of("policies", "claims", "audit");
+    public static final List<String> PROJECTIONS = List.of("policies", "claims", "accounts", "audit");
 
     @Bean
     @Primary

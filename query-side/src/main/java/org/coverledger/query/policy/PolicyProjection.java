@@ -21,7 +21,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Folds policy events into {@link PolicyView}s. Idempotent: an event at or below the view's last
- * sequence changes nothing, so a redelivery cannot double a change in the history.
+ * sequence changes nothing, so a redelivery cannot double a change in the history. An
+ * aggregate's events reach one thread in order (sequencing per aggregate), so reading the view
+ * and then writing it is safe.
  */
 @Component
 @ProcessingGroup("policies")
@@ -41,8 +43,7 @@ public class PolicyProjection {
                 event.product().name(), IN_FORCE, event.sumInsured().amount(), event.premium().amount(),
                 event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(), sequence);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
-        Query absent = Query.query(where("_id").is(event.policyId()));
-        if (!mongo.exists(absent, PolicyView.class)) {
+        if (mongo.findById(event.policyId(), PolicyView.class) == null) {
             mongo.insert(view);
         }
     }
@@ -60,8 +61,11 @@ public class PolicyProjection {
         if (event.sumInsured() != null) {
             update.set("sumInsured", event.sumInsured().amount());
         }
-        mongo.updateFirst(Query.query(where("_id").is(event.policyId()).and("lastSequence").lt(sequence)),
-                update, PolicyView.class);
+        // read, then write by _id alone: the embedded server answers only single-key _id filters from its index
+        PolicyView current = mongo.findById(event.policyId(), PolicyView.class);
+        if (current != null && current.lastSequence() < sequence) {
+            mongo.updateFirst(Query.query(where("_id").is(event.policyId())), update, PolicyView.class);
+        }
     }
 
     @ResetHandler

@@ -1,0 +1,86 @@
+package org.coverledger.query.account;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.PersonalDataMasking;
+import org.coverledger.events.common.Role;
+import org.coverledger.query.infra.CurrentCaller;
+import org.coverledger.query.infra.Paging;
+import org.coverledger.query.infra.ProblemResponses;
+import org.coverledger.query.infra.ProblemResponses.FieldProblem;
+import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/accounts")
+@Tag(name = "Accounts", description = "Customer accounts, personal data masked by role")
+public class AccountQueryController {
+
+    static final List<String> STATUSES = List.of(AccountProjection.REGISTERED);
+
+    /** An account as the caller may see it. */
+    public record Account(String accountId, String name, String nationalId, String mobile, String status,
+                          Instant registeredAt) {
+        static Account of(AccountView view, Caller caller) {
+            boolean own = caller.login().equals(view.owner());
+            return new Account(view.accountId(), PersonalDataMasking.name(view.name(), caller),
+                    PersonalDataMasking.nationalId(view.nationalId(), caller),
+                    PersonalDataMasking.mobile(view.mobile(), caller, own), view.status(), view.registeredAt());
+        }
+    }
+
+    private final MongoTemplate mongo;
+
+    public AccountQueryController(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    @GetMapping("/{accountId}")
+    @Operation(summary = "One account; a customer sees only their own")
+    public Account get(@PathVariable String accountId) {
+        Caller caller = CurrentCaller.get();
+        Criteria criteria = where("_id").is(accountId);
+        if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADJUSTER, Role.COMPLIANCE, Role.ADMIN)) {
+            criteria = criteria.and("owner").is(caller.login());
+        }
+        AccountView view = mongo.findOne(Query.query(criteria), AccountView.class);
+        if (view == null) {
+            throw new NotFound("account", accountId);
+        }
+        return Account.of(view, caller);
+    }
+
+    @GetMapping
+    @Operation(summary = "Page through accounts (staff)")
+    public Paging.Page<Account> list(@RequestParam(required = false) String status,
+                                     @RequestParam(required = false) Integer page,
+                                     @RequestParam(required = false) Integer size) {
+        List<FieldProblem> problems = Paging.problems();
+        Paging paging = Paging.of(page, size, problems);
+        if (status != null && !STATUSES.contains(status)) {
+            problems.add(new FieldProblem("status", "must be one of " + STATUSES));
+        }
+        ProblemResponses.throwIfAny(problems);
+        Caller caller = CurrentCaller.get();
+        Query query = Query.query(status == null ? new Criteria() : where("status").is(status));
+        long total = mongo.count(query, AccountView.class);
+        List<Account> items = mongo.find(query.with(Sort.by("registeredAt", "_id"))
+                        .skip((long) paging.page() * paging.size()).limit(paging.size()), AccountView.class)
+                .stream().map(v -> Account.of(v, caller)).toList();
+        return new Paging.Page<>(items, paging.page(), paging.size(), total);
+    }
+}

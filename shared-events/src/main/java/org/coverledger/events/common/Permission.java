@@ -1,0 +1,76 @@
+package org.coverledger.events.common;
+
+import static org.coverledger.events.common.Role.ADJUSTER;
+import static org.coverledger.events.common.Role.ADMIN;
+import static org.coverledger.events.common.Role.ANALYST;
+import static org.coverledger.events.common.Role.COMPLIANCE;
+import static org.coverledger.events.common.Role.CUSTOMER;
+import static org.coverledger.events.common.Role.UNDERWRITER;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Who may call what: the one table of the API's permissions, by role. Both applications build
+ * their HTTP security from it, the README shows it, and a test walks every row with every role.
+ * A customer is further limited to their own objects, which the aggregates and the read
+ * models check (another customer's object answers 404).
+ */
+public enum Permission {
+
+    REGISTER_ACCOUNT(Side.COMMAND, "POST", "/api/accounts", CUSTOMER, ADMIN),
+    BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),
+    CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
+    SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
+    REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
+
+    LIST_POLICIES(Side.QUERY, "GET", "/api/policies", Role.values()),
+    VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
+    VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),
+    VIEW_ACCOUNT(Side.QUERY, "GET", "/api/accounts/*", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
+    LIST_ACCOUNTS(Side.QUERY, "GET", "/api/accounts", UNDERWRITER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
+    READ_AUDIT_TRAIL(Side.QUERY, "GET", "/api/audit", COMPLIANCE, ADMIN),
+    VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
+    OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN);
+
+    /** Which application serves the path. */
+    public enum Side { COMMAND, QUERY }
+
+    private final Side side;
+    private final String method;
+    private final String path;
+    private final Set<Role> roles;
+
+    Permission(Side side, String method, String path, Role... roles) {
+        this.side = side;
+        this.method = method;
+        this.path = path;
+        this.roles = Set.copyOf(EnumSet.copyOf(List.of(roles)));
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /** An Ant-style path pattern, as Spring Security matches it. */
+    public String path() {
+        return path;
+    }
+
+    public Set<Role> roles() {
+        return roles;
+    }
+
+    public String[] roleNames() {
+        return roles.stream().map(Enum::name).sorted().toArray(String[]::new);
+    }
+
+    public static List<Permission> of(Side side) {
+        return List.of(values()).stream().filter(p -> p.side == side).toList();
+    }
+}
