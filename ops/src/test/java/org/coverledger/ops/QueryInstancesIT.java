@@ -12,9 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Two query-side instances on one store: the token store's claims give each segment to one
- * instance, so every event is projected once across them; when one goes away, the other claims
- * its segments and finishes the work.
+ * Two query-side instances on one store share the segments (two each), the token store's
+ * claims give each segment to one instance, so every event is projected once across them;
+ * when one goes away, the other claims its segments and finishes the work.
  */
 class QueryInstancesIT {
 
@@ -26,6 +26,9 @@ class QueryInstancesIT {
         try (RunningSystem system = RunningSystem.start(data)) {
             ConfigurableApplicationContext second = system.startAnotherQuerySide();
             try {
+                // the work is shared: the first instance gives up half the segments to the second
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                        .until(() -> segments(system.queryUrl()) == 2 && segments(RunningSystem.urlOf(second)) == 2);
                 Api alice = Api.at(system.commandUrl(), "alice");
                 String accountId = alice.post("/api/accounts",
                         "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
@@ -41,8 +44,6 @@ class QueryInstancesIT {
                 awaitJson(Api.at(RunningSystem.urlOf(second), "uma"), "/api/policies?size=1",
                         p -> p.get("total").asLong() == 10);
                 assertThat(redeliveries(system.querySide()) + redeliveries(second)).isZero();
-                int claimed = segments(system.queryUrl()) + segments(RunningSystem.urlOf(second));
-                assertThat(claimed).as("each policies segment held by exactly one instance").isEqualTo(4);
 
                 system.querySide().close(); // the first instance goes away; its claims are released
                 for (int i = 0; i < 5; i++) {

@@ -36,6 +36,11 @@ public final class RunningSystem implements AutoCloseable {
         return system;
     }
 
+    /** Another command-side instance on the same store, as a scaled-out deployment runs it. */
+    public ConfigurableApplicationContext startAnotherCommandSide() {
+        return CommandSideApplication.builder().run(args);
+    }
+
     /** Another query-side instance on the same store, as a scaled-out deployment runs it. */
     public ConfigurableApplicationContext startAnotherQuerySide() {
         return QuerySideApplication.builder().sources(extraQuerySources).run(args);
@@ -81,6 +86,10 @@ public final class RunningSystem implements AutoCloseable {
 
     public String queryUrl() {
         return "http://127.0.0.1:" + querySide.getEnvironment().getProperty("local.server.port");
+    }
+
+    public ConfigurableApplicationContext commandSide() {
+        return commandSide;
     }
 
     public ConfigurableApplicationContext querySide() {

@@ -2,9 +2,11 @@ package org.coverledger.query;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The query side: projections fold events into read models. Listens on 8081 by default. */
 @SpringBootApplication
+@EnableScheduling
 public class QuerySideApplication {
 
     static {

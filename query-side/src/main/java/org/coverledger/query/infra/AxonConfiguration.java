@@ -94,8 +94,18 @@ public class AxonConfiguration {
      * instances may share a process in tests), so that another takes over when it dies.
      */
     @Bean
-    public TokenStore tokenStore(MongoDatabaseFactory mongo) {
-        String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), node);
+    public SegmentBalancer.QueryInstance queryInstance() {
+        return new SegmentBalancer.QueryInstance(
+                ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    @Bean
+    public TokenStore tokenStore(MongoDatabaseFactory mongo, SegmentBalancer.QueryInstance instance) {
+        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), instance.id());
+    }
+
+    @Bean
+    public java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
     }
 }

@@ -1,0 +1,81 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.coverledger.eventstore.MongoCommitLogEngine;
+import org.coverledger.ops.Api.Reply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two command-side instances change one policy at the same time: optimistic concurrency lets
+ * one writer win each race, the loser's command is retried against the new state, and what
+ * still cannot win answers 409. Every accepted change is in the history exactly once.
+ */
+class CommandInstancesIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void racing_instances_never_both_win_and_every_accepted_change_is_recorded_once() throws Exception {
+        try (RunningSystem system = RunningSystem.start(data)) {
+            ConfigurableApplicationContext second = system.startAnotherCommandSide();
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            try {
+                Api alice = Api.at(system.commandUrl(), "alice");
+                String accountId = alice.post("/api/accounts",
+                        "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
+                        .json().get("accountId").asText();
+                String policyId = alice.post("/api/policies", """
+                        {"accountId":"%s","product":"LIFE","sumInsured":"100000.00","premium":"900.00",
+                         "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId))
+                        .json().get("policyId").asText();
+                List<String> bases = List.of(system.commandUrl(), RunningSystem.urlOf(second));
+                ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+                List<Future<?>> running = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    int n = i;
+                    running.add(clients.submit(() -> replies.add(Api.at(bases.get(n % 2), "uma")
+                            .post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"Heir " + n + "\"}"))));
+                }
+                for (Future<?> f : running) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+                long accepted = replies.stream().filter(r -> r.status() == 202).count();
+                List<Reply> refused = replies.stream().filter(r -> r.status() != 202).toList();
+                assertThat(refused).allSatisfy(r -> {
+                    assertThat(r.status()).isEqualTo(409);
+                    assertThat(r.json().get("code").asText()).isEqualTo("CONCURRENT_MODIFICATION");
+                });
+                assertThat(accepted).isPositive();
+                long conflicts = second.getBean(MongoCommitLogEngine.class).concurrencyConflicts()
+                        + system.commandSide().getBean(MongoCommitLogEngine.class).concurrencyConflicts();
+                assertThat(conflicts).as("the instances really raced").isPositive();
+
+                JsonNode policy = awaitJson(Api.at(system.queryUrl(), "uma"), "/api/policies/" + policyId,
+                        p -> p.get("changes").size() == accepted);
+                List<Long> sequences = new ArrayList<>();
+                policy.get("changes").forEach(c -> sequences.add(c.get("sequence").asLong()));
+                assertThat(sequences).isSorted().doesNotHaveDuplicates();
+                assertThat(sequences.get(sequences.size() - 1)).isEqualTo(accepted); // issued at 0, changes 1..n
+                assertThat(system.storedEvents()).isEqualTo(2 + accepted); // account, policy, accepted changes
+            } finally {
+                clients.shutdownNow();
+                second.close();
+            }
+        }
+    }
+}
