@@ -45,12 +45,14 @@ class AccessControlIT {
             String base = permission.side() == Permission.Side.COMMAND ? system.commandUrl() : system.queryUrl();
             String path = permission.path().replace("/**", "/projections").replace("*", UUID.randomUUID().toString());
             Reply anonymous = call(Api.at(base, null), permission.method(), path);
-            if (anonymous.status() != 401) {
+            boolean anonymousRight = permission.isPublic()
+                    ? anonymous.status() != 401 && anonymous.status() != 403 : anonymous.status() == 401;
+            if (!anonymousRight) {
                 wrong.add(permission + " anonymous: " + anonymous.status());
             }
             for (Role role : Role.values()) {
                 int status = call(Api.at(base, DEMO_USER.get(role)), permission.method(), path).status();
-                boolean allowed = permission.roles().contains(role);
+                boolean allowed = permission.isPublic() || permission.roles().contains(role);
                 if (allowed ? status == 401 || status == 403 : status != 403) {
                     wrong.add(permission + " " + role + ": " + status + (allowed ? " (allowed)" : " (not allowed)"));
                 }
@@ -59,32 +61,72 @@ class AccessControlIT {
         assertThat(wrong).isEmpty();
     }
 
+    @Test
+    void a_customer_logs_in_by_mobile_or_email_and_five_failures_lock_until_an_admin_unlocks() {
+        Customers.Customer li = Customers.register(system, "Li Na");
+        assertThat(li.query(system).get("/api/policies").status()).isEqualTo(200);
+        assertThat(Api.as(system.queryUrl(), li.email(), li.password()).get("/api/policies").status()).isEqualTo(200);
+
+        for (int i = 0; i < 5; i++) {
+            Reply wrong = Api.as(system.queryUrl(), li.mobile(), "Wrong#pass1").get("/api/policies");
+            assertThat(wrong.status()).isEqualTo(401);
+        }
+        Reply locked = li.query(system).get("/api/policies");
+        assertThat(locked.status()).isEqualTo(401);
+        assertThat(locked.json().get("code").asText()).isEqualTo("ACCOUNT_LOCKED");
+        assertThat(li.command(system).post("/api/policies", "{}").json().get("code").asText()).isEqualTo("ACCOUNT_LOCKED");
+
+        // the lock is an event: the audit trail and the account view know of it
+        JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?aggregateId=" + li.accountId(),
+                a -> a.get("total").asInt() == 2);
+        assertThat(audit.get("items").get(1).get("eventType").asText()).isEqualTo("AccountLocked");
+        awaitJson(Api.at(system.queryUrl(), "uma"), "/api/accounts/" + li.accountId(),
+                a -> "LOCKED".equals(a.get("status").asText()));
+
+        assertThat(Api.at(system.commandUrl(), "uma").post("/api/accounts/" + li.accountId() + "/unlock", "").status())
+                .isEqualTo(403);
+        Reply unlocked = Api.at(system.commandUrl(), "root").post("/api/accounts/" + li.accountId() + "/unlock", "");
+        assertThat(unlocked.status()).as(unlocked.toString()).isEqualTo(202);
+        assertThat(li.query(system).get("/api/policies").status()).isEqualTo(200);
+        awaitJson(Api.at(system.queryUrl(), "uma"), "/api/accounts/" + li.accountId(),
+                a -> "REGISTERED".equals(a.get("status").asText()));
+        // the count starts again: four more failures do not lock
+        for (int i = 0; i < 4; i++) {
+            Api.as(system.queryUrl(), li.mobile(), "Wrong#pass1").get("/api/policies");
+        }
+        assertThat(li.query(system).get("/api/policies").status()).isEqualTo(200);
+    }
+
     private static Reply call(Api api, String method, String path) {
         return "GET".equals(method) ? api.get(path) : api.post(path, "{}");
     }
 
     @Test
     void personal_data_is_masked_unless_the_role_has_a_written_need() {
-        String accountId = Api.at(system.commandUrl(), "alice").post("/api/accounts",
-                "{\"name\":\"王小明\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
-                .json().get("accountId").asText();
+        Customers.Customer wang = Customers.register(system, "王小明");
+        String accountId = wang.accountId();
         String path = "/api/accounts/" + accountId;
+        String id = wang.nationalId();
+        String maskedId = id.substring(0, 6) + "********" + id.substring(14);
+        String maskedMobile = wang.mobile().substring(0, 3) + "****" + wang.mobile().substring(7);
 
-        JsonNode own = awaitJson(Api.at(system.queryUrl(), "alice"), path, a -> true);
-        assertThat(own.get("nationalId").asText()).isEqualTo("110105********002X");
-        assertThat(own.get("mobile").asText()).isEqualTo("13812345678");
+        JsonNode own = awaitJson(wang.query(system), path, a -> true);
+        assertThat(own.get("nationalId").asText()).isEqualTo(maskedId);
+        assertThat(own.get("mobile").asText()).isEqualTo(wang.mobile());
+        assertThat(own.get("email").asText()).isEqualTo(wang.email());
         assertThat(own.get("name").asText()).isEqualTo("王小明");
 
         JsonNode underwriter = Api.at(system.queryUrl(), "uma").get(path).json();
-        assertThat(underwriter.get("nationalId").asText()).isEqualTo("11010519491231002X");
-        assertThat(underwriter.get("mobile").asText()).isEqualTo("13812345678");
+        assertThat(underwriter.get("nationalId").asText()).isEqualTo(id);
+        assertThat(underwriter.get("mobile").asText()).isEqualTo(wang.mobile());
 
         JsonNode compliance = Api.at(system.queryUrl(), "cora").get(path).json();
-        assertThat(compliance.get("nationalId").asText()).isEqualTo("11010519491231002X");
+        assertThat(compliance.get("nationalId").asText()).isEqualTo(id);
 
         JsonNode admin = Api.at(system.queryUrl(), "root").get(path).json();
-        assertThat(admin.get("nationalId").asText()).isEqualTo("110105********002X");
-        assertThat(admin.get("mobile").asText()).isEqualTo("138****5678");
+        assertThat(admin.get("nationalId").asText()).isEqualTo(maskedId);
+        assertThat(admin.get("mobile").asText()).isEqualTo(maskedMobile);
+        assertThat(admin.get("email").asText()).startsWith(wang.email().substring(0, 1) + "***@");
 
         JsonNode analystList = Api.at(system.queryUrl(), "ana").get("/api/accounts?size=200").json();
         JsonNode seenByAnalyst = null;
@@ -95,11 +137,12 @@ class AccessControlIT {
         }
         assertThat(seenByAnalyst).isNotNull();
         assertThat(seenByAnalyst.get("name").asText()).isEqualTo("王*");
-        assertThat(seenByAnalyst.get("mobile").asText()).isEqualTo("138****5678");
-        assertThat(seenByAnalyst.get("nationalId").asText()).isEqualTo("110105********002X");
+        assertThat(seenByAnalyst.get("mobile").asText()).isEqualTo(maskedMobile);
+        assertThat(seenByAnalyst.get("nationalId").asText()).isEqualTo(maskedId);
 
         assertThat(Api.at(system.queryUrl(), "bob").get(path).status()).isEqualTo(404);
         assertThat(Api.at(system.queryUrl(), "ana").get(path).status()).isEqualTo(403);
         assertThat(Api.at(system.queryUrl(), "alice").get("/api/accounts").status()).isEqualTo(403);
+        assertThat(wang.query(system).get("/api/accounts/" + Customers.ALICE_ACCOUNT).status()).isEqualTo(404);
     }
 }

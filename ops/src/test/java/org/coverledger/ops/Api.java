@@ -20,14 +20,22 @@ public final class Api {
 
     private final String baseUrl;
     private final String user;
+    private final String password;
 
-    private Api(String baseUrl, String user) {
+    private Api(String baseUrl, String user, String password) {
         this.baseUrl = baseUrl;
         this.user = user;
+        this.password = password;
     }
 
+    /** A demo user, whose password is the name followed by -pass (or nobody, for null). */
     public static Api at(String baseUrl, String user) {
-        return new Api(baseUrl, user);
+        return new Api(baseUrl, user, user + "-pass");
+    }
+
+    /** A customer logging in with their mobile number or email and their password. */
+    public static Api as(String baseUrl, String login, String password) {
+        return new Api(baseUrl, login, password);
     }
 
     public Reply post(String path, String json) {
@@ -60,7 +68,7 @@ public final class Api {
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (user != null) {
-            String token = Base64.getEncoder().encodeToString((user + ":" + user + "-pass").getBytes(StandardCharsets.UTF_8));
+            String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
             builder.header("Authorization", "Basic " + token);
         }
         return builder;

@@ -30,7 +30,8 @@ class ArchitectureTest {
 
     @Test
     void shared_events_depend_on_no_spring() {
-        noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..")
+        noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..",
+                        "org.coverledger.identity..")
                 .should().dependOnClassesThat().resideInAPackage("org.springframework..")
                 .check(classes);
     }

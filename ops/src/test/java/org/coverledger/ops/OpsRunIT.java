@@ -45,6 +45,7 @@ class OpsRunIT {
         assertThat(walk.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String output = new String(walk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(output)
+                .contains("\"accountId\"")
                 .contains("\"status\":\"ACCEPTED\"")
                 .contains("\"status\":\"MATERIALS_REQUESTED\"")
                 .contains("\"beneficiary\":\"Wang Xiaoming\"")

@@ -39,9 +39,7 @@ class ProjectionAdminIT {
     }
 
     static String policy() {
-        String accountId = command("alice").post("/api/accounts",
-                "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
-                .json().get("accountId").asText();
+        String accountId = Customers.ALICE_ACCOUNT;
         return command("alice").post("/api/policies", """
                 {"accountId":"%s","product":"PROPERTY","sumInsured":"900000.00","premium":"800.00",
                  "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId)).json().get("policyId").asText();

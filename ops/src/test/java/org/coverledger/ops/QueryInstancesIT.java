@@ -30,9 +30,7 @@ class QueryInstancesIT {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
                         .until(() -> segments(system.queryUrl()) == 2 && segments(RunningSystem.urlOf(second)) == 2);
                 Api alice = Api.at(system.commandUrl(), "alice");
-                String accountId = alice.post("/api/accounts",
-                        "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
-                        .json().get("accountId").asText();
+                String accountId = Customers.ALICE_ACCOUNT;
                 for (int i = 0; i < 10; i++) {
                     assertThat(alice.post("/api/policies", """
                             {"accountId":"%s","product":"AUTO","sumInsured":"100000.00","premium":"900.00",

@@ -58,9 +58,7 @@ class RestartIT {
 
     private static String createHistory(RunningSystem system) {
         Api alice = Api.at(system.commandUrl(), "alice");
-        String accountId = alice.post("/api/accounts",
-                "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}")
-                .json().get("accountId").asText();
+        String accountId = Customers.ALICE_ACCOUNT;
         String policyId = alice.post("/api/policies", """
                 {"accountId":"%s","product":"LIFE","sumInsured":"800000.00","premium":"3000.00",
                  "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).json().get("policyId").asText();

@@ -40,35 +40,31 @@ class WalkingSkeletonIT {
         return Api.at(system.queryUrl(), user);
     }
 
-    static String registerAccount(String user) {
-        Reply reply = command(user).post("/api/accounts",
-                "{\"name\":\"Alice Wang\",\"nationalId\":\"11010519491231002X\",\"mobile\":\"13812345678\"}");
-        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
-        return reply.json().get("accountId").asText();
-    }
-
-    static Reply buyPolicy(String user, String accountId, String requestId) {
-        return command(user).post("/api/policies", """
+    static Reply buyPolicy(Api customer, String accountId, String requestId) {
+        return customer.post("/api/policies", """
                 {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
                  "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId), requestId);
     }
 
     @Test
-    void a_customer_buys_changes_and_claims_and_compliance_sees_every_step() {
-        String accountId = registerAccount("alice");
+    void a_customer_registers_buys_changes_and_claims_and_compliance_sees_every_step() {
+        Customers.Customer wang = Customers.register(system);
+        Api customer = wang.command(system);
+        Api customerQueries = wang.query(system);
+        String accountId = wang.accountId();
 
-        Reply bought = buyPolicy("alice", accountId, "e2e-buy-1");
+        Reply bought = buyPolicy(customer, accountId, "e2e-buy-1");
         assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
         assertThat(bought.header("X-Request-Id")).isEqualTo("e2e-buy-1");
         String policyId = bought.json().get("policyId").asText();
         assertThat(bought.json().get("policyNumber").asText()).startsWith("PN");
         assertThat(bought.header("Location")).endsWith("/api/policies/" + policyId);
 
-        Reply changed = command("alice").post("/api/policies/" + policyId + "/changes",
+        Reply changed = customer.post("/api/policies/" + policyId + "/changes",
                 "{\"beneficiary\":\"Wang Xiaoming\"}", "e2e-change-1");
         assertThat(changed.status()).as(changed.toString()).isEqualTo(202);
 
-        Reply claimed = command("alice").post("/api/claims", """
+        Reply claimed = customer.post("/api/claims", """
                 {"policyId":"%s","incidentDate":"2026-03-02","description":"Hospital stay","amountClaimed":"3200.50"}"""
                 .formatted(policyId));
         assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
@@ -78,21 +74,21 @@ class WalkingSkeletonIT {
                 "{\"items\":[\"discharge summary\",\"invoice\"],\"note\":\"please upload\"}");
         assertThat(requested.status()).as(requested.toString()).isEqualTo(202);
 
-        JsonNode policy = awaitJson(query("alice"), "/api/policies/" + policyId,
+        JsonNode policy = awaitJson(customerQueries, "/api/policies/" + policyId,
                 p -> p.get("changes").size() == 1);
         assertThat(policy.get("beneficiary").asText()).isEqualTo("Wang Xiaoming");
-        assertThat(policy.get("policyholder").asText()).isEqualTo("alice");
-        assertThat(policy.get("changes").get(0).get("changedBy").asText()).isEqualTo("alice");
+        assertThat(policy.get("policyholder").asText()).isEqualTo(accountId);
+        assertThat(policy.get("changes").get(0).get("changedBy").asText()).isEqualTo(accountId);
         assertThat(policy.get("sumInsured").decimalValue()).isEqualByComparingTo("500000.00");
 
-        JsonNode progress = awaitJson(query("alice"), "/api/claims/" + claimId + "/progress",
+        JsonNode progress = awaitJson(customerQueries, "/api/claims/" + claimId + "/progress",
                 p -> "MATERIALS_REQUESTED".equals(p.get("status").asText()));
         assertThat(progress.get("timeline")).hasSize(2);
         assertThat(progress.get("timeline").get(0).get("step").asText()).isEqualTo("SUBMITTED");
         assertThat(progress.get("timeline").get(1).get("items").get(1).asText()).isEqualTo("invoice");
         assertThat(progress.get("timeline").get(1).get("at").asText()).isNotBlank();
 
-        JsonNode mine = query("alice").get("/api/policies?product=HEALTH&size=50").json();
+        JsonNode mine = customerQueries.get("/api/policies?product=HEALTH&size=50").json();
         assertThat(ids(mine.get("items"), "policyId")).contains(policyId);
         assertThat(mine.get("total").asLong()).isGreaterThanOrEqualTo(1);
         JsonNode bobs = query("bob").get("/api/policies?size=50").json();
@@ -106,7 +102,7 @@ class WalkingSkeletonIT {
         assertThat(issued.get("eventType").asText()).isEqualTo("PolicyIssued");
         assertThat(issued.get("aggregateType").asText()).isEqualTo("Policy");
         assertThat(issued.get("sequence").asLong()).isZero();
-        assertThat(issued.get("actor").asText()).isEqualTo("alice");
+        assertThat(issued.get("actor").asText()).isEqualTo(accountId);
         assertThat(issued.get("requestId").asText()).isEqualTo("e2e-buy-1");
         assertThat(issued.get("clientIp").asText()).isEqualTo("127.0.0.1");
         assertThat(issued.get("correlationId").asText()).isNotBlank();
@@ -126,23 +122,35 @@ class WalkingSkeletonIT {
     void bad_input_names_every_bad_field_and_appends_nothing() {
         long before = system.storedEvents();
 
-        Reply registration = command("alice").post("/api/accounts",
-                "{\"name\":\"\",\"nationalId\":\"110105194912310029\",\"mobile\":\"12345\"}");
+        Reply registration = Api.at(system.commandUrl(), null).post("/api/accounts", Customers.registration("",
+                "110105194912310029", "12345", "not-an-email", "short"));
         assertThat(registration.status()).isEqualTo(400);
         assertThat(registration.header("Content-Type")).contains("application/problem+json");
-        assertThat(fields(registration)).containsExactly("mobile", "name", "nationalId");
+        assertThat(fields(registration)).containsExactly("email", "mobile", "name", "nationalId", "password",
+                "password", "password");
+        Reply weak = Api.at(system.commandUrl(), null).post("/api/accounts", Customers.registration("Li Lei",
+                Customers.nationalId(), "13912345670", "li@example.com", "Password1!"));
+        assertThat(fields(weak)).containsExactly("password");
+        assertThat(weak.body()).contains("is a common password").doesNotContain("Password1!");
 
-        String accountId = registerAccount("alice");
+        Customers.Customer customer = Customers.register(system);
+        String accountId = customer.accountId();
         long afterRegistration = system.storedEvents();
         assertThat(afterRegistration).isEqualTo(before + 1);
 
-        Reply policy = command("alice").post("/api/policies", """
+        Reply taken = Api.at(system.commandUrl(), null).post("/api/accounts", Customers.registration("Someone",
+                customer.nationalId(), "13900000099", "other@example.com", "Ledger#2026y"));
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.json().get("code").asText()).isEqualTo("ALREADY_REGISTERED");
+        assertThat(ids(taken.json().get("errors"), "field")).containsExactly("nationalId");
+
+        Reply policy = customer.command(system).post("/api/policies", """
                 {"accountId":"%s","product":"BOAT","sumInsured":"-5","premium":"abc",
                  "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
         assertThat(policy.status()).isEqualTo(400);
         assertThat(fields(policy)).containsExactly("premium", "product");
 
-        Reply policy2 = command("alice").post("/api/policies", """
+        Reply policy2 = customer.command(system).post("/api/policies", """
                 {"accountId":"%s","product":"AUTO","sumInsured":"-5","premium":"10.00",
                  "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
         assertThat(policy2.status()).isEqualTo(400);
@@ -168,8 +176,7 @@ class WalkingSkeletonIT {
 
     @Test
     void business_rules_refuse_with_422_and_unknown_objects_answer_404() {
-        String accountId = registerAccount("alice");
-        String policyId = buyPolicy("alice", accountId, null).json().get("policyId").asText();
+        String policyId = buyPolicy(command("alice"), Customers.ALICE_ACCOUNT, null).json().get("policyId").asText();
         long before = system.storedEvents();
 
         Reply outside = command("alice").post("/api/claims", """
@@ -209,7 +216,7 @@ class WalkingSkeletonIT {
         assertThat(anonymous.header("Content-Type")).contains("application/problem+json");
         assertThat(anonymous.json().get("code").asText()).isEqualTo("UNAUTHENTICATED");
 
-        Reply wrongPassword = Api.at(system.commandUrl(), "alice-wrong").post("/api/accounts", "{}");
+        Reply wrongPassword = Api.at(system.commandUrl(), "alice-wrong").post("/api/policies", "{}");
         assertThat(wrongPassword.status()).isEqualTo(401);
 
         Reply customerAudit = query("alice").get("/api/audit");

@@ -7,6 +7,7 @@ import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
+import org.coverledger.events.account.AccountRegisteredUpcaster;
 import org.coverledger.events.claim.MaterialsRequestedUpcaster;
 
 /**
@@ -20,7 +21,7 @@ public final class MongoEventStore {
 
     /** Every upcaster of the event contract, oldest revision first. */
     public static EventUpcasterChain upcasters() {
-        return new EventUpcasterChain(new MaterialsRequestedUpcaster());
+        return new EventUpcasterChain(new MaterialsRequestedUpcaster(), new AccountRegisteredUpcaster());
     }
 
     public static MongoCommitLogEngine engine(MongoDatabase database, Duration gapTimeout) {

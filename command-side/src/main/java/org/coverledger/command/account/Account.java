@@ -7,12 +7,17 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
+import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
+import org.coverledger.events.account.AccountApi.AccountUnlocked;
+import org.coverledger.events.account.AccountApi.LockAccount;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
+import org.coverledger.events.account.AccountApi.UnlockAccount;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.Role;
-import org.coverledger.events.common.BusinessRuleViolation;
 
 /** A customer's account with the insurer. Only its owner, or staff, may act on it. */
 @Aggregate
@@ -21,13 +26,32 @@ public class Account {
     @AggregateIdentifier
     private String accountId;
     private String owner;
+    private boolean locked;
 
     protected Account() {
     }
 
+    /** Registered by {@link AccountRegistration}, which has made national ID, mobile and email unique. */
     @CommandHandler
-    public Account(RegisterAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor) {
-        apply(new AccountRegistered(command.accountId(), actor, command.name(), command.nationalId(), command.mobile()));
+    public Account(RegisterAccount command) {
+        apply(new AccountRegistered(command.accountId(), command.owner(), command.name(), command.nationalId(),
+                command.mobile(), command.email()));
+    }
+
+    @CommandHandler
+    public void handle(LockAccount command, BusinessCalendar calendar) {
+        if (!locked) {
+            apply(new AccountLocked(accountId, command.reason(), calendar.now()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(UnlockAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       BusinessCalendar calendar) {
+        if (!locked) {
+            throw new BusinessRuleViolation("ACCOUNT_NOT_LOCKED", "The account is not locked.");
+        }
+        apply(new AccountUnlocked(accountId, actor, calendar.now()));
     }
 
     /**
@@ -49,5 +73,15 @@ public class Account {
     void on(AccountRegistered event) {
         accountId = event.accountId();
         owner = event.owner();
+    }
+
+    @EventSourcingHandler
+    void on(AccountLocked event) {
+        locked = true;
+    }
+
+    @EventSourcingHandler
+    void on(AccountUnlocked event) {
+        locked = false;
     }
 }

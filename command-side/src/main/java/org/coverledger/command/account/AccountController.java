@@ -1,6 +1,5 @@
 package org.coverledger.command.account;
 
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,14 +8,21 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.coverledger.command.infra.Commands;
+import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
+import org.coverledger.events.account.AccountApi.UnlockAccount;
+import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
+import org.coverledger.identity.CustomerCredentials;
+import org.coverledger.identity.PasswordPolicy;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -30,23 +36,39 @@ public class AccountController {
     public record RegistrationRequest(
             @NotBlank @Size(max = 50) String name,
             @NotBlank String nationalId,
-            @NotBlank @Pattern(regexp = "1[3-9]\\d{9}", message = "must be an 11-digit mainland mobile number") String mobile) {
+            @NotBlank @Pattern(regexp = "1[3-9]\\d{9}", message = "must be an 11-digit mainland mobile number") String mobile,
+            @NotBlank @Email @Size(max = 254) String email,
+            @NotBlank @Schema(description = "at least 8 characters with letters, digits and a special character",
+                    accessMode = Schema.AccessMode.WRITE_ONLY) String password) {
+
+        @Override
+        public String toString() {
+            return "RegistrationRequest[password hidden]"; // never log personal data or the password
+        }
     }
 
     public record Registered(String accountId) {
     }
 
+    public record Unlocked(String accountId, String status) {
+    }
+
     private final Commands commands;
     private final RequestValidation validation;
+    private final AccountRegistration registration;
+    private final CustomerCredentials credentials;
 
-    public AccountController(Commands commands, RequestValidation validation) {
+    public AccountController(Commands commands, RequestValidation validation, AccountRegistration registration,
+                             CustomerCredentials credentials) {
         this.commands = commands;
         this.validation = validation;
+        this.registration = registration;
+        this.credentials = credentials;
     }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Register a customer account for the calling customer")
+    @Operation(summary = "Register as a customer (no login needed); then log in with the mobile number or email")
     @RequestBody(content = @Content(schema = @Schema(implementation = RegistrationRequest.class)))
     public Registered register(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         RegistrationRequest request = validation.read(body, RegistrationRequest.class, checks -> {
@@ -54,9 +76,25 @@ public class AccountController {
             if (id != null && !id.isBlank() && !NationalId.isValid(id)) {
                 checks.fail("nationalId", "must be an 18-character PRC resident ID with a valid check character");
             }
+            if (checks.request().password() != null) {
+                PasswordPolicy.problems(checks.request().password()).forEach(reason -> checks.fail("password", reason));
+            }
         });
         String accountId = UUID.randomUUID().toString();
-        commands.send(new RegisterAccount(accountId, request.name().trim(), request.nationalId(), request.mobile()));
+        // the new customer is the actor of their own registration
+        registration.register(new RegisterAccount(accountId, accountId, request.name().trim(), request.nationalId(),
+                        request.mobile(), request.email().trim()), request.password(),
+                commands.metadata().and(CommandMetadata.ACTOR, accountId).and(CommandMetadata.ROLES, "CUSTOMER"));
         return new Registered(accountId);
+    }
+
+    @PostMapping("/{accountId}/unlock")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Unlock an account locked after failed logins (admin)")
+    public Unlocked unlock(@PathVariable String accountId) {
+        Ids.requireKnownFormat("account", accountId);
+        commands.send(new UnlockAccount(accountId));
+        credentials.unlock(accountId);
+        return new Unlocked(accountId, "UNLOCKED");
     }
 }

@@ -30,7 +30,8 @@ public class Commands {
         return gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata()));
     }
 
-    MetaData metadata() {
+    /** The metadata of the current HTTP caller. */
+    public MetaData metadata() {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         Caller caller = Caller.fromAuthorities(auth.getName(),
                 auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());

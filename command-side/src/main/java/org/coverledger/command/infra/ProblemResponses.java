@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
+import org.coverledger.command.account.AccountRegistration;
 import org.coverledger.events.common.ActionNotPermitted;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.UnknownObject;
@@ -95,6 +96,13 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(InvalidRequest.class)
     public ResponseEntity<ProblemDetail> invalidRequest(InvalidRequest e) {
         return ResponseEntity.badRequest().body(invalid(e.problems()));
+    }
+
+    @ExceptionHandler(AccountRegistration.AlreadyRegistered.class)
+    public ResponseEntity<ProblemDetail> alreadyRegistered(AccountRegistration.AlreadyRegistered e) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, e.code(), e.getMessage());
+        problem.setProperty("errors", List.of(new FieldProblem(e.field(), "is registered to another account")));
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
     }
 
     @ExceptionHandler(BusinessRuleViolation.class)

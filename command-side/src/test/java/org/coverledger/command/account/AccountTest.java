@@ -1,20 +1,66 @@
 package org.coverledger.command.account;
 
-import static org.coverledger.command.support.Callers.alice;
+import static org.coverledger.command.support.Callers.as;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
+import org.coverledger.events.account.AccountApi.AccountUnlocked;
+import org.coverledger.events.account.AccountApi.LockAccount;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
+import org.coverledger.events.account.AccountApi.UnlockAccount;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.BusinessRuleViolation;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AccountTest {
 
+    private static final Instant NOW = Instant.parse("2026-03-10T02:00:00Z");
     private final AggregateTestFixture<Account> fixture = new AggregateTestFixture<>(Account.class);
+    private final AccountRegistered registered = new AccountRegistered("acc-1", "acc-1", "Alice Wang",
+            "11010519491231002X", "13812345678", "alice@example.com");
+
+    @BeforeEach
+    void setUp() {
+        fixture.registerInjectableResource(new BusinessCalendar(Clock.fixed(NOW, ZoneOffset.UTC),
+                BusinessCalendar.DEFAULT_ZONE));
+    }
 
     @Test
-    void the_registering_customer_owns_the_account() {
+    void a_registered_account_records_who_owns_it_and_no_password() {
         fixture.givenNoPriorActivity()
-                .when(new RegisterAccount("acc-1", "Alice Wang", "11010519491231002X", "13812345678"), alice())
-                .expectEvents(new AccountRegistered("acc-1", "alice", "Alice Wang", "11010519491231002X", "13812345678"));
+                .when(new RegisterAccount("acc-1", "acc-1", "Alice Wang", "11010519491231002X", "13812345678",
+                        "alice@example.com"))
+                .expectEvents(registered);
+    }
+
+    @Test
+    void failed_logins_lock_the_account_once() {
+        fixture.given(registered)
+                .when(new LockAccount("acc-1", "5 failed logins in a row"), as("system", ""))
+                .expectEvents(new AccountLocked("acc-1", "5 failed logins in a row", NOW));
+        fixture.given(registered, new AccountLocked("acc-1", "5 failed logins in a row", NOW))
+                .when(new LockAccount("acc-1", "again"), as("system", ""))
+                .expectNoEvents();
+    }
+
+    @Test
+    void an_admin_unlocks_a_locked_account() {
+        fixture.given(registered, new AccountLocked("acc-1", "5 failed logins in a row", NOW))
+                .when(new UnlockAccount("acc-1"), as("root", "ADMIN"))
+                .expectEvents(new AccountUnlocked("acc-1", "root", NOW));
+    }
+
+    @Test
+    void an_account_that_is_not_locked_cannot_be_unlocked() {
+        fixture.given(registered)
+                .when(new UnlockAccount("acc-1"), as("root", "ADMIN"))
+                .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
     }
 }

@@ -45,7 +45,8 @@ class PolicyTest {
         fixture = new AggregateTestFixture<>(Policy.class);
         fixture.registerInjectableResource(new BusinessCalendar(CLOCK, BusinessCalendar.DEFAULT_ZONE));
         var accounts = OtherAggregates.repository(Account.class, ACCOUNT,
-                List.of(new AccountRegistered(ACCOUNT, "alice", "Alice Wang", "11010519491231002X", "13812345678")));
+                List.of(new AccountRegistered(ACCOUNT, "alice", "Alice Wang", "11010519491231002X", "13812345678",
+                        "alice@example.com")));
         fixture.registerAnnotatedCommandHandler(new PolicyIssuance(accounts, fixture.getRepository()));
     }
 

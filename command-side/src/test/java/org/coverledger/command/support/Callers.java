@@ -12,7 +12,7 @@ public final class Callers {
     }
 
     public static MetaData as(String login, String roles) {
-        return MetaData.from(Map.of(CommandMetadata.ACTOR, login, CommandMetadata.ROLES, roles,
+        return MetaData.from(Map.of(CommandMetadata.ACTOR, login, CommandMetadata.ROLES, roles == null ? "" : roles,
                 CommandMetadata.REQUEST_ID, "req-test", CommandMetadata.CLIENT_IP, "127.0.0.1"));
     }
 

@@ -7,8 +7,13 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
+import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 
 /** Folds account events into {@link AccountView}s; idempotent by aggregate sequence. */
@@ -17,6 +22,7 @@ import org.springframework.stereotype.Component;
 public class AccountProjection {
 
     static final String REGISTERED = "REGISTERED";
+    static final String LOCKED = "LOCKED";
 
     private final MongoTemplate mongo;
 
@@ -28,7 +34,25 @@ public class AccountProjection {
     void on(AccountRegistered event, @SequenceNumber long sequence, @Timestamp Instant at) {
         if (mongo.findById(event.accountId(), AccountView.class) == null) {
             mongo.insert(new AccountView(event.accountId(), event.owner(), event.name(), event.nationalId(),
-                    event.mobile(), REGISTERED, at, sequence));
+                    event.mobile(), event.email(), REGISTERED, at, sequence));
+        }
+    }
+
+    @EventHandler
+    void on(AccountLocked event, @SequenceNumber long sequence) {
+        status(event.accountId(), LOCKED, sequence);
+    }
+
+    @EventHandler
+    void on(AccountUnlocked event, @SequenceNumber long sequence) {
+        status(event.accountId(), REGISTERED, sequence);
+    }
+
+    private void status(String accountId, String status, long sequence) {
+        AccountView current = mongo.findById(accountId, AccountView.class);
+        if (current != null && current.lastSequence() < sequence) {
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(accountId)),
+                    new Update().set("status", status).set("lastSequence", sequence), AccountView.class);
         }
     }
 

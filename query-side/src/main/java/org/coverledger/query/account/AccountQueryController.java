@@ -30,16 +30,17 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Accounts", description = "Customer accounts, personal data masked by role")
 public class AccountQueryController {
 
-    static final List<String> STATUSES = List.of(AccountProjection.REGISTERED);
+    static final List<String> STATUSES = List.of(AccountProjection.REGISTERED, AccountProjection.LOCKED);
 
     /** An account as the caller may see it. */
-    public record Account(String accountId, String name, String nationalId, String mobile, String status,
-                          Instant registeredAt) {
+    public record Account(String accountId, String name, String nationalId, String mobile, String email,
+                          String status, Instant registeredAt) {
         static Account of(AccountView view, Caller caller) {
             boolean own = caller.login().equals(view.owner());
             return new Account(view.accountId(), PersonalDataMasking.name(view.name(), caller),
                     PersonalDataMasking.nationalId(view.nationalId(), caller),
-                    PersonalDataMasking.mobile(view.mobile(), caller, own), view.status(), view.registeredAt());
+                    PersonalDataMasking.mobile(view.mobile(), caller, own),
+                    PersonalDataMasking.email(view.email(), caller, own), view.status(), view.registeredAt());
         }
     }
 

@@ -8,5 +8,5 @@ import org.springframework.data.mongodb.core.mapping.Document;
 /** A customer account as staff and the customer see it; personal fields are masked on the way out. */
 @Document("account_views")
 public record AccountView(@Id String accountId, String owner, String name, String nationalId, String mobile,
-                          String status, Instant registeredAt, long lastSequence) {
+                          String email, String status, Instant registeredAt, long lastSequence) {
 }

@@ -16,6 +16,10 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.coverledger.identity.CustomerCredentials;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.data.mongodb.MongoDatabaseFactory;
+import org.springframework.security.authentication.LockedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
@@ -52,15 +56,25 @@ public class SecurityConfiguration {
                     auth.requestMatchers("/actuator/health/**", "/actuator/info", "/v3/api-docs/**",
                             "/swagger-ui.html", "/swagger-ui/**", "/error").permitAll();
                     for (Permission permission : Permission.of(Permission.Side.QUERY)) {
-                        auth.requestMatchers(HttpMethod.valueOf(permission.method()), permission.path())
-                                .hasAnyRole(permission.roleNames());
+                        var rule = auth.requestMatchers(HttpMethod.valueOf(permission.method()), permission.path());
+                        if (permission.isPublic()) {
+                            rule.permitAll();
+                        } else {
+                            rule.hasAnyRole(permission.roleNames());
+                        }
                     }
                     auth.requestMatchers("/actuator/**").hasRole("ADMIN");
                     auth.anyRequest().denyAll();
                 })
-                .httpBasic(basic -> basic.authenticationEntryPoint((request, response, e) ->
+                .httpBasic(basic -> basic.authenticationEntryPoint((request, response, e) -> {
+                    if (e instanceof LockedException) {
+                        writeProblem(json, response, HttpStatus.UNAUTHORIZED, "ACCOUNT_LOCKED",
+                                "The account is locked after repeated failed logins; an administrator can unlock it.");
+                    } else {
                         writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
-                                "Authentication is required: use HTTP Basic with your user name and password.")))
+                                "Authentication is required: use HTTP Basic with your user name and password.");
+                    }
+                }))
                 .exceptionHandling(ex -> ex
                         .authenticationEntryPoint((request, response, e) ->
                                 writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
@@ -83,7 +97,17 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    public UserDetailsService users(Users configured) {
+    public CustomerCredentials customerCredentials(MongoDatabaseFactory mongo,
+                                                   @Value("${coverledger.identity.pepper}") String pepper) {
+        return new CustomerCredentials(mongo.getMongoDatabase(), pepper);
+    }
+
+    @Bean
+    public Logins users(Users configured, CustomerCredentials customers) {
+        return new Logins(configuredUsers(configured), customers);
+    }
+
+    private static UserDetailsService configuredUsers(Users configured) {
         List<UserDetails> users = new ArrayList<>();
         for (UserEntry entry : configured.users()) {
             users.add(User.withUsername(entry.name())

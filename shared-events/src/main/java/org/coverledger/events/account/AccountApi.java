@@ -1,5 +1,7 @@
 package org.coverledger.events.account;
 
+import java.time.Instant;
+
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
 
@@ -9,12 +11,32 @@ public final class AccountApi {
     private AccountApi() {
     }
 
-    public record RegisterAccount(@TargetAggregateIdentifier String accountId, String name, String nationalId,
-                                  String mobile) {
+    /**
+     * The owner is the login that acts for the account: the account itself for a customer who
+     * registered, or a demo user's name for the accounts seeded with the embedded default.
+     */
+    public record RegisterAccount(@TargetAggregateIdentifier String accountId, String owner, String name,
+                                  String nationalId, String mobile, String email) {
     }
 
-    /** The owner is the login that registered the account and the only customer who may act on it. */
+    public record LockAccount(@TargetAggregateIdentifier String accountId, String reason) {
+    }
+
+    public record UnlockAccount(@TargetAggregateIdentifier String accountId) {
+    }
+
+    /** Revision 2 added the email address; revision 1 events read with none (AccountRegisteredUpcaster). */
+    @Revision("2")
+    public record AccountRegistered(String accountId, String owner, String name, String nationalId, String mobile,
+                                    String email) {
+    }
+
+    /** Consecutive failed logins (or staff) locked the account; nobody can log in to it until unlocked. */
     @Revision("1")
-    public record AccountRegistered(String accountId, String owner, String name, String nationalId, String mobile) {
+    public record AccountLocked(String accountId, String reason, Instant lockedAt) {
+    }
+
+    @Revision("1")
+    public record AccountUnlocked(String accountId, String unlockedBy, Instant unlockedAt) {
     }
 }

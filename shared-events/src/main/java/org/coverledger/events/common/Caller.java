@@ -20,8 +20,9 @@ public record Caller(String login, Set<Role> roles) {
 
     /** From the granted authorities of an authenticated user ({@code ROLE_CUSTOMER}, ...). */
     public static Caller fromAuthorities(String login, Collection<String> authorities) {
+        Set<String> known = java.util.Arrays.stream(Role.values()).map(Enum::name).collect(Collectors.toSet());
         Set<Role> roles = authorities.stream()
-                .filter(a -> a.startsWith("ROLE_"))
+                .filter(a -> a.startsWith("ROLE_") && known.contains(a.substring("ROLE_".length())))
                 .map(a -> Role.valueOf(a.substring("ROLE_".length())))
                 .collect(Collectors.toSet());
         return new Caller(login, roles);

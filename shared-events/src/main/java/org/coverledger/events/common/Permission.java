@@ -19,7 +19,9 @@ import java.util.Set;
  */
 public enum Permission {
 
-    REGISTER_ACCOUNT(Side.COMMAND, "POST", "/api/accounts", CUSTOMER, ADMIN),
+    /** Public: customers register before they have a login. */
+    REGISTER_ACCOUNT(Side.COMMAND, "POST", "/api/accounts"),
+    UNLOCK_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/unlock", ADMIN),
     BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
@@ -46,7 +48,7 @@ public enum Permission {
         this.side = side;
         this.method = method;
         this.path = path;
-        this.roles = Set.copyOf(EnumSet.copyOf(List.of(roles)));
+        this.roles = roles.length == 0 ? Set.of() : Set.copyOf(EnumSet.copyOf(List.of(roles)));
     }
 
     public Side side() {
@@ -60,6 +62,11 @@ public enum Permission {
     /** An Ant-style path pattern, as Spring Security matches it. */
     public String path() {
         return path;
+    }
+
+    /** Open to anyone, without logging in. */
+    public boolean isPublic() {
+        return roles.isEmpty();
     }
 
     public Set<Role> roles() {

@@ -10,6 +10,7 @@ import java.util.Set;
  * field        full value for                                    masked for everyone else
  * national ID  UNDERWRITER (identity checks), COMPLIANCE (AML)   110105********1234
  * mobile       the customer, ADJUSTER, UNDERWRITER, COMPLIANCE   138****5678
+ * email        the customer, ADJUSTER, UNDERWRITER, COMPLIANCE   a***@example.com
  * bank card    COMPLIANCE                                        622202******1234
  * name         everyone who may see the account but ANALYST      王*
  * </pre>
@@ -29,6 +30,14 @@ public final class PersonalDataMasking {
 
     public static String mobile(String value, Caller caller, boolean callerIsTheCustomer) {
         return callerIsTheCustomer || caller.hasAnyRole(FULL_MOBILE.toArray(Role[]::new)) ? value : maskMobile(value);
+    }
+
+    public static String email(String value, Caller caller, boolean callerIsTheCustomer) {
+        if (value == null || callerIsTheCustomer || caller.hasAnyRole(FULL_MOBILE.toArray(Role[]::new))) {
+            return value;
+        }
+        int at = value.indexOf('@');
+        return at <= 0 ? "***" : value.charAt(0) + "***" + value.substring(at);
     }
 
     public static String bankCard(String value, Caller caller) {

@@ -1,0 +1,66 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import java.util.UUID;
+
+import org.coverledger.command.account.DemoAccounts;
+import org.coverledger.ops.Api.Reply;
+
+/** Customers for end-to-end tests: the seeded demo accounts, and new ones who register themselves. */
+final class Customers {
+
+    /** The demo customer alice's seeded account; she logs in as alice. */
+    static final String ALICE_ACCOUNT = DemoAccounts.ALICE;
+
+    private static final Random RANDOM = new Random();
+    private static final int[] WEIGHTS = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    private static final char[] CHECK = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+
+    private Customers() {
+    }
+
+    /** A customer who registered and logs in with their mobile number. */
+    record Customer(String accountId, String name, String nationalId, String mobile, String email, String password) {
+        Api command(RunningSystem system) {
+            return Api.as(system.commandUrl(), mobile, password);
+        }
+
+        Api query(RunningSystem system) {
+            return Api.as(system.queryUrl(), mobile, password);
+        }
+    }
+
+    static Customer register(RunningSystem system) {
+        return register(system, "Wang Fang");
+    }
+
+    static Customer register(RunningSystem system, String name) {
+        String nationalId = nationalId();
+        String mobile = "139" + String.format("%08d", RANDOM.nextInt(100_000_000));
+        String email = "c" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        String password = "Ledger#" + (1000 + RANDOM.nextInt(9000)) + "x";
+        Reply reply = Api.at(system.commandUrl(), null).post("/api/accounts", registration(name, nationalId, mobile,
+                email, password));
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        return new Customer(reply.json().get("accountId").asText(), name, nationalId, mobile, email, password);
+    }
+
+    static String registration(String name, String nationalId, String mobile, String email, String password) {
+        return """
+                {"name":"%s","nationalId":"%s","mobile":"%s","email":"%s","password":"%s"}"""
+                .formatted(name, nationalId, mobile, email, password);
+    }
+
+    /** A valid, random PRC resident ID (Beijing Chaoyang, born 1980-1999). */
+    static String nationalId() {
+        String body = "110105" + (1980 + RANDOM.nextInt(20)) + String.format("%02d%02d", 1 + RANDOM.nextInt(12),
+                1 + RANDOM.nextInt(28)) + String.format("%03d", RANDOM.nextInt(1000));
+        int sum = 0;
+        for (int i = 0; i < 17; i++) {
+            sum += (body.charAt(i) - '0') * WEIGHTS[i];
+        }
+        return body + CHECK[sum % 11];
+    }
+}

@@ -1,0 +1,159 @@
+package org.coverledger.identity;
+
+import static com.mongodb.client.model.Filters.eq;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+
+/**
+ * Customers' credentials in MongoDB, shared by both applications for logging in.
+ *
+ * <ul>
+ *   <li>{@code account_identity_claims}: one document per national ID, mobile and email in
+ *       use, keyed by a keyed hash (HMAC) of the value, so that the unique {@code _id} keeps
+ *       each of them to one account even under concurrent registrations, and no value is
+ *       stored in the clear. A mobile or email claim is also the way from a login to an
+ *       account.</li>
+ *   <li>{@code customer_credentials}: per account, the password's adaptive hash (never the
+ *       password), consecutive failed logins and the lock.</li>
+ * </ul>
+ */
+public class CustomerCredentials {
+
+    public static final int FAILURES_BEFORE_LOCK = 5;
+
+    public enum Identity { NATIONAL_ID, MOBILE, EMAIL }
+
+    /** What a login needs to know about an account's credentials. */
+    public record Credential(String accountId, String passwordHash, int failedLogins, boolean locked) {
+    }
+
+    private final MongoCollection<Document> claims;
+    private final MongoCollection<Document> credentials;
+    private final byte[] pepper;
+
+    public CustomerCredentials(MongoDatabase database, String pepper) {
+        this.claims = database.getCollection("account_identity_claims");
+        this.credentials = database.getCollection("customer_credentials");
+        this.pepper = pepper.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Claims the value for the account; returns the account that holds it already, if any. */
+    public Optional<String> claim(Identity identity, String value, String accountId) {
+        String key = key(identity, value);
+        try {
+            claims.insertOne(new Document("_id", key).append("accountId", accountId).append("at", new Date()));
+            return Optional.empty();
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            Document holder = claims.find(eq("_id", key)).first();
+            return Optional.of(holder == null ? "?" : holder.getString("accountId"));
+        }
+    }
+
+    /** Gives up a claim the account holds (a registration that did not complete). */
+    public void release(Identity identity, String value, String accountId) {
+        String key = key(identity, value);
+        Document holder = claims.find(eq("_id", key)).first();
+        if (holder != null && accountId.equals(holder.getString("accountId"))) {
+            claims.deleteOne(eq("_id", key));
+        }
+    }
+
+    public void create(String accountId, String passwordHash) {
+        credentials.insertOne(new Document("_id", accountId).append("passwordHash", passwordHash)
+                .append("failedLogins", 0).append("locked", false).append("lockRecorded", false));
+    }
+
+    public void delete(String accountId) {
+        credentials.deleteOne(eq("_id", accountId));
+    }
+
+    /** The credential behind a login: the mobile number or the email address. */
+    public Optional<Credential> find(String login) {
+        if (login == null || login.isBlank()) {
+            return Optional.empty();
+        }
+        Identity identity = login.contains("@") ? Identity.EMAIL : Identity.MOBILE;
+        Document claim = claims.find(eq("_id", key(identity, login))).first();
+        if (claim == null) {
+            return Optional.empty();
+        }
+        return byAccount(claim.getString("accountId"));
+    }
+
+    public Optional<Credential> byAccount(String accountId) {
+        Document doc = credentials.find(eq("_id", accountId)).first();
+        return Optional.ofNullable(doc).map(d -> new Credential(d.getString("_id"), d.getString("passwordHash"),
+                d.getInteger("failedLogins", 0), d.getBoolean("locked", false)));
+    }
+
+    /** Counts a failed login; the fifth in a row locks the account. Returns whether it is locked now. */
+    public boolean recordFailure(String accountId) {
+        Document before = credentials.findOneAndUpdate(eq("_id", accountId), Updates.inc("failedLogins", 1),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE));
+        if (before == null) {
+            return false;
+        }
+        if (before.getInteger("failedLogins", 0) + 1 >= FAILURES_BEFORE_LOCK && !before.getBoolean("locked", false)) {
+            credentials.updateOne(eq("_id", accountId), Updates.combine(Updates.set("locked", true),
+                    Updates.set("lockRecorded", false), Updates.set("lockedAt", Date.from(Instant.now()))));
+            return true;
+        }
+        return before.getBoolean("locked", false);
+    }
+
+    public void resetFailures(String accountId) {
+        credentials.updateOne(eq("_id", accountId), Updates.set("failedLogins", 0));
+    }
+
+    public void unlock(String accountId) {
+        credentials.updateOne(eq("_id", accountId), Updates.combine(Updates.set("locked", false),
+                Updates.set("failedLogins", 0), Updates.set("lockRecorded", true)));
+    }
+
+    /** Accounts locked by failed logins whose lock is not yet an event. */
+    public List<String> locksNotYetRecorded() {
+        List<String> accounts = new ArrayList<>();
+        for (Document doc : credentials.find(new Document("locked", true).append("lockRecorded", false))) {
+            accounts.add(doc.getString("_id"));
+        }
+        return accounts;
+    }
+
+    public void lockRecorded(String accountId) {
+        credentials.updateOne(eq("_id", accountId), Updates.set("lockRecorded", true));
+    }
+
+    private String key(Identity identity, String value) {
+        String normalized = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(pepper, "HmacSHA256"));
+            return identity.name() + ":" + HexFormat.of().formatHex(mac.doFinal(normalized.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
