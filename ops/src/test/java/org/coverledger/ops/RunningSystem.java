@@ -22,6 +22,7 @@ public final class RunningSystem implements AutoCloseable {
     private ConfigurableApplicationContext commandSide;
     private ConfigurableApplicationContext querySide;
     private final Class<?>[] extraQuerySources;
+    private final List<String> extraArgs = new java.util.ArrayList<>();
     private String[] args;
 
     private RunningSystem(Path dataDirectory, Class<?>... extraQuerySources) {
@@ -32,6 +33,14 @@ public final class RunningSystem implements AutoCloseable {
     /** Starts the system; extra sources are added to the query side (test-only projections). */
     public static RunningSystem start(Path dataDirectory, Class<?>... extraQuerySources) throws IOException {
         RunningSystem system = new RunningSystem(dataDirectory, extraQuerySources);
+        system.startAll();
+        return system;
+    }
+
+    /** Starts the system with extra settings for both applications ({@code --name=value}). */
+    public static RunningSystem startWith(Path dataDirectory, List<String> settings) throws IOException {
+        RunningSystem system = new RunningSystem(dataDirectory);
+        system.extraArgs.addAll(settings);
         system.startAll();
         return system;
     }
@@ -60,6 +69,9 @@ public final class RunningSystem implements AutoCloseable {
                 // small, so that the end-to-end tests load policies from snapshots too
                 "--coverledger.snapshot.policy-every=3"
         };
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(extraArgs);
+        args = all.toArray(String[]::new);
         commandSide = CommandSideApplication.builder().run(args);
         querySide = QuerySideApplication.builder().sources(extraQuerySources).run(args);
     }

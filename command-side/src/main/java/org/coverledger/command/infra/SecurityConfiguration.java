@@ -17,6 +17,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.coverledger.identity.CustomerCredentials;
+import org.coverledger.identity.RateLimiter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
 import org.springframework.security.authentication.LockedException;
@@ -49,8 +50,9 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    public SecurityFilterChain commandApi(HttpSecurity http, ObjectMapper json) throws Exception {
-        http.csrf(csrf -> csrf.disable())
+    public SecurityFilterChain commandApi(HttpSecurity http, ObjectMapper json, LoginRateLimit loginRateLimit) throws Exception {
+        http.addFilterBefore(loginRateLimit, org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
+                .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> {
                     auth.requestMatchers("/actuator/health/**", "/actuator/info", "/v3/api-docs/**",
@@ -94,6 +96,24 @@ public class SecurityConfiguration {
             response.setHeader("WWW-Authenticate", "Basic realm=\"coverledger\"");
         }
         json.writeValue(response.getOutputStream(), problem);
+    }
+
+    @Bean
+    public LoginRateLimit loginRateLimit(ObjectMapper json,
+                                         @Value("${coverledger.rate-limit.login-failures-per-client}") int failures,
+                                         @Value("${coverledger.rate-limit.login-window}") java.time.Duration window) {
+        return new LoginRateLimit(new RateLimiter(failures, window, java.time.Clock.systemUTC()),
+                (response, wait) -> writeProblem(json, response, HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_LOGIN_FAILURES",
+                        "Too many failed logins from this address; retry in " + wait + " seconds."));
+    }
+
+    @Bean
+    public org.springframework.boot.web.servlet.FilterRegistrationBean<LoginRateLimit> loginRateLimitOnlyInSecurity(
+            LoginRateLimit filter) {
+        // runs inside the security chain, not a second time as a plain servlet filter
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(filter);
+        registration.setEnabled(false);
+        return registration;
     }
 
     @Bean
