@@ -16,7 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request an id: the caller's {@code X-Request-Id} when it is well formed, a new one
- * otherwise. The id is echoed in the response, logged, and recorded on every event it causes.
+ * otherwise. The id is echoed in the response, logged, and recorded on every event.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
