@@ -97,8 +97,36 @@ class AccessControlIT {
         assertThat(li.query(system).get("/api/policies").status()).isEqualTo(200);
     }
 
+    @Test
+    void a_customer_sets_notification_preferences_and_money_movements_stay_on_sms() {
+        Customers.Customer zhou = Customers.register(system, "Zhou Min");
+        String path = "/api/accounts/" + zhou.accountId() + "/notification-preferences";
+        Reply set = zhou.command(system).put(path, """
+                {"channels":{"CLAIM_PROGRESS":"APP_PUSH","PREMIUM_DEBIT":"SMS","MARKETING":"NONE"},
+                 "quietFrom":"23:00","quietTo":"07:00"}""");
+        assertThat(set.status()).as(set.toString()).isEqualTo(202);
+        JsonNode account = awaitJson(zhou.query(system), "/api/accounts/" + zhou.accountId(),
+                a -> a.get("notificationPreferences").isObject());
+        assertThat(account.get("notificationPreferences").get("channels").get("CLAIM_PROGRESS").asText())
+                .isEqualTo("APP_PUSH");
+        assertThat(account.get("notificationPreferences").get("quietFrom").asText()).isEqualTo("23:00");
+
+        Reply bad = zhou.command(system).put(path, """
+                {"channels":{"CLAIM_PAYOUT":"EMAIL","FAXES":"SMS"},"quietFrom":"23:00"}""");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("channels");
+        Reply badHours = zhou.command(system).put(path, """
+                {"channels":{"CLAIM_PAYOUT":"EMAIL"},"quietFrom":"23:00"}""");
+        assertThat(WalkingSkeletonIT.fields(badHours)).containsExactly("channels.CLAIM_PAYOUT", "quietTo");
+        assertThat(Api.at(system.commandUrl(), "bob").put(path, "{\"channels\":{}}").status()).isEqualTo(404);
+    }
+
     private static Reply call(Api api, String method, String path) {
-        return "GET".equals(method) ? api.get(path) : api.post(path, "{}");
+        return switch (method) {
+            case "GET" -> api.get(path);
+            case "PUT" -> api.put(path, "{}");
+            default -> api.post(path, "{}");
+        };
     }
 
     @Test

@@ -61,6 +61,11 @@ public final class Api {
         return send(request.build());
     }
 
+    public Reply put(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     public Reply get(String path) {
         return send(request(path).GET().build());
     }

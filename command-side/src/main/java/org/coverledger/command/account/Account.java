@@ -11,6 +11,9 @@ import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.coverledger.events.account.AccountApi.LockAccount;
+import org.coverledger.events.account.AccountApi.NotificationPreferencesSet;
+import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
+import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BusinessCalendar;
@@ -18,6 +21,7 @@ import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.Role;
+import org.coverledger.events.common.UnknownObject;
 
 /** A customer's account with the insurer. Only its owner, or staff, may act on it. */
 @Aggregate
@@ -52,6 +56,21 @@ public class Account {
             throw new BusinessRuleViolation("ACCOUNT_NOT_LOCKED", "The account is not locked.");
         }
         apply(new AccountUnlocked(accountId, actor, calendar.now()));
+    }
+
+    @CommandHandler
+    public void handle(SetNotificationPreferences command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles) {
+        if (!Caller.of(actor, roles).mayActOn(owner, Role.ADMIN)) {
+            throw new UnknownObject("account", accountId);
+        }
+        for (Notices.NoticeType money : Notices.MONEY_MOVEMENTS) {
+            if (command.channels().containsKey(money) && command.channels().get(money) != Notices.Channel.SMS) {
+                throw new BusinessRuleViolation("MONEY_MOVEMENTS_BY_SMS",
+                        "Premium debits and claim payouts are always notified by SMS.");
+            }
+        }
+        apply(new NotificationPreferencesSet(accountId, command.channels(), command.quietFrom(), command.quietTo()));
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.coverledger.command.account;
 
+import java.time.LocalTime;
+import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +12,15 @@ import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
+import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
+import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
@@ -24,6 +29,7 @@ import org.coverledger.identity.PasswordPolicy;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
@@ -51,6 +57,15 @@ public class AccountController {
     }
 
     public record Unlocked(String accountId, String status) {
+    }
+
+    public record PreferencesRequest(
+            @NotNull Map<Notices.NoticeType, Notices.Channel> channels,
+            @Schema(example = "23:00") LocalTime quietFrom,
+            @Schema(example = "07:00") LocalTime quietTo) {
+    }
+
+    public record PreferencesAccepted(String accountId, String status) {
     }
 
     private final Commands commands;
@@ -86,6 +101,30 @@ public class AccountController {
                         request.mobile(), request.email().trim()), request.password(),
                 commands.metadata().and(CommandMetadata.ACTOR, accountId).and(CommandMetadata.ROLES, "CUSTOMER"));
         return new Registered(accountId);
+    }
+
+    @PutMapping("/{accountId}/notification-preferences")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Which notices to receive, by which channel, and quiet hours; money movements always by SMS")
+    @RequestBody(content = @Content(schema = @Schema(implementation = PreferencesRequest.class)))
+    public PreferencesAccepted preferences(@PathVariable String accountId,
+                                           @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("account", accountId);
+        PreferencesRequest request = validation.read(body, PreferencesRequest.class, checks -> {
+            PreferencesRequest r = checks.request();
+            if ((r.quietFrom() == null) != (r.quietTo() == null)) {
+                checks.fail(r.quietFrom() == null ? "quietFrom" : "quietTo", "quiet hours need both a start and an end");
+            } else if (r.quietFrom() != null && r.quietFrom().equals(r.quietTo())) {
+                checks.fail("quietTo", "must differ from quietFrom");
+            }
+            if (r.channels() != null) {
+                Notices.MONEY_MOVEMENTS.stream()
+                        .filter(money -> r.channels().containsKey(money) && r.channels().get(money) != Notices.Channel.SMS)
+                        .forEach(money -> checks.fail("channels." + money, "money movements are always notified by SMS"));
+            }
+        });
+        commands.send(new SetNotificationPreferences(accountId, request.channels(), request.quietFrom(), request.quietTo()));
+        return new PreferencesAccepted(accountId, "ACCEPTED");
     }
 
     @PostMapping("/{accountId}/unlock")

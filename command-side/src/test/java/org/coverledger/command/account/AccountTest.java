@@ -4,6 +4,7 @@ import static org.coverledger.command.support.Callers.as;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 
 import org.axonframework.test.aggregate.AggregateTestFixture;
@@ -11,6 +12,9 @@ import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.coverledger.events.account.AccountApi.LockAccount;
+import org.coverledger.events.account.AccountApi.NotificationPreferencesSet;
+import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
+import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BusinessCalendar;
@@ -54,6 +58,34 @@ class AccountTest {
         fixture.given(registered, new AccountLocked("acc-1", "5 failed logins in a row", NOW))
                 .when(new UnlockAccount("acc-1"), as("root", "ADMIN"))
                 .expectEvents(new AccountUnlocked("acc-1", "root", NOW));
+    }
+
+    @Test
+    void the_customer_chooses_channels_and_quiet_hours() {
+        var channels = java.util.Map.of(Notices.NoticeType.CLAIM_PROGRESS, Notices.Channel.APP_PUSH,
+                Notices.NoticeType.PREMIUM_DEBIT, Notices.Channel.SMS, Notices.NoticeType.MARKETING, Notices.Channel.NONE);
+        fixture.given(registered)
+                .when(new SetNotificationPreferences("acc-1", channels, LocalTime.of(23, 0), LocalTime.of(7, 0)),
+                        as("acc-1", "CUSTOMER"))
+                .expectEvents(new NotificationPreferencesSet("acc-1", channels, LocalTime.of(23, 0), LocalTime.of(7, 0)));
+    }
+
+    @Test
+    void money_movements_are_always_notified_by_sms() {
+        fixture.given(registered)
+                .when(new SetNotificationPreferences("acc-1",
+                        java.util.Map.of(Notices.NoticeType.CLAIM_PAYOUT, Notices.Channel.EMAIL), null, null),
+                        as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void another_customer_cannot_see_the_account_to_set_its_preferences() {
+        fixture.given(registered)
+                .when(new SetNotificationPreferences("acc-1", java.util.Map.of(), null, null), as("bob", "CUSTOMER"))
+                .expectException(org.coverledger.events.common.UnknownObject.class)
+                .expectNoEvents();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.coverledger.query.account;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -10,6 +12,7 @@ import org.axonframework.eventhandling.Timestamp;
 import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
+import org.coverledger.events.account.AccountApi.NotificationPreferencesSet;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -34,7 +37,7 @@ public class AccountProjection {
     void on(AccountRegistered event, @SequenceNumber long sequence, @Timestamp Instant at) {
         if (mongo.findById(event.accountId(), AccountView.class) == null) {
             mongo.insert(new AccountView(event.accountId(), event.owner(), event.name(), event.nationalId(),
-                    event.mobile(), event.email(), REGISTERED, at, sequence));
+                    event.mobile(), event.email(), REGISTERED, at, null, sequence));
         }
     }
 
@@ -48,11 +51,27 @@ public class AccountProjection {
         status(event.accountId(), REGISTERED, sequence);
     }
 
+    @EventHandler
+    void on(NotificationPreferencesSet event, @SequenceNumber long sequence) {
+        Map<String, String> channels = new TreeMap<>();
+        event.channels().forEach((type, channel) -> channels.put(type.name(), channel.name()));
+        update(event.accountId(), sequence, new Update().set("notificationPreferences", new AccountView.Preferences(
+                channels, text(event.quietFrom()), text(event.quietTo()))));
+    }
+
+    private static String text(java.time.LocalTime time) {
+        return time == null ? null : time.toString();
+    }
+
     private void status(String accountId, String status, long sequence) {
+        update(accountId, sequence, new Update().set("status", status));
+    }
+
+    private void update(String accountId, long sequence, Update update) {
         AccountView current = mongo.findById(accountId, AccountView.class);
         if (current != null && current.lastSequence() < sequence) {
-            mongo.updateFirst(Query.query(Criteria.where("_id").is(accountId)),
-                    new Update().set("status", status).set("lastSequence", sequence), AccountView.class);
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(accountId)), update.set("lastSequence", sequence),
+                    AccountView.class);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.coverledger.query.account;
 
 import java.time.Instant;
+import java.util.Map;
 
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.mapping.Document;
@@ -8,5 +9,10 @@ import org.springframework.data.mongodb.core.mapping.Document;
 /** A customer account as staff and the customer see it; personal fields are masked on the way out. */
 @Document("account_views")
 public record AccountView(@Id String accountId, String owner, String name, String nationalId, String mobile,
-                          String email, String status, Instant registeredAt, long lastSequence) {
+                          String email, String status, Instant registeredAt, Preferences notificationPreferences,
+                          long lastSequence) {
+
+    /** Channel per notice type, and quiet hours as HH:mm in business time (or none). */
+    public record Preferences(Map<String, String> channels, String quietFrom, String quietTo) {
+    }
 }

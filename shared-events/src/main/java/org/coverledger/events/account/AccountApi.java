@@ -1,6 +1,8 @@
 package org.coverledger.events.account;
 
 import java.time.Instant;
+import java.time.LocalTime;
+import java.util.Map;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
@@ -23,6 +25,26 @@ public final class AccountApi {
     }
 
     public record UnlockAccount(@TargetAggregateIdentifier String accountId) {
+    }
+
+    /**
+     * The channel per notice type and the quiet hours (local business time; both or neither),
+     * during which nothing but money movements is sent.
+     */
+    public record SetNotificationPreferences(@TargetAggregateIdentifier String accountId,
+                                             Map<Notices.NoticeType, Notices.Channel> channels,
+                                             LocalTime quietFrom, LocalTime quietTo) {
+        public SetNotificationPreferences {
+            channels = Map.copyOf(channels);
+        }
+    }
+
+    @Revision("1")
+    public record NotificationPreferencesSet(String accountId, Map<Notices.NoticeType, Notices.Channel> channels,
+                                             LocalTime quietFrom, LocalTime quietTo) {
+        public NotificationPreferencesSet {
+            channels = Map.copyOf(channels);
+        }
     }
 
     /** Revision 2 added the email address; revision 1 events read with none (AccountRegisteredUpcaster). */
