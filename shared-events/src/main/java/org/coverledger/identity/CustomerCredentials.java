@@ -4,6 +4,8 @@ import static com.mongodb.client.model.Filters.eq;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -19,6 +21,7 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
@@ -47,28 +50,62 @@ public class CustomerCredentials {
     public record Credential(String accountId, String passwordHash, int failedLogins, boolean locked) {
     }
 
+    /** A claim not confirmed within this time belongs to a registration that died midway. */
+    public static final Duration ABANDONED = Duration.ofMinutes(2);
+
     private final MongoCollection<Document> claims;
     private final MongoCollection<Document> credentials;
     private final byte[] pepper;
+    private final Clock clock;
 
     public CustomerCredentials(MongoDatabase database, String pepper) {
+        this(database, pepper, Clock.systemUTC());
+    }
+
+    public CustomerCredentials(MongoDatabase database, String pepper, Clock clock) {
         this.claims = database.getCollection("account_identity_claims");
         this.credentials = database.getCollection("customer_credentials");
         this.pepper = pepper.getBytes(StandardCharsets.UTF_8);
+        this.clock = clock;
     }
 
-    /** Claims the value for the account; returns the account that holds it already, if any. */
+    /**
+     * Claims the value for the account, pending until {@link #confirm}; returns the account that
+     * holds it already, if any. A claim left pending by a registration that died midway is taken
+     * over once it is older than {@link #ABANDONED}.
+     */
     public Optional<String> claim(Identity identity, String value, String accountId) {
         String key = key(identity, value);
+        Date now = Date.from(clock.instant());
+        Document claim = new Document("_id", key).append("accountId", accountId).append("pending", true).append("at", now);
         try {
-            claims.insertOne(new Document("_id", key).append("accountId", accountId).append("at", new Date()));
+            claims.insertOne(claim);
             return Optional.empty();
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw e;
             }
             Document holder = claims.find(eq("_id", key)).first();
-            return Optional.of(holder == null ? "?" : holder.getString("accountId"));
+            if (holder == null) {
+                return Optional.of("?");
+            }
+            boolean abandoned = holder.getBoolean("pending", false)
+                    && holder.getDate("at").toInstant().isBefore(clock.instant().minus(ABANDONED));
+            // compare-and-set on the claim's time, so that of two registrations taking it over one wins
+            if (abandoned && claims.replaceOne(Filters.and(eq("_id", key), eq("at", holder.getDate("at"))), claim)
+                    .getModifiedCount() == 1) {
+                return Optional.empty();
+            }
+            return Optional.of(holder.getString("accountId"));
+        }
+    }
+
+    /** The registration completed: the claim is the account's for good. */
+    public void confirm(Identity identity, String value, String accountId) {
+        String key = key(identity, value);
+        Document holder = claims.find(eq("_id", key)).first();
+        if (holder != null && accountId.equals(holder.getString("accountId"))) {
+            claims.updateOne(eq("_id", key), Updates.set("pending", false));
         }
     }
 

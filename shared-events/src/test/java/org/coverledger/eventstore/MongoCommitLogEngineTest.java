@@ -3,12 +3,9 @@ package org.coverledger.eventstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import com.mongodb.MongoWriteException;
@@ -30,6 +27,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.coverledger.testing.MutableClock;
 
 /** The engine against a real MongoDB wire protocol server (mongo-java-server) through the real driver. */
 class MongoCommitLogEngineTest {
@@ -233,32 +231,5 @@ class MongoCommitLogEngineTest {
         assertThat(all).hasSize(300);
         byte[] token = EventSerialization.serializer().serialize(all.get(299).trackingToken(), byte[].class).getData();
         assertThat(token.length).isLessThan(64);
-    }
-
-    static final class MutableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MutableClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(i -> i.plus(by));
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
     }
 }

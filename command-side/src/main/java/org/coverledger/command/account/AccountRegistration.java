@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Registers an account whose national ID, mobile number and email belong to no other account,
  * even when two registrations race: each value is claimed under a unique key first, and a
- * registration that cannot complete gives its claims back. The password is hashed here and
+ * registration that cannot complete gives its claims back (one that dies midway leaves them
+ * pending, and they can be taken over after a while). The password is hashed here and
  * never reaches an event.
  */
 @Component
@@ -71,6 +72,7 @@ public class AccountRegistration {
             }
             gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command).andMetaData(metaData));
             done = true;
+            claimed.forEach(identity -> credentials.confirm(identity, values.get(identity), command.accountId()));
         } finally {
             if (!done) {
                 claimed.forEach(identity -> credentials.release(identity, values.get(identity), command.accountId()));
