@@ -1,10 +1,15 @@
 package org.coverledger.ops;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import de.bwaldvogel.mongo.MongoServer;
 
@@ -16,6 +21,7 @@ import de.bwaldvogel.mongo.MongoServer;
 public final class EmbeddedMongo implements AutoCloseable {
 
     public static final String DATA_FILE = "mongo.mv.db";
+    private static final String READY = "embedded MongoDB ready";
 
     private final MongoServer server;
     private final InetSocketAddress address;
@@ -38,6 +44,32 @@ public final class EmbeddedMongo implements AutoCloseable {
             throw e;
         }
         return new EmbeddedMongo(server, server.getLocalAddress());
+    }
+
+    /**
+     * Starts the embedded MongoDB as a child process of this JVM (with this JVM's classpath, or
+     * the self-contained ops jar) and returns once it is ready: for tests and the benchmark that
+     * kill it, or measure it, as a separate process.
+     */
+    public static Process launch(int port, Path dataDirectory) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("java.class.path");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        command.addAll(classpath.endsWith("-exec.jar") ? List.of("-jar", classpath)
+                : List.of("-cp", classpath, EmbeddedMongo.class.getName()));
+        command.addAll(List.of("--port", String.valueOf(port), "--data", dataDirectory.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.contains(READY)) {
+                Thread drain = new Thread(() -> out.lines().forEach(ignored -> { }), "embedded-mongo-output");
+                drain.setDaemon(true);
+                drain.start();
+                return process;
+            }
+        }
+        throw new IOException("the embedded MongoDB process ended before it was ready");
     }
 
     public int port() {
@@ -75,7 +107,7 @@ public final class EmbeddedMongo implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(mongo::close, "embedded-mongo-shutdown"));
-        System.out.println("embedded MongoDB ready on " + host + ":" + mongo.port() + ", data in "
+        System.out.println(READY + " on " + host + ":" + mongo.port() + ", data in "
                 + data.toAbsolutePath().normalize());
         Thread.currentThread().join();
     }

@@ -2,11 +2,8 @@ package org.coverledger.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +34,7 @@ class EmbeddedMongoDurabilityIT {
     @Test
     void acknowledged_writes_survive_kill_9_of_the_server() throws Exception {
         int port = freePort();
-        Process server = startServerProcess(port);
+        Process server = EmbeddedMongo.launch(port, data);
         List<Integer> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicInteger next = new AtomicInteger();
         ExecutorService writers = Executors.newFixedThreadPool(4);
@@ -85,25 +82,6 @@ class EmbeddedMongoDurabilityIT {
             }
             assertThat(missing).as("acknowledged but lost").isEmpty();
         }
-    }
-
-    private Process startServerProcess(int port) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                EmbeddedMongo.class.getName(), "--port", String.valueOf(port), "--data", data.toString())
-                .redirectErrorStream(true)
-                .start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            if (line.contains("embedded MongoDB ready")) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain-embedded-mongo");
-                drain.setDaemon(true);
-                drain.start();
-                return process;
-            }
-        }
-        throw new IllegalStateException("embedded MongoDB process ended before it was ready");
     }
 
     private static int freePort() throws IOException {

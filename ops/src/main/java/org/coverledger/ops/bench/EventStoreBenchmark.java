@@ -2,12 +2,9 @@ package org.coverledger.ops.bench;
 
 import static com.mongodb.client.model.Filters.eq;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +64,7 @@ public final class EventStoreBenchmark {
         Path reportFile = out >= 0 ? Path.of(args[out + 1]) : null;
         Path data = Files.createTempDirectory("coverledger-bench");
         int port = freePort();
-        Process server = startServer(port, data);
+        Process server = EmbeddedMongo.launch(port, data);
         try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + port)) {
             EventStoreBenchmark bench = new EventStoreBenchmark(client, Duration.ofSeconds(quick ? 3 : 8));
             bench.header(quick);
@@ -298,28 +295,6 @@ public final class EventStoreBenchmark {
                 .eventSerializer(EventSerialization.serializer())
                 .snapshotSerializer(EventSerialization.serializer())
                 .build();
-    }
-
-    private static Process startServer(int port, Path data) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("java.class.path");
-        List<String> command = new ArrayList<>(List.of(java));
-        // from ops/bench the classpath is the self-contained jar, whose main class is the server
-        command.addAll(classpath.endsWith("-exec.jar") ? List.of("-jar", classpath)
-                : List.of("-cp", classpath, EmbeddedMongo.class.getName()));
-        command.addAll(List.of("--port", String.valueOf(port), "--data", data.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            if (line.contains("embedded MongoDB ready")) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-                drain.setDaemon(true);
-                drain.start();
-                return process;
-            }
-        }
-        throw new IllegalStateException("embedded MongoDB did not start");
     }
 
     private static int freePort() throws IOException {

@@ -5,11 +5,8 @@ import static org.coverledger.ops.eventstore.EventStoreConcurrencyIT.javaCommand
 import static org.coverledger.ops.eventstore.EventStoreConcurrencyIT.readAcks;
 import static org.coverledger.ops.eventstore.EventStoreConcurrencyIT.sleepQuietly;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -185,19 +182,7 @@ class EventStoreCrashIT {
     }
 
     private Process startServer(int port) throws IOException {
-        Process process = new ProcessBuilder(javaCommand(EmbeddedMongo.class.getName(), "--port", String.valueOf(port),
-                "--data", data.toString())).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            if (line.contains("embedded MongoDB ready")) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-                drain.setDaemon(true);
-                drain.start();
-                return process;
-            }
-        }
-        throw new IllegalStateException("embedded MongoDB process ended before it was ready");
+        return EmbeddedMongo.launch(port, data);
     }
 
     private static int freePort() throws IOException {
