@@ -121,10 +121,41 @@ class AccessControlIT {
         assertThat(Api.at(system.commandUrl(), "bob").put(path, "{\"channels\":{}}").status()).isEqualTo(404);
     }
 
+    @Test
+    void a_customer_binds_a_card_that_only_compliance_sees_in_full() {
+        Customers.Customer he = Customers.register(system, "He Jing");
+        Reply bad = he.command(system).post("/api/accounts/" + he.accountId() + "/cards",
+                "{\"bankCardNumber\":\"6222020200112345670\"}");
+        assertThat(WalkingSkeletonIT.fields(bad)).containsExactly("bankCardNumber");
+        assertThat(bad.body()).doesNotContain("6222020200112345670");
+
+        Reply bound = he.command(system).post("/api/accounts/" + he.accountId() + "/cards",
+                "{\"bankCardNumber\":\"6222020200112345679\"}");
+        assertThat(bound.status()).as(bound.toString()).isEqualTo(201);
+        String cardId = bound.json().get("cardId").asText();
+        assertThat(he.command(system).post("/api/accounts/" + he.accountId() + "/cards",
+                "{\"bankCardNumber\":\"6222020200112345679\"}").json().get("code").asText())
+                .isEqualTo("CARD_ALREADY_BOUND");
+        assertThat(Api.at(system.commandUrl(), "bob").post("/api/accounts/" + he.accountId() + "/cards",
+                "{\"bankCardNumber\":\"6217001234567890122\"}").status()).isEqualTo(404);
+
+        JsonNode own = awaitJson(he.query(system), "/api/accounts/" + he.accountId(), a -> a.get("cards").size() == 1);
+        assertThat(own.get("cards").get(0).get("number").asText()).isEqualTo("622202*********5679");
+        JsonNode compliance = Api.at(system.queryUrl(), "cora").get("/api/accounts/" + he.accountId()).json();
+        assertThat(compliance.get("cards").get(0).get("number").asText()).isEqualTo("6222020200112345679");
+
+        assertThat(he.command(system).delete("/api/accounts/" + he.accountId() + "/cards/" + cardId).status())
+                .isEqualTo(204);
+        awaitJson(he.query(system), "/api/accounts/" + he.accountId(), a -> a.get("cards").isEmpty());
+        assertThat(he.command(system).delete("/api/accounts/" + he.accountId() + "/cards/" + cardId).status())
+                .isEqualTo(404);
+    }
+
     private static Reply call(Api api, String method, String path) {
         return switch (method) {
             case "GET" -> api.get(path);
             case "PUT" -> api.put(path, "{}");
+            case "DELETE" -> api.delete(path);
             default -> api.post(path, "{}");
         };
     }

@@ -66,6 +66,10 @@ public final class Api {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    public Reply delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
     public Reply get(String path) {
         return send(request(path).GET().build());
     }

@@ -2,12 +2,19 @@ package org.coverledger.command.account;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
 import org.coverledger.events.account.AccountApi.AccountLocked;
+import org.coverledger.events.account.AccountApi.BindCard;
+import org.coverledger.events.account.AccountApi.CardBound;
+import org.coverledger.events.account.AccountApi.CardUnbound;
+import org.coverledger.events.account.AccountApi.UnbindCard;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.coverledger.events.account.AccountApi.LockAccount;
@@ -31,6 +38,9 @@ public class Account {
     private String accountId;
     private String owner;
     private boolean locked;
+    private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
+
+    static final int MAX_CARDS = 5;
 
     protected Account() {
     }
@@ -59,11 +69,38 @@ public class Account {
     }
 
     @CommandHandler
-    public void handle(SetNotificationPreferences command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles) {
-        if (!Caller.of(actor, roles).mayActOn(owner, Role.ADMIN)) {
+    public void handle(BindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
+        requireVisibleTo(Caller.of(actor, roles));
+        if (cards.containsValue(command.cardNumber())) {
+            throw new BusinessRuleViolation("CARD_ALREADY_BOUND", "This card is already bound to the account.");
+        }
+        if (cards.size() >= MAX_CARDS) {
+            throw new BusinessRuleViolation("TOO_MANY_CARDS", "An account can have at most " + MAX_CARDS + " cards.");
+        }
+        apply(new CardBound(accountId, command.cardId(), command.cardNumber(), calendar.now()));
+    }
+
+    @CommandHandler
+    public void handle(UnbindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
+        requireVisibleTo(Caller.of(actor, roles));
+        if (!cards.containsKey(command.cardId())) {
+            throw new UnknownObject("card", command.cardId());
+        }
+        apply(new CardUnbound(accountId, command.cardId(), calendar.now()));
+    }
+
+    private void requireVisibleTo(Caller caller) {
+        if (!caller.mayActOn(owner, Role.ADMIN)) {
             throw new UnknownObject("account", accountId);
         }
+    }
+
+    @CommandHandler
+    public void handle(SetNotificationPreferences command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles) {
+        requireVisibleTo(Caller.of(actor, roles));
         for (Notices.NoticeType money : Notices.MONEY_MOVEMENTS) {
             if (command.channels().containsKey(money) && command.channels().get(money) != Notices.Channel.SMS) {
                 throw new BusinessRuleViolation("MONEY_MOVEMENTS_BY_SMS",
@@ -92,6 +129,16 @@ public class Account {
     void on(AccountRegistered event) {
         accountId = event.accountId();
         owner = event.owner();
+    }
+
+    @EventSourcingHandler
+    void on(CardBound event) {
+        cards.put(event.cardId(), event.cardNumber());
+    }
+
+    @EventSourcingHandler
+    void on(CardUnbound event) {
+        cards.remove(event.cardId());
     }
 
     @EventSourcingHandler

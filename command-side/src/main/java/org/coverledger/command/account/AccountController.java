@@ -18,15 +18,19 @@ import jakarta.validation.constraints.Size;
 import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
+import org.coverledger.events.account.AccountApi.BindCard;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
+import org.coverledger.events.account.AccountApi.UnbindCard;
 import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
 import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
+import org.coverledger.events.common.BankCardNumber;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.PasswordPolicy;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -68,6 +72,16 @@ public class AccountController {
     public record PreferencesAccepted(String accountId, String status) {
     }
 
+    public record CardRequest(@NotBlank String bankCardNumber) {
+        @Override
+        public String toString() {
+            return "CardRequest[number hidden]";
+        }
+    }
+
+    public record CardBoundReply(String accountId, String cardId) {
+    }
+
     private final Commands commands;
     private final RequestValidation validation;
     private final AccountRegistration registration;
@@ -101,6 +115,33 @@ public class AccountController {
                         request.mobile(), request.email().trim()), request.password(),
                 commands.metadata().and(CommandMetadata.ACTOR, accountId).and(CommandMetadata.ROLES, "CUSTOMER"));
         return new Registered(accountId);
+    }
+
+    @PostMapping("/{accountId}/cards")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Bind a bank card for premiums and claim payouts (the customer, or admin)")
+    @RequestBody(content = @Content(schema = @Schema(implementation = CardRequest.class)))
+    public CardBoundReply bindCard(@PathVariable String accountId,
+                                   @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("account", accountId);
+        CardRequest request = validation.read(body, CardRequest.class, checks -> {
+            String number = checks.request().bankCardNumber();
+            if (number != null && !number.isBlank() && !BankCardNumber.isValid(number)) {
+                checks.fail("bankCardNumber", "must be 16 to 19 digits with a valid check digit");
+            }
+        });
+        String cardId = UUID.randomUUID().toString();
+        commands.send(new BindCard(accountId, cardId, request.bankCardNumber()));
+        return new CardBoundReply(accountId, cardId);
+    }
+
+    @DeleteMapping("/{accountId}/cards/{cardId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Unbind a bank card")
+    public void unbindCard(@PathVariable String accountId, @PathVariable String cardId) {
+        Ids.requireKnownFormat("account", accountId);
+        Ids.requireKnownFormat("card", cardId);
+        commands.send(new UnbindCard(accountId, cardId));
     }
 
     @PutMapping("/{accountId}/notification-preferences")

@@ -11,7 +11,11 @@ import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
+import org.coverledger.events.account.AccountApi.BindCard;
+import org.coverledger.events.account.AccountApi.CardBound;
+import org.coverledger.events.account.AccountApi.CardUnbound;
 import org.coverledger.events.account.AccountApi.LockAccount;
+import org.coverledger.events.account.AccountApi.UnbindCard;
 import org.coverledger.events.account.AccountApi.NotificationPreferencesSet;
 import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
 import org.coverledger.events.account.Notices;
@@ -84,6 +88,38 @@ class AccountTest {
     void another_customer_cannot_see_the_account_to_set_its_preferences() {
         fixture.given(registered)
                 .when(new SetNotificationPreferences("acc-1", java.util.Map.of(), null, null), as("bob", "CUSTOMER"))
+                .expectException(org.coverledger.events.common.UnknownObject.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void the_customer_binds_and_unbinds_cards() {
+        CardBound bound = new CardBound("acc-1", "card-1", "6222020200112345679", NOW);
+        fixture.given(registered)
+                .when(new BindCard("acc-1", "card-1", "6222020200112345679"), as("acc-1", "CUSTOMER"))
+                .expectEvents(bound);
+        fixture.given(registered, bound)
+                .when(new UnbindCard("acc-1", "card-1"), as("acc-1", "CUSTOMER"))
+                .expectEvents(new CardUnbound("acc-1", "card-1", NOW));
+    }
+
+    @Test
+    void a_card_is_bound_once_and_an_unknown_card_cannot_be_unbound() {
+        CardBound bound = new CardBound("acc-1", "card-1", "6222020200112345679", NOW);
+        fixture.given(registered, bound)
+                .when(new BindCard("acc-1", "card-2", "6222020200112345679"), as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
+        fixture.given(registered, bound, new CardUnbound("acc-1", "card-1", NOW))
+                .when(new UnbindCard("acc-1", "card-1"), as("acc-1", "CUSTOMER"))
+                .expectException(org.coverledger.events.common.UnknownObject.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void another_customer_cannot_bind_a_card_to_the_account() {
+        fixture.given(registered)
+                .when(new BindCard("acc-1", "card-1", "6222020200112345679"), as("bob", "CUSTOMER"))
                 .expectException(org.coverledger.events.common.UnknownObject.class)
                 .expectNoEvents();
     }

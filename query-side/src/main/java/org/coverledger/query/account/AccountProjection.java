@@ -1,6 +1,7 @@
 package org.coverledger.query.account;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,6 +13,8 @@ import org.axonframework.eventhandling.Timestamp;
 import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
+import org.coverledger.events.account.AccountApi.CardBound;
+import org.coverledger.events.account.AccountApi.CardUnbound;
 import org.coverledger.events.account.AccountApi.NotificationPreferencesSet;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -37,7 +40,7 @@ public class AccountProjection {
     void on(AccountRegistered event, @SequenceNumber long sequence, @Timestamp Instant at) {
         if (mongo.findById(event.accountId(), AccountView.class) == null) {
             mongo.insert(new AccountView(event.accountId(), event.owner(), event.name(), event.nationalId(),
-                    event.mobile(), event.email(), REGISTERED, at, null, sequence));
+                    event.mobile(), event.email(), REGISTERED, at, null, List.of(), sequence));
         }
     }
 
@@ -57,6 +60,17 @@ public class AccountProjection {
         event.channels().forEach((type, channel) -> channels.put(type.name(), channel.name()));
         update(event.accountId(), sequence, new Update().set("notificationPreferences", new AccountView.Preferences(
                 channels, text(event.quietFrom()), text(event.quietTo()))));
+    }
+
+    @EventHandler
+    void on(CardBound event, @SequenceNumber long sequence) {
+        update(event.accountId(), sequence, new Update().push("cards",
+                new AccountView.Card(event.cardId(), event.cardNumber(), event.boundAt())));
+    }
+
+    @EventHandler
+    void on(CardUnbound event, @SequenceNumber long sequence) {
+        update(event.accountId(), sequence, new Update().pull("cards", new org.bson.Document("cardId", event.cardId())));
     }
 
     private static String text(java.time.LocalTime time) {

@@ -34,14 +34,17 @@ public class AccountQueryController {
 
     /** An account as the caller may see it. */
     public record Account(String accountId, String name, String nationalId, String mobile, String email,
-                          String status, Instant registeredAt, AccountView.Preferences notificationPreferences) {
+                          String status, Instant registeredAt, AccountView.Preferences notificationPreferences,
+                          List<AccountView.Card> cards) {
         static Account of(AccountView view, Caller caller) {
             boolean own = caller.login().equals(view.owner());
             return new Account(view.accountId(), PersonalDataMasking.name(view.name(), caller),
                     PersonalDataMasking.nationalId(view.nationalId(), caller),
                     PersonalDataMasking.mobile(view.mobile(), caller, own),
                     PersonalDataMasking.email(view.email(), caller, own), view.status(), view.registeredAt(),
-                    view.notificationPreferences());
+                    view.notificationPreferences(),
+                    view.cards() == null ? List.of() : view.cards().stream().map(card -> new AccountView.Card(card.cardId(),
+                            PersonalDataMasking.bankCard(card.number(), caller), card.boundAt())).toList());
         }
     }
 

@@ -1,6 +1,7 @@
 package org.coverledger.query.account;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.data.annotation.Id;
@@ -10,7 +11,11 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @Document("account_views")
 public record AccountView(@Id String accountId, String owner, String name, String nationalId, String mobile,
                           String email, String status, Instant registeredAt, Preferences notificationPreferences,
-                          long lastSequence) {
+                          List<Card> cards, long lastSequence) {
+
+    /** A bound bank card. */
+    public record Card(String cardId, String number, Instant boundAt) {
+    }
 
     /** Channel per notice type, and quiet hours as HH:mm in business time (or none). */
     public record Preferences(Map<String, String> channels, String quietFrom, String quietTo) {

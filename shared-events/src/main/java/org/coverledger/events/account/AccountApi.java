@@ -47,6 +47,29 @@ public final class AccountApi {
         }
     }
 
+    /** Binds a bank card for premiums and claim payouts; the number is personal data. */
+    public record BindCard(@TargetAggregateIdentifier String accountId, String cardId, String cardNumber) {
+        @Override
+        public String toString() {
+            return "BindCard[" + accountId + ", " + cardId + "]"; // never the card number in a log
+        }
+    }
+
+    public record UnbindCard(@TargetAggregateIdentifier String accountId, String cardId) {
+    }
+
+    @Revision("1")
+    public record CardBound(String accountId, String cardId, String cardNumber, Instant boundAt) {
+        @Override
+        public String toString() {
+            return "CardBound[" + accountId + ", " + cardId + "]";
+        }
+    }
+
+    @Revision("1")
+    public record CardUnbound(String accountId, String cardId, Instant unboundAt) {
+    }
+
     /** Revision 2 added the email address; revision 1 events read with none (AccountRegisteredUpcaster). */
     @Revision("2")
     public record AccountRegistered(String accountId, String owner, String name, String nationalId, String mobile,
