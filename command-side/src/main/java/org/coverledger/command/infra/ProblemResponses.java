@@ -2,12 +2,8 @@ package org.coverledger.command.infra;
 
 import java.net.URI;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -55,24 +51,14 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /**
+     * Request bodies are read as JSON trees and checked field by field ({@link RequestValidation}),
+     * so what fails here is a body that is not JSON at all.
+     */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
-        Throwable cause = ex.getCause();
-        if (cause instanceof UnrecognizedPropertyException unknown) {
-            return ResponseEntity.badRequest().body(invalid(List.of(
-                    new FieldProblem(path(unknown), "is not a known field"))));
-        }
-        if (cause instanceof InvalidFormatException format) {
-            String reason = format.getTargetType() != null && format.getTargetType().isEnum()
-                    ? "must be one of " + java.util.Arrays.toString(format.getTargetType().getEnumConstants())
-                    : "has the wrong format";
-            return ResponseEntity.badRequest().body(invalid(List.of(new FieldProblem(path(format), reason))));
-        }
-        if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            return ResponseEntity.badRequest().body(invalid(List.of(new FieldProblem(path(mapping), "has the wrong type"))));
-        }
-        String detail = cause instanceof JsonProcessingException ? "The body is not well-formed JSON."
+        String detail = ex.getCause() instanceof JsonProcessingException ? "The body is not well-formed JSON."
                 : "The body is missing or unreadable.";
         return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "MALFORMED_REQUEST", detail));
     }
@@ -85,12 +71,6 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
             detail.setProperty("code", status == null ? "HTTP_" + statusCode.value() : status.name());
         }
         return super.handleExceptionInternal(ex, body, headers, statusCode, request);
-    }
-
-    private static String path(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
     }
 
     @ExceptionHandler(InvalidRequest.class)
