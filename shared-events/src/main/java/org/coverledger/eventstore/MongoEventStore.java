@@ -7,8 +7,12 @@ import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
-import org.coverledger.events.account.AccountRegisteredUpcaster;
+import org.coverledger.events.account.AccountApi.AccountRegistered;
+import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
 import org.coverledger.events.claim.MaterialsRequestedUpcaster;
+import org.coverledger.events.common.FieldAddedUpcaster;
+import org.coverledger.events.policy.PolicyApi.PolicyChanged;
+import org.coverledger.privacy.SubjectKeys;
 
 /**
  * The event store and token store both sides use, on one MongoDB database. Both sides build
@@ -21,14 +25,18 @@ public final class MongoEventStore {
 
     /** Every upcaster of the event contract, oldest revision first. */
     public static EventUpcasterChain upcasters() {
-        return new EventUpcasterChain(new MaterialsRequestedUpcaster(), new AccountRegisteredUpcaster());
+        return new EventUpcasterChain(
+                new MaterialsRequestedUpcaster(),
+                new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
+                new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
+                new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"));
     }
 
-    public static MongoCommitLogEngine engine(MongoDatabase database, Duration gapTimeout) {
+    public static MongoCommitLogEngine engine(MongoDatabase database, SubjectKeys keys, Duration gapTimeout) {
         return MongoCommitLogEngine.builder()
                 .database(database)
-                .eventSerializer(EventSerialization.serializer())
-                .snapshotSerializer(EventSerialization.snapshotSerializer())
+                .eventSerializer(EventSerialization.serializer(keys))
+                .snapshotSerializer(EventSerialization.snapshotSerializer(keys))
                 .upcasterChain(upcasters())
                 .gapTimeout(gapTimeout)
                 .build();

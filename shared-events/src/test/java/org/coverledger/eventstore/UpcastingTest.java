@@ -16,6 +16,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.bson.Document;
 import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
+import org.coverledger.privacy.SubjectKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class UpcastingTest {
 
     @Test
     void materials_requested_revision_1_reads_as_revision_2() {
-        MongoCommitLogEngine engine = MongoEventStore.engine(database, Duration.ofSeconds(1));
+        MongoCommitLogEngine engine = MongoEventStore.engine(database, new SubjectKeys(database, SubjectKeys.randomMasterKey()), Duration.ofSeconds(1));
         // exactly what revision 1 stored: the requester under "adjuster"
         String revision1 = """
                 {"claimId":"clm-1","items":["invoice"],"note":"please","adjuster":"adam",\

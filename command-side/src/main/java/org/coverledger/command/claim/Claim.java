@@ -7,6 +7,7 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
+import org.coverledger.command.policy.Policy;
 import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
 import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
 import org.coverledger.events.claim.ClaimApi.RequestMaterials;
@@ -33,15 +34,15 @@ public class Claim {
     }
 
     /** Submitted through {@link ClaimSubmission}, which has checked the policy's cover. */
-    Claim(SubmitClaim command, String claimant, BusinessCalendar calendar) {
+    Claim(SubmitClaim command, Policy.Holder holder, BusinessCalendar calendar) {
         if (command.amountClaimed().amount().signum() <= 0) {
             throw new BusinessRuleViolation("AMOUNT_NOT_POSITIVE", "The amount claimed must be more than zero.");
         }
         if (command.incidentDate().isAfter(calendar.today())) {
             throw new BusinessRuleViolation("INCIDENT_IN_FUTURE", "The incident date cannot be in the future.");
         }
-        apply(new ClaimSubmitted(command.claimId(), command.policyId(), claimant, command.incidentDate(),
-                command.description(), command.amountClaimed(), calendar.now()));
+        apply(new ClaimSubmitted(command.claimId(), command.policyId(), holder.accountId(), holder.policyholder(),
+                command.incidentDate(), command.description(), command.amountClaimed(), calendar.now()));
     }
 
     @CommandHandler

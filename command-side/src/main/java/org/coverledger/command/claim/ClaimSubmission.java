@@ -29,14 +29,14 @@ public class ClaimSubmission {
     public String handle(SubmitClaim command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                          @MetaDataValue(CommandMetadata.ROLES) String roles) throws Exception {
         Caller caller = Caller.of(actor, roles);
-        String claimant;
+        Policy.Holder holder;
         try {
-            claimant = policies.load(command.policyId())
-                    .invoke(policy -> policy.policyholderCovering(command.incidentDate(), caller));
+            holder = policies.load(command.policyId())
+                    .invoke(policy -> policy.holderCovering(command.incidentDate(), caller));
         } catch (AggregateNotFoundException e) {
             throw Policy.unknown(command.policyId());
         }
-        claims.newInstance(() -> new Claim(command, claimant, calendar));
+        claims.newInstance(() -> new Claim(command, holder, calendar));
         return command.claimId();
     }
 }

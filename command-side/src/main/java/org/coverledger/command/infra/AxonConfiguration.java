@@ -23,6 +23,7 @@ import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.eventstore.CausationCorrelationProvider;
 import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.eventstore.MongoEventStore;
+import org.coverledger.privacy.SubjectKeys;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
@@ -33,28 +34,35 @@ import org.springframework.context.annotation.Primary;
 @Configuration
 public class AxonConfiguration {
 
+    /** The data subjects' keys that seal personal data in events and snapshots (see README, data protection). */
+    @Bean
+    public SubjectKeys subjectKeys(MongoDatabaseFactory mongo, @Value("${coverledger.privacy.master-key}") String masterKey,
+                                   @Value("${coverledger.privacy.key-cache}") Duration cacheFor) {
+        return new SubjectKeys(mongo.getMongoDatabase(), masterKey, cacheFor, java.time.Clock.systemUTC());
+    }
+
     @Bean
     @Primary
-    public Serializer serializer() {
-        return EventSerialization.serializer();
+    public Serializer serializer(SubjectKeys keys) {
+        return EventSerialization.serializer(keys);
     }
 
     @Bean
     @Qualifier("eventSerializer")
-    public Serializer eventSerializer() {
-        return EventSerialization.serializer();
+    public Serializer eventSerializer(SubjectKeys keys) {
+        return EventSerialization.serializer(keys);
     }
 
     @Bean
     @Qualifier("messageSerializer")
-    public Serializer messageSerializer() {
-        return EventSerialization.serializer();
+    public Serializer messageSerializer(SubjectKeys keys) {
+        return EventSerialization.serializer(keys);
     }
 
     @Bean
-    public EventStorageEngine eventStorageEngine(MongoDatabaseFactory mongo,
+    public EventStorageEngine eventStorageEngine(MongoDatabaseFactory mongo, SubjectKeys keys,
                                                  @Value("${coverledger.eventstore.gap-timeout}") Duration gapTimeout) {
-        return MongoEventStore.engine(mongo.getMongoDatabase(), gapTimeout);
+        return MongoEventStore.engine(mongo.getMongoDatabase(), keys, gapTimeout);
     }
 
     /**

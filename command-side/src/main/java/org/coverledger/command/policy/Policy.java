@@ -20,6 +20,8 @@ import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.privacy.DataSubject;
+import org.coverledger.privacy.PersonalData;
 
 /**
  * An insurance policy: issued for an account, changed after review (effective at 00:00 the next
@@ -30,10 +32,13 @@ public class Policy {
 
     @AggregateIdentifier
     private String policyId;
+    @DataSubject
+    private String accountId; // whose key seals this policy's personal data, in snapshots too
     private String policyholder;
     private LocalDate startDate;
     private LocalDate endDate;
     private Money sumInsured;
+    @PersonalData
     private String beneficiary;
 
     protected Policy() {
@@ -64,15 +69,19 @@ public class Policy {
         if (command.sumInsured() != null && command.sumInsured().belowZero()) {
             throw new BusinessRuleViolation("NEGATIVE_AMOUNT", "The sum insured cannot be negative.");
         }
-        apply(new PolicyChanged(policyId, command.beneficiary(), command.sumInsured(),
+        apply(new PolicyChanged(policyId, accountId, command.beneficiary(), command.sumInsured(),
                 calendar.startOfNextDay().toInstant()));
     }
 
+    /** Who holds a policy: the account, and the login that owns it. */
+    public record Holder(String accountId, String policyholder) {
+    }
+
     /**
-     * The policyholder whose cover includes the incident date, if the caller may claim on this
+     * The holder whose cover includes the incident date, if the caller may claim on this
      * policy. A customer claims on their own policies only; another's looks like no policy.
      */
-    public String policyholderCovering(LocalDate incidentDate, Caller caller) {
+    public Holder holderCovering(LocalDate incidentDate, Caller caller) {
         if (!caller.mayActOn(policyholder, Role.ADJUSTER, Role.ADMIN)) {
             throw unknown(policyId);
         }
@@ -80,7 +89,7 @@ public class Policy {
             throw new BusinessRuleViolation("INCIDENT_OUTSIDE_COVER",
                     "The incident date " + incidentDate + " is outside the cover period " + startDate + " to " + endDate + ".");
         }
-        return policyholder;
+        return new Holder(accountId, policyholder);
     }
 
     /** A claim names an unknown policy, or one the caller may not claim on: the same answer. */
@@ -97,6 +106,7 @@ public class Policy {
     @EventSourcingHandler
     void on(PolicyIssued event) {
         policyId = event.policyId();
+        accountId = event.accountId();
         policyholder = event.policyholder();
         startDate = event.startDate();
         endDate = event.endDate();

@@ -40,7 +40,7 @@ class ClaimTest {
 
     private final SubmitClaim submit = new SubmitClaim(CLAIM, POLICY, LocalDate.parse("2026-03-02"), "Hospital stay",
             Money.cny("3200.50"));
-    private final ClaimSubmitted submitted = new ClaimSubmitted(CLAIM, POLICY, "alice", LocalDate.parse("2026-03-02"),
+    private final ClaimSubmitted submitted = new ClaimSubmitted(CLAIM, POLICY, "acc-1", "alice", LocalDate.parse("2026-03-02"),
             "Hospital stay", Money.cny("3200.50"), NOW);
 
     @BeforeEach

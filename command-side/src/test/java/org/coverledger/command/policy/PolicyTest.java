@@ -96,7 +96,7 @@ class PolicyTest {
     void a_change_takes_effect_at_midnight_of_the_next_business_day() {
         fixture.given(issued)
                 .when(new ChangePolicy(POLICY, "Wang Xiaoming", Money.cny("600000.00")), alice())
-                .expectEvents(new PolicyChanged(POLICY, "Wang Xiaoming", Money.cny("600000.00"),
+                .expectEvents(new PolicyChanged(POLICY, ACCOUNT, "Wang Xiaoming", Money.cny("600000.00"),
                         Instant.parse("2026-03-10T16:00:00Z")));
     }
 

@@ -30,6 +30,7 @@ import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
 import org.bson.Document;
 import org.coverledger.eventstore.EventSerialization;
+import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.eventstore.MongoEventStore;
 import org.coverledger.ops.EmbeddedMongo;
 
@@ -286,7 +287,7 @@ public final class EventStoreBenchmark {
     }
 
     private static EventStorageEngine ourEngine(MongoDatabase database) {
-        return MongoEventStore.engine(database, Duration.ofSeconds(10));
+        return MongoEventStore.engine(database, new SubjectKeys(database, SubjectKeys.randomMasterKey()), Duration.ofSeconds(10));
     }
 
     private static EventStorageEngine peerEngine(MongoDatabase database) {

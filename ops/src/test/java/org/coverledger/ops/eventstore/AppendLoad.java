@@ -17,6 +17,7 @@ import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.coverledger.eventstore.MongoCommitLogEngine;
+import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.eventstore.MongoEventStore;
 
 /**
@@ -111,7 +112,8 @@ public final class AppendLoad {
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
         try (MongoClient client = MongoClients.create(args[0])) {
-            MongoCommitLogEngine engine = MongoEventStore.engine(client.getDatabase("coverledger"), Duration.ofSeconds(2));
+            MongoCommitLogEngine engine = MongoEventStore.engine(client.getDatabase("coverledger"),
+                    new SubjectKeys(client.getDatabase("coverledger"), SubjectKeys.randomMasterKey()), Duration.ofSeconds(2));
             AppendLoad load = new AppendLoad(engine, args[4], Integer.parseInt(args[5]));
             load.run(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]), events -> {
                 synchronized (out) {

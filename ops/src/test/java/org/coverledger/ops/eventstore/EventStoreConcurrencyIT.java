@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import org.coverledger.eventstore.EventSerialization;
+import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.eventstore.MongoEventStore;
 import org.coverledger.ops.EmbeddedMongo;
@@ -38,7 +39,8 @@ class EventStoreConcurrencyIT {
     void concurrent_writers_and_a_second_process_never_skip_duplicate_or_reorder() throws Exception {
         try (EmbeddedMongo mongo = EmbeddedMongo.start("127.0.0.1", 0, data);
              MongoClient client = MongoClients.create(mongo.connectionString("coverledger"))) {
-            MongoCommitLogEngine engine = MongoEventStore.engine(client.getDatabase("coverledger"), Duration.ofSeconds(5));
+            MongoCommitLogEngine engine = MongoEventStore.engine(client.getDatabase("coverledger"),
+                    new SubjectKeys(client.getDatabase("coverledger"), SubjectKeys.randomMasterKey()), Duration.ofSeconds(5));
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             Set<String> rejected = ConcurrentHashMap.newKeySet();
 

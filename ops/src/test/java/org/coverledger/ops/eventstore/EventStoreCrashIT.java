@@ -19,6 +19,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import org.bson.Document;
 import org.coverledger.eventstore.MongoCommitLogEngine;
+import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.eventstore.MongoEventStore;
 import org.coverledger.ops.EmbeddedMongo;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,8 @@ class EventStoreCrashIT {
     }
 
     private static MongoCommitLogEngine engine(MongoClient client) {
-        return MongoEventStore.engine(client.getDatabase("coverledger"), GAP_TIMEOUT);
+        return MongoEventStore.engine(client.getDatabase("coverledger"),
+                new SubjectKeys(client.getDatabase("coverledger"), SubjectKeys.randomMasterKey()), GAP_TIMEOUT);
     }
 
     /** Reads until every acknowledged event not already seen has come, then past the gap timeout to be sure. */

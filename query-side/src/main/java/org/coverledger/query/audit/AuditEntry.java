@@ -12,4 +12,9 @@ public record AuditEntry(@Id String eventId, String eventType, String revision, 
                          String aggregateId, long sequence, Instant timestamp, String actor, String roles,
                          String requestId, String clientIp, String correlationId, String causationId,
                          Map<String, Object> payload) {
+
+    AuditEntry withPayload(Map<String, Object> shown) {
+        return new AuditEntry(eventId, eventType, revision, aggregateType, aggregateId, sequence, timestamp, actor,
+                roles, requestId, clientIp, correlationId, causationId, shown);
+    }
 }

@@ -4,10 +4,15 @@ import static org.springframework.data.mongodb.core.query.Criteria.where;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.coverledger.events.common.Role;
+import org.coverledger.privacy.SubjectKeys;
+import org.coverledger.query.infra.CurrentCaller;
 import org.coverledger.query.infra.Paging;
 import org.coverledger.query.infra.ProblemResponses;
 import org.coverledger.query.infra.ProblemResponses.FieldProblem;
@@ -25,14 +30,21 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Audit", description = "The immutable audit trail (compliance, admin)")
 public class AuditQueryController {
 
-    private final MongoTemplate mongo;
+    /** What a reader without a written need for personal data sees in its place. */
+    static final String WITHHELD = "[personal data]";
 
-    public AuditQueryController(MongoTemplate mongo) {
+    private final MongoTemplate mongo;
+    private final SubjectKeys keys;
+
+    public AuditQueryController(MongoTemplate mongo, SubjectKeys keys) {
         this.mongo = mongo;
+        this.keys = keys;
     }
 
     @GetMapping
-    @Operation(summary = "One entry per event, in order: type, aggregate, sequence, time, actor, request id, client IP, payload")
+    @Operation(summary = "One entry per event, in order: type, aggregate, sequence, time, actor, request id, client IP, payload",
+            description = "Personal data in payloads is stored sealed under the customer's key: compliance reads it "
+                    + "opened (or \"[erased]\" after an erasure), other readers see \"[personal data]\".")
     public Paging.Page<AuditEntry> entries(@RequestParam(required = false) String aggregateId,
                                            @RequestParam(required = false) String from,
                                            @RequestParam(required = false) String to,
@@ -64,7 +76,23 @@ public class AuditQueryController {
         long total = mongo.count(query, AuditEntry.class);
         List<AuditEntry> items = mongo.find(query.with(Sort.by("timestamp", "aggregateId", "sequence"))
                 .skip((long) paging.page() * paging.size()).limit(paging.size()), AuditEntry.class);
-        return new Paging.Page<>(items, paging.page(), paging.size(), total);
+        boolean opened = CurrentCaller.get().hasAnyRole(Role.COMPLIANCE);
+        return new Paging.Page<>(items.stream().map(entry -> entry.withPayload(shown(entry.payload(), opened))).toList(),
+                paging.page(), paging.size(), total);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> shown(Map<String, Object> payload, boolean opened) {
+        Map<String, Object> shown = new LinkedHashMap<>();
+        payload.forEach((field, value) -> {
+            if (value instanceof String text && SubjectKeys.isSealed(text)) {
+                value = opened ? keys.open(text) : WITHHELD;
+            } else if (value instanceof Map<?, ?> nested) {
+                value = shown((Map<String, Object>) nested, opened);
+            }
+            shown.put(field, value);
+        });
+        return shown;
     }
 
     /** ISO-8601 instant, e.g. 2026-11-24T08:00:00Z; from is inclusive, to exclusive. */

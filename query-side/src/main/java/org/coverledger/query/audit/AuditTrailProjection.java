@@ -15,6 +15,7 @@ import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.Revision;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.eventstore.EventSerialization;
+import org.coverledger.privacy.SubjectKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -36,11 +37,13 @@ public class AuditTrailProjection {
     };
 
     private final MongoTemplate mongo;
-    private final ObjectMapper json = EventSerialization.objectMapper();
+    private final ObjectMapper json;
     private final Counter redeliveries;
 
-    public AuditTrailProjection(MongoTemplate mongo, MeterRegistry meters) {
+    /** Payloads are kept as the event store keeps them: personal data sealed under its subject's key. */
+    public AuditTrailProjection(MongoTemplate mongo, MeterRegistry meters, SubjectKeys keys) {
         this.mongo = mongo;
+        this.json = EventSerialization.objectMapper(keys);
         this.redeliveries = Counter.builder("coverledger.projection.redeliveries")
                 .description("Events delivered to a projection that had already recorded them")
                 .tag("projection", "audit")

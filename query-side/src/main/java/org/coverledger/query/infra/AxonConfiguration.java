@@ -19,6 +19,7 @@ import org.axonframework.serialization.Serializer;
 import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.eventstore.MongoEventStore;
+import org.coverledger.privacy.SubjectKeys;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -32,28 +33,35 @@ public class AxonConfiguration {
     /** The processing groups of the query side, one per projection. */
     public static final List<String> PROJECTIONS = List.of("policies", "claims", "accounts", "audit");
 
+    /** The data subjects' keys that seal personal data in events and snapshots (see README, data protection). */
+    @Bean
+    public SubjectKeys subjectKeys(MongoDatabaseFactory mongo, @Value("${coverledger.privacy.master-key}") String masterKey,
+                                   @Value("${coverledger.privacy.key-cache}") Duration cacheFor) {
+        return new SubjectKeys(mongo.getMongoDatabase(), masterKey, cacheFor, java.time.Clock.systemUTC());
+    }
+
     @Bean
     @Primary
-    public Serializer serializer() {
-        return EventSerialization.serializer();
+    public Serializer serializer(SubjectKeys keys) {
+        return EventSerialization.serializer(keys);
     }
 
     @Bean
     @Qualifier("eventSerializer")
-    public Serializer eventSerializer() {
-        return EventSerialization.serializer();
+    public Serializer eventSerializer(SubjectKeys keys) {
+        return EventSerialization.serializer(keys);
     }
 
     @Bean
     @Qualifier("messageSerializer")
-    public Serializer messageSerializer() {
-        return EventSerialization.serializer();
+    public Serializer messageSerializer(SubjectKeys keys) {
+        return EventSerialization.serializer(keys);
     }
 
     @Bean
-    public MongoCommitLogEngine eventStorageEngine(MongoDatabaseFactory mongo,
+    public MongoCommitLogEngine eventStorageEngine(MongoDatabaseFactory mongo, SubjectKeys keys,
                                                    @Value("${coverledger.eventstore.gap-timeout}") Duration gapTimeout) {
-        return MongoEventStore.engine(mongo.getMongoDatabase(), gapTimeout);
+        return MongoEventStore.engine(mongo.getMongoDatabase(), keys, gapTimeout);
     }
 
     /** The query side is another process than the writers: it polls the store, every 100 ms when idle. */
@@ -67,13 +75,13 @@ public class AxonConfiguration {
      * queue in MongoDB and carries on with the others; see the admin dead-letter endpoints.
      */
     @Bean
-    public ConfigurerModule deadLetterQueues(MongoDatabaseFactory mongo) {
+    public ConfigurerModule deadLetterQueues(MongoDatabaseFactory mongo, SubjectKeys keys) {
         return configurer -> configurer.eventProcessing(processing -> {
             for (String projection : PROJECTIONS) {
                 processing.registerDeadLetterQueue(projection, config -> MongoSequencedDeadLetterQueue.builder()
                         .processingGroup(projection)
                         .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(mongo.getMongoDatabase()).build())
-                        .serializer(EventSerialization.serializer())
+                        .serializer(EventSerialization.serializer(keys))
                         .transactionManager(NoTransactionManager.INSTANCE)
                         .build());
             }

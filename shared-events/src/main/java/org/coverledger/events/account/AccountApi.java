@@ -6,6 +6,8 @@ import java.util.Map;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
+import org.coverledger.privacy.DataSubject;
+import org.coverledger.privacy.PersonalData;
 
 /** The customer account's messages, together. */
 public final class AccountApi {
@@ -59,7 +61,8 @@ public final class AccountApi {
     }
 
     @Revision("1")
-    public record CardBound(String accountId, String cardId, String cardNumber, Instant boundAt) {
+    public record CardBound(@DataSubject String accountId, String cardId, @PersonalData String cardNumber,
+                            Instant boundAt) {
         @Override
         public String toString() {
             return "CardBound[" + accountId + ", " + cardId + "]";
@@ -70,10 +73,11 @@ public final class AccountApi {
     public record CardUnbound(String accountId, String cardId, Instant unboundAt) {
     }
 
-    /** Revision 2 added the email address; revision 1 events read with none (AccountRegisteredUpcaster). */
+    /** Revision 2 added the email address; revision 1 events read with none. */
     @Revision("2")
-    public record AccountRegistered(String accountId, String owner, String name, String nationalId, String mobile,
-                                    String email) {
+    public record AccountRegistered(@DataSubject String accountId, String owner, @PersonalData String name,
+                                    @PersonalData String nationalId, @PersonalData String mobile,
+                                    @PersonalData String email) {
     }
 
     /** Consecutive failed logins (or staff) locked the account; nobody can log in to it until unlocked. */

@@ -7,6 +7,8 @@ import java.util.List;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
 import org.coverledger.events.common.Money;
+import org.coverledger.privacy.DataSubject;
+import org.coverledger.privacy.PersonalData;
 
 /** The claim's messages, together. */
 public final class ClaimApi {
@@ -24,9 +26,15 @@ public final class ClaimApi {
         }
     }
 
-    @Revision("1")
-    public record ClaimSubmitted(String claimId, String policyId, String claimant, LocalDate incidentDate,
-                                 String description, Money amountClaimed, Instant submittedAt) {
+    /**
+     * The claimant is the login that owns the policy's account. Revision 2 added the account,
+     * whose key seals the description (free text about an incident is personal); revision 1
+     * events read with none.
+     */
+    @Revision("2")
+    public record ClaimSubmitted(String claimId, String policyId, @DataSubject String accountId, String claimant,
+                                 LocalDate incidentDate, @PersonalData String description, Money amountClaimed,
+                                 Instant submittedAt) {
     }
 
     /**

@@ -2,6 +2,8 @@ package org.coverledger.events.common;
 
 import java.util.Set;
 
+import org.coverledger.privacy.SubjectKeys;
+
 /**
  * How read models show personal data to each role. Full values go only to roles with a
  * written need; everyone else sees them masked. The table (README "Data protection"):
@@ -14,6 +16,7 @@ import java.util.Set;
  * bank card    COMPLIANCE                                        622202******1234
  * name         everyone who may see the account but ANALYST      王*
  * </pre>
+ * An erased value reads as {@link SubjectKeys#ERASED} for everyone.
  */
 public final class PersonalDataMasking {
 
@@ -66,15 +69,15 @@ public final class PersonalDataMasking {
 
     /** Only the first character of a name stays. */
     public static String maskName(String value) {
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.isEmpty() || SubjectKeys.ERASED.equals(value)) {
             return value;
         }
         return value.substring(0, value.offsetByCodePoints(0, 1)) + "*";
     }
 
     private static String keep(String value, int head, int tail) {
-        if (value == null) {
-            return null;
+        if (value == null || SubjectKeys.ERASED.equals(value)) {
+            return value;
         }
         if (value.length() <= head + tail) {
             return "*".repeat(value.length());
