@@ -127,6 +127,15 @@ public class CustomerCredentials {
         credentials.deleteOne(eq("_id", accountId));
     }
 
+    /**
+     * A closed or erased account: its password record goes, and its national ID, mobile and email
+     * are free for a new registration. (A scan of the claims; accounts close rarely.)
+     */
+    public void forget(String accountId) {
+        credentials.deleteOne(eq("_id", accountId));
+        claims.deleteMany(eq("accountId", accountId));
+    }
+
     /** The credential behind a login: the mobile number or the email address. */
     public Optional<Credential> find(String login) {
         if (login == null || login.isBlank()) {

@@ -163,6 +163,11 @@ public class SubjectKeys {
         return isErasedInStore(subject);
     }
 
+    /** Forgets the subject's cached key, so that the next read asks the store. */
+    public void forget(String subject) {
+        cache.remove(subject);
+    }
+
     /** Forgets every cached key, so that the next read sees erasures made by other processes. */
     public void forgetCachedKeys() {
         cache.clear();

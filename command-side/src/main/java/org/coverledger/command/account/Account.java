@@ -2,6 +2,8 @@ package org.coverledger.command.account;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.time.LocalDate;
+import java.time.Period;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,7 +12,9 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
+import org.coverledger.events.account.AccountApi.AccountClosed;
 import org.coverledger.events.account.AccountApi.AccountLocked;
+import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.account.AccountApi.BindCard;
 import org.coverledger.events.account.AccountApi.CardBound;
 import org.coverledger.events.account.AccountApi.CardUnbound;
@@ -38,6 +42,8 @@ public class Account {
     private String accountId;
     private String owner;
     private boolean locked;
+    private boolean closed;
+    private boolean erased;
     private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
 
     static final int MAX_CARDS = 5;
@@ -62,6 +68,7 @@ public class Account {
     @CommandHandler
     public void handle(UnlockAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        BusinessCalendar calendar) {
+        requireOpen();
         if (!locked) {
             throw new BusinessRuleViolation("ACCOUNT_NOT_LOCKED", "The account is not locked.");
         }
@@ -72,6 +79,7 @@ public class Account {
     public void handle(BindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
         requireVisibleTo(Caller.of(actor, roles));
+        requireOpen();
         if (cards.containsValue(command.cardNumber())) {
             throw new BusinessRuleViolation("CARD_ALREADY_BOUND", "This card is already bound to the account.");
         }
@@ -85,10 +93,66 @@ public class Account {
     public void handle(UnbindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
         requireVisibleTo(Caller.of(actor, roles));
+        requireOpen();
         if (!cards.containsKey(command.cardId())) {
             throw new UnknownObject("card", command.cardId());
         }
         apply(new CardUnbound(accountId, command.cardId(), calendar.now()));
+    }
+
+    /**
+     * Closes the account if nothing binds it any more: no policy in force (or yet to start) and
+     * no open claim. {@link AccountClosure} finds those by asking the policies and claims.
+     */
+    void close(Commitments commitments, Caller caller, BusinessCalendar calendar) {
+        requireVisibleTo(caller);
+        requireOpen();
+        if (commitments.policyInForceOn(calendar.today())) {
+            throw new BusinessRuleViolation("POLICY_IN_FORCE", "The account has a policy in force until "
+                    + commitments.lastCoverEnd() + "; it can be closed after that.");
+        }
+        if (commitments.claimOpen()) {
+            throw new BusinessRuleViolation("CLAIM_OPEN", "The account has a claim that is not settled yet.");
+        }
+        apply(new AccountClosed(accountId, caller.login(), calendar.now()));
+    }
+
+    /**
+     * Erases the customer's personal data once the law no longer asks us to keep it: no open
+     * claim, and the retention period after the last policy's cover has passed. Erasing twice
+     * changes nothing; returns whether this call erased.
+     */
+    boolean erase(Commitments commitments, Period retention, Caller caller, BusinessCalendar calendar) {
+        if (erased) {
+            return false;
+        }
+        if (commitments.claimOpen()) {
+            throw new BusinessRuleViolation("CLAIM_OPEN",
+                    "The account has a claim that is not settled yet; its records must be kept.");
+        }
+        if (commitments.lastCoverEnd() != null) {
+            LocalDate keptUntil = commitments.lastCoverEnd().plus(retention);
+            if (!calendar.today().isAfter(keptUntil)) {
+                throw new BusinessRuleViolation("RETENTION_APPLIES", "The law requires keeping this customer's records until "
+                        + keptUntil + " (" + retention + " after the last policy's cover ended on "
+                        + commitments.lastCoverEnd() + ").");
+            }
+        }
+        apply(new PersonalDataErased(accountId, caller.login(), calendar.now()));
+        return true;
+    }
+
+    /** What still binds an account: the latest end of cover among its policies (if any), and open claims. */
+    record Commitments(LocalDate lastCoverEnd, boolean claimOpen) {
+        boolean policyInForceOn(LocalDate day) {
+            return lastCoverEnd != null && !lastCoverEnd.isBefore(day);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new BusinessRuleViolation("ACCOUNT_CLOSED", "The account is closed.");
+        }
     }
 
     private void requireVisibleTo(Caller caller) {
@@ -101,6 +165,7 @@ public class Account {
     public void handle(SetNotificationPreferences command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles) {
         requireVisibleTo(Caller.of(actor, roles));
+        requireOpen();
         for (Notices.NoticeType money : Notices.MONEY_MOVEMENTS) {
             if (command.channels().containsKey(money) && command.channels().get(money) != Notices.Channel.SMS) {
                 throw new BusinessRuleViolation("MONEY_MOVEMENTS_BY_SMS",
@@ -118,6 +183,7 @@ public class Account {
         if (!caller.mayActOn(owner, Role.UNDERWRITER, Role.ADMIN)) {
             throw unknown(accountId);
         }
+        requireOpen();
         return owner;
     }
 
@@ -149,5 +215,17 @@ public class Account {
     @EventSourcingHandler
     void on(AccountUnlocked event) {
         locked = false;
+    }
+
+    @EventSourcingHandler
+    void on(AccountClosed event) {
+        closed = true;
+    }
+
+    @EventSourcingHandler
+    void on(PersonalDataErased event) {
+        closed = true;
+        erased = true;
+        cards.clear();
     }
 }

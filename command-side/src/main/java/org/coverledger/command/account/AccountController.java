@@ -19,6 +19,8 @@ import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.account.AccountApi.BindCard;
+import org.coverledger.events.account.AccountApi.CloseAccount;
+import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnbindCard;
 import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
@@ -29,6 +31,7 @@ import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.PasswordPolicy;
+import org.coverledger.privacy.SubjectKeys;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -82,17 +85,22 @@ public class AccountController {
     public record CardBoundReply(String accountId, String cardId) {
     }
 
+    public record AccountStatus(String accountId, String status) {
+    }
+
     private final Commands commands;
     private final RequestValidation validation;
     private final AccountRegistration registration;
     private final CustomerCredentials credentials;
+    private final SubjectKeys keys;
 
     public AccountController(Commands commands, RequestValidation validation, AccountRegistration registration,
-                             CustomerCredentials credentials) {
+                             CustomerCredentials credentials, SubjectKeys keys) {
         this.commands = commands;
         this.validation = validation;
         this.registration = registration;
         this.credentials = credentials;
+        this.keys = keys;
     }
 
     @PostMapping
@@ -176,5 +184,34 @@ public class AccountController {
         commands.send(new UnlockAccount(accountId));
         credentials.unlock(accountId);
         return new Unlocked(accountId, "UNLOCKED");
+    }
+
+    @PostMapping("/{accountId}/closure")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Close the account (the customer, or admin); refused while a policy is in force or a claim is open",
+            description = "Nobody can log in to a closed account any more, and its national ID, mobile and email are "
+                    + "free for a new registration. Its history stays; erasure is a separate step.")
+    public AccountStatus close(@PathVariable String accountId) {
+        Ids.requireKnownFormat("account", accountId);
+        commands.send(new CloseAccount(accountId));
+        credentials.forget(accountId);
+        return new AccountStatus(accountId, "CLOSED");
+    }
+
+    @PostMapping("/{accountId}/erasure")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Erase the customer's personal data (admin); refused while legal retention applies",
+            description = "Retention: no open claim, and coverledger.privacy.retention-after-cover (5 years by default) "
+                    + "has passed since the last policy's cover ended. Destroys the customer's key, so every personal "
+                    + "field of every event reads as \"[erased]\" in every read model rebuilt from now on; the events, "
+                    + "their order and any hash over them stay as they were. Closes the account if it was open. "
+                    + "Repeating it is harmless.")
+    public AccountStatus erase(@PathVariable String accountId) {
+        Ids.requireKnownFormat("account", accountId);
+        commands.send(new EraseAccount(accountId));
+        // after the event is stored: a failure here is finished by repeating the request
+        keys.erase(accountId);
+        credentials.forget(accountId);
+        return new AccountStatus(accountId, "ERASED");
     }
 }

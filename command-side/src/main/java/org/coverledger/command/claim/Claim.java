@@ -61,6 +61,11 @@ public class Claim {
         apply(new MaterialsRequested(claimId, command.items(), command.note(), actor, calendar.now()));
     }
 
+    /** Until it is settled or closed, a claim binds its account. */
+    public boolean isOpen() {
+        return status.isOpen();
+    }
+
     @EventSourcingHandler
     void on(ClaimSubmitted event) {
         claimId = event.claimId();

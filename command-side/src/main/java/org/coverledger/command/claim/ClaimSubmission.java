@@ -4,6 +4,7 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
+import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.command.policy.Policy;
 import org.coverledger.events.claim.ClaimApi.SubmitClaim;
 import org.coverledger.events.common.BusinessCalendar;
@@ -18,11 +19,14 @@ public class ClaimSubmission {
     private final Repository<Policy> policies;
     private final Repository<Claim> claims;
     private final BusinessCalendar calendar;
+    private final AccountHoldings holdings;
 
-    public ClaimSubmission(Repository<Policy> policies, Repository<Claim> claims, BusinessCalendar calendar) {
+    public ClaimSubmission(Repository<Policy> policies, Repository<Claim> claims, BusinessCalendar calendar,
+                           AccountHoldings holdings) {
         this.policies = policies;
         this.claims = claims;
         this.calendar = calendar;
+        this.holdings = holdings;
     }
 
     @CommandHandler
@@ -36,6 +40,7 @@ public class ClaimSubmission {
         } catch (AggregateNotFoundException e) {
             throw Policy.unknown(command.policyId());
         }
+        holdings.claim(holder.accountId(), command.claimId()); // first, so that closing the account finds it
         claims.newInstance(() -> new Claim(command, holder, calendar));
         return command.claimId();
     }

@@ -92,6 +92,11 @@ public class Policy {
         return new Holder(accountId, policyholder);
     }
 
+    /** The last day of cover. */
+    public LocalDate coverEnd() {
+        return endDate;
+    }
+
     /** A claim names an unknown policy, or one the caller may not claim on: the same answer. */
     public static BusinessRuleViolation unknown(String policyId) {
         return new BusinessRuleViolation("POLICY_UNKNOWN", "There is no policy " + policyId + ".");

@@ -5,6 +5,7 @@ import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.account.Account;
+import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.policy.PolicyApi.IssuePolicy;
@@ -19,10 +20,12 @@ public class PolicyIssuance {
 
     private final Repository<Account> accounts;
     private final Repository<Policy> policies;
+    private final AccountHoldings holdings;
 
-    public PolicyIssuance(Repository<Account> accounts, Repository<Policy> policies) {
+    public PolicyIssuance(Repository<Account> accounts, Repository<Policy> policies, AccountHoldings holdings) {
         this.accounts = accounts;
         this.policies = policies;
+        this.holdings = holdings;
     }
 
     @CommandHandler
@@ -35,6 +38,7 @@ public class PolicyIssuance {
         } catch (AggregateNotFoundException e) {
             throw Account.unknown(command.accountId());
         }
+        holdings.policy(command.accountId(), command.policyId()); // first, so that closing the account finds it
         policies.newInstance(() -> new Policy(command, policyholder));
         return command.policyId();
     }

@@ -12,8 +12,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.command.policy.Policy;
 import org.coverledger.command.support.OtherAggregates;
+import org.coverledger.command.support.TestMongo;
 import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
 import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
 import org.coverledger.events.claim.ClaimApi.RequestMaterials;
@@ -50,7 +52,8 @@ class ClaimTest {
         var policies = OtherAggregates.repository(Policy.class, POLICY, List.of(new PolicyIssued(POLICY, "PN1", "acc-1",
                 "alice", Product.HEALTH, Money.cny("500000.00"), Money.cny("1200.00"),
                 LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"))));
-        fixture.registerAnnotatedCommandHandler(new ClaimSubmission(policies, fixture.getRepository(), CALENDAR));
+        fixture.registerAnnotatedCommandHandler(new ClaimSubmission(policies, fixture.getRepository(), CALENDAR,
+                new AccountHoldings(TestMongo.freshDatabase())));
     }
 
     @Test

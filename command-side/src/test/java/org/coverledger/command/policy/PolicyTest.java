@@ -12,7 +12,9 @@ import java.util.List;
 
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.coverledger.command.account.Account;
+import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.command.support.OtherAggregates;
+import org.coverledger.command.support.TestMongo;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
@@ -34,6 +36,7 @@ class PolicyTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-10T02:00:00Z"), ZoneOffset.UTC);
 
     private AggregateTestFixture<Policy> fixture;
+    private final AccountHoldings holdings = new AccountHoldings(TestMongo.freshDatabase());
 
     private final IssuePolicy issue = new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.HEALTH, Money.cny("500000.00"),
             Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"));
@@ -47,7 +50,7 @@ class PolicyTest {
         var accounts = OtherAggregates.repository(Account.class, ACCOUNT,
                 List.of(new AccountRegistered(ACCOUNT, "alice", "Alice Wang", "11010519491231002X", "13812345678",
                         "alice@example.com")));
-        fixture.registerAnnotatedCommandHandler(new PolicyIssuance(accounts, fixture.getRepository()));
+        fixture.registerAnnotatedCommandHandler(new PolicyIssuance(accounts, fixture.getRepository(), holdings));
     }
 
     @Test
@@ -56,6 +59,8 @@ class PolicyTest {
                 .when(issue, alice())
                 .expectSuccessfulHandlerExecution()
                 .expectEvents(issued);
+        // so that closing or erasing the account asks this policy whether it still binds it
+        org.assertj.core.api.Assertions.assertThat(holdings.policies(ACCOUNT)).containsExactly(POLICY);
     }
 
     @Test

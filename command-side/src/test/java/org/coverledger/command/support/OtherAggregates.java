@@ -1,6 +1,7 @@
 package org.coverledger.command.support;
 
 import java.util.List;
+import java.util.Map;
 
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.EventSourcingRepository;
@@ -17,10 +18,17 @@ public final class OtherAggregates {
     }
 
     public static <T> EventSourcingRepository<T> repository(Class<T> type, String id, List<Object> history) {
+        return repository(type, Map.of(id, history));
+    }
+
+    /** Several aggregates of the type, each id with its history. */
+    public static <T> EventSourcingRepository<T> repository(Class<T> type, Map<String, List<Object>> histories) {
         EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();
-        for (int i = 0; i < history.size(); i++) {
-            store.publish(new GenericDomainEventMessage<>(type.getSimpleName(), id, i, history.get(i)));
-        }
+        histories.forEach((id, history) -> {
+            for (int i = 0; i < history.size(); i++) {
+                store.publish(new GenericDomainEventMessage<>(type.getSimpleName(), id, i, history.get(i)));
+            }
+        });
         return EventSourcingRepository.builder(type).eventStore(store).build();
     }
 }

@@ -10,7 +10,10 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.coverledger.events.account.AccountApi.AccountClosed;
 import org.coverledger.events.account.AccountApi.AccountLocked;
+import org.coverledger.events.account.AccountApi.PersonalDataErased;
+import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.coverledger.events.account.AccountApi.CardBound;
@@ -29,6 +32,8 @@ public class AccountProjection {
 
     static final String REGISTERED = "REGISTERED";
     static final String LOCKED = "LOCKED";
+    static final String CLOSED = "CLOSED";
+    static final String ERASED = "ERASED";
 
     private final MongoTemplate mongo;
 
@@ -52,6 +57,22 @@ public class AccountProjection {
     @EventHandler
     void on(AccountUnlocked event, @SequenceNumber long sequence) {
         status(event.accountId(), REGISTERED, sequence);
+    }
+
+    @EventHandler
+    void on(AccountClosed event, @SequenceNumber long sequence) {
+        status(event.accountId(), CLOSED, sequence);
+    }
+
+    /** Live, the view forgets at once; rebuilt, the events' personal fields read as erased anyway. */
+    @EventHandler
+    void on(PersonalDataErased event, @SequenceNumber long sequence) {
+        AccountView current = mongo.findById(event.accountId(), AccountView.class);
+        List<AccountView.Card> cards = current == null ? List.of() : current.cards().stream()
+                .map(card -> new AccountView.Card(card.cardId(), SubjectKeys.ERASED, card.boundAt())).toList();
+        update(event.accountId(), sequence, new Update().set("status", ERASED).set("name", SubjectKeys.ERASED)
+                .set("nationalId", SubjectKeys.ERASED).set("mobile", SubjectKeys.ERASED)
+                .set("email", SubjectKeys.ERASED).set("cards", cards));
     }
 
     @EventHandler

@@ -16,6 +16,7 @@ import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.coverledger.privacy.SubjectKeys;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -49,10 +50,13 @@ public class ProjectionAdminController {
     private final EventProcessingConfiguration processing;
     private final EventStorageEngine store;
     private final Map<String, Sample> lastSamples = new ConcurrentHashMap<>();
+    private final SubjectKeys keys;
 
-    public ProjectionAdminController(EventProcessingConfiguration processing, EventStorageEngine store) {
+    public ProjectionAdminController(EventProcessingConfiguration processing, EventStorageEngine store,
+                                     SubjectKeys keys) {
         this.processing = processing;
         this.store = store;
+        this.keys = keys;
     }
 
     @GetMapping
@@ -82,6 +86,7 @@ public class ProjectionAdminController {
             return conflict("NOT_REBUILDABLE", "Projection " + name + " cannot be rebuilt.");
         }
         processor.shutDown();
+        keys.forgetCachedKeys(); // a rebuild reads every erasure made anywhere until now
         try {
             processor.resetTokens();
         } catch (RuntimeException e) {

@@ -12,8 +12,10 @@ import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.privacy.SubjectKeys;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
@@ -65,6 +67,20 @@ public class PolicyProjection {
         PolicyView current = mongo.findById(event.policyId(), PolicyView.class);
         if (current != null && current.lastSequence() < sequence) {
             mongo.updateFirst(Query.query(where("_id").is(event.policyId())), update, PolicyView.class);
+        }
+    }
+
+    /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */
+    @EventHandler
+    void on(PersonalDataErased event) {
+        for (PolicyView view : mongo.find(Query.query(where("accountId").is(event.accountId())), PolicyView.class)) {
+            List<PolicyView.Change> changes = view.changes().stream()
+                    .map(c -> new PolicyView.Change(c.sequence(), c.beneficiary() == null ? null : SubjectKeys.ERASED,
+                            c.sumInsured(), c.effectiveFrom(), c.changedAt(), c.changedBy()))
+                    .toList();
+            mongo.updateFirst(Query.query(where("_id").is(view.policyId())), new Update()
+                    .set("beneficiary", view.beneficiary() == null ? null : SubjectKeys.ERASED)
+                    .set("changes", changes), PolicyView.class);
         }
     }
 

@@ -88,4 +88,25 @@ public final class AccountApi {
     @Revision("1")
     public record AccountUnlocked(String accountId, String unlockedBy, Instant unlockedAt) {
     }
+
+    /** The customer (or an admin) closes the account; refused while a policy is in force or a claim is open. */
+    public record CloseAccount(@TargetAggregateIdentifier String accountId) {
+    }
+
+    /** Nobody can log in to or act on a closed account; its history stays. */
+    @Revision("1")
+    public record AccountClosed(String accountId, String closedBy, Instant closedAt) {
+    }
+
+    /**
+     * An admin erases the customer's personal data once legal retention has passed: the
+     * customer's key is destroyed, so every personal field of every event reads as erased.
+     */
+    public record EraseAccount(@TargetAggregateIdentifier String accountId) {
+    }
+
+    /** The account is closed (if it was not) and its personal data erased; events stay as they were. */
+    @Revision("1")
+    public record PersonalDataErased(String accountId, String erasedBy, Instant erasedAt) {
+    }
 }

@@ -25,6 +25,9 @@ public enum Permission {
     BIND_CARD(Side.COMMAND, "POST", "/api/accounts/*/cards", CUSTOMER, ADMIN),
     UNBIND_CARD(Side.COMMAND, "DELETE", "/api/accounts/*/cards/*", CUSTOMER, ADMIN),
     SET_NOTIFICATION_PREFERENCES(Side.COMMAND, "PUT", "/api/accounts/*/notification-preferences", CUSTOMER, ADMIN),
+    CLOSE_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/closure", CUSTOMER, ADMIN),
+    /** Compliance decides with the customer; an admin carries it out once retention allows. */
+    ERASE_PERSONAL_DATA(Side.COMMAND, "POST", "/api/accounts/*/erasure", ADMIN),
     BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),

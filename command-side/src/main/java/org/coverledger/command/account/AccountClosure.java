@@ -1,0 +1,93 @@
+package org.coverledger.command.account;
+
+import java.time.LocalDate;
+import java.time.Period;
+
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.modelling.command.Aggregate;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.Repository;
+import org.coverledger.command.claim.Claim;
+import org.coverledger.command.policy.Policy;
+import org.coverledger.events.account.AccountApi.CloseAccount;
+import org.coverledger.events.account.AccountApi.EraseAccount;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.CommandMetadata;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Closing and erasing an account depend on its policies and claims: each of them says whether
+ * it still binds the account, and the account decides.
+ */
+@Component
+public class AccountClosure {
+
+    private final Repository<Account> accounts;
+    private final Repository<Policy> policies;
+    private final Repository<Claim> claims;
+    private final AccountHoldings holdings;
+    private final BusinessCalendar calendar;
+    private final Period retention;
+
+    public AccountClosure(Repository<Account> accounts, Repository<Policy> policies, Repository<Claim> claims,
+                          AccountHoldings holdings, BusinessCalendar calendar,
+                          @Value("${coverledger.privacy.retention-after-cover}") Period retention) {
+        this.accounts = accounts;
+        this.policies = policies;
+        this.claims = claims;
+        this.holdings = holdings;
+        this.calendar = calendar;
+        this.retention = retention;
+    }
+
+    @CommandHandler
+    public void handle(CloseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles) {
+        Account.Commitments commitments = commitments(command.accountId());
+        account(command.accountId()).execute(account -> account.close(commitments, Caller.of(actor, roles), calendar));
+    }
+
+    /** Returns whether this call erased (false: it was erased before). */
+    @CommandHandler
+    public boolean handle(EraseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                          @MetaDataValue(CommandMetadata.ROLES) String roles) {
+        Account.Commitments commitments = commitments(command.accountId());
+        return account(command.accountId())
+                .invoke(account -> account.erase(commitments, retention, Caller.of(actor, roles), calendar));
+    }
+
+    private Aggregate<Account> account(String accountId) {
+        try {
+            return accounts.load(accountId);
+        } catch (AggregateNotFoundException e) {
+            throw new org.coverledger.events.common.UnknownObject("account", accountId);
+        }
+    }
+
+    private Account.Commitments commitments(String accountId) {
+        LocalDate lastCoverEnd = null;
+        for (String policyId : holdings.policies(accountId)) {
+            LocalDate end = existing(policies, policyId, Policy::coverEnd);
+            if (end != null && (lastCoverEnd == null || end.isAfter(lastCoverEnd))) {
+                lastCoverEnd = end;
+            }
+        }
+        boolean claimOpen = false;
+        for (String claimId : holdings.claims(accountId)) {
+            claimOpen |= Boolean.TRUE.equals(existing(claims, claimId, Claim::isOpen));
+        }
+        return new Account.Commitments(lastCoverEnd, claimOpen);
+    }
+
+    /** An id recorded for an aggregate whose creation then failed finds none. */
+    private static <T, R> R existing(Repository<T> repository, String id, java.util.function.Function<T, R> question) {
+        try {
+            return repository.load(id).invoke(question);
+        } catch (AggregateNotFoundException e) {
+            return null;
+        }
+    }
+}
