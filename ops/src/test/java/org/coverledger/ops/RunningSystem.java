@@ -66,6 +66,7 @@ public final class RunningSystem implements AutoCloseable {
                 "--spring.data.mongodb.uri=" + mongo.connectionString("coverledger"),
                 "--spring.data.mongodb.database=coverledger",
                 "--coverledger.query-side-url=http://127.0.0.1:0",
+                "--spring.profiles.active=embedded",
                 // small, so that the end-to-end tests load policies from snapshots too
                 "--coverledger.snapshot.policy-every=3"
         };

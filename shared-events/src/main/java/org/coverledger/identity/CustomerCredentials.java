@@ -109,6 +109,20 @@ public class CustomerCredentials {
         }
     }
 
+    /** The account that holds the value, if any. */
+    public Optional<String> holder(Identity identity, String value) {
+        return Optional.ofNullable(claims.find(eq("_id", key(identity, value))).first()).map(d -> d.getString("accountId"));
+    }
+
+    /**
+     * After a contact change: the account's claims of this kind other than the value it keeps
+     * are given up, so that the old mobile or email is free (a scan; contact changes are rare).
+     */
+    public void releaseAllBut(Identity identity, String kept, String accountId) {
+        claims.deleteMany(Filters.and(eq("accountId", accountId), Filters.regex("_id", "^" + identity.name() + ":"),
+                Filters.ne("_id", key(identity, kept))));
+    }
+
     /** Gives up a claim the account holds (a registration that did not complete). */
     public void release(Identity identity, String value, String accountId) {
         String key = key(identity, value);
@@ -172,6 +186,10 @@ public class CustomerCredentials {
 
     public void resetFailures(String accountId) {
         credentials.updateOne(eq("_id", accountId), Updates.set("failedLogins", 0));
+    }
+
+    public void setPassword(String accountId, String passwordHash) {
+        credentials.updateOne(eq("_id", accountId), Updates.set("passwordHash", passwordHash));
     }
 
     public void unlock(String accountId) {

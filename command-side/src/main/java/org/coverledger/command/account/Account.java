@@ -11,8 +11,20 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.Repository;
 import org.axonframework.spring.stereotype.Aggregate;
 import org.coverledger.events.account.AccountApi.AccountClosed;
+import org.coverledger.events.account.AccountApi.AccountVerified;
+import org.coverledger.events.account.AccountApi.AuthorizeAutoDebit;
+import org.coverledger.events.account.AccountApi.AutoDebitAuthorized;
+import org.coverledger.events.account.AccountApi.AutoDebitRevoked;
+import org.coverledger.events.account.AccountApi.ContactChanged;
+import org.coverledger.events.account.AccountApi.PasswordChange;
+import org.coverledger.events.account.AccountApi.PasswordChanged;
+import org.coverledger.events.account.AccountApi.RecordPasswordChange;
+import org.coverledger.events.account.AccountApi.RecordTrustedVerification;
+import org.coverledger.events.account.AccountApi.RevokeAutoDebit;
 import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.account.AccountApi.BindCard;
@@ -27,26 +39,38 @@ import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
 import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
+import org.coverledger.events.common.ActionNotPermitted;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.Role;
 import org.coverledger.events.common.UnknownObject;
+import org.coverledger.privacy.DataSubject;
+import org.coverledger.privacy.PersonalData;
 
 /** A customer's account with the insurer. Only its owner, or staff, may act on it. */
 @Aggregate
 public class Account {
 
     @AggregateIdentifier
+    @DataSubject
     private String accountId;
     private String owner;
+    @PersonalData
+    private String name; // for the bank's real-name check
+    @PersonalData
+    private String nationalId;
+    private boolean verified;
     private boolean locked;
     private boolean closed;
     private boolean erased;
+    private String autoDebitCard;
     private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
 
     static final int MAX_CARDS = 5;
+    /** The actor of what the system does by itself (seeding, recording a lock). */
+    static final String SYSTEM = "system";
 
     protected Account() {
     }
@@ -97,7 +121,88 @@ public class Account {
         if (!cards.containsKey(command.cardId())) {
             throw new UnknownObject("card", command.cardId());
         }
+        if (command.cardId().equals(autoDebitCard)) {
+            throw new BusinessRuleViolation("CARD_IN_USE", "Premiums are debited from this card; revoke the auto-debit first.");
+        }
         apply(new CardUnbound(accountId, command.cardId(), calendar.now()));
+    }
+
+    /** Whose name and ID the bank checks the card against; only once, for the customer or an admin. */
+    record RealName(String name, String nationalId) {
+    }
+
+    RealName realNameToVerify(Caller caller) {
+        requireActionableBy(caller);
+        if (verified) {
+            throw new BusinessRuleViolation("ALREADY_VERIFIED", "The account is verified already.");
+        }
+        return new RealName(name, nationalId);
+    }
+
+    /** The code from the bank-reserved mobile was right: the customer holds the card in their own name. */
+    void verify(String cardNumber, BusinessCalendar calendar) {
+        requireOpen();
+        if (!verified) {
+            apply(new AccountVerified(accountId, cardNumber, calendar.now()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(RecordTrustedVerification command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       BusinessCalendar calendar) {
+        if (!SYSTEM.equals(actor)) {
+            throw new ActionNotPermitted("Only the system records a verification made elsewhere.");
+        }
+        verify(command.cardNumber(), calendar);
+    }
+
+    /** The customer (or an admin) may act on this open account. */
+    void requireActionableBy(Caller caller) {
+        requireVisibleTo(caller);
+        requireOpen();
+    }
+
+    /** The code sent to the new contact was right. */
+    void changeContact(String mobile, String email, BusinessCalendar calendar) {
+        requireOpen();
+        apply(new ContactChanged(accountId, mobile, email, calendar.now()));
+    }
+
+    @CommandHandler
+    public void handle(RecordPasswordChange command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
+        requireActionableBy(Caller.of(actor, roles));
+        apply(new PasswordChanged(accountId, command.how(), actor, calendar.now()));
+        if (command.how() == PasswordChange.RESET_BY_CODE && locked) {
+            apply(new AccountUnlocked(accountId, actor, calendar.now()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(AuthorizeAutoDebit command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
+        requireActionableBy(Caller.of(actor, roles));
+        if (!cards.containsKey(command.cardId())) {
+            throw new BusinessRuleViolation("CARD_UNKNOWN", "There is no card " + command.cardId() + " on the account.");
+        }
+        if (command.dayOfMonth() < 1 || command.dayOfMonth() > 28) {
+            throw new BusinessRuleViolation("DAY_OF_MONTH_INVALID", "Premiums are debited on a day from 1 to 28.");
+        }
+        if (command.amountCap().amount().signum() <= 0) {
+            throw new BusinessRuleViolation("AMOUNT_NOT_POSITIVE", "The amount cap must be more than zero.");
+        }
+        apply(new AutoDebitAuthorized(accountId, command.cardId(), command.dayOfMonth(), command.amountCap(),
+                calendar.now()));
+    }
+
+    @CommandHandler
+    public void handle(RevokeAutoDebit command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
+                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
+        requireActionableBy(Caller.of(actor, roles));
+        if (autoDebitCard == null) {
+            throw new BusinessRuleViolation("NO_AUTO_DEBIT", "No premium auto-debit is authorized.");
+        }
+        apply(new AutoDebitRevoked(accountId, actor, calendar.now()));
     }
 
     /**
@@ -187,6 +292,15 @@ public class Account {
         return owner;
     }
 
+    /** The account, for a handler that works with it and other things; an unknown one answers 404. */
+    static org.axonframework.modelling.command.Aggregate<Account> load(Repository<Account> accounts, String accountId) {
+        try {
+            return accounts.load(accountId);
+        } catch (AggregateNotFoundException e) {
+            throw new UnknownObject("account", accountId);
+        }
+    }
+
     public static BusinessRuleViolation unknown(String accountId) {
         return new BusinessRuleViolation("ACCOUNT_UNKNOWN", "There is no account " + accountId + ".");
     }
@@ -195,6 +309,23 @@ public class Account {
     void on(AccountRegistered event) {
         accountId = event.accountId();
         owner = event.owner();
+        name = event.name();
+        nationalId = event.nationalId();
+    }
+
+    @EventSourcingHandler
+    void on(AccountVerified event) {
+        verified = true;
+    }
+
+    @EventSourcingHandler
+    void on(AutoDebitAuthorized event) {
+        autoDebitCard = event.cardId();
+    }
+
+    @EventSourcingHandler
+    void on(AutoDebitRevoked event) {
+        autoDebitCard = null;
     }
 
     @EventSourcingHandler
@@ -227,5 +358,7 @@ public class Account {
         closed = true;
         erased = true;
         cards.clear();
+        name = null;
+        nationalId = null;
     }
 }

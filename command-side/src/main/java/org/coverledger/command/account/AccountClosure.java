@@ -5,7 +5,6 @@ import java.time.Period;
 
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
-import org.axonframework.modelling.command.Aggregate;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.claim.Claim;
@@ -47,7 +46,7 @@ public class AccountClosure {
     public void handle(CloseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles) {
         Account.Commitments commitments = commitments(command.accountId());
-        account(command.accountId()).execute(account -> account.close(commitments, Caller.of(actor, roles), calendar));
+        Account.load(accounts, command.accountId()).execute(account -> account.close(commitments, Caller.of(actor, roles), calendar));
     }
 
     /** Returns whether this call erased (false: it was erased before). */
@@ -55,16 +54,8 @@ public class AccountClosure {
     public boolean handle(EraseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                           @MetaDataValue(CommandMetadata.ROLES) String roles) {
         Account.Commitments commitments = commitments(command.accountId());
-        return account(command.accountId())
+        return Account.load(accounts, command.accountId())
                 .invoke(account -> account.erase(commitments, retention, Caller.of(actor, roles), calendar));
-    }
-
-    private Aggregate<Account> account(String accountId) {
-        try {
-            return accounts.load(accountId);
-        } catch (AggregateNotFoundException e) {
-            throw new org.coverledger.events.common.UnknownObject("account", accountId);
-        }
     }
 
     private Account.Commitments commitments(String accountId) {

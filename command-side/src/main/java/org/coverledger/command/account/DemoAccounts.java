@@ -3,8 +3,11 @@ package org.coverledger.command.account;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.coverledger.events.account.AccountApi.RecordTrustedVerification;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.common.CommandMetadata;
 import org.slf4j.Logger;
@@ -29,28 +32,40 @@ public class DemoAccounts {
     public static final String BOB = accountId("bob");
 
     private final AccountRegistration registration;
+    private final CommandGateway gateway;
 
-    public DemoAccounts(AccountRegistration registration) {
+    public DemoAccounts(AccountRegistration registration, CommandGateway gateway) {
         this.registration = registration;
+        this.gateway = gateway;
     }
 
     static String accountId(String user) {
         return UUID.nameUUIDFromBytes(("coverledger-demo:" + user).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** Both are verified with their cards at the simulated bank (SimulatedBank). */
     @EventListener(ApplicationReadyEvent.class)
     public void seed() {
-        seed(new RegisterAccount(ALICE, "alice", "Alice Wang", "11010519491231002X", "13800000001", "alice@example.com"));
-        seed(new RegisterAccount(BOB, "bob", "Bob Li", "440524188001010014", "13800000002", "bob@example.com"));
+        seed(new RegisterAccount(ALICE, "alice", "Alice Wang", "11010519491231002X", "13800000001", "alice@example.com"),
+                "6222020000000000018");
+        seed(new RegisterAccount(BOB, "bob", "Bob Li", "440524188001010014", "13800000002", "bob@example.com"),
+                "6222020000000000026");
     }
 
-    private void seed(RegisterAccount command) {
+    private void seed(RegisterAccount command, String verifiedCard) {
+        MetaData system = MetaData.with(CommandMetadata.ACTOR, Account.SYSTEM).and(CommandMetadata.ROLES, "");
         try {
-            registration.register(command, null,
-                    MetaData.with(CommandMetadata.ACTOR, "system").and(CommandMetadata.ROLES, ""));
+            registration.register(command, null, system);
             log.info("Seeded the demo account of {}", command.owner());
         } catch (AccountRegistration.AlreadyRegistered | AggregateStreamCreationException e) {
             // seeded before
+        }
+        // verifying twice changes nothing, so data seeded before verification existed is brought up to date
+        try {
+            gateway.sendAndWait(GenericCommandMessage.asCommandMessage(
+                    new RecordTrustedVerification(command.accountId(), verifiedCard)).andMetaData(system));
+        } catch (RuntimeException e) {
+            log.warn("The demo account of {} was not verified: {}", command.owner(), e.getMessage());
         }
     }
 }

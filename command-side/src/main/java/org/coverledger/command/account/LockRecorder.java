@@ -30,7 +30,7 @@ public class LockRecorder {
         for (String accountId : credentials.locksNotYetRecorded()) {
             gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new LockAccount(accountId,
                             CustomerCredentials.FAILURES_BEFORE_LOCK + " failed logins in a row"))
-                    .andMetaData(MetaData.with(CommandMetadata.ACTOR, "system").and(CommandMetadata.ROLES, "")));
+                    .andMetaData(MetaData.with(CommandMetadata.ACTOR, Account.SYSTEM).and(CommandMetadata.ROLES, "")));
             credentials.lockRecorded(accountId);
         }
     }

@@ -30,11 +30,16 @@ public class Commands {
         return gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata()));
     }
 
+    /** The current HTTP caller. */
+    public Caller caller() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        return Caller.fromAuthorities(auth.getName(),
+                auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
+    }
+
     /** The metadata of the current HTTP caller. */
     public MetaData metadata() {
-        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-        Caller caller = Caller.fromAuthorities(auth.getName(),
-                auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
+        Caller caller = caller();
         return MetaData.with(CommandMetadata.ACTOR, caller.login())
                 .and(CommandMetadata.ROLES, CommandMetadata.joinRoles(caller.roles()))
                 .and(CommandMetadata.REQUEST_ID, RequestIdFilter.of(request))

@@ -107,6 +107,13 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
                 "Another change to the same object was accepted first; reload and retry."));
     }
 
+    @ExceptionHandler(TooManyRequests.class)
+    public ResponseEntity<ProblemDetail> tooMany(TooManyRequests e) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
+                .body(problem(HttpStatus.TOO_MANY_REQUESTS, e.code(), e.getMessage()));
+    }
+
     @ExceptionHandler(CommandExecutionException.class)
     public ResponseEntity<ProblemDetail> commandFailed(CommandExecutionException e) {
         Throwable cause = e.getCause();
@@ -121,6 +128,12 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         }
         if (cause instanceof ConcurrencyException c) {
             return conflict(c);
+        }
+        if (cause instanceof TooManyRequests t) {
+            return tooMany(t);
+        }
+        if (cause instanceof AccountRegistration.AlreadyRegistered a) {
+            return alreadyRegistered(a);
         }
         return unexpected(e);
     }

@@ -9,6 +9,15 @@ import java.time.ZoneOffset;
 
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.coverledger.events.account.AccountApi.AccountLocked;
+import org.coverledger.events.account.AccountApi.AccountVerified;
+import org.coverledger.events.account.AccountApi.AuthorizeAutoDebit;
+import org.coverledger.events.account.AccountApi.AutoDebitAuthorized;
+import org.coverledger.events.account.AccountApi.AutoDebitRevoked;
+import org.coverledger.events.account.AccountApi.PasswordChange;
+import org.coverledger.events.account.AccountApi.PasswordChanged;
+import org.coverledger.events.account.AccountApi.RecordPasswordChange;
+import org.coverledger.events.account.AccountApi.RecordTrustedVerification;
+import org.coverledger.events.account.AccountApi.RevokeAutoDebit;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.coverledger.events.account.AccountApi.BindCard;
@@ -23,6 +32,7 @@ import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
+import org.coverledger.events.common.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,6 +139,73 @@ class AccountTest {
         fixture.given(registered)
                 .when(new UnlockAccount("acc-1"), as("root", "ADMIN"))
                 .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    private final CardBound card = new CardBound("acc-1", "card-1", "6222020200112345679", NOW);
+
+    @Test
+    void the_customer_authorizes_premium_auto_debit_from_a_bound_card_and_revokes_it() {
+        AutoDebitAuthorized authorized = new AutoDebitAuthorized("acc-1", "card-1", 15, Money.cny("800.00"), NOW);
+        fixture.given(registered, card)
+                .when(new AuthorizeAutoDebit("acc-1", "card-1", 15, Money.cny("800.00")), as("acc-1", "CUSTOMER"))
+                .expectEvents(authorized);
+        fixture.given(registered, card, authorized)
+                .when(new RevokeAutoDebit("acc-1"), as("acc-1", "CUSTOMER"))
+                .expectEvents(new AutoDebitRevoked("acc-1", "acc-1", NOW));
+        fixture.given(registered, card)
+                .when(new RevokeAutoDebit("acc-1"), as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class)
+                .expectExceptionMessage("No premium auto-debit is authorized.");
+    }
+
+    @Test
+    void auto_debit_needs_a_bound_card_a_day_from_1_to_28_and_a_positive_cap() {
+        fixture.given(registered, card)
+                .when(new AuthorizeAutoDebit("acc-1", "card-9", 15, Money.cny("800.00")), as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class).expectNoEvents();
+        fixture.given(registered, card)
+                .when(new AuthorizeAutoDebit("acc-1", "card-1", 29, Money.cny("800.00")), as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class).expectNoEvents();
+        fixture.given(registered, card)
+                .when(new AuthorizeAutoDebit("acc-1", "card-1", 1, Money.cny("0.00")), as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class).expectNoEvents();
+        fixture.given(registered, card)
+                .when(new AuthorizeAutoDebit("acc-1", "card-1", 1, Money.cny("10.00")), as("bob", "CUSTOMER"))
+                .expectException(org.coverledger.events.common.UnknownObject.class).expectNoEvents();
+    }
+
+    @Test
+    void the_card_premiums_are_debited_from_cannot_be_unbound() {
+        fixture.given(registered, card, new AutoDebitAuthorized("acc-1", "card-1", 15, Money.cny("800.00"), NOW))
+                .when(new UnbindCard("acc-1", "card-1"), as("acc-1", "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class)
+                .expectExceptionMessage("Premiums are debited from this card; revoke the auto-debit first.")
+                .expectNoEvents();
+    }
+
+    @Test
+    void a_password_change_is_recorded_without_the_password_and_a_reset_lifts_the_lock() {
+        fixture.given(registered)
+                .when(new RecordPasswordChange("acc-1", PasswordChange.CHANGED), as("acc-1", "CUSTOMER"))
+                .expectEvents(new PasswordChanged("acc-1", PasswordChange.CHANGED, "acc-1", NOW));
+        fixture.given(registered, new AccountLocked("acc-1", "5 failed logins in a row", NOW))
+                .when(new RecordPasswordChange("acc-1", PasswordChange.RESET_BY_CODE), as("acc-1", "CUSTOMER"))
+                .expectEvents(new PasswordChanged("acc-1", PasswordChange.RESET_BY_CODE, "acc-1", NOW),
+                        new AccountUnlocked("acc-1", "acc-1", NOW));
+    }
+
+    @Test
+    void only_the_system_records_a_verification_made_elsewhere_and_only_once() {
+        fixture.given(registered)
+                .when(new RecordTrustedVerification("acc-1", "6222020000000000018"), as("system", ""))
+                .expectEvents(new AccountVerified("acc-1", "6222020000000000018", NOW));
+        fixture.given(registered, new AccountVerified("acc-1", "6222020000000000018", NOW))
+                .when(new RecordTrustedVerification("acc-1", "6222020000000000018"), as("system", ""))
+                .expectNoEvents();
+        fixture.given(registered)
+                .when(new RecordTrustedVerification("acc-1", "6222020000000000018"), as("root", "ADMIN"))
+                .expectException(org.coverledger.events.common.ActionNotPermitted.class)
                 .expectNoEvents();
     }
 }

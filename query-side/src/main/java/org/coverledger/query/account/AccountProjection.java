@@ -11,6 +11,10 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.coverledger.events.account.AccountApi.AccountClosed;
+import org.coverledger.events.account.AccountApi.AccountVerified;
+import org.coverledger.events.account.AccountApi.AutoDebitAuthorized;
+import org.coverledger.events.account.AccountApi.AutoDebitRevoked;
+import org.coverledger.events.account.AccountApi.ContactChanged;
 import org.coverledger.events.account.AccountApi.AccountLocked;
 import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.privacy.SubjectKeys;
@@ -45,7 +49,7 @@ public class AccountProjection {
     void on(AccountRegistered event, @SequenceNumber long sequence, @Timestamp Instant at) {
         if (mongo.findById(event.accountId(), AccountView.class) == null) {
             mongo.insert(new AccountView(event.accountId(), event.owner(), event.name(), event.nationalId(),
-                    event.mobile(), event.email(), REGISTERED, at, null, List.of(), sequence));
+                    event.mobile(), event.email(), REGISTERED, at, null, List.of(), false, null, null, sequence));
         }
     }
 
@@ -57,6 +61,34 @@ public class AccountProjection {
     @EventHandler
     void on(AccountUnlocked event, @SequenceNumber long sequence) {
         status(event.accountId(), REGISTERED, sequence);
+    }
+
+    @EventHandler
+    void on(AccountVerified event, @SequenceNumber long sequence) {
+        update(event.accountId(), sequence, new Update().set("verified", true).set("verifiedAt", event.verifiedAt()));
+    }
+
+    @EventHandler
+    void on(ContactChanged event, @SequenceNumber long sequence) {
+        Update update = new Update();
+        if (event.mobile() != null) {
+            update.set("mobile", event.mobile());
+        }
+        if (event.email() != null) {
+            update.set("email", event.email());
+        }
+        update(event.accountId(), sequence, update);
+    }
+
+    @EventHandler
+    void on(AutoDebitAuthorized event, @SequenceNumber long sequence) {
+        update(event.accountId(), sequence, new Update().set("autoDebit", new AccountView.AutoDebit(event.cardId(),
+                event.dayOfMonth(), event.amountCap().amount(), event.amountCap().currency(), event.authorizedAt())));
+    }
+
+    @EventHandler
+    void on(AutoDebitRevoked event, @SequenceNumber long sequence) {
+        update(event.accountId(), sequence, new Update().unset("autoDebit"));
     }
 
     @EventHandler

@@ -30,12 +30,14 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Accounts", description = "Customer accounts, personal data masked by role")
 public class AccountQueryController {
 
-    static final List<String> STATUSES = List.of(AccountProjection.REGISTERED, AccountProjection.LOCKED);
+    static final List<String> STATUSES = List.of(AccountProjection.REGISTERED, AccountProjection.LOCKED,
+            AccountProjection.CLOSED, AccountProjection.ERASED);
 
     /** An account as the caller may see it. */
     public record Account(String accountId, String name, String nationalId, String mobile, String email,
                           String status, Instant registeredAt, AccountView.Preferences notificationPreferences,
-                          List<AccountView.Card> cards) {
+                          List<AccountView.Card> cards, boolean verified, Instant verifiedAt,
+                          AccountView.AutoDebit autoDebit) {
         static Account of(AccountView view, Caller caller) {
             boolean own = caller.login().equals(view.owner());
             return new Account(view.accountId(), PersonalDataMasking.name(view.name(), caller),
@@ -44,7 +46,8 @@ public class AccountQueryController {
                     PersonalDataMasking.email(view.email(), caller, own), view.status(), view.registeredAt(),
                     view.notificationPreferences(),
                     view.cards() == null ? List.of() : view.cards().stream().map(card -> new AccountView.Card(card.cardId(),
-                            PersonalDataMasking.bankCard(card.number(), caller), card.boundAt())).toList());
+                            PersonalDataMasking.bankCard(card.number(), caller), card.boundAt())).toList(),
+                    view.verified(), view.verifiedAt(), view.autoDebit());
         }
     }
 

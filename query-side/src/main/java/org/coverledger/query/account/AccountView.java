@@ -11,7 +11,13 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @Document("account_views")
 public record AccountView(@Id String accountId, String owner, String name, String nationalId, String mobile,
                           String email, String status, Instant registeredAt, Preferences notificationPreferences,
-                          List<Card> cards, long lastSequence) {
+                          List<Card> cards, boolean verified, Instant verifiedAt, AutoDebit autoDebit,
+                          long lastSequence) {
+
+    /** Premiums debited from a bound card on a day of the month, up to a cap. */
+    public record AutoDebit(String cardId, int dayOfMonth, java.math.BigDecimal amountCap, String currency,
+                            Instant authorizedAt) {
+    }
 
     /** A bound bank card. */
     public record Card(String cardId, String number, Instant boundAt) {

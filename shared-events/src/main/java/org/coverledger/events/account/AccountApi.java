@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
+import org.coverledger.events.common.Money;
 import org.coverledger.privacy.DataSubject;
 import org.coverledger.privacy.PersonalData;
 
@@ -108,5 +109,94 @@ public final class AccountApi {
     /** The account is closed (if it was not) and its personal data erased; events stay as they were. */
     @Revision("1")
     public record PersonalDataErased(String accountId, String erasedBy, Instant erasedAt) {
+    }
+
+    /** Real-name verification, step 1: the bank checks name and ID against the card and texts a code. */
+    public record StartVerification(@TargetAggregateIdentifier String accountId, String cardNumber) {
+        @Override
+        public String toString() {
+            return "StartVerification[" + accountId + "]";
+        }
+    }
+
+    /** Step 2: the code from the bank-reserved mobile verifies the account. */
+    public record ConfirmVerification(@TargetAggregateIdentifier String accountId, String code) {
+        @Override
+        public String toString() {
+            return "ConfirmVerification[" + accountId + "]";
+        }
+    }
+
+    /**
+     * A verification made before or elsewhere (the demo seed, a migration of customers verified by
+     * a former system); sent by the system only, no endpoint takes it.
+     */
+    public record RecordTrustedVerification(@TargetAggregateIdentifier String accountId, String cardNumber) {
+        @Override
+        public String toString() {
+            return "RecordTrustedVerification[" + accountId + "]";
+        }
+    }
+
+    /** The bank confirmed that the customer holds the card in their own name and ID. */
+    @Revision("1")
+    public record AccountVerified(@DataSubject String accountId, @PersonalData String cardNumber, Instant verifiedAt) {
+        @Override
+        public String toString() {
+            return "AccountVerified[" + accountId + "]";
+        }
+    }
+
+    /** A new mobile number and/or email; a code goes to the new contact. Null means unchanged. */
+    public record StartContactChange(@TargetAggregateIdentifier String accountId, String mobile, String email) {
+        @Override
+        public String toString() {
+            return "StartContactChange[" + accountId + "]";
+        }
+    }
+
+    public record ConfirmContactChange(@TargetAggregateIdentifier String accountId, String code) {
+        @Override
+        public String toString() {
+            return "ConfirmContactChange[" + accountId + "]";
+        }
+    }
+
+    /** The customer proved they hold the new contact; null means unchanged. */
+    @Revision("1")
+    public record ContactChanged(@DataSubject String accountId, @PersonalData String mobile,
+                                 @PersonalData String email, Instant changedAt) {
+        @Override
+        public String toString() {
+            return "ContactChanged[" + accountId + "]";
+        }
+    }
+
+    /** Records that the password was changed or reset; the password itself never enters a message. */
+    public record RecordPasswordChange(@TargetAggregateIdentifier String accountId, PasswordChange how) {
+    }
+
+    public enum PasswordChange { CHANGED, RESET_BY_CODE }
+
+    /** A reset by code also lifts a lock from failed logins (then AccountUnlocked follows). */
+    @Revision("1")
+    public record PasswordChanged(String accountId, PasswordChange how, String changedBy, Instant changedAt) {
+    }
+
+    /** Premiums are debited from the card on the day of the month, never more than the cap. */
+    public record AuthorizeAutoDebit(@TargetAggregateIdentifier String accountId, String cardId, int dayOfMonth,
+                                     Money amountCap) {
+    }
+
+    public record RevokeAutoDebit(@TargetAggregateIdentifier String accountId) {
+    }
+
+    @Revision("1")
+    public record AutoDebitAuthorized(String accountId, String cardId, int dayOfMonth, Money amountCap,
+                                      Instant authorizedAt) {
+    }
+
+    @Revision("1")
+    public record AutoDebitRevoked(String accountId, String revokedBy, Instant revokedAt) {
     }
 }

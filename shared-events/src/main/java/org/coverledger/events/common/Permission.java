@@ -25,6 +25,17 @@ public enum Permission {
     BIND_CARD(Side.COMMAND, "POST", "/api/accounts/*/cards", CUSTOMER, ADMIN),
     UNBIND_CARD(Side.COMMAND, "DELETE", "/api/accounts/*/cards/*", CUSTOMER, ADMIN),
     SET_NOTIFICATION_PREFERENCES(Side.COMMAND, "PUT", "/api/accounts/*/notification-preferences", CUSTOMER, ADMIN),
+    START_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification", CUSTOMER, ADMIN),
+    CONFIRM_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification/confirm", CUSTOMER, ADMIN),
+    START_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes", CUSTOMER, ADMIN),
+    CONFIRM_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes/confirm", CUSTOMER, ADMIN),
+    /** The customer's own password; staff never set one. */
+    CHANGE_PASSWORD(Side.COMMAND, "POST", "/api/accounts/*/password", CUSTOMER),
+    /** Public: a customer who forgot the password, or locked the account, cannot log in. */
+    REQUEST_PASSWORD_RESET(Side.COMMAND, "POST", "/api/accounts/password-resets"),
+    RESET_PASSWORD(Side.COMMAND, "POST", "/api/accounts/password-resets/confirm"),
+    AUTHORIZE_AUTO_DEBIT(Side.COMMAND, "POST", "/api/accounts/*/auto-debit", CUSTOMER, ADMIN),
+    REVOKE_AUTO_DEBIT(Side.COMMAND, "DELETE", "/api/accounts/*/auto-debit", CUSTOMER, ADMIN),
     CLOSE_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/closure", CUSTOMER, ADMIN),
     /** Compliance decides with the customer; an admin carries it out once retention allows. */
     ERASE_PERSONAL_DATA(Side.COMMAND, "POST", "/api/accounts/*/erasure", ADMIN),
@@ -32,6 +43,8 @@ public enum Permission {
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
     REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
+    /** Only with the embedded profile, where no SMS or email gateway delivers the codes. */
+    VIEW_OUTBOX(Side.COMMAND, "GET", "/api/admin/outbox", ADMIN),
 
     LIST_POLICIES(Side.QUERY, "GET", "/api/policies", Role.values()),
     VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),

@@ -36,7 +36,15 @@ public final class PersonalDataMasking {
     }
 
     public static String email(String value, Caller caller, boolean callerIsTheCustomer) {
-        if (value == null || callerIsTheCustomer || caller.hasAnyRole(FULL_MOBILE.toArray(Role[]::new))) {
+        if (callerIsTheCustomer || caller.hasAnyRole(FULL_MOBILE.toArray(Role[]::new))) {
+            return value;
+        }
+        return maskEmail(value);
+    }
+
+    /** {@code alice@example.com} becomes {@code a***@example.com}. */
+    public static String maskEmail(String value) {
+        if (value == null || SubjectKeys.ERASED.equals(value)) {
             return value;
         }
         int at = value.indexOf('@');

@@ -1,0 +1,32 @@
+package org.coverledger.command.account;
+
+import java.util.Map;
+
+import org.coverledger.command.account.OneTimeCodes.Accepted;
+import org.coverledger.command.account.OneTimeCodes.Check;
+import org.coverledger.command.account.OneTimeCodes.Expired;
+import org.coverledger.command.account.OneTimeCodes.Wrong;
+import org.coverledger.events.common.BusinessRuleViolation;
+
+/** What the customer is told when a code is not accepted, the same for every flow. */
+final class CodeOutcomes {
+
+    private CodeOutcomes() {
+    }
+
+    /** What the accepted code confirms, or the refusal. */
+    static Map<String, String> accepted(Check check) {
+        if (check instanceof Accepted accepted) {
+            return accepted.payload();
+        }
+        if (check instanceof Wrong wrong) {
+            throw wrong.attemptsLeft() > 0
+                    ? new BusinessRuleViolation("CODE_WRONG", "The code is wrong; " + wrong.attemptsLeft() + " attempt(s) left.")
+                    : new BusinessRuleViolation("CODE_SPENT", "The code is wrong and no attempts are left; request a new code.");
+        }
+        if (check instanceof Expired) {
+            throw new BusinessRuleViolation("CODE_EXPIRED", "The code has expired; request a new code.");
+        }
+        throw new BusinessRuleViolation("NO_CODE_PENDING", "No code is waiting; request a new code.");
+    }
+}

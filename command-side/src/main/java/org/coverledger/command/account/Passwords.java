@@ -1,0 +1,94 @@
+package org.coverledger.command.account;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
+import org.coverledger.command.account.OneTimeCodes.Purpose;
+import org.coverledger.command.notification.Notice;
+import org.coverledger.command.notification.Notifications;
+import org.coverledger.events.account.AccountApi.PasswordChange;
+import org.coverledger.events.account.AccountApi.RecordPasswordChange;
+import org.coverledger.events.common.BusinessRuleViolation;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.common.UnknownObject;
+import org.coverledger.identity.CustomerCredentials;
+import org.coverledger.identity.CustomerCredentials.Credential;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Component;
+
+/**
+ * A customer changes their password with the current one, or, having forgotten it (or locked
+ * the account with failed logins), resets it with a code sent to their login's mobile or email;
+ * a reset lifts the lock. Each is recorded as PasswordChanged, without the password.
+ */
+@Component
+public class Passwords {
+
+    private final CustomerCredentials credentials;
+    private final PasswordEncoder encoder;
+    private final OneTimeCodes codes;
+    private final Notifications notifications;
+    private final CodeRateLimits limits;
+    private final CommandGateway gateway;
+
+    public Passwords(CustomerCredentials credentials, PasswordEncoder encoder, OneTimeCodes codes,
+                     Notifications notifications, CodeRateLimits limits, CommandGateway gateway) {
+        this.credentials = credentials;
+        this.encoder = encoder;
+        this.codes = codes;
+        this.notifications = notifications;
+        this.limits = limits;
+        this.gateway = gateway;
+    }
+
+    /** The logged-in customer's own password; a wrong current password counts as a failed login. */
+    public void change(String accountId, String current, String replacement, MetaData metaData) {
+        Credential credential = credentials.byAccount(accountId).orElseThrow(() -> new UnknownObject("account", accountId));
+        if (current == null || !encoder.matches(current, credential.passwordHash())) {
+            credentials.recordFailure(accountId);
+            throw new BusinessRuleViolation("PASSWORD_WRONG", "The current password is wrong.");
+        }
+        record(accountId, PasswordChange.CHANGED, metaData);
+        credentials.setPassword(accountId, encoder.encode(replacement));
+    }
+
+    /**
+     * Sends a reset code to the login (mobile or email) if it belongs to an account; the answer is
+     * the same either way, so nobody learns which logins exist.
+     */
+    public void requestReset(String login, String client) {
+        limits.codeRequested("login:" + login.trim().toLowerCase(Locale.ROOT), client);
+        Optional<Credential> credential = credentials.find(login.trim());
+        if (credential.isEmpty()) {
+            return;
+        }
+        String accountId = credential.get().accountId();
+        String code = codes.issue(accountId, Purpose.PASSWORD_RESET, Map.of());
+        notifications.send(new Notice(accountId, login.contains("@") ? Notice.Channel.EMAIL : Notice.Channel.SMS,
+                login.trim(), Purpose.PASSWORD_RESET.name(),
+                "Your CoverLedger password reset code is " + code + ". It expires in 5 minutes; never share it."));
+    }
+
+    /** Sets the new password if the code is right, and unlocks the account. */
+    public void reset(String login, String code, String replacement, String client, MetaData metaData) {
+        Credential credential = credentials.find(login.trim()).orElseThrow(() -> new BusinessRuleViolation(
+                "NO_CODE_PENDING", "No code is waiting; request a new code."));
+        String accountId = credential.accountId();
+        limits.codeEntered(accountId, client);
+        CodeOutcomes.accepted(codes.check(accountId, Purpose.PASSWORD_RESET, code));
+        // the customer who proved the code is the actor, as at registration
+        record(accountId, PasswordChange.RESET_BY_CODE,
+                metaData.and(CommandMetadata.ACTOR, accountId).and(CommandMetadata.ROLES, "CUSTOMER"));
+        credentials.setPassword(accountId, encoder.encode(replacement));
+        credentials.unlock(accountId);
+    }
+
+    private void record(String accountId, PasswordChange how, MetaData metaData) {
+        gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new RecordPasswordChange(accountId, how))
+                .andMetaData(metaData));
+    }
+}
