@@ -36,7 +36,7 @@ class IdempotencyIT {
     static String purchase(String product) {
         return """
                 {"accountId":"%s","product":"%s","sumInsured":"100000.00","premium":"900.00",
-                 "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(Customers.ALICE_ACCOUNT, product);
+                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(Customers.ALICE_ACCOUNT, product);
     }
 
     @Test

@@ -46,6 +46,7 @@ class OpsRunIT {
         String output = new String(walk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(output)
                 .contains("\"accountId\"")
+                .contains("\"codeSentTo\":\"139****0026\"", "\"status\":\"VERIFIED\"")
                 .contains("\"status\":\"ACCEPTED\"")
                 .contains("\"status\":\"MATERIALS_REQUESTED\"")
                 .contains("\"beneficiary\":\"Wang Xiaoming\"")

@@ -42,7 +42,7 @@ class ProjectionAdminIT {
         String accountId = Customers.ALICE_ACCOUNT;
         return command("alice").post("/api/policies", """
                 {"accountId":"%s","product":"PROPERTY","sumInsured":"900000.00","premium":"800.00",
-                 "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId)).json().get("policyId").asText();
+                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).json().get("policyId").asText();
     }
 
     static String claim(String policyId) {

@@ -34,7 +34,7 @@ class QueryInstancesIT {
                 for (int i = 0; i < 10; i++) {
                     assertThat(alice.post("/api/policies", """
                             {"accountId":"%s","product":"AUTO","sumInsured":"100000.00","premium":"900.00",
-                             "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId)).status())
+                             "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).status())
                             .isEqualTo(201);
                 }
                 long events = system.storedEvents();

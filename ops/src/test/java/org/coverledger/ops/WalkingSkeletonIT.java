@@ -43,7 +43,7 @@ class WalkingSkeletonIT {
     static Reply buyPolicy(Api customer, String accountId, String requestId) {
         return customer.post("/api/policies", """
                 {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
-                 "startDate":"2026-01-01","endDate":"2026-12-31"}""".formatted(accountId), requestId);
+                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId), requestId);
     }
 
     @Test
