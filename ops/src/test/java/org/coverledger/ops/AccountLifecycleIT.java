@@ -185,7 +185,8 @@ class AccountLifecycleIT {
         Api afterReset = Api.as(system.queryUrl(), qin.mobile(), "Reset#pass77");
         JsonNode view = awaitJson(afterReset, "/api/accounts/" + account, a -> a.get("status").asText().equals("REGISTERED"));
         assertThat(view.get("accountId").asText()).isEqualTo(account);
-        JsonNode audit = Api.at(system.queryUrl(), "cora").get("/api/audit?aggregateId=" + account).json().get("items");
+        JsonNode audit = awaitJson(query("cora"), "/api/audit?aggregateId=" + account,
+                page -> page.toString().contains("AccountUnlocked")).get("items");
         assertThat(audit.toString()).contains("PasswordChanged", "RESET_BY_CODE", "AccountUnlocked")
                 .doesNotContain("Reset#pass77", "Brand#new99");
     }
