@@ -9,6 +9,7 @@ import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenSto
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
+import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
 import org.coverledger.events.claim.MaterialsRequestedUpcaster;
 import org.coverledger.events.common.FieldAddedUpcaster;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
@@ -27,6 +28,7 @@ public final class MongoEventStore {
     public static EventUpcasterChain upcasters() {
         return new EventUpcasterChain(
                 new MaterialsRequestedUpcaster(),
+                new FieldAddedUpcaster(MaterialsRequested.class, "2", "3", "accountId"),
                 new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
                 new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
                 new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"));

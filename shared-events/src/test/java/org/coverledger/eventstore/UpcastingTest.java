@@ -60,7 +60,7 @@ class UpcastingTest {
 
         List<? extends DomainEventMessage<?>> loaded = engine.readEvents("clm-1", 1).asStream().toList();
         assertThat(loaded).singleElement().extracting(DomainEventMessage::getPayload)
-                .isEqualTo(new MaterialsRequested("clm-1", List.of("invoice"), "please", "adam",
+                .isEqualTo(new MaterialsRequested("clm-1", null, List.of("invoice"), "please", "adam",
                         Instant.parse("2026-03-10T02:00:00Z")));
 
         List<? extends TrackedEventMessage<?>> tracked = engine.readEvents(null, false).toList();

@@ -23,19 +23,21 @@ class PersonalDataMarkingTest {
 
     /** Field names that carry a person's data, wherever they appear. */
     private static final Pattern LOOKS_PERSONAL = Pattern.compile(
-            "(?i).*(name|nationalid|idnumber|mobile|phone|email|cardnumber|address|beneficiary|insured|description|birth).*");
+            "(?i).*(name|nationalid|idnumber|mobile|phone|email|cardnumber|address|beneficiary|insured|description|note|birth).*");
 
     /** Fields whose names match but hold no personal data, each with its reason. */
     private static final List<String> NOT_PERSONAL = List.of(
             "sumInsured", // an amount of money
             "policyNumber"); // the insurer's number for a policy
 
-    private final List<Class<?>> events = new ClassFileImporter()
+    private final List<Class<?>> messages = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("org.coverledger.events").stream()
-            .filter(c -> c.isAnnotatedWith(Revision.class))
             .map(JavaClass::reflect)
+            .filter(Class::isRecord)
             .toList();
+
+    private final List<Class<?>> events = messages.stream().filter(c -> c.isAnnotationPresent(Revision.class)).toList();
 
     @Test
     void there_are_events_to_check() {
@@ -55,6 +57,68 @@ class PersonalDataMarkingTest {
             }
         }
         assertThat(unmarked).as("event fields that look personal but are not marked @PersonalData").isEmpty();
+    }
+
+    /** Records print all their fields by default; a command or event with personal data must not end up in a log. */
+    @Test
+    void every_message_with_personal_data_prints_without_it() throws Exception {
+        List<String> printed = new ArrayList<>();
+        for (Class<?> message : messages) {
+            String text = instance(message).toString();
+            for (RecordComponent component : message.getRecordComponents()) {
+                if (component.getType() == String.class && LOOKS_PERSONAL.matcher(component.getName()).matches()
+                        && !NOT_PERSONAL.contains(component.getName()) && text.contains(sampleText(component))) {
+                    printed.add(message.getSimpleName() + "." + component.getName());
+                }
+            }
+        }
+        assertThat(printed).as("personal fields that toString prints").isEmpty();
+    }
+
+    private static String sampleText(RecordComponent component) {
+        return "sample-" + component.getName();
+    }
+
+    /** A record with a sample for every field: its text fields say their own names. */
+    private static Object instance(Class<?> record) throws ReflectiveOperationException {
+        RecordComponent[] components = record.getRecordComponents();
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            values[i] = sample(components[i]);
+        }
+        Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        var constructor = record.getDeclaredConstructor(types);
+        constructor.setAccessible(true);
+        return constructor.newInstance(values);
+    }
+
+    private static Object sample(RecordComponent component) throws ReflectiveOperationException {
+        Class<?> type = component.getType();
+        if (type.isRecord()) {
+            return instance(type);
+        }
+        if (type == java.math.BigDecimal.class) {
+            return java.math.BigDecimal.ONE;
+        }
+        if (type == String.class) {
+            return sampleText(component);
+        }
+        if (type == int.class || type == long.class) {
+            return type == int.class ? (Object) 0 : (Object) 0L;
+        }
+        if (type == boolean.class) {
+            return false;
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return List.of();
+        }
+        if (java.util.Set.class.isAssignableFrom(type)) {
+            return java.util.Set.of();
+        }
+        if (java.util.Map.class.isAssignableFrom(type)) {
+            return java.util.Map.of();
+        }
+        return null;
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.Role;
 import org.coverledger.events.common.UnknownObject;
+import org.coverledger.privacy.DataSubject;
 
 /** A claim on a policy, from submission through the adjuster's requests for materials. */
 @Aggregate
@@ -27,6 +28,8 @@ public class Claim {
 
     @AggregateIdentifier
     private String claimId;
+    @DataSubject
+    private String accountId;
     private String claimant;
     private ClaimStatus status;
 
@@ -58,7 +61,7 @@ public class Claim {
         if (command.items().isEmpty()) {
             throw new BusinessRuleViolation("NO_MATERIALS_NAMED", "Name at least one item of material.");
         }
-        apply(new MaterialsRequested(claimId, command.items(), command.note(), actor, calendar.now()));
+        apply(new MaterialsRequested(claimId, accountId, command.items(), command.note(), actor, calendar.now()));
     }
 
     /** Until it is settled or closed, a claim binds its account. */
@@ -69,6 +72,7 @@ public class Claim {
     @EventSourcingHandler
     void on(ClaimSubmitted event) {
         claimId = event.claimId();
+        accountId = event.accountId();
         claimant = event.claimant();
         status = ClaimStatus.SUBMITTED;
     }

@@ -103,7 +103,7 @@ class ClaimTest {
     void an_adjuster_requests_materials_and_the_claim_waits_for_them() {
         fixture.given(submitted)
                 .when(new RequestMaterials(CLAIM, List.of("discharge summary", "invoice"), "please upload"), adjuster())
-                .expectEvents(new MaterialsRequested(CLAIM, List.of("discharge summary", "invoice"), "please upload",
+                .expectEvents(new MaterialsRequested(CLAIM, "acc-1", List.of("discharge summary", "invoice"), "please upload",
                         "adam", NOW))
                 .expectState(claim -> org.assertj.core.api.Assertions.assertThat(claim)
                         .extracting("status").hasToString("MATERIALS_REQUESTED"));

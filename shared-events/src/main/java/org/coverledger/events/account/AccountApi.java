@@ -22,6 +22,10 @@ public final class AccountApi {
      */
     public record RegisterAccount(@TargetAggregateIdentifier String accountId, String owner, String name,
                                   String nationalId, String mobile, String email) {
+        @Override
+        public String toString() {
+            return "RegisterAccount[" + accountId + "]";
+        }
     }
 
     public record LockAccount(@TargetAggregateIdentifier String accountId, String reason) {
@@ -79,6 +83,10 @@ public final class AccountApi {
     public record AccountRegistered(@DataSubject String accountId, String owner, @PersonalData String name,
                                     @PersonalData String nationalId, @PersonalData String mobile,
                                     @PersonalData String email) {
+        @Override
+        public String toString() {
+            return "AccountRegistered[" + accountId + "]";
+        }
     }
 
     /** Consecutive failed logins (or staff) locked the account; nobody can log in to it until unlocked. */

@@ -22,6 +22,10 @@ public final class PolicyApi {
 
     /** A change to the beneficiary and/or the sum insured; null means "unchanged". */
     public record ChangePolicy(@TargetAggregateIdentifier String policyId, String beneficiary, Money sumInsured) {
+        @Override
+        public String toString() {
+            return "ChangePolicy[" + policyId + "]";
+        }
     }
 
     /** The policyholder is the login that owns the account (its id, or a demo user's name), not a person's name. */
@@ -38,5 +42,9 @@ public final class PolicyApi {
     @Revision("2")
     public record PolicyChanged(String policyId, @DataSubject String accountId, @PersonalData String beneficiary,
                                 Money sumInsured, Instant effectiveFrom) {
+        @Override
+        public String toString() {
+            return "PolicyChanged[" + policyId + "]";
+        }
     }
 }
