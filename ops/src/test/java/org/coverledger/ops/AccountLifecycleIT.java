@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -178,6 +179,15 @@ class AccountLifecycleIT {
 
         JsonNode notice = Api.at(system.commandUrl(), "root").get("/api/admin/outbox?accountId=" + account).json().get(0);
         assertThat(notice.get("purpose").asText()).isEqualTo("PASSWORD_RESET");
+        String wrong = codeIn(notice).equals("000000") ? "111111" : "000000";
+        Reply wrongForKnown = anonymous.post("/api/accounts/password-resets/confirm", "{\"login\":\"" + qin.mobile()
+                + "\",\"code\":\"" + wrong + "\",\"newPassword\":\"Reset#pass77\"}");
+        Reply wrongForUnknown = anonymous.post("/api/accounts/password-resets/confirm",
+                "{\"login\":\"13000000000\",\"code\":\"" + wrong + "\",\"newPassword\":\"Reset#pass77\"}");
+        assertThat(wrongForKnown.status()).isEqualTo(422);
+        assertThat(List.of(wrongForKnown.json().get("code"), wrongForKnown.json().get("detail")))
+                .as("the public reset tells nobody which logins exist")
+                .isEqualTo(List.of(wrongForUnknown.json().get("code"), wrongForUnknown.json().get("detail")));
         Reply reset = anonymous.post("/api/accounts/password-resets/confirm", "{\"login\":\"" + qin.mobile()
                 + "\",\"code\":\"" + codeIn(notice) + "\",\"newPassword\":\"Reset#pass77\"}");
         assertThat(reset.status()).as(reset.toString()).isEqualTo(204);

@@ -215,8 +215,8 @@ public class AccountCodesController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "The reset code sets a new password and lifts a lock from failed logins (PasswordChanged, "
             + "AccountUnlocked); no login needed",
-            description = "422 CODE_WRONG, CODE_SPENT, CODE_EXPIRED or NO_CODE_PENDING; 400 if the new password "
-                    + "breaks the policy; 429 with Retry-After.")
+            description = "422 CODE_INVALID, the same whether the login exists or not (the code is wrong, used up "
+                    + "or expired; 5 attempts per code); 400 if the new password breaks the policy; 429 with Retry-After.")
     @RequestBody(content = @Content(schema = @Schema(implementation = ResetConfirmation.class)))
     public void reset(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         ResetConfirmation request = validation.read(body, ResetConfirmation.class, checks -> {

@@ -73,13 +73,19 @@ public class Passwords {
                 "Your CoverLedger password reset code is " + code + ". It expires in 5 minutes; never share it."));
     }
 
-    /** Sets the new password if the code is right, and unlocks the account. */
+    /**
+     * Sets the new password if the code is right, and unlocks the account. Every refusal reads the
+     * same, whether the login exists or not, so that this public endpoint reveals no account.
+     */
     public void reset(String login, String code, String replacement, String client, MetaData metaData) {
-        Credential credential = credentials.find(login.trim()).orElseThrow(() -> new BusinessRuleViolation(
-                "NO_CODE_PENDING", "No code is waiting; request a new code."));
-        String accountId = credential.accountId();
-        limits.codeEntered(accountId, client);
-        CodeOutcomes.accepted(codes.check(accountId, Purpose.PASSWORD_RESET, code));
+        limits.codeEntered("login:" + login.trim().toLowerCase(Locale.ROOT), client);
+        Optional<Credential> credential = credentials.find(login.trim());
+        if (credential.isEmpty()
+                || !(codes.check(credential.get().accountId(), Purpose.PASSWORD_RESET, code) instanceof OneTimeCodes.Accepted)) {
+            throw new BusinessRuleViolation("CODE_INVALID",
+                    "The code is wrong, used up or expired; request a new one if needed.");
+        }
+        String accountId = credential.get().accountId();
         // the customer who proved the code is the actor, as at registration
         record(accountId, PasswordChange.RESET_BY_CODE,
                 metaData.and(CommandMetadata.ACTOR, accountId).and(CommandMetadata.ROLES, "CUSTOMER"));
