@@ -67,7 +67,8 @@ public final class PersonalDataCodec {
             if (keys == null) {
                 throw new IllegalStateException("personal data may only be written by the event serializer, sealed");
             }
-            gen.writeString(keys.seal(subjectOf(gen.currentValue()), value));
+            String subject = subjectOf(gen.currentValue());
+            gen.writeString(subject == null ? SubjectKeys.WITHHELD : keys.seal(subject, value));
         }
     }
 

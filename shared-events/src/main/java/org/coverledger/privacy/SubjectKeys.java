@@ -47,6 +47,13 @@ public class SubjectKeys {
     /** What a personal field reads as once its subject's key has been erased. */
     public static final String ERASED = "[erased]";
 
+    /**
+     * What is written for a personal field of an event that names no data subject: events stored
+     * before their revision named the customer hold such fields in the clear, and copies of them
+     * (the audit trail, dead letters) do not spread the clear value further.
+     */
+    public static final String WITHHELD = "[withheld]";
+
     static final String PREFIX = "pd1:";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -115,7 +122,12 @@ public class SubjectKeys {
         String subject = stored.substring(PREFIX.length(), split);
         Optional<SecretKey> key = existingKey(subject);
         if (key.isEmpty()) {
-            return ERASED; // a sealed value proves the key existed: it was erased
+            if (!isErased(subject)) {
+                // a sealed value proves the key existed; without the erasure's record it was lost, not erased
+                throw new IllegalStateException("The key of data subject " + subject + " is missing from "
+                        + "data_subject_keys without a record of its erasure (a restore from an older backup?)");
+            }
+            return ERASED;
         }
         byte[] in = Base64.getUrlDecoder().decode(stored.substring(split + 1));
         byte[] nonce = Arrays.copyOfRange(in, 0, NONCE_BYTES);

@@ -130,6 +130,15 @@ class PersonalDataTest {
     }
 
     @Test
+    void a_key_lost_without_an_erasure_fails_loudly_instead_of_reading_as_erased() {
+        String sealed = keys().seal("acc-1", "13812345678");
+        database.getCollection("data_subject_keys").deleteMany(new org.bson.Document());
+
+        assertThatThrownBy(() -> keys().open(sealed)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("missing");
+    }
+
+    @Test
     void keys_cannot_be_read_with_another_master_key() {
         String sealed = keys().seal("acc-1", "13812345678");
         SubjectKeys wrongMaster = new SubjectKeys(database, SubjectKeys.randomMasterKey());

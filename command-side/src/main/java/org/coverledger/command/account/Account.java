@@ -228,6 +228,9 @@ public class Account {
      * changes nothing; returns whether this call erased.
      */
     boolean erase(Commitments commitments, Period retention, Caller caller, BusinessCalendar calendar) {
+        if (!caller.hasAnyRole(Role.ADMIN)) {
+            throw new ActionNotPermitted("Only an admin erases a customer's personal data.");
+        }
         if (erased) {
             return false;
         }
@@ -254,7 +257,8 @@ public class Account {
         }
     }
 
-    private void requireOpen() {
+    /** New business (a claim, a policy) and every change need an open account. */
+    public void requireOpen() {
         if (closed) {
             throw new BusinessRuleViolation("ACCOUNT_CLOSED", "The account is closed.");
         }

@@ -22,6 +22,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class AccountHoldings {
 
+    private static final String BACKFILLED = "~backfilled";
+
     private final MongoCollection<Document> holdings;
 
     @Autowired
@@ -47,6 +49,15 @@ public class AccountHoldings {
 
     public List<String> claims(String accountId) {
         return ids(accountId, "claims");
+    }
+
+    /** Whether the policies and claims stored before this collection existed have been recorded. */
+    boolean backfilled() {
+        return holdings.find(eq("_id", BACKFILLED)).first() != null;
+    }
+
+    void markBackfilled() {
+        holdings.updateOne(eq("_id", BACKFILLED), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
     }
 
     private void add(String accountId, String kind, String id) {

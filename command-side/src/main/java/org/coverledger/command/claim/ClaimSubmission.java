@@ -4,6 +4,7 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
+import org.coverledger.command.account.Account;
 import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.command.policy.Policy;
 import org.coverledger.events.claim.ClaimApi.SubmitClaim;
@@ -12,19 +13,21 @@ import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.springframework.stereotype.Component;
 
-/** A claim is accepted only on an existing policy whose cover includes the incident date. */
+/** A claim is accepted only on an existing policy whose cover includes the incident date, of an open account. */
 @Component
 public class ClaimSubmission {
 
     private final Repository<Policy> policies;
     private final Repository<Claim> claims;
+    private final Repository<Account> accounts;
     private final BusinessCalendar calendar;
     private final AccountHoldings holdings;
 
-    public ClaimSubmission(Repository<Policy> policies, Repository<Claim> claims, BusinessCalendar calendar,
-                           AccountHoldings holdings) {
+    public ClaimSubmission(Repository<Policy> policies, Repository<Claim> claims, Repository<Account> accounts,
+                           BusinessCalendar calendar, AccountHoldings holdings) {
         this.policies = policies;
         this.claims = claims;
+        this.accounts = accounts;
         this.calendar = calendar;
         this.holdings = holdings;
     }
@@ -40,6 +43,7 @@ public class ClaimSubmission {
         } catch (AggregateNotFoundException e) {
             throw Policy.unknown(command.policyId());
         }
+        accounts.load(holder.accountId()).execute(Account::requireOpen); // a closed account claims nothing
         holdings.claim(holder.accountId(), command.claimId()); // first, so that closing the account finds it
         claims.newInstance(() -> new Claim(command, holder, calendar));
         return command.claimId();

@@ -10,9 +10,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.coverledger.command.account.Account;
 import org.coverledger.command.account.AccountHoldings;
+import org.coverledger.events.account.AccountApi.AccountClosed;
+import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.command.policy.Policy;
 import org.coverledger.command.support.OtherAggregates;
 import org.coverledger.command.support.TestMongo;
@@ -49,12 +53,34 @@ class ClaimTest {
     void setUp() {
         fixture = new AggregateTestFixture<>(Claim.class);
         fixture.registerInjectableResource(CALENDAR);
-        var policies = OtherAggregates.repository(Policy.class, POLICY, List.of(new PolicyIssued(POLICY, "PN1", "acc-1",
-                "alice", Product.HEALTH, Money.cny("500000.00"), Money.cny("1200.00"),
-                LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"))));
-        fixture.registerAnnotatedCommandHandler(new ClaimSubmission(policies, fixture.getRepository(), CALENDAR,
-                new AccountHoldings(TestMongo.freshDatabase())));
+        var policies = OtherAggregates.repository(Policy.class, Map.of(
+                POLICY, List.of(new PolicyIssued(POLICY, "PN1", "acc-1", "alice", Product.HEALTH,
+                        Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"),
+                        LocalDate.parse("2026-12-31"))),
+                "pol-of-closed", List.of(new PolicyIssued("pol-of-closed", "PN2", "acc-closed", "alice", Product.HEALTH,
+                        Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"),
+                        LocalDate.parse("2026-12-31")))));
+        var accounts = OtherAggregates.repository(Account.class, Map.of(
+                "acc-1", List.of(account("acc-1")),
+                "acc-closed", List.of(account("acc-closed"), new AccountClosed("acc-closed", "alice", NOW))));
+        fixture.registerAnnotatedCommandHandler(new ClaimSubmission(policies, fixture.getRepository(), accounts,
+                CALENDAR, new AccountHoldings(TestMongo.freshDatabase())));
     }
+
+    private static AccountRegistered account(String id) {
+        return new AccountRegistered(id, "alice", "Alice Wang", "11010519491231002X", "13800000001", "alice@example.com");
+    }
+
+    @Test
+    void a_closed_account_claims_nothing() {
+        fixture.givenNoPriorActivity()
+                .when(new SubmitClaim(CLAIM, "pol-of-closed", LocalDate.parse("2026-03-02"), "Hospital stay",
+                        Money.cny("10.00")), alice())
+                .expectException(BusinessRuleViolation.class)
+                .expectExceptionMessage("The account is closed.")
+                .expectNoEvents();
+    }
+
 
     @Test
     void the_policyholder_submits_a_claim_inside_the_cover() {
