@@ -129,6 +129,14 @@ class AccountLifecycleIT {
                 "{\"code\":\"" + codeIn(notice) + "\"}");
         assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(202);
 
+        JsonNode told = Api.at(system.commandUrl(), "root").get("/api/admin/outbox?accountId=" + account).json().get(0);
+        assertThat(told.get("purpose").asText()).isEqualTo("CONTACT_CHANGED");
+        assertThat(told.get("to").asText()).as("the old number hears of it").isEqualTo(he.mobile());
+        assertThat(Api.as(system.commandUrl(), newMobile, he.password()).post("/api/accounts/" + account
+                + "/contact-changes", "{\"mobile\":\"13600000000\",\"email\":\"x@example.com\"}").status())
+                .as("one at a time")
+                .isEqualTo(400);
+
         Api withNewMobile = Api.as(system.queryUrl(), newMobile, he.password());
         JsonNode view = awaitJson(withNewMobile, "/api/accounts/" + account, a -> a.get("mobile").asText().equals(newMobile));
         assertThat(view.get("accountId").asText()).isEqualTo(account);

@@ -61,6 +61,10 @@ public class Account {
     private String name; // for the bank's real-name check
     @PersonalData
     private String nationalId;
+    @PersonalData
+    private String mobile; // the old contact is told when it changes
+    @PersonalData
+    private String email;
     private boolean verified;
     private boolean locked;
     private boolean closed;
@@ -132,7 +136,7 @@ public class Account {
     }
 
     RealName realNameToVerify(Caller caller) {
-        requireActionableBy(caller);
+        requireOwnedBy(caller);
         if (verified) {
             throw new BusinessRuleViolation("ALREADY_VERIFIED", "The account is verified already.");
         }
@@ -154,6 +158,22 @@ public class Account {
             throw new ActionNotPermitted("Only the system records a verification made elsewhere.");
         }
         verify(command.cardNumber(), calendar);
+    }
+
+    /** The customer's own contacts, for what only the customer may change or confirm. */
+    record Contacts(String mobile, String email) {
+    }
+
+    Contacts contacts() {
+        return new Contacts(mobile, email);
+    }
+
+    /** Only the customer, on this open account: what proves they hold a phone, a card or a mailbox. */
+    void requireOwnedBy(Caller caller) {
+        if (!caller.mayActOn(owner)) {
+            throw new UnknownObject("account", accountId);
+        }
+        requireOpen();
     }
 
     /** The customer (or an admin) may act on this open account. */
@@ -315,6 +335,18 @@ public class Account {
         owner = event.owner();
         name = event.name();
         nationalId = event.nationalId();
+        mobile = event.mobile();
+        email = event.email();
+    }
+
+    @EventSourcingHandler
+    void on(ContactChanged event) {
+        if (event.mobile() != null) {
+            mobile = event.mobile();
+        }
+        if (event.email() != null) {
+            email = event.email();
+        }
     }
 
     @EventSourcingHandler
@@ -364,5 +396,7 @@ public class Account {
         cards.clear();
         name = null;
         nationalId = null;
+        mobile = null;
+        email = null;
     }
 }

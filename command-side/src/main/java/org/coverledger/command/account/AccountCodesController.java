@@ -143,9 +143,9 @@ public class AccountCodesController {
 
     @PostMapping("/{accountId}/contact-changes")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Change the mobile number and/or email: a code goes to the new contact (to the new mobile "
-            + "when both change)", description = "409 ALREADY_REGISTERED if another account holds it; 422 "
-            + "CONTACT_UNCHANGED; 429 with Retry-After when too many codes were requested.")
+    @Operation(summary = "Change the mobile number or the email (one at a time): a code goes to the new contact",
+            description = "409 ALREADY_REGISTERED if another account holds it; 422 CONTACT_UNCHANGED; 429 with "
+                    + "Retry-After when too many codes were requested. Once confirmed, the old contact is told.")
     @RequestBody(content = @Content(schema = @Schema(implementation = ContactChangeRequest.class)))
     public CodeSent startContactChange(@PathVariable String accountId,
                                        @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
@@ -153,6 +153,8 @@ public class AccountCodesController {
         ContactChangeRequest request = validation.read(body, ContactChangeRequest.class, checks -> {
             if (checks.request().mobile() == null && checks.request().email() == null) {
                 checks.fail("mobile", "name a new mobile number or a new email");
+            } else if (checks.request().mobile() != null && checks.request().email() != null) {
+                checks.fail("email", "change the mobile number and the email one at a time");
             }
         });
         String email = request.email() == null ? null : request.email().trim();

@@ -1,10 +1,11 @@
 package org.coverledger.command.account;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.modelling.command.Aggregate;
 import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.account.OneTimeCodes.Purpose;
@@ -16,14 +17,16 @@ import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.CustomerCredentials.Identity;
 import org.springframework.stereotype.Component;
 
 /**
- * A new mobile number or email takes effect once the customer enters the code sent to it, and
- * only if no other account holds it (claimed under the same unique keys as at registration);
- * the old value is then free for others.
+ * A new mobile number or email (one at a time) takes effect once the customer enters the code
+ * sent to it, and only if no other account holds it (claimed under the same unique keys as at
+ * registration). Once that is recorded, the old value is free for others and the old contact is
+ * told, so that a takeover does not go unnoticed.
  */
 @Component
 public class ContactChange {
@@ -49,86 +52,66 @@ public class ContactChange {
     public void handle(StartContactChange command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles,
                        @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
-        Account.load(accounts, command.accountId()).execute(a -> a.requireActionableBy(Caller.of(actor, roles)));
+        Account.load(accounts, command.accountId()).execute(a -> a.requireOwnedBy(Caller.of(actor, roles)));
         limits.codeRequested(command.accountId(), client);
-        Map<String, String> change = new LinkedHashMap<>();
-        if (command.mobile() != null) {
-            refuseIfHeldByAnother(Identity.MOBILE, command.mobile(), command.accountId());
-            change.put("mobile", command.mobile());
-        }
-        if (command.email() != null) {
-            refuseIfHeldByAnother(Identity.EMAIL, command.email(), command.accountId());
-            change.put("email", command.email());
-        }
-        String code = codes.issue(command.accountId(), Purpose.CONTACT_CHANGE, change);
-        String text = "Your CoverLedger code to confirm this contact is " + code + ". It expires in 5 minutes.";
+        Identity identity = command.mobile() != null ? Identity.MOBILE : Identity.EMAIL;
+        String value = identity == Identity.MOBILE ? command.mobile() : command.email();
+        refuseIfHeld(identity, value, command.accountId());
+        String code = codes.issue(command.accountId(), Purpose.CONTACT_CHANGE, Map.of(identity.name(), value));
         // the code goes to the new contact: entering it proves the customer holds it
-        if (command.mobile() != null) {
-            notifications.send(new Notice(command.accountId(), Notice.Channel.SMS, command.mobile(),
-                    Purpose.CONTACT_CHANGE.name(), text));
-        } else {
-            notifications.send(new Notice(command.accountId(), Notice.Channel.EMAIL, command.email(),
-                    Purpose.CONTACT_CHANGE.name(), text));
-        }
+        notifications.send(new Notice(command.accountId(), channel(identity), value, Purpose.CONTACT_CHANGE.name(),
+                "Your CoverLedger code to confirm this contact is " + code + ". It expires in 5 minutes."));
     }
 
     @CommandHandler
     public void handle(ConfirmContactChange command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles,
                        @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
-        Aggregate<Account> account = Account.load(accounts, command.accountId());
-        account.execute(a -> a.requireActionableBy(Caller.of(actor, roles)));
-        limits.codeEntered(command.accountId(), client);
-        Map<String, String> change = CodeOutcomes.accepted(
-                codes.check(command.accountId(), Purpose.CONTACT_CHANGE, command.code()));
-        String mobile = change.get("mobile");
-        String email = change.get("email");
-        claim(Identity.MOBILE, mobile, command.accountId());
-        try {
-            claim(Identity.EMAIL, email, command.accountId());
-        } catch (RuntimeException e) {
-            release(Identity.MOBILE, mobile, command.accountId());
-            throw e;
-        }
-        try {
-            account.execute(a -> a.changeContact(mobile, email, calendar));
-        } catch (RuntimeException e) {
-            release(Identity.MOBILE, mobile, command.accountId());
-            release(Identity.EMAIL, email, command.accountId());
-            throw e;
-        }
-        // recorded: the new values are the account's, the old ones free for others
-        if (mobile != null) {
-            credentials.confirm(Identity.MOBILE, mobile, command.accountId());
-            credentials.releaseAllBut(Identity.MOBILE, mobile, command.accountId());
-        }
-        if (email != null) {
-            credentials.confirm(Identity.EMAIL, email, command.accountId());
-            credentials.releaseAllBut(Identity.EMAIL, email, command.accountId());
-        }
-    }
+        String accountId = command.accountId();
+        Aggregate<Account> account = Account.load(accounts, accountId);
+        account.execute(a -> a.requireOwnedBy(Caller.of(actor, roles)));
+        limits.codeEntered(accountId, client);
+        Map<String, String> change = CodeOutcomes.accepted(codes.check(accountId, Purpose.CONTACT_CHANGE, command.code()));
+        Identity identity = Identity.valueOf(change.keySet().iterator().next());
+        String value = change.get(identity.name());
 
-    private void refuseIfHeldByAnother(Identity identity, String value, String accountId) {
-        String field = identity == Identity.MOBILE ? "mobile" : "email";
-        credentials.holder(identity, value).ifPresent(holder -> {
-            if (holder.equals(accountId)) {
-                throw new BusinessRuleViolation("CONTACT_UNCHANGED", "This is the account's " + field + " already.");
+        credentials.claim(identity, value, accountId).filter(holder -> !holder.equals(accountId)).ifPresent(holder -> {
+            throw new AccountRegistration.AlreadyRegistered(field(identity));
+        });
+        UnitOfWork<?> unitOfWork = CurrentUnitOfWork.get();
+        unitOfWork.onRollback(u -> credentials.release(identity, value, accountId));
+        Account.Contacts before = account.invoke(Account::contacts);
+        account.execute(a -> a.changeContact(identity == Identity.MOBILE ? value : null,
+                identity == Identity.EMAIL ? value : null, calendar));
+        unitOfWork.afterCommit(u -> {
+            // recorded: the new value is the account's login, the old one free for others
+            credentials.confirm(identity, value, accountId);
+            credentials.releaseAllBut(identity, value, accountId);
+            String old = identity == Identity.MOBILE ? before.mobile() : before.email();
+            if (old != null) {
+                String shown = identity == Identity.MOBILE ? PersonalDataMasking.maskMobile(value)
+                        : PersonalDataMasking.maskEmail(value);
+                notifications.send(new Notice(accountId, channel(identity), old, "CONTACT_CHANGED",
+                        "Your CoverLedger " + field(identity) + " was changed to " + shown
+                                + ". If you did not do this, call us at once."));
             }
-            throw new AccountRegistration.AlreadyRegistered(field);
         });
     }
 
-    private void claim(Identity identity, String value, String accountId) {
-        if (value != null) {
-            credentials.claim(identity, value, accountId).filter(holder -> !holder.equals(accountId)).ifPresent(holder -> {
-                throw new AccountRegistration.AlreadyRegistered(identity == Identity.MOBILE ? "mobile" : "email");
-            });
-        }
+    private void refuseIfHeld(Identity identity, String value, String accountId) {
+        credentials.holder(identity, value).ifPresent(holder -> {
+            if (holder.equals(accountId)) {
+                throw new BusinessRuleViolation("CONTACT_UNCHANGED", "This is the account's " + field(identity) + " already.");
+            }
+            throw new AccountRegistration.AlreadyRegistered(field(identity));
+        });
     }
 
-    private void release(Identity identity, String value, String accountId) {
-        if (value != null) {
-            credentials.release(identity, value, accountId);
-        }
+    private static Notice.Channel channel(Identity identity) {
+        return identity == Identity.MOBILE ? Notice.Channel.SMS : Notice.Channel.EMAIL;
+    }
+
+    private static String field(Identity identity) {
+        return identity == Identity.MOBILE ? "mobile" : "email";
     }
 }

@@ -25,10 +25,11 @@ public enum Permission {
     BIND_CARD(Side.COMMAND, "POST", "/api/accounts/*/cards", CUSTOMER, ADMIN),
     UNBIND_CARD(Side.COMMAND, "DELETE", "/api/accounts/*/cards/*", CUSTOMER, ADMIN),
     SET_NOTIFICATION_PREFERENCES(Side.COMMAND, "PUT", "/api/accounts/*/notification-preferences", CUSTOMER, ADMIN),
-    START_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification", CUSTOMER, ADMIN),
-    CONFIRM_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification/confirm", CUSTOMER, ADMIN),
-    START_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes", CUSTOMER, ADMIN),
-    CONFIRM_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes/confirm", CUSTOMER, ADMIN),
+    /** Only the customer: what proves they hold a card, a phone or a mailbox (staff could point a login elsewhere). */
+    START_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification", CUSTOMER),
+    CONFIRM_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification/confirm", CUSTOMER),
+    START_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes", CUSTOMER),
+    CONFIRM_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes/confirm", CUSTOMER),
     /** The customer's own password; staff never set one. */
     CHANGE_PASSWORD(Side.COMMAND, "POST", "/api/accounts/*/password", CUSTOMER),
     /** Public: a customer who forgot the password, or locked the account, cannot log in. */
