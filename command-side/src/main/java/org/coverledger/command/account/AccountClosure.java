@@ -5,6 +5,7 @@ import java.time.Period;
 
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.claim.Claim;
@@ -14,6 +15,7 @@ import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.privacy.SubjectKeys;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -30,10 +32,12 @@ public class AccountClosure {
     private final AccountHoldings holdings;
     private final BusinessCalendar calendar;
     private final Period retention;
+    private final SubjectKeys keys;
 
     public AccountClosure(Repository<Account> accounts, Repository<Policy> policies, Repository<Claim> claims,
                           AccountHoldings holdings, BusinessCalendar calendar,
-                          @Value("${coverledger.privacy.retention-after-cover}") Period retention) {
+                          @Value("${coverledger.privacy.retention-after-cover}") Period retention, SubjectKeys keys) {
+        this.keys = keys;
         this.accounts = accounts;
         this.policies = policies;
         this.claims = claims;
@@ -49,13 +53,19 @@ public class AccountClosure {
         Account.load(accounts, command.accountId()).execute(account -> account.close(commitments, Caller.of(actor, roles), calendar));
     }
 
-    /** Returns whether this call erased (false: it was erased before). */
+    /**
+     * Returns whether this call erased (false: it was erased before). The key is destroyed once
+     * PersonalDataErased is stored; if the process died in between, repeating the erasure
+     * destroys it.
+     */
     @CommandHandler
     public boolean handle(EraseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                           @MetaDataValue(CommandMetadata.ROLES) String roles) {
         Account.Commitments commitments = commitments(command.accountId());
-        return Account.load(accounts, command.accountId())
+        boolean erased = Account.load(accounts, command.accountId())
                 .invoke(account -> account.erase(commitments, retention, Caller.of(actor, roles), calendar));
+        CurrentUnitOfWork.get().afterCommit(u -> keys.erase(command.accountId()));
+        return erased;
     }
 
     private Account.Commitments commitments(String accountId) {

@@ -38,7 +38,6 @@ import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.PasswordPolicy;
-import org.coverledger.privacy.SubjectKeys;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -109,15 +108,13 @@ public class AccountController {
     private final RequestValidation validation;
     private final AccountRegistration registration;
     private final CustomerCredentials credentials;
-    private final SubjectKeys keys;
 
     public AccountController(Commands commands, RequestValidation validation, AccountRegistration registration,
-                             CustomerCredentials credentials, SubjectKeys keys) {
+                             CustomerCredentials credentials) {
         this.commands = commands;
         this.validation = validation;
         this.registration = registration;
         this.credentials = credentials;
-        this.keys = keys;
     }
 
     @PostMapping
@@ -225,9 +222,7 @@ public class AccountController {
                     + "Repeating it is harmless.")
     public AccountStatus erase(@PathVariable String accountId) {
         Ids.requireKnownFormat("account", accountId);
-        commands.send(new EraseAccount(accountId));
-        // after the event is stored: a failure here is finished by repeating the request
-        keys.erase(accountId);
+        commands.send(new EraseAccount(accountId)); // destroys the key once PersonalDataErased is stored
         credentials.forget(accountId);
         return new AccountStatus(accountId, "ERASED");
     }

@@ -28,6 +28,7 @@ import org.coverledger.events.common.Money;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.Product;
+import org.coverledger.privacy.SubjectKeys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,9 @@ class AccountClosureTest {
     private static final String ACCOUNT = "acc-1";
 
     private final AggregateTestFixture<Account> fixture = new AggregateTestFixture<>(Account.class);
-    private final AccountHoldings holdings = new AccountHoldings(TestMongo.freshDatabase());
+    private final com.mongodb.client.MongoDatabase database = TestMongo.freshDatabase();
+    private final AccountHoldings holdings = new AccountHoldings(database);
+    private final SubjectKeys keys = new SubjectKeys(database, SubjectKeys.randomMasterKey());
     private final AccountRegistered registered = new AccountRegistered(ACCOUNT, ACCOUNT, "Alice Wang",
             "11010519491231002X", "13812345678", "alice@example.com");
 
@@ -55,7 +58,7 @@ class AccountClosureTest {
                 "pol-ended-2025", ACCOUNT, ACCOUNT, LocalDate.parse("2025-06-01"), "Hospital stay",
                 Money.cny("100.00"), NOW)));
         fixture.registerAnnotatedCommandHandler(new AccountClosure(fixture.getRepository(), policies, claims, holdings,
-                CALENDAR, Period.ofYears(5)));
+                CALENDAR, Period.ofYears(5), keys));
     }
 
     private static PolicyIssued policy(String id, String start, String end) {
@@ -136,10 +139,12 @@ class AccountClosureTest {
     @Test
     void after_retention_the_personal_data_is_erased_once() {
         holdings.policy(ACCOUNT, "pol-ended-2020");
+        keys.seal(ACCOUNT, "13812345678"); // the customer has a key
         fixture.given(registered)
                 .when(new EraseAccount(ACCOUNT), as("root", "ADMIN"))
                 .expectEvents(new PersonalDataErased(ACCOUNT, "root", NOW))
                 .expectResultMessagePayload(true);
+        org.assertj.core.api.Assertions.assertThat(keys.isErased(ACCOUNT)).as("the key goes with the commit").isTrue();
         fixture.given(registered, new PersonalDataErased(ACCOUNT, "root", NOW))
                 .when(new EraseAccount(ACCOUNT), as("root", "ADMIN"))
                 .expectNoEvents()
@@ -156,9 +161,19 @@ class AccountClosureTest {
     @Test
     void an_open_claim_is_kept() {
         holdings.claim(ACCOUNT, "clm-1");
+        keys.seal(ACCOUNT, "13812345678");
         fixture.given(registered)
                 .when(new EraseAccount(ACCOUNT), as("root", "ADMIN"))
                 .expectException(BusinessRuleViolation.class)
+                .expectNoEvents();
+        org.assertj.core.api.Assertions.assertThat(keys.isErased(ACCOUNT)).as("a refused erasure keeps the key").isFalse();
+    }
+
+    @Test
+    void only_an_admin_erases() {
+        fixture.given(registered)
+                .when(new EraseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
+                .expectException(org.coverledger.events.common.ActionNotPermitted.class)
                 .expectNoEvents();
     }
 }
