@@ -1,6 +1,5 @@
 package org.coverledger.command.account;
 
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swagger.v3.oas.annotations.Operation;
@@ -82,8 +81,15 @@ public class AccountCodesController {
         }
     }
 
+    public record ResetStarted(String status,
+                               @Schema(description = "send it back with the code; it is the same kind of answer "
+                                       + "whether or not the login exists") String resetTicket,
+                               long expiresInSeconds) {
+    }
+
     public record ResetConfirmation(
             @NotBlank String login,
+            @NotBlank String resetTicket,
             @NotBlank @Pattern(regexp = "\\d{6}", message = "must be the 6-digit code") String code,
             @NotBlank @Schema(description = "at least 8 characters with letters, digits and a special character",
                     accessMode = Schema.AccessMode.WRITE_ONLY) String newPassword) {
@@ -206,11 +212,10 @@ public class AccountCodesController {
             + "if an account uses it; the answer is the same either way (no login needed)",
             description = "429 with Retry-After when too many codes were requested for the login or from the client.")
     @RequestBody(content = @Content(schema = @Schema(implementation = ResetRequest.class)))
-    public Map<String, Object> requestReset(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+    public ResetStarted requestReset(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         ResetRequest request = validation.read(body, ResetRequest.class, checks -> { });
-        passwords.requestReset(request.login(), http.getRemoteAddr());
-        return Map.of("status", "IF_THE_LOGIN_EXISTS_A_CODE_WAS_SENT", "expiresInSeconds",
-                OneTimeCodes.VALID_FOR.toSeconds());
+        String ticket = passwords.requestReset(request.login(), http.getRemoteAddr());
+        return new ResetStarted("IF_THE_LOGIN_EXISTS_A_CODE_WAS_SENT", ticket, OneTimeCodes.VALID_FOR.toSeconds());
     }
 
     @PostMapping("/password-resets/confirm")
@@ -226,7 +231,7 @@ public class AccountCodesController {
                 PasswordPolicy.problems(checks.request().newPassword()).forEach(reason -> checks.fail("newPassword", reason));
             }
         });
-        passwords.reset(request.login(), request.code(), request.newPassword(), http.getRemoteAddr(),
-                commands.metadata());
+        passwords.reset(request.login(), request.resetTicket(), request.code(), request.newPassword(),
+                http.getRemoteAddr(), commands.metadata());
     }
 }

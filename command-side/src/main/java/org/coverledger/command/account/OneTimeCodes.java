@@ -86,10 +86,19 @@ public class OneTimeCodes {
 
     /** Enters a code: a wrong one uses up an attempt, the right one is spent. */
     public Check check(String accountId, Purpose purpose, String code) {
+        return check(accountId, purpose, code, Map.of());
+    }
+
+    /**
+     * Enters a code that only counts for the request that carries {@code ticket} (what the code
+     * was issued with): entries without the right ticket use up nothing, so nobody but the one
+     * who asked for the code can spend its attempts.
+     */
+    public Check check(String accountId, Purpose purpose, String code, Map<String, String> ticket) {
         String id = id(accountId, purpose);
         while (true) {
             Document doc = codes.find(eq("_id", id)).first();
-            if (doc == null || doc.getInteger("attemptsLeft", 0) <= 0) {
+            if (doc == null || doc.getInteger("attemptsLeft", 0) <= 0 || !carries(doc, ticket)) {
                 return new NoneIssued();
             }
             if (!doc.getDate("expiresAt").toInstant().isAfter(clock.instant())) {
@@ -113,6 +122,18 @@ public class OneTimeCodes {
                 return new Wrong(left - 1);
             }
         }
+    }
+
+    private boolean carries(Document doc, Map<String, String> ticket) {
+        Document payload = doc.get("payload", Document.class);
+        for (Map.Entry<String, String> entry : ticket.entrySet()) {
+            Object stored = payload.get(entry.getKey());
+            if (!(stored instanceof String sealed) || !MessageDigest.isEqual(
+                    keys.open(sealed).getBytes(StandardCharsets.UTF_8), entry.getValue().getBytes(StandardCharsets.UTF_8))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String id(String accountId, Purpose purpose) {

@@ -1,5 +1,7 @@
 package org.coverledger.command.account;
 
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +29,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Passwords {
+
+    private static final String TICKET = "ticket";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CustomerCredentials credentials;
     private final PasswordEncoder encoder;
@@ -57,31 +62,35 @@ public class Passwords {
     }
 
     /**
-     * Sends a reset code to the login (mobile or email) if it belongs to an account; the answer is
-     * the same either way, so nobody learns which logins exist.
+     * Sends a reset code to the login (mobile or email) if it belongs to an account, and returns
+     * the ticket that entering the code needs; the answer looks the same either way, so nobody
+     * learns which logins exist, and nobody without the ticket can spend the code's attempts.
      */
-    public void requestReset(String login, String client) {
+    public String requestReset(String login, String client) {
         limits.codeRequested("login:" + login.trim().toLowerCase(Locale.ROOT), client);
+        byte[] random = new byte[18];
+        RANDOM.nextBytes(random);
+        String ticket = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Optional<Credential> credential = credentials.find(login.trim());
-        if (credential.isEmpty()) {
-            return;
+        if (credential.isPresent()) {
+            String accountId = credential.get().accountId();
+            String code = codes.issue(accountId, Purpose.PASSWORD_RESET, Map.of(TICKET, ticket));
+            notifications.send(new Notice(accountId, login.contains("@") ? Notice.Channel.EMAIL : Notice.Channel.SMS,
+                    login.trim(), Purpose.PASSWORD_RESET.name(),
+                    "Your CoverLedger password reset code is " + code + ". It expires in 5 minutes; never share it."));
         }
-        String accountId = credential.get().accountId();
-        String code = codes.issue(accountId, Purpose.PASSWORD_RESET, Map.of());
-        notifications.send(new Notice(accountId, login.contains("@") ? Notice.Channel.EMAIL : Notice.Channel.SMS,
-                login.trim(), Purpose.PASSWORD_RESET.name(),
-                "Your CoverLedger password reset code is " + code + ". It expires in 5 minutes; never share it."));
+        return ticket;
     }
 
     /**
-     * Sets the new password if the code is right, and unlocks the account. Every refusal reads the
-     * same, whether the login exists or not, so that this public endpoint reveals no account.
+     * Sets the new password if the code is right for the ticket, and unlocks the account. Every
+     * refusal reads the same, whether the login exists or not.
      */
-    public void reset(String login, String code, String replacement, String client, MetaData metaData) {
-        limits.codeEntered("login:" + login.trim().toLowerCase(Locale.ROOT), client);
+    public void reset(String login, String ticket, String code, String replacement, String client, MetaData metaData) {
+        limits.codeEntered("ticket:" + ticket, client);
         Optional<Credential> credential = credentials.find(login.trim());
-        if (credential.isEmpty()
-                || !(codes.check(credential.get().accountId(), Purpose.PASSWORD_RESET, code) instanceof OneTimeCodes.Accepted)) {
+        if (credential.isEmpty() || !(codes.check(credential.get().accountId(), Purpose.PASSWORD_RESET, code,
+                Map.of(TICKET, ticket)) instanceof OneTimeCodes.Accepted)) {
             throw new BusinessRuleViolation("CODE_INVALID",
                     "The code is wrong, used up or expired; request a new one if needed.");
         }

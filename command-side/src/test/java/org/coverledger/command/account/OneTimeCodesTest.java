@@ -56,6 +56,17 @@ class OneTimeCodesTest {
     }
 
     @Test
+    void entries_without_the_ticket_the_code_was_issued_with_spend_nothing() {
+        String code = codes.issue("acc-1", Purpose.PASSWORD_RESET, Map.of("ticket", "t-1"));
+        for (int i = 0; i < 10; i++) {
+            assertThat(codes.check("acc-1", Purpose.PASSWORD_RESET, "000000", Map.of("ticket", "t-2")))
+                    .isInstanceOf(NoneIssued.class);
+        }
+        assertThat(codes.check("acc-1", Purpose.PASSWORD_RESET, code, Map.of("ticket", "t-2"))).isInstanceOf(NoneIssued.class);
+        assertThat(codes.check("acc-1", Purpose.PASSWORD_RESET, code, Map.of("ticket", "t-1"))).isInstanceOf(Accepted.class);
+    }
+
+    @Test
     void a_code_expires_after_five_minutes() {
         String code = codes.issue("acc-1", Purpose.REAL_NAME_VERIFICATION, Map.of("cardNumber", "6222020000000000018"));
         OneTimeCodes fiveMinutesLater = new OneTimeCodes(database, keys, "pepper",
