@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.coverledger.events.common.BankCardNumber;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,9 +17,12 @@ import org.springframework.stereotype.Component;
  *       presenter's ID number (an X counts as 0) is theirs, whatever the name, with the reserved
  *       mobile 1390000 followed by those four digits.</li>
  * </ul>
- * Anything else does not match. A real provider replaces it as a {@code @Primary} {@link BankRecords} bean.
+ * Anything else does not match. It is on while {@code coverledger.bank.simulated} is true (the
+ * default, for the embedded set-up); a deployment turns it off and provides its bank's
+ * {@link BankRecords} bean (without one the command side does not start).
  */
 @Component
+@ConditionalOnProperty(name = "coverledger.bank.simulated", havingValue = "true")
 public class SimulatedBank implements BankRecords {
 
     record Holder(String name, String nationalId, String reservedMobile) {

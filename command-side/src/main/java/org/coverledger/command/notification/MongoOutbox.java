@@ -3,20 +3,28 @@ package org.coverledger.command.notification;
 import static com.mongodb.client.model.Filters.eq;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import org.bson.Document;
+import org.coverledger.privacy.SubjectKeys;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Notices written to the {@code notification_outbox} collection, PENDING until a gateway
- * delivers them. The write is acknowledged before the customer is told a code was sent.
+ * delivers them. The write is acknowledged before the customer is told a code was sent. Where
+ * a notice goes and what it says (a code) are sealed under the customer's key, so a reader of
+ * the database learns neither, and an erasure takes them too; notices older than the retention
+ * are deleted.
  */
 @Component
 public class MongoOutbox implements Notifications {
@@ -27,11 +35,16 @@ public class MongoOutbox implements Notifications {
     }
 
     private final MongoCollection<Document> outbox;
+    private final SubjectKeys keys;
     private final Clock clock;
+    private final Duration retention;
 
-    public MongoOutbox(MongoDatabaseFactory mongo, Clock clock) {
+    public MongoOutbox(MongoDatabaseFactory mongo, SubjectKeys keys, Clock clock,
+                       @Value("${coverledger.notifications.outbox-retention}") Duration retention) {
         this.outbox = mongo.getMongoDatabase().getCollection("notification_outbox");
+        this.keys = keys;
         this.clock = clock;
+        this.retention = retention;
     }
 
     @Override
@@ -39,11 +52,17 @@ public class MongoOutbox implements Notifications {
         outbox.insertOne(new Document("_id", UUID.randomUUID().toString())
                 .append("accountId", notice.accountId())
                 .append("channel", notice.channel().name())
-                .append("to", notice.to())
+                .append("to", keys.seal(notice.accountId(), notice.to()))
                 .append("purpose", notice.purpose())
-                .append("text", notice.text())
+                .append("text", keys.seal(notice.accountId(), notice.text()))
                 .append("status", "PENDING")
                 .append("createdAt", Date.from(clock.instant())));
+    }
+
+    /** Deletes notices older than the retention (a scan: the outbox stays small). */
+    @Scheduled(fixedDelayString = "${coverledger.notifications.outbox-purge-interval:1h}")
+    public void purge() {
+        outbox.deleteMany(Filters.lt("createdAt", Date.from(clock.instant().minus(retention))));
     }
 
     /** The account's latest notices, newest first (a scan: for the embedded profile's admin page). */
@@ -51,7 +70,8 @@ public class MongoOutbox implements Notifications {
         List<Entry> entries = new ArrayList<>();
         for (Document doc : outbox.find(eq("accountId", accountId)).sort(Sorts.descending("createdAt")).limit(limit)) {
             entries.add(new Entry(doc.getString("_id"), doc.getString("accountId"), doc.getString("channel"),
-                    doc.getString("to"), doc.getString("purpose"), doc.getString("text"), doc.getString("status"),
+                    keys.open(doc.getString("to")), doc.getString("purpose"), keys.open(doc.getString("text")),
+                    doc.getString("status"),
                     doc.getDate("createdAt").toInstant()));
         }
         return entries;
