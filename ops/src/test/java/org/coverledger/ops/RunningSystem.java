@@ -70,7 +70,9 @@ public final class RunningSystem implements AutoCloseable {
                 // small, so that the end-to-end tests load policies from snapshots too
                 "--coverledger.snapshot.policy-every=3"
         };
+        // an extra setting replaces the default of the same name (Spring would join both values)
         List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.removeIf(arg -> extraArgs.stream().anyMatch(extra -> extra.split("=")[0].equals(arg.split("=")[0])));
         all.addAll(extraArgs);
         args = all.toArray(String[]::new);
         commandSide = CommandSideApplication.builder().run(args);
