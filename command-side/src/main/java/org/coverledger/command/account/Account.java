@@ -131,7 +131,7 @@ public class Account {
         apply(new CardUnbound(accountId, command.cardId(), calendar.now()));
     }
 
-    /** Whose name and ID the bank checks the card against; only once, for the customer or an admin. */
+    /** Whose name and ID the bank checks the card against: once, and only for the customer. */
     record RealName(String name, String nationalId) {
     }
 
