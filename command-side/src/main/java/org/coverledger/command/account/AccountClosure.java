@@ -6,6 +6,8 @@ import java.time.Period;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.axonframework.modelling.command.Aggregate;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.claim.Claim;
@@ -13,6 +15,7 @@ import org.coverledger.command.policy.Policy;
 import org.coverledger.events.account.AccountApi.CloseAccount;
 import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.privacy.SubjectKeys;
@@ -49,8 +52,11 @@ public class AccountClosure {
     @CommandHandler
     public void handle(CloseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles) {
-        Account.Commitments commitments = commitments(command.accountId());
-        Account.load(accounts, command.accountId()).execute(account -> account.close(commitments, Caller.of(actor, roles), calendar));
+        Caller caller = Caller.of(actor, roles);
+        Aggregate<Account> account = Account.load(accounts, command.accountId());
+        account.execute(a -> a.requireActionableBy(caller)); // strangers learn nothing and mark nothing
+        Account.Commitments commitments = closingCommitments(command.accountId());
+        account.execute(a -> a.close(commitments, caller, calendar));
     }
 
     /**
@@ -61,33 +67,51 @@ public class AccountClosure {
     @CommandHandler
     public boolean handle(EraseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                           @MetaDataValue(CommandMetadata.ROLES) String roles) {
-        Account.Commitments commitments = commitments(command.accountId());
-        boolean erased = Account.load(accounts, command.accountId())
-                .invoke(account -> account.erase(commitments, retention, Caller.of(actor, roles), calendar));
+        Aggregate<Account> account = Account.load(accounts, command.accountId());
+        Account.Commitments commitments = closingCommitments(command.accountId());
+        boolean erased = account.invoke(a -> a.erase(commitments, retention, Caller.of(actor, roles), calendar));
         CurrentUnitOfWork.get().afterCommit(u -> keys.erase(command.accountId()));
         return erased;
+    }
+
+    /**
+     * What binds the account, read after new business was stopped for it: a policy or claim
+     * recorded before that is found, one recorded after is refused. If the closure is refused,
+     * new business is welcome again; once it is recorded, the account stays closed to it.
+     */
+    private Account.Commitments closingCommitments(String accountId) {
+        holdings.beginClosing(accountId);
+        UnitOfWork<?> unitOfWork = CurrentUnitOfWork.get();
+        unitOfWork.onRollback(u -> holdings.endClosing(accountId));
+        unitOfWork.afterCommit(u -> holdings.closed(accountId));
+        return commitments(accountId);
     }
 
     private Account.Commitments commitments(String accountId) {
         LocalDate lastCoverEnd = null;
         for (String policyId : holdings.policies(accountId)) {
-            LocalDate end = existing(policies, policyId, Policy::coverEnd);
+            LocalDate end = existing(policies, accountId, policyId, Policy::coverEnd);
             if (end != null && (lastCoverEnd == null || end.isAfter(lastCoverEnd))) {
                 lastCoverEnd = end;
             }
         }
         boolean claimOpen = false;
         for (String claimId : holdings.claims(accountId)) {
-            claimOpen |= Boolean.TRUE.equals(existing(claims, claimId, Claim::isOpen));
+            claimOpen |= Boolean.TRUE.equals(existing(claims, accountId, claimId, Claim::isOpen));
         }
         return new Account.Commitments(lastCoverEnd, claimOpen);
     }
 
-    /** An id recorded for an aggregate whose creation then failed finds none. */
-    private static <T, R> R existing(Repository<T> repository, String id, java.util.function.Function<T, R> question) {
+    /** An id recorded a moment ago may be on its way; one whose creation failed finds nothing after that. */
+    private <T, R> R existing(Repository<T> repository, String accountId, String id,
+                              java.util.function.Function<T, R> question) {
         try {
             return repository.load(id).invoke(question);
         } catch (AggregateNotFoundException e) {
+            if (holdings.inFlight(accountId, id)) {
+                throw new BusinessRuleViolation("NEW_BUSINESS_IN_PROGRESS",
+                        "A policy or claim is being recorded for this account; try again in a minute.");
+            }
             return null;
         }
     }

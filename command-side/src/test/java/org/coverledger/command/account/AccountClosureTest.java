@@ -3,6 +3,7 @@ package org.coverledger.command.account;
 import static org.coverledger.command.support.Callers.as;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
@@ -86,10 +87,45 @@ class AccountClosureTest {
     @Test
     void an_account_whose_policies_have_ended_closes() {
         holdings.policy(ACCOUNT, "pol-ended-2025");
-        holdings.policy(ACCOUNT, "pol-never-issued"); // recorded, then its issuance failed
+        // recorded two minutes ago, then its issuance failed
+        new AccountHoldings(database, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-2)))
+                .policy(ACCOUNT, "pol-never-issued");
         fixture.given(registered)
                 .when(new CloseAccount(ACCOUNT), as("root", "ADMIN"))
                 .expectEvents(new AccountClosed(ACCOUNT, "root", NOW));
+    }
+
+    @Test
+    void a_policy_recorded_a_moment_ago_and_not_issued_yet_keeps_the_closure_waiting() {
+        holdings.policy(ACCOUNT, "pol-on-its-way");
+        fixture.given(registered)
+                .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
+                .expectException(BusinessRuleViolation.class)
+                .expectExceptionMessage("A policy or claim is being recorded for this account; try again in a minute.")
+                .expectNoEvents();
+        // the refused closure lets new business in again
+        holdings.claim(ACCOUNT, "clm-after");
+        org.assertj.core.api.Assertions.assertThat(holdings.claims(ACCOUNT)).contains("clm-after");
+    }
+
+    @Test
+    void once_closed_no_policy_or_claim_is_recorded_for_the_account() {
+        fixture.given(registered)
+                .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
+                .expectEvents(new AccountClosed(ACCOUNT, ACCOUNT, NOW));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> holdings.policy(ACCOUNT, "pol-late"))
+                .isInstanceOf(BusinessRuleViolation.class).hasMessageContaining("closed");
+        org.assertj.core.api.Assertions.assertThat(holdings.policies(ACCOUNT)).isEmpty();
+    }
+
+    @Test
+    void while_a_closure_decides_no_policy_is_recorded() {
+        holdings.beginClosing(ACCOUNT);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> holdings.claim(ACCOUNT, "clm-racing"))
+                .isInstanceOf(BusinessRuleViolation.class);
+        holdings.endClosing(ACCOUNT);
+        holdings.claim(ACCOUNT, "clm-later");
+        org.assertj.core.api.Assertions.assertThat(holdings.claims(ACCOUNT)).containsExactly("clm-later");
     }
 
     @Test
