@@ -18,6 +18,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.bson.Document;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -113,6 +114,15 @@ public class AccountHoldings {
     }
 
     private void add(String accountId, String kind, String id) {
+        record(accountId, kind, id);
+        // a policy or claim whose creation fails is not left to look like one on its way
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().onRollback(u -> holdings.updateOne(eq("_id", accountId),
+                    Updates.combine(Updates.pull(kind, id), Updates.unset("recordedAt." + id))));
+        }
+    }
+
+    private void record(String accountId, String kind, String id) {
         Instant now = clock.instant();
         var open = and(eq("_id", accountId), exists("closed", false),
                 or(exists("closingSince", false), lt("closingSince", Date.from(now.minus(IN_FLIGHT)))));

@@ -98,6 +98,15 @@ class PolicyTest {
     }
 
     @Test
+    void a_policy_that_is_not_issued_is_not_left_among_the_accounts_holdings() {
+        fixture.givenNoPriorActivity()
+                .when(new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.AUTO, Money.cny("1.00"), Money.cny("1.00"),
+                        LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-01")), alice())
+                .expectException(BusinessRuleViolation.class);
+        org.assertj.core.api.Assertions.assertThat(holdings.policies(ACCOUNT)).isEmpty();
+    }
+
+    @Test
     void a_change_takes_effect_at_midnight_of_the_next_business_day() {
         fixture.given(issued)
                 .when(new ChangePolicy(POLICY, "Wang Xiaoming", Money.cny("600000.00")), alice())
