@@ -18,7 +18,7 @@ class TwinSourcesTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final List<String> TWINS = List.of("SecurityConfiguration", "Logins", "LoginRateLimit",
-            "RequestIdFilter", "MongoHealth");
+            "RequestIdFilter", "MongoHealth", "BearerTokens");
 
     @Test
     void the_infrastructure_twins_of_both_sides_are_the_same_but_for_the_side() throws IOException {

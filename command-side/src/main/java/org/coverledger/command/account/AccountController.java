@@ -36,6 +36,7 @@ import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BankCardNumber;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
+import org.coverledger.identity.AccessTokens;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.PasswordPolicy;
 import org.springframework.http.HttpStatus;
@@ -108,9 +109,13 @@ public class AccountController {
     private final RequestValidation validation;
     private final AccountRegistration registration;
     private final CustomerCredentials credentials;
+    private final AccessTokens tokens;
+    private final LockRecorder locks;
 
     public AccountController(Commands commands, RequestValidation validation, AccountRegistration registration,
-                             CustomerCredentials credentials) {
+                             CustomerCredentials credentials, AccessTokens tokens, LockRecorder locks) {
+        this.tokens = tokens;
+        this.locks = locks;
         this.commands = commands;
         this.validation = validation;
         this.registration = registration;
@@ -195,6 +200,7 @@ public class AccountController {
     @Operation(summary = "Unlock an account locked after failed logins (admin)")
     public Unlocked unlock(@PathVariable String accountId) {
         Ids.requireKnownFormat("account", accountId);
+        locks.recordIfLocked(accountId); // a lock not yet recorded as an event is recorded first
         commands.send(new UnlockAccount(accountId));
         credentials.unlock(accountId);
         return new Unlocked(accountId, "UNLOCKED");
@@ -209,6 +215,7 @@ public class AccountController {
         Ids.requireKnownFormat("account", accountId);
         commands.send(new CloseAccount(accountId));
         credentials.forget(accountId);
+        tokens.revokeAll(accountId);
         return new AccountStatus(accountId, "CLOSED");
     }
 
@@ -224,6 +231,7 @@ public class AccountController {
         Ids.requireKnownFormat("account", accountId);
         commands.send(new EraseAccount(accountId)); // destroys the key once PersonalDataErased is stored
         credentials.forget(accountId);
+        tokens.revokeAll(accountId);
         return new AccountStatus(accountId, "ERASED");
     }
 

@@ -27,11 +27,18 @@ public class LockRecorder {
 
     @Scheduled(fixedDelayString = "${coverledger.identity.lock-record-interval:1s}")
     public void recordLocks() {
-        for (String accountId : credentials.locksNotYetRecorded()) {
-            gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new LockAccount(accountId,
-                            CustomerCredentials.FAILURES_BEFORE_LOCK + " failed logins in a row"))
-                    .andMetaData(MetaData.with(CommandMetadata.ACTOR, Account.SYSTEM).and(CommandMetadata.ROLES, "")));
-            credentials.lockRecorded(accountId);
-        }
+        credentials.locksNotYetRecorded().forEach(this::record);
+    }
+
+    /** Records the account's lock now (an admin unlocking it need not wait for the next round). */
+    void recordIfLocked(String accountId) {
+        credentials.byAccount(accountId).filter(CustomerCredentials.Credential::locked).ifPresent(c -> record(accountId));
+    }
+
+    private void record(String accountId) {
+        gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new LockAccount(accountId,
+                        CustomerCredentials.FAILURES_BEFORE_LOCK + " failed logins in a row"))
+                .andMetaData(MetaData.with(CommandMetadata.ACTOR, Account.SYSTEM).and(CommandMetadata.ROLES, "")));
+        credentials.lockRecorded(accountId);
     }
 }

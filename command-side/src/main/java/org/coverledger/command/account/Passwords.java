@@ -17,6 +17,7 @@ import org.coverledger.events.account.AccountApi.RecordPasswordChange;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.UnknownObject;
+import org.coverledger.identity.AccessTokens;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.CustomerCredentials.Credential;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -39,9 +40,11 @@ public class Passwords {
     private final Notifications notifications;
     private final CodeRateLimits limits;
     private final CommandGateway gateway;
+    private final AccessTokens tokens;
 
     public Passwords(CustomerCredentials credentials, PasswordEncoder encoder, OneTimeCodes codes,
-                     Notifications notifications, CodeRateLimits limits, CommandGateway gateway) {
+                     Notifications notifications, CodeRateLimits limits, CommandGateway gateway, AccessTokens tokens) {
+        this.tokens = tokens;
         this.credentials = credentials;
         this.encoder = encoder;
         this.codes = codes;
@@ -59,6 +62,7 @@ public class Passwords {
         }
         record(accountId, PasswordChange.CHANGED, metaData);
         credentials.setPassword(accountId, encoder.encode(replacement));
+        tokens.revokeAll(accountId); // every device logs in again with the new password
     }
 
     /**
@@ -100,6 +104,7 @@ public class Passwords {
                 metaData.and(CommandMetadata.ACTOR, accountId).and(CommandMetadata.ROLES, "CUSTOMER"));
         credentials.setPassword(accountId, encoder.encode(replacement));
         credentials.unlock(accountId);
+        tokens.revokeAll(accountId);
     }
 
     private void record(String accountId, PasswordChange how, MetaData metaData) {

@@ -16,6 +16,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.coverledger.identity.AccessTokens;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.RateLimiter;
 import org.springframework.beans.factory.annotation.Value;
@@ -50,8 +51,12 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    public SecurityFilterChain queryApi(HttpSecurity http, ObjectMapper json, LoginRateLimit loginRateLimit) throws Exception {
+    public SecurityFilterChain queryApi(HttpSecurity http, ObjectMapper json, LoginRateLimit loginRateLimit,
+                                          AccessTokens tokens, CustomerCredentials customers) throws Exception {
+        BearerTokens bearerTokens = new BearerTokens(tokens, customers,
+                (response, code, detail) -> writeProblem(json, response, HttpStatus.UNAUTHORIZED, code, detail));
         http.addFilterBefore(loginRateLimit, org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
+                .addFilterAfter(bearerTokens, LoginRateLimit.class)
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> {
@@ -74,18 +79,21 @@ public class SecurityConfiguration {
                                 "The account is locked after repeated failed logins; an administrator can unlock it.");
                     } else {
                         writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
-                                "Authentication is required: use HTTP Basic with your user name and password.");
+                                LOG_IN);
                     }
                 }))
                 .exceptionHandling(ex -> ex
                         .authenticationEntryPoint((request, response, e) ->
                                 writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
-                                        "Authentication is required: use HTTP Basic with your user name and password."))
+                                        LOG_IN))
                         .accessDeniedHandler((request, response, e) ->
                                 writeProblem(json, response, HttpStatus.FORBIDDEN, "FORBIDDEN",
                                         "Your role does not permit this action.")));
         return http.build();
     }
+
+    private static final String LOG_IN = "Authentication is required: HTTP Basic with your login and password, "
+            + "or a bearer token from POST /api/sessions.";
 
     static void writeProblem(ObjectMapper json, HttpServletResponse response, HttpStatus status, String code,
                              String detail) throws IOException {
@@ -120,6 +128,12 @@ public class SecurityConfiguration {
     public CustomerCredentials customerCredentials(MongoDatabaseFactory mongo,
                                                    @Value("${coverledger.identity.pepper}") String pepper) {
         return new CustomerCredentials(mongo.getMongoDatabase(), pepper);
+    }
+
+    @Bean
+    public AccessTokens accessTokens(MongoDatabaseFactory mongo,
+                                     @Value("${coverledger.identity.token-ttl}") java.time.Duration timeToLive) {
+        return new AccessTokens(mongo.getMongoDatabase(), timeToLive, java.time.Clock.systemUTC());
     }
 
     @Bean

@@ -19,6 +19,9 @@ import java.util.Set;
  */
 public enum Permission {
 
+    /** Everyone who can log in exchanges the login for a bearer token, and ends it. */
+    START_SESSION(Side.COMMAND, "POST", "/api/sessions", Role.values()),
+    END_SESSION(Side.COMMAND, "DELETE", "/api/sessions/current", Role.values()),
     /** Public: customers register before they have a login. */
     REGISTER_ACCOUNT(Side.COMMAND, "POST", "/api/accounts"),
     UNLOCK_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/unlock", ADMIN),
