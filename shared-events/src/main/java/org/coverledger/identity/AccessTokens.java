@@ -2,16 +2,12 @@ package org.coverledger.identity;
 
 import static com.mongodb.client.model.Filters.eq;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,7 +55,7 @@ public class AccessTokens {
         random.nextBytes(value);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(value);
         Instant expiresAt = clock.instant().plus(timeToLive);
-        tokens.insertOne(new Document("_id", hash(token)).append("login", holder.login())
+        tokens.insertOne(new Document("_id", Digests.sha256Hex(token)).append("login", holder.login())
                 .append("roles", holder.roles()).append("customer", holder.customer())
                 .append("expiresAt", Date.from(expiresAt)));
         return new Issued(token, expiresAt);
@@ -67,7 +63,7 @@ public class AccessTokens {
 
     /** The holder of a live token. */
     public Optional<Holder> find(String token) {
-        Document doc = tokens.find(eq("_id", hash(token))).first();
+        Document doc = tokens.find(eq("_id", Digests.sha256Hex(token))).first();
         if (doc == null) {
             return Optional.empty();
         }
@@ -80,19 +76,11 @@ public class AccessTokens {
     }
 
     public void revoke(String token) {
-        tokens.deleteOne(eq("_id", hash(token)));
+        tokens.deleteOne(eq("_id", Digests.sha256Hex(token)));
     }
 
     /** Every token of the login (a scan by login: passwords change rarely). */
     public void revokeAll(String login) {
         tokens.deleteMany(eq("login", login));
-    }
-
-    private static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

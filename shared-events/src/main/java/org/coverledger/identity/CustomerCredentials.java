@@ -3,19 +3,15 @@ package org.coverledger.identity;
 import static com.mongodb.client.model.Filters.eq;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
@@ -211,13 +207,6 @@ public class CustomerCredentials {
     }
 
     private String key(Identity identity, String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(pepper, "HmacSHA256"));
-            return identity.name() + ":" + HexFormat.of().formatHex(mac.doFinal(normalized.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return identity.name() + ":" + Digests.hmacSha256Hex(pepper, value.trim().toLowerCase(Locale.ROOT));
     }
 }

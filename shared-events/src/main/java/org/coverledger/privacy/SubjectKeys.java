@@ -102,15 +102,12 @@ public class SubjectKeys {
         if (subject == null || subject.isBlank()) {
             throw new IllegalArgumentException("personal data needs a data subject to be sealed for");
         }
-        Optional<SecretKey> key = keyForWriting(subject);
+        Optional<SecretKey> key = key(subject, true);
         if (key.isEmpty()) {
             return ERASED;
         }
-        byte[] nonce = new byte[NONCE_BYTES];
-        random.nextBytes(nonce);
-        byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key.get(), nonce, subject, value.getBytes(StandardCharsets.UTF_8));
-        byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
-        return PREFIX + subject + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+        byte[] sealed = encrypt(key.get(), subject, value.getBytes(StandardCharsets.UTF_8));
+        return PREFIX + subject + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(sealed);
     }
 
     /** The clear value, {@link #ERASED} if its subject's key is gone, or the value itself if it was never sealed. */
@@ -120,7 +117,7 @@ public class SubjectKeys {
         }
         int split = stored.lastIndexOf(':');
         String subject = stored.substring(PREFIX.length(), split);
-        Optional<SecretKey> key = existingKey(subject);
+        Optional<SecretKey> key = key(subject, false);
         if (key.isEmpty()) {
             if (!isErased(subject)) {
                 // a sealed value proves the key existed; without the erasure's record it was lost, not erased
@@ -129,10 +126,8 @@ public class SubjectKeys {
             }
             return ERASED;
         }
-        byte[] in = Base64.getUrlDecoder().decode(stored.substring(split + 1));
-        byte[] nonce = Arrays.copyOfRange(in, 0, NONCE_BYTES);
-        byte[] sealed = Arrays.copyOfRange(in, NONCE_BYTES, in.length);
-        return new String(crypt(Cipher.DECRYPT_MODE, key.get(), nonce, subject, sealed), StandardCharsets.UTF_8);
+        byte[] sealed = Base64.getUrlDecoder().decode(stored.substring(split + 1));
+        return new String(decrypt(key.get(), subject, sealed), StandardCharsets.UTF_8);
     }
 
     /** A fresh master key, for `coverledger.privacy.master-key` (or a test). */
@@ -185,56 +180,58 @@ public class SubjectKeys {
         cache.clear();
     }
 
-    private Optional<SecretKey> existingKey(String subject) {
+    /**
+     * The subject's key: cached while fresh (an erasure for good), else read from the store and,
+     * when writing, created on first use. Empty for an erased subject, or one without a key when reading.
+     */
+    private Optional<SecretKey> key(String subject, boolean createIfMissing) {
         Cached cached = cache.get(subject);
         if (cached != null && (cached.key() == null || cached.readAt().plus(cacheFor).isAfter(clock.instant()))) {
             return Optional.ofNullable(cached.key());
         }
         Document doc = keys.find(eq("_id", subject)).first();
-        if (doc == null) {
-            return Optional.empty();
+        if (doc == null && createIfMissing) {
+            doc = created(subject);
         }
-        return Optional.ofNullable(remember(subject, doc));
+        return doc == null ? Optional.empty() : Optional.ofNullable(remember(subject, doc));
     }
 
-    private Optional<SecretKey> keyForWriting(String subject) {
-        Cached cached = cache.get(subject);
-        if (cached != null && (cached.key() == null || cached.readAt().plus(cacheFor).isAfter(clock.instant()))) {
-            return Optional.ofNullable(cached.key());
-        }
-        Document doc = keys.find(eq("_id", subject)).first();
-        if (doc == null) {
-            byte[] fresh = new byte[32];
-            random.nextBytes(fresh);
-            byte[] nonce = new byte[NONCE_BYTES];
-            random.nextBytes(nonce);
-            byte[] wrapped = crypt(Cipher.ENCRYPT_MODE, masterKey, nonce, "subject-key:" + subject, fresh);
-            doc = new Document("_id", subject)
-                    .append("wrapped", new Binary(ByteBuffer.allocate(NONCE_BYTES + wrapped.length).put(nonce).put(wrapped).array()))
-                    .append("createdAt", Date.from(clock.instant()));
-            try {
-                keys.insertOne(doc);
-            } catch (MongoWriteException e) {
-                if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                    throw e;
-                }
-                doc = keys.find(eq("_id", subject)).first(); // another writer made it first: use theirs
+    private Document created(String subject) {
+        byte[] fresh = new byte[32];
+        random.nextBytes(fresh);
+        Document doc = new Document("_id", subject)
+                .append("wrapped", new Binary(encrypt(masterKey, "subject-key:" + subject, fresh)))
+                .append("createdAt", Date.from(clock.instant()));
+        try {
+            keys.insertOne(doc);
+            return doc;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
             }
+            return keys.find(eq("_id", subject)).first(); // another writer made it first: use theirs
         }
-        return Optional.ofNullable(remember(subject, doc));
     }
 
     private SecretKey remember(String subject, Document doc) {
         Binary wrapped = doc.get("wrapped", Binary.class);
-        SecretKey key = null;
-        if (wrapped != null) {
-            byte[] data = wrapped.getData();
-            byte[] nonce = Arrays.copyOfRange(data, 0, NONCE_BYTES);
-            byte[] sealed = Arrays.copyOfRange(data, NONCE_BYTES, data.length);
-            key = new SecretKeySpec(crypt(Cipher.DECRYPT_MODE, masterKey, nonce, "subject-key:" + subject, sealed), "AES");
-        }
+        SecretKey key = wrapped == null ? null
+                : new SecretKeySpec(decrypt(masterKey, "subject-key:" + subject, wrapped.getData()), "AES");
         cache.put(subject, new Cached(key, clock.instant()));
         return key;
+    }
+
+    /** AES-GCM with a fresh nonce: nonce, then ciphertext and tag. */
+    private byte[] encrypt(SecretKey key, String associated, byte[] plain) {
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, nonce, associated, plain);
+        return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
+    }
+
+    private static byte[] decrypt(SecretKey key, String associated, byte[] nonceAndSealed) {
+        return crypt(Cipher.DECRYPT_MODE, key, Arrays.copyOfRange(nonceAndSealed, 0, NONCE_BYTES), associated,
+                Arrays.copyOfRange(nonceAndSealed, NONCE_BYTES, nonceAndSealed.length));
     }
 
     private static byte[] crypt(int mode, SecretKey key, byte[] nonce, String associated, byte[] input) {

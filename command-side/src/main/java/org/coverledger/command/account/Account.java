@@ -106,8 +106,7 @@ public class Account {
     @CommandHandler
     public void handle(BindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireVisibleTo(Caller.of(actor, roles));
-        requireOpen();
+        requireActionableBy(Caller.of(actor, roles));
         if (cards.containsValue(command.cardNumber())) {
             throw new BusinessRuleViolation("CARD_ALREADY_BOUND", "This card is already bound to the account.");
         }
@@ -120,8 +119,7 @@ public class Account {
     @CommandHandler
     public void handle(UnbindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireVisibleTo(Caller.of(actor, roles));
-        requireOpen();
+        requireActionableBy(Caller.of(actor, roles));
         if (!cards.containsKey(command.cardId())) {
             throw new UnknownObject("card", command.cardId());
         }
@@ -230,8 +228,7 @@ public class Account {
      * no open claim. {@link AccountClosure} finds those by asking the policies and claims.
      */
     void close(Commitments commitments, Caller caller, BusinessCalendar calendar) {
-        requireVisibleTo(caller);
-        requireOpen();
+        requireActionableBy(caller);
         if (commitments.policyInForceOn(calendar.today())) {
             throw new BusinessRuleViolation("POLICY_IN_FORCE", "The account has a policy in force until "
                     + commitments.lastCoverEnd() + "; it can be closed after that.");
@@ -293,8 +290,7 @@ public class Account {
     @CommandHandler
     public void handle(SetNotificationPreferences command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
                        @MetaDataValue(CommandMetadata.ROLES) String roles) {
-        requireVisibleTo(Caller.of(actor, roles));
-        requireOpen();
+        requireActionableBy(Caller.of(actor, roles));
         for (Notices.NoticeType money : Notices.MONEY_MOVEMENTS) {
             if (command.channels().containsKey(money) && command.channels().get(money) != Notices.Channel.SMS) {
                 throw new BusinessRuleViolation("MONEY_MOVEMENTS_BY_SMS",

@@ -4,13 +4,10 @@ import static com.mongodb.client.model.Filters.eq;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +22,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.coverledger.identity.Digests;
 import org.springframework.core.annotation.Order;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
 import org.springframework.http.HttpStatus;
@@ -165,20 +163,12 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     /** The stored id of a caller's key: a digest, so no key or login is stored in the clear. */
     public static String keyId(String caller, String key) {
-        return sha256(caller + "\n" + key);
+        return Digests.sha256Hex(caller + "\n" + key);
     }
 
     /** What makes two requests the same: method, path and body. */
     public static String fingerprint(String method, String path, byte[] body) {
-        return sha256(method + " " + path + "\n" + new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(method + " " + path + "\n" + new String(body, StandardCharsets.UTF_8));
     }
 
     private void problem(HttpServletResponse response, HttpStatus status, String code, String detail)

@@ -298,7 +298,7 @@ public final class EventStoreBenchmark {
                 .build();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -1,6 +1,5 @@
 package org.coverledger.ops.bench;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,10 +52,7 @@ public final class PersonalDataBenchmark {
         boolean quick = Arrays.asList(args).contains("--quick");
         int out = Arrays.asList(args).indexOf("--out");
         Path data = Files.createTempDirectory("coverledger-bench");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = EventStoreBenchmark.freePort();
         Process server = EmbeddedMongo.launch(port, data);
         try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + port)) {
             PersonalDataBenchmark bench = new PersonalDataBenchmark(client, Duration.ofSeconds(quick ? 3 : 8));
