@@ -148,7 +148,7 @@ class ErasureIT {
     private static List<Document> commitsOf(RunningSystem system, String aggregateId) {
         try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
             return client.getDatabase("coverledger").getCollection("event_commits")
-                    .find(new Document("aggregateId", aggregateId)).sort(new Document("_id", 1))
+                    .find(new Document("events.agg", aggregateId)).sort(new Document("_id", 1))
                     .into(new ArrayList<>());
         }
     }

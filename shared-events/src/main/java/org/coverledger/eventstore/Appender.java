@@ -15,15 +15,13 @@ import java.util.stream.LongStream;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.WriteError;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Sorts;
-import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
-import org.axonframework.modelling.command.AggregateStreamCreationException;
-import org.axonframework.modelling.command.ConcurrencyException;
 import org.bson.Document;
 
 /**
@@ -34,6 +32,8 @@ import org.bson.Document;
  *   <li>each commit takes exactly the index after the last one written; if another process
  *       took it first, the unique {@code _id} refuses the insert and the writer moves to the
  *       new head and tries again;</li>
+ *   <li>each commit lists its indexes in {@code idx} under a unique index, so no two commits
+ *       can overlap whatever their sizes;</li>
  *   <li>the insert is ordered, so a refused commit (a concurrency conflict) stops the batch
  *       there: the commits before it are stored, it fails, and those after it are written at
  *       the index it would have had.</li>
@@ -42,9 +42,10 @@ import org.bson.Document;
  */
 final class Appender {
 
-    record Pending(Document commit, int size, EventMessage<?> first, CompletableFuture<Void> done) {
-        Pending(Document commit, int size, EventMessage<?> first) {
-            this(commit, size, first, new CompletableFuture<>());
+    /** A commit waiting to be written; {@code done} completes with the global index of its last event. */
+    record Pending(Document commit, int size, CompletableFuture<Long> done) {
+        Pending(Document commit, int size) {
+            this(commit, size, new CompletableFuture<>());
         }
     }
 
@@ -64,12 +65,16 @@ final class Appender {
         return conflicts.sum();
     }
 
-    /** Stores the commit, or throws why not; returns once it is acknowledged. */
-    void append(Pending pending) {
+    /**
+     * Stores the commit, or throws why not: a {@link MongoWriteException} with the duplicate key
+     * for a conflict, an {@code EventStoreException} for an unknown outcome. Returns once the
+     * commit is acknowledged.
+     */
+    long append(Pending pending) {
         startWriter();
         queue.add(pending);
         try {
-            pending.done().join();
+            return pending.done().join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -118,26 +123,29 @@ final class Appender {
                 Document commit = pending.commit();
                 commit.put("_id", index);
                 commit.put("last", index + pending.size() - 1);
+                commit.put("idx", LongStream.range(index, index + pending.size()).boxed().toList());
                 documents.add(commit);
                 index += pending.size();
             }
             try {
                 commits.insertMany(documents, new InsertManyOptions().ordered(true));
                 nextIndex = index;
-                todo.forEach(p -> p.done().complete(null));
+                todo.forEach(Appender::written);
                 return;
             } catch (MongoBulkWriteException e) {
                 BulkWriteError error = e.getWriteErrors().get(0);
                 int refused = error.getIndex();
-                todo.subList(0, refused).forEach(p -> p.done().complete(null));
+                todo.subList(0, refused).forEach(Appender::written);
                 Pending failed = todo.get(refused);
                 long failedAt = failed.commit().getLong("_id");
                 if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                     throw new MongoException("insert refused: " + error.getMessage());
                 }
-                if (error.getMessage().contains(MongoCommitLogEngine.AGGREGATE_SEQUENCE_INDEX)) {
+                if (isConflict(error)) {
                     conflicts.increment();
-                    failed.done().completeExceptionally(conflict(failed.first()));
+                    failed.done().completeExceptionally(new MongoWriteException(
+                            new WriteError(error.getCode(), error.getMessage(), error.getDetails()),
+                            e.getServerAddress(), e.getErrorLabels()));
                     nextIndex = failedAt; // not taken: the next commit gets it
                     todo = new ArrayList<>(todo.subList(refused + 1, todo.size()));
                 } else {
@@ -149,14 +157,17 @@ final class Appender {
         }
     }
 
-    private static RuntimeException conflict(EventMessage<?> first) {
-        DomainEventMessage<?> domain = (DomainEventMessage<?>) first;
-        if (domain.getSequenceNumber() == 0) {
-            return new AggregateStreamCreationException("Aggregate " + domain.getAggregateIdentifier()
-                    + " was already created by another writer");
-        }
-        return new ConcurrencyException("Aggregate " + domain.getAggregateIdentifier() + " was changed by another "
-                + "writer at sequence " + domain.getSequenceNumber());
+    private static void written(Pending pending) {
+        pending.done().complete(pending.commit().getLong("last"));
+    }
+
+    /**
+     * A commit refused for what it holds (an aggregate sequence or an event identifier already
+     * stored) rather than for where it was to go (an index another writer took first).
+     */
+    private static boolean isConflict(BulkWriteError error) {
+        String message = error.getMessage();
+        return message.contains(MongoCommitLogEngine.STREAM_INDEX) || message.contains(MongoCommitLogEngine.EVENT_ID_INDEX);
     }
 
     /** The first free index at or after {@code from}, following the commits written from there. */

@@ -1,37 +1,45 @@
 package org.coverledger.eventstore;
 
-import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
-import static com.mongodb.client.model.Filters.lte;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
+import com.mongodb.DuplicateKeyException;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.ServerAddress;
+import com.mongodb.WriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import org.axonframework.common.AxonConfigurationException;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.eventhandling.AbstractEventEntry;
 import org.axonframework.eventhandling.DomainEventData;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
@@ -41,9 +49,11 @@ import org.axonframework.eventhandling.TrackedDomainEventData;
 import org.axonframework.eventhandling.TrackedEventData;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.BatchingEventStorageEngine;
-import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,25 +62,34 @@ import org.slf4j.LoggerFactory;
  * An Axon event storage engine on MongoDB that never skips, duplicates or reorders an event,
  * without MongoDB transactions.
  *
- * <p>Every append is <em>one document</em> (a commit) holding all its events, so a reader sees
- * all of a commit or none of it, and a crash mid-append leaves nothing behind. Commits take
- * dense global indexes: a commit's {@code _id} (under MongoDB's unique {@code _id} index) is the
- * index of its first event and {@code last} that of its last; the {@link Appender} writes each
- * commit at the index right after the last one written, so the order has no holes. Optimistic
- * concurrency is a unique index on (aggregate id, first sequence number of the commit): since
- * readers only ever see whole commits, every writer continues a stream at a commit boundary,
- * so two writers racing on one aggregate collide on that key and only one wins.
+ * <p>Every append is <em>one document</em> (a commit) holding all its events, of one aggregate
+ * or several, so a reader sees all of a commit or none of it, and a crash mid-append leaves
+ * nothing behind. Every event has a dense global index: a commit's {@code _id} is the index of
+ * its first event, {@code last} that of its last, and {@code idx} lists them all under a unique
+ * index, so no two commits can ever claim one index and a reader finds the commit that holds any
+ * index with one equality look-up. The {@link Appender} writes each commit right after the last
+ * one written, so the order has no holes.
  *
- * <p>Tracking readers walk the indexes in order. Should an index ever be missing while a later
- * one is visible (only a foreign or faulty writer could cause it), the reader waits for it for
- * a bounded time, then <em>fences</em> it with a void marker, logs and counts it, and moves on;
- * a writer that arrives later fails on the unique {@code _id} instead of landing behind the
- * reader's back. The token is a single position ({@link GlobalSequenceTrackingToken}),
- * whatever the history length.
+ * <p>Three more unique indexes make the rules of an event store hold atomically, in the single
+ * insert of a commit rather than by reading first: {@code keys} lists "aggregate#sequence" of
+ * every domain event (two writers continuing one aggregate collide on the first sequence number
+ * they share, wherever the commits start), {@code ids} lists the event identifiers (unique across
+ * the store). Duplicates inside one commit, which an index does not refuse, are refused before
+ * the insert. A refusal goes through the builder's {@link PersistenceExceptionResolver} (by
+ * default: MongoDB's duplicate-key errors), as Axon's other engines do.
  *
- * <p>Reads are equality look-ups on unique indexes ({@code _id $in [...]}, or (aggregate id,
- * first sequence)), which the embedded server answers from its index and a real MongoDB from
- * its B-tree.
+ * <p>Tracking readers walk the indexes in order; a token addresses one event, and reading from
+ * it returns the rest of its commit and then what follows. Should an index ever be missing while
+ * a later one is visible (only a foreign or faulty writer could cause it), the reader waits for
+ * it for a bounded time, then <em>fences</em> it with a void marker, logs and counts it, and
+ * moves on; a writer that arrives later fails on the unique index instead of landing behind the
+ * reader's back. The token is a single position ({@link GlobalSequenceTrackingToken}), whatever
+ * the history length.
+ *
+ * <p>Reads are equality look-ups on unique indexes, which the embedded server answers from its
+ * index and a real MongoDB from its B-tree. Aggregate streams are read commit by commit, each
+ * found by the key of the next sequence number, so a stream must be dense from its first event
+ * (as Axon's aggregates write them).
  */
 public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
@@ -78,7 +97,15 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
     public static final String COMMITS = "event_commits";
     public static final String SNAPSHOTS = "event_snapshots";
-    static final String AGGREGATE_SEQUENCE_INDEX = "aggregate_commit_sequence";
+    static final String GLOBAL_INDEX = "commit_global_indexes";
+    static final String STREAM_INDEX = "commit_aggregate_sequences";
+    static final String EVENT_ID_INDEX = "commit_event_ids";
+    private static final String LATEST_TIME_INDEX = "commit_latest_time";
+    /**
+     * The unit-of-work resource that holds the global index of the last event the unit of work
+     * appended, so that a command's caller can learn where its writes stand ({@code X-Event-Position}).
+     */
+    public static final String POSITION_RESOURCE = "coverledger.eventstore.position";
 
     private final MongoCollection<Document> commits;
     private final MongoCollection<Document> snapshots;
@@ -95,6 +122,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         this.appender = new Appender(commits, builder.maxCommitsPerWrite);
         this.gapTimeout = builder.gapTimeout;
         this.clock = builder.clock;
+        CommitLogUpgrade.upgrade(builder.database, clock);
         ensureIndexes();
     }
 
@@ -103,9 +131,12 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
     }
 
     private void ensureIndexes() {
-        // sparse: void markers carry no aggregate and must not collide with each other
-        commits.createIndex(Indexes.ascending("aggregateId", "firstSeq"),
-                new IndexOptions().unique(true).sparse(true).name(AGGREGATE_SEQUENCE_INDEX));
+        // sparse: void markers carry no events, and a unique index counts a missing field as a value
+        commits.createIndex(Indexes.ascending("idx"), new IndexOptions().unique(true).name(GLOBAL_INDEX));
+        commits.createIndex(Indexes.ascending("keys"), new IndexOptions().unique(true).sparse(true).name(STREAM_INDEX));
+        commits.createIndex(Indexes.ascending("ids"), new IndexOptions().unique(true).sparse(true).name(EVENT_ID_INDEX));
+        // for createTokenAt on a real MongoDB; the embedded server ignores it and scans
+        commits.createIndex(Indexes.ascending("tsMax"), new IndexOptions().name(LATEST_TIME_INDEX));
     }
 
     /** Missing indexes given up after the timeout and fenced off. */
@@ -118,6 +149,23 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         return appender.conflicts();
     }
 
+    /** The key of one event in its aggregate's stream; unambiguous because a sequence number has no '#'. */
+    static String streamKey(String aggregateId, long sequenceNumber) {
+        return aggregateId + "#" + sequenceNumber;
+    }
+
+    /** MongoDB's duplicate-key errors, as the driver reports them for one insert or a batch. */
+    public static boolean isDuplicateKey(Exception exception) {
+        if (exception instanceof MongoWriteException write) {
+            return write.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
+        }
+        if (exception instanceof MongoBulkWriteException bulk) {
+            return bulk.getWriteErrors().stream()
+                    .anyMatch(error -> ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY);
+        }
+        return exception instanceof DuplicateKeyException;
+    }
+
     // ---------------------------------------------------------------- appending
 
     @Override
@@ -125,26 +173,21 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         if (events.isEmpty()) {
             return;
         }
-        Set<String> aggregates = new LinkedHashSet<>();
-        for (EventMessage<?> event : events) {
-            if (event instanceof DomainEventMessage<?> domain && domain.getType() != null) {
-                aggregates.add(domain.getAggregateIdentifier());
-            }
+        try {
+            long last = appender.append(new Appender.Pending(commitDocument(events, serializer), events.size()));
+            CurrentUnitOfWork.ifStarted(unitOfWork -> unitOfWork.root().resources().merge(POSITION_RESOURCE, last,
+                    (earlier, later) -> Math.max((Long) earlier, (Long) later)));
+        } catch (MongoException e) {
+            handlePersistenceException(e, events.get(0));
         }
-        if (aggregates.size() > 1) {
-            throw new EventStoreException("A unit of work may append to one aggregate only; it appended to "
-                    + aggregates.size() + ". Split the work into one command per aggregate.");
-        }
-        appender.append(new Appender.Pending(commitDocument(events, serializer), events.size(), events.get(0)));
     }
 
     /** The commit without its position; the appender gives it its global indexes when it writes it. */
     private static Document commitDocument(List<? extends EventMessage<?>> events, Serializer serializer) {
         List<Document> entries = new ArrayList<>(events.size());
-        String aggregateId = null;
-        String aggregateType = null;
-        long firstSeq = -1;
-        long lastSeq = -1;
+        List<String> keys = new ArrayList<>();
+        List<String> ids = new ArrayList<>(events.size());
+        Instant latest = Instant.MIN;
         for (EventMessage<?> event : events) {
             SerializedObject<String> payload = event.serializePayload(serializer, String.class);
             SerializedObject<String> metaData = event.serializeMetaData(serializer, String.class);
@@ -156,30 +199,42 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
                     .append("payload", payload.getData())
                     .append("metaData", metaData.getData());
             if (event instanceof DomainEventMessage<?> domain && domain.getType() != null) {
-                entry.append("seq", domain.getSequenceNumber());
-                aggregateId = domain.getAggregateIdentifier();
-                aggregateType = domain.getType();
-                firstSeq = firstSeq < 0 ? domain.getSequenceNumber() : firstSeq;
-                lastSeq = domain.getSequenceNumber();
+                entry.append("agg", domain.getAggregateIdentifier()).append("type", domain.getType())
+                        .append("seq", domain.getSequenceNumber());
+                keys.add(streamKey(domain.getAggregateIdentifier(), domain.getSequenceNumber()));
             }
+            ids.add(event.getIdentifier());
+            latest = event.getTimestamp().isAfter(latest) ? event.getTimestamp() : latest;
             entries.add(entry);
         }
-        Document commit = new Document("ts", Date.from(events.get(0).getTimestamp()));
-        if (aggregateId != null) {
-            commit.append("aggregateId", aggregateId).append("aggregateType", aggregateType)
-                    .append("firstSeq", firstSeq).append("lastSeq", lastSeq);
-        } else {
-            // events of no aggregate are their own stream, so they never collide
-            commit.append("aggregateId", "event:" + events.get(0).getIdentifier()).append("firstSeq", 0L)
-                    .append("lastSeq", 0L);
+        refuseDuplicates(keys, "aggregate sequence");
+        refuseDuplicates(ids, "event identifier");
+        Document commit = new Document("ts", Date.from(events.get(0).getTimestamp()))
+                .append("tsMax", Date.from(latest));
+        if (!keys.isEmpty()) {
+            commit.append("keys", keys);
         }
-        return commit.append("events", entries);
+        return commit.append("ids", ids).append("events", entries);
     }
 
-    /** Marks indexes as never to be filled; existing commits and markers are left as they are. */
+    /** A unique index does not refuse a value repeated inside one document, so the commit is checked here. */
+    private static void refuseDuplicates(List<String> values, String what) {
+        Set<String> seen = new HashSet<>();
+        for (String value : values) {
+            if (!seen.add(value)) {
+                throw new MongoWriteException(new WriteError(11000,
+                        "E11000 duplicate " + what + " within one commit: " + value, new BsonDocument()),
+                        new ServerAddress(), Set.of());
+            }
+        }
+    }
+
+    /** Marks indexes as never to be filled; indexes a commit or marker already holds are left as they are. */
     private void voidRange(long from, long to) {
+        Date now = Date.from(clock.instant());
         List<Document> markers = LongStream.rangeClosed(from, to)
-                .mapToObj(i -> new Document("_id", i).append("last", i).append("void", true))
+                .mapToObj(i -> new Document("_id", i).append("last", i).append("idx", List.of(i))
+                        .append("void", true).append("at", now))
                 .toList();
         try {
             commits.insertMany(markers, new InsertManyOptions().ordered(false));
@@ -200,16 +255,16 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         List<TrackedEventData<?>> batch = new ArrayList<>();
         int window = Math.max(batchSize, 64);
         while (batch.size() < batchSize) {
-            List<Document> found = commitsFrom(expected, window);
+            List<Document> found = commitsCovering(expected, window);
             Long nextVisible = null;
             for (Document commit : found) {
-                long id = commit.getLong("_id");
-                if (id != expected) {
-                    nextVisible = id;
+                long first = commit.getLong("_id");
+                if (first > expected) {
+                    nextVisible = first;
                     break;
                 }
                 if (!commit.getBoolean("void", false)) {
-                    addEvents(commit, batch);
+                    addEvents(commit, expected, batch);
                 }
                 expected = commit.getLong("last") + 1;
             }
@@ -239,32 +294,87 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         return !now.isBefore(since.plus(gapTimeout));
     }
 
-    /** Commits and markers whose first index lies in [from, from + window), by _id equality look-up. */
-    private List<Document> commitsFrom(long from, int window) {
-        List<Long> ids = LongStream.range(from, from + window).boxed().toList();
-        List<Document> found = new ArrayList<>();
-        commits.find(in("_id", ids)).into(found);
-        found.sort(Comparator.comparingLong(d -> d.getLong("_id")));
-        return found;
+    /**
+     * The commits and markers holding any index in [from, from + window), in order: the first may
+     * start before {@code from} (a token inside a commit). One equality look-up on the unique index.
+     */
+    private List<Document> commitsCovering(long from, int window) {
+        List<Long> indexes = LongStream.range(from, from + window).boxed().toList();
+        TreeMap<Long, Document> byFirst = new TreeMap<>();
+        for (Document commit : commits.find(in("idx", indexes))) {
+            byFirst.put(commit.getLong("_id"), commit);
+        }
+        return new ArrayList<>(byFirst.values());
     }
 
-    private static void addEvents(Document commit, List<? super TrackedEventData<?>> into) {
+    /**
+     * The highest global index stored among the commits holding any index in [from, from + 64),
+     * or {@code from - 1} if none: a look-up that reads only positions, for a watcher of the head.
+     */
+    long lastIndexFrom(long from) {
+        long last = from - 1;
+        List<Long> indexes = LongStream.range(from, from + 64).boxed().toList();
+        for (Document commit : commits.find(in("idx", indexes)).projection(new Document("last", 1))) {
+            last = Math.max(last, commit.getLong("last"));
+        }
+        return last;
+    }
+
+    private static void addEvents(Document commit, long from, List<? super TrackedEventData<?>> into) {
         long index = commit.getLong("_id");
         for (Document entry : commit.getList("events", Document.class)) {
-            into.add(new TrackedDomainEventData<>(new GlobalSequenceTrackingToken(index++), domainData(commit, entry)));
+            if (index >= from) {
+                into.add(tracked(new GlobalSequenceTrackingToken(index), commit, entry));
+            }
+            index++;
         }
     }
 
+    private static TrackedEventData<?> tracked(TrackingToken token, Document commit, Document entry) {
+        DomainEventData<String> data = domainData(commit, entry);
+        if (data != null) {
+            return new TrackedDomainEventData<>(token, data);
+        }
+        return new TrackedEntry(token, entry.getString("id"), timestamp(entry), entry.getString("payloadType"),
+                entry.getString("revision"), entry.getString("payload"), entry.getString("metaData"));
+    }
+
+    /** The entry as a domain event, or null for an event that belongs to no aggregate. */
     private static DomainEventData<String> domainData(Document commit, Document entry) {
-        Instant timestamp = entry.getDate("ts").toInstant().plusNanos(entry.getInteger("tsNanos", 0) % 1_000_000);
-        boolean domain = entry.containsKey("seq");
-        return new GenericDomainEventEntry<>(
-                domain ? commit.getString("aggregateType") : null,
-                domain ? commit.getString("aggregateId") : entry.getString("id"),
-                domain ? entry.getLong("seq") : 0L,
-                entry.getString("id"), timestamp,
-                entry.getString("payloadType"), entry.getString("revision"),
+        if (!entry.containsKey("seq")) {
+            return null;
+        }
+        String aggregateId = entry.getString("agg");
+        String type = entry.getString("type");
+        if (aggregateId == null) { // written before commits could hold several aggregates
+            aggregateId = commit.getString("aggregateId");
+            type = commit.getString("aggregateType");
+        }
+        return new GenericDomainEventEntry<>(type, aggregateId, entry.getLong("seq"), entry.getString("id"),
+                timestamp(entry), entry.getString("payloadType"), entry.getString("revision"),
                 entry.getString("payload"), entry.getString("metaData"));
+    }
+
+    /** The event's time to the nanosecond: BSON dates hold milliseconds, the rest is kept beside them. */
+    static Instant timestamp(Document entry) {
+        return entry.getDate("ts").toInstant().plusNanos(entry.getInteger("tsNanos", 0) % 1_000_000);
+    }
+
+    /** An event that belongs to no aggregate, at its position. */
+    private static final class TrackedEntry extends AbstractEventEntry<String> implements TrackedEventData<String> {
+
+        private final TrackingToken token;
+
+        TrackedEntry(TrackingToken token, String id, Instant timestamp, String payloadType, String revision,
+                     String payload, String metaData) {
+            super(id, timestamp, payloadType, revision, payload, metaData);
+            this.token = token;
+        }
+
+        @Override
+        public TrackingToken trackingToken() {
+            return token;
+        }
     }
 
     @Override
@@ -278,32 +388,27 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         return next == 0 ? null : new GlobalSequenceTrackingToken(next - 1);
     }
 
-    /** The position just before the first commit at or after the given time (binary search over the indexes). */
+    /**
+     * The position just before the first event (in global order) whose time is at or after the
+     * given one, whatever order the times were written in; the head if there is none. Rare (a
+     * processor's initial position), so a query over the commits' latest times is fine.
+     */
     @Override
     public TrackingToken createTokenAt(Instant dateTime) {
-        long low = 0;
-        long high = appender.headFromStore();
-        while (low < high) {
-            long mid = (low + high) >>> 1;
-            Document commit = firstCommitAtOrAfter(mid, high);
-            if (commit == null || !commit.getDate("ts").toInstant().isBefore(dateTime)) {
-                high = mid;
-            } else {
-                low = commit.getLong("last") + 1;
+        Date candidates = Date.from(dateTime.truncatedTo(ChronoUnit.MILLIS));
+        for (Document commit : commits.find(gte("tsMax", candidates)).sort(Sorts.ascending("_id"))) {
+            if (commit.getBoolean("void", false)) {
+                continue;
             }
-        }
-        return low == 0 ? null : new GlobalSequenceTrackingToken(low - 1);
-    }
-
-    private Document firstCommitAtOrAfter(long from, long end) {
-        for (long start = from; start < end; start += 256) {
-            for (Document commit : commitsFrom(start, (int) Math.min(256, end - start))) {
-                if (!commit.getBoolean("void", false)) {
-                    return commit;
+            long index = commit.getLong("_id");
+            for (Document entry : commit.getList("events", Document.class)) {
+                if (!timestamp(entry).isBefore(dateTime)) {
+                    return index == 0 ? null : new GlobalSequenceTrackingToken(index - 1);
                 }
+                index++;
             }
         }
-        return null;
+        return createHeadToken();
     }
 
     // ---------------------------------------------------------------- aggregates
@@ -312,49 +417,73 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
     protected List<? extends DomainEventData<?>> fetchDomainEvents(String aggregateId, long firstSequenceNumber,
                                                                   int batchSize) {
         List<DomainEventData<?>> events = new ArrayList<>();
-        Document commit = commitContaining(aggregateId, firstSequenceNumber);
+        long next = firstSequenceNumber;
+        Document commit = commitHolding(aggregateId, next);
         while (commit != null) {
             for (Document entry : commit.getList("events", Document.class)) {
-                if (entry.containsKey("seq") && entry.getLong("seq") >= firstSequenceNumber) {
-                    events.add(domainData(commit, entry));
+                DomainEventData<String> event = domainData(commit, entry);
+                if (event != null && aggregateId.equals(event.getAggregateIdentifier())
+                        && event.getSequenceNumber() >= next) {
+                    events.add(event);
                 }
             }
-            if (events.size() >= batchSize) {
+            if (events.isEmpty() || events.size() >= batchSize) {
                 break;
             }
-            commit = commits.find(streamAt(aggregateId, commit.getLong("lastSeq") + 1)).first();
+            next = events.get(events.size() - 1).getSequenceNumber() + 1;
+            commit = commitHolding(aggregateId, next);
         }
         return events;
     }
 
-    private Document commitContaining(String aggregateId, long sequence) {
-        Document atBoundary = commits.find(streamAt(aggregateId, sequence)).first();
-        if (atBoundary != null || sequence == 0) {
-            return atBoundary;
-        }
-        // a sequence inside a commit is rare (streams resume at commit boundaries); this query scans
-        return commits.find(and(eq("aggregateId", aggregateId), lte("firstSeq", sequence), gte("lastSeq", sequence)))
-                .first();
+    private Document commitHolding(String aggregateId, long sequenceNumber) {
+        return commits.find(eq("keys", streamKey(aggregateId, sequenceNumber))).first();
     }
 
     /**
-     * The commit of an aggregate that starts at a sequence number, as a plain two-field filter:
-     * {@code Filters.and} renders {@code $and}, which the embedded server cannot answer from the
-     * unique index and scans for.
+     * The last sequence number: found by doubling and halving over the stream's keys (each an
+     * equality look-up), since a stream is dense; a stream that does not start at 0 is found by
+     * its key prefix, which a real MongoDB answers from the index and the embedded server by
+     * scanning.
      */
-    private static Document streamAt(String aggregateId, long firstSeq) {
-        return new Document("aggregateId", aggregateId).append("firstSeq", firstSeq);
-    }
-
     @Override
     public Optional<Long> lastSequenceNumberFor(String aggregateId) {
-        Document last = commits.find(eq("aggregateId", aggregateId)).sort(Sorts.descending("firstSeq")).limit(1)
-                .first();
-        return Optional.ofNullable(last).map(d -> d.getLong("lastSeq"));
+        if (commitHolding(aggregateId, 0) == null) {
+            Pattern prefix = Pattern.compile("^" + Pattern.quote(aggregateId + "#"));
+            long last = -1;
+            for (Document commit : commits.find(Filters.regex("keys", prefix))) {
+                for (String key : commit.getList("keys", String.class)) {
+                    if (key.startsWith(aggregateId + "#")) {
+                        last = Math.max(last, Long.parseLong(key.substring(aggregateId.length() + 1)));
+                    }
+                }
+            }
+            return last < 0 ? Optional.empty() : Optional.of(last);
+        }
+        long present = 0;
+        long absent = 1;
+        while (commitHolding(aggregateId, absent) != null) {
+            present = absent;
+            absent *= 2;
+        }
+        while (absent - present > 1) {
+            long mid = (present + absent) >>> 1;
+            if (commitHolding(aggregateId, mid) != null) {
+                present = mid;
+            } else {
+                absent = mid;
+            }
+        }
+        return Optional.of(present);
     }
 
     // ---------------------------------------------------------------- snapshots
 
+    /**
+     * Keeps one snapshot per aggregate and only ever moves it forward, in one conditional write:
+     * the upsert matches only an older snapshot, and finding a newer one it tries to insert a
+     * second document under the same {@code _id}, which the unique {@code _id} refuses.
+     */
     @Override
     protected void storeSnapshot(DomainEventMessage<?> snapshot, Serializer serializer) {
         SerializedObject<String> payload = snapshot.serializePayload(serializer, String.class);
@@ -368,12 +497,15 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
                 .append("revision", payload.getType().getRevision())
                 .append("payload", payload.getData())
                 .append("metaData", metaData.getData());
-        // only ever move a snapshot forward; look-ups and writes by _id alone use the index
-        Document stored = snapshots.find(eq("_id", snapshot.getAggregateIdentifier())).first();
-        if (stored != null && stored.getLong("seq") >= snapshot.getSequenceNumber()) {
-            return;
+        Document olderOnly = new Document("_id", snapshot.getAggregateIdentifier())
+                .append("seq", new Document("$lt", snapshot.getSequenceNumber()));
+        try {
+            snapshots.replaceOne(olderOnly, document, new ReplaceOptions().upsert(true));
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
         }
-        snapshots.replaceOne(eq("_id", snapshot.getAggregateIdentifier()), document, new ReplaceOptions().upsert(true));
     }
 
     @Override
@@ -395,6 +527,10 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         private Duration gapTimeout = Duration.ofSeconds(10);
         private int maxCommitsPerWrite = 200;
         private Clock clock = Clock.systemUTC();
+
+        public Builder() {
+            persistenceExceptionResolver(MongoCommitLogEngine::isDuplicateKey);
+        }
 
         public Builder database(MongoDatabase database) {
             this.database = database;
@@ -433,6 +569,18 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         @Override
         public Builder upcasterChain(org.axonframework.serialization.upcasting.event.EventUpcaster upcasterChain) {
             super.upcasterChain(upcasterChain);
+            return this;
+        }
+
+        @Override
+        public Builder persistenceExceptionResolver(PersistenceExceptionResolver persistenceExceptionResolver) {
+            super.persistenceExceptionResolver(persistenceExceptionResolver);
+            return this;
+        }
+
+        @Override
+        public Builder snapshotFilter(SnapshotFilter snapshotFilter) {
+            super.snapshotFilter(snapshotFilter);
             return this;
         }
 

@@ -178,23 +178,142 @@ class MongoCommitLogEngineTest {
         return database.getCollection(MongoCommitLogEngine.COMMITS);
     }
 
-    /** A commit as another program could write it into the collection. */
+    /** A commit as another program could write it into the collection, in the engine's format. */
     private static Document foreignCommit(long index, String aggregate, String text) {
-        return new Document("_id", index).append("last", index).append("ts", new java.util.Date())
-                .append("aggregateId", aggregate).append("aggregateType", "Thing").append("firstSeq", 0L)
-                .append("lastSeq", 0L)
-                .append("events", List.of(new Document("id", java.util.UUID.randomUUID().toString())
-                        .append("ts", new java.util.Date()).append("tsNanos", 0).append("seq", 0L)
+        String id = java.util.UUID.randomUUID().toString();
+        return new Document("_id", index).append("last", index).append("idx", List.of(index))
+                .append("ts", new java.util.Date()).append("tsMax", new java.util.Date())
+                .append("keys", List.of(aggregate + "#0")).append("ids", List.of(id))
+                .append("events", List.of(new Document("id", id)
+                        .append("ts", new java.util.Date()).append("tsNanos", 0)
+                        .append("agg", aggregate).append("type", "Thing").append("seq", 0L)
                         .append("payloadType", Noted.class.getName()).append("revision", null)
                         .append("payload", "{\"text\":\"" + text + "\"}").append("metaData", "{}")));
     }
 
     @Test
-    void a_unit_of_work_touching_two_aggregates_is_refused_whole() {
-        assertThatThrownBy(() -> engine.appendEvents(event("a", 0, "a0"), event("b", 0, "b0")))
-                .isInstanceOf(EventStoreException.class);
-        assertThat(track(null)).isEmpty();
-        assertThat(engine.readEvents("a").hasNext()).isFalse();
+    void a_commit_may_hold_several_aggregates_and_is_stored_or_refused_whole() {
+        engine.appendEvents(event("a", 0, "a0"), event("b", 0, "b0"), event("a", 1, "a1"));
+        assertThat(texts(engine.readEvents("a").asStream().toList())).containsExactly("a0", "a1");
+        assertThat(texts(engine.readEvents("b").asStream().toList())).containsExactly("b0");
+
+        // c is new, but b1 is taken: nothing of the commit is stored and it takes no index
+        engine.appendEvents(event("b", 1, "b1 by the winner"));
+        assertThatThrownBy(() -> engine.appendEvents(event("c", 0, "c0"), event("b", 1, "b1"), event("b", 2, "b2")))
+                .isInstanceOf(AggregateStreamCreationException.class);
+        assertThatThrownBy(() -> engine.appendEvents(event("c", 0, "c0"), event("b", 1, "b1 again")))
+                .isInstanceOf(AggregateStreamCreationException.class);
+        assertThat(engine.readEvents("c").hasNext()).isFalse();
+        List<TrackedEventMessage<?>> all = track(null);
+        assertThat(texts(all)).containsExactly("a0", "b0", "a1", "b1 by the winner");
+        assertThat(all).extracting(e -> ((GlobalSequenceTrackingToken) e.trackingToken()).getGlobalIndex())
+                .containsExactly(0L, 1L, 2L, 3L);
+    }
+
+    @Test
+    void a_token_inside_a_commit_returns_the_rest_of_that_commit_then_what_follows() {
+        engine.appendEvents(event("a", 0, "a0"), event("a", 1, "a1"), event("a", 2, "a2"));
+        engine.appendEvents(event("b", 0, "b0"));
+        List<TrackedEventMessage<?>> all = track(null);
+
+        assertThat(texts(track(all.get(0).trackingToken()))).containsExactly("a1", "a2", "b0");
+        assertThat(texts(track(all.get(1).trackingToken()))).containsExactly("a2", "b0");
+        assertThat(texts(track(all.get(2).trackingToken()))).containsExactly("b0");
+        // even past the gap timeout nothing is taken for a gap and fenced
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(texts(track(all.get(0).trackingToken()))).containsExactly("a1", "a2", "b0");
+        assertThat(engine.gapsFenced()).isZero();
+        assertThat(commits().countDocuments(new Document("void", true))).isZero();
+    }
+
+    @Test
+    void a_stale_writer_continuing_inside_a_commit_is_refused() {
+        engine.appendEvents(event("a", 0, "a0"), event("a", 1, "a1"), event("a", 2, "a2"));
+        assertThatThrownBy(() -> engine.appendEvents(event("a", 1, "stale a1"), event("a", 2, "stale a2")))
+                .isInstanceOf(ConcurrencyException.class);
+        assertThatThrownBy(() -> engine.appendEvents(event("a", 2, "stale a2"), event("a", 3, "a3")))
+                .isInstanceOf(ConcurrencyException.class);
+        assertThat(texts(engine.readEvents("a").asStream().toList())).containsExactly("a0", "a1", "a2");
+        assertThat(texts(track(null))).containsExactly("a0", "a1", "a2");
+    }
+
+    @Test
+    void a_sequence_number_twice_in_one_commit_is_refused_before_anything_is_written() {
+        assertThatThrownBy(() -> engine.appendEvents(event("a", 0, "a0"), event("a", 0, "a0 again")))
+                .isInstanceOf(AggregateStreamCreationException.class);
+        engine.appendEvents(event("a", 0, "a0"));
+        assertThatThrownBy(() -> engine.appendEvents(event("a", 1, "a1"), event("a", 1, "a1 again")))
+                .isInstanceOf(ConcurrencyException.class);
+        assertThat(texts(track(null))).containsExactly("a0");
+    }
+
+    @Test
+    void an_event_identifier_is_stored_once_in_the_whole_store() {
+        DomainEventMessage<Noted> first = event("a", 0, "a0");
+        engine.appendEvents(first);
+        DomainEventMessage<Noted> sameId = new GenericDomainEventMessage<>("Thing", "b", 0, new Noted("b0"),
+                java.util.Map.of(), first.getIdentifier(), Instant.now());
+        assertThatThrownBy(() -> engine.appendEvents(sameId)).isInstanceOf(AggregateStreamCreationException.class);
+        var free = GenericEventMessage.asEventMessage(new Noted("free"));
+        engine.appendEvents(free);
+        assertThatThrownBy(() -> engine.appendEvents(free)).isInstanceOf(ConcurrencyException.class);
+        assertThat(texts(track(null))).containsExactly("a0", "free");
+    }
+
+    @Test
+    void an_event_of_no_aggregate_comes_back_as_a_plain_event() {
+        engine.appendEvents(event("a", 0, "a0"), GenericEventMessage.asEventMessage(new Noted("free")));
+        List<TrackedEventMessage<?>> all = track(null);
+        assertThat(all.get(0)).isInstanceOf(DomainEventMessage.class);
+        assertThat(all.get(1)).isNotInstanceOf(DomainEventMessage.class);
+        assertThat(texts(engine.readEvents("a").asStream().toList())).containsExactly("a0");
+    }
+
+    @Test
+    void the_persistence_exception_resolver_decides_what_a_duplicate_is() {
+        MongoCommitLogEngine strict = MongoCommitLogEngine.builder().database(database)
+                .eventSerializer(EventSerialization.serializer()).snapshotSerializer(EventSerialization.serializer())
+                .persistenceExceptionResolver(e -> false).build();
+        strict.appendEvents(event("a", 0, "a0"));
+        assertThatThrownBy(() -> strict.appendEvents(event("a", 0, "again")))
+                .isInstanceOf(EventStoreException.class).isNotInstanceOf(AggregateStreamCreationException.class);
+    }
+
+    @Test
+    void concurrent_snapshots_never_move_back() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            java.util.List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 200).boxed().toList());
+            java.util.Collections.shuffle(order, new java.util.Random(7));
+            for (int seq : order) {
+                done.add(pool.submit(() -> engine.storeSnapshot(event("a", seq, "snap" + seq))));
+            }
+            for (var future : done) {
+                future.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(engine.readSnapshot("a")).get().extracting(DomainEventMessage::getSequenceNumber).isEqualTo(199L);
+    }
+
+    @Test
+    void a_token_at_a_time_counts_every_event_by_its_exact_time_whatever_their_order() {
+        Instant t = Instant.parse("2026-11-24T08:00:00.000000500Z");
+        engine.appendEvents(at("a", 0, t.minusNanos(1)), at("a", 1, t.plusSeconds(60)), at("a", 2, t.minusSeconds(1)));
+        engine.appendEvents(at("b", 0, t));
+        // inside the first commit: the token sits just before a1
+        assertThat(engine.createTokenAt(t)).isEqualTo(new GlobalSequenceTrackingToken(0));
+        assertThat(texts(track(engine.createTokenAt(t)))).containsExactly("a1", "a2", "b0");
+        // an event at the exact time, sub-millisecond part included, is not excluded
+        assertThat(engine.createTokenAt(t.plusNanos(1))).isEqualTo(new GlobalSequenceTrackingToken(0));
+        assertThat(engine.createTokenAt(t.plusSeconds(61))).isEqualTo(new GlobalSequenceTrackingToken(3));
+    }
+
+    private static DomainEventMessage<Noted> at(String aggregate, long seq, Instant time) {
+        return new GenericDomainEventMessage<>("Thing", aggregate, seq, new Noted(aggregate + seq), java.util.Map.of(),
+                java.util.UUID.randomUUID().toString(), time);
     }
 
     @Test

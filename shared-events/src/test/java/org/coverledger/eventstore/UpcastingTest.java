@@ -44,8 +44,7 @@ class UpcastingTest {
     @Test
     void materials_requested_revision_1_reads_as_revision_2() {
         SubjectKeys keys = new SubjectKeys(database, SubjectKeys.randomMasterKey());
-        MongoCommitLogEngine engine = MongoEventStore.engine(database, keys, Duration.ofSeconds(1));
-        // exactly what revision 1 stored: the requester under "adjuster"
+        // exactly what revision 1 stored (the requester under "adjuster"), in the store's first format
         String revision1 = """
                 {"claimId":"clm-1","items":["invoice"],"note":"please","adjuster":"adam",\
                 "requestedAt":"2026-03-10T02:00:00Z"}""";
@@ -58,6 +57,7 @@ class UpcastingTest {
                         .append("seq", 1L)
                         .append("payloadType", MaterialsRequested.class.getName()).append("revision", "1")
                         .append("payload", revision1).append("metaData", "{\"actor\":\"adam\"}"))));
+        MongoCommitLogEngine engine = MongoEventStore.engine(database, keys, Duration.ofSeconds(1));
 
         List<? extends DomainEventMessage<?>> loaded = engine.readEvents("clm-1", 1).asStream().toList();
         assertThat(loaded).singleElement().extracting(DomainEventMessage::getPayload)
