@@ -74,6 +74,11 @@ public final class Api {
         return send(request(path).GET().build());
     }
 
+    /** A GET with extra headers, given as name, value, name, value, ... */
+    public Reply get(String path, String... headers) {
+        return send(request(path).headers(headers).GET().build());
+    }
+
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (user != null) {

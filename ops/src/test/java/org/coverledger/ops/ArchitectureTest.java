@@ -40,9 +40,11 @@ class ArchitectureTest {
     void the_audit_trail_is_append_only() {
         noClasses().that().resideInAPackage("org.coverledger.query.audit..")
                 .should().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
-                        "a MongoTemplate method that updates, replaces or deletes",
+                        "a MongoTemplate or batched-write method that updates, replaces or deletes",
                         call -> call.getTargetOwner().isAssignableTo(org.springframework.data.mongodb.core.MongoOperations.class)
-                                && call.getName().matches("update.*|upsert|remove.*|findAndModify|findAndRemove.*|findAllAndRemove|findAndReplace|replace|save|drop.*|bulkOps")))
+                                && call.getName().matches("update.*|upsert|remove.*|findAndModify|findAndRemove.*|findAllAndRemove|findAndReplace|replace|save|drop.*|bulkOps")
+                                || call.getTargetOwner().getName().equals("org.coverledger.query.infra.BatchedWrites")
+                                && call.getName().matches("update.*")))
                 .check(classes);
     }
 

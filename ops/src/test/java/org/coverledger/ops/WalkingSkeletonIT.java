@@ -47,6 +47,47 @@ class WalkingSkeletonIT {
     }
 
     @Test
+    void a_client_reads_its_own_writes_by_the_position_its_command_answered_with() {
+        Api alice = command("alice");
+        Reply bought = buyPolicy(alice, Customers.ALICE_ACCOUNT, "ryw-buy");
+        assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+        long boughtAt = Long.parseLong(bought.header("X-Event-Position"));
+        String policyId = bought.json().get("policyId").asText();
+
+        // no waiting on the client's side: the query side holds the answer until it is there
+        Reply view = query("alice").get("/api/policies/" + policyId + "?minPosition=" + boughtAt);
+        assertThat(view.status()).as(view.toString()).isEqualTo(200);
+        assertThat(view.header("X-Stale")).isNull();
+        assertThat(Long.parseLong(view.header("X-Projection-Position"))).isGreaterThanOrEqualTo(boughtAt);
+
+        Reply changed = alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"Li Lei\"}");
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(202);
+        long changedAt = Long.parseLong(changed.header("X-Event-Position"));
+        assertThat(changedAt).isGreaterThan(boughtAt);
+        Reply after = query("alice").get("/api/policies/" + policyId, "X-Min-Position", Long.toString(changedAt));
+        assertThat(after.json().get("beneficiary").asText()).isEqualTo("Li Lei");
+        assertThat(after.header("X-Stale")).isNull();
+        // the audit trail is another projection; it is waited for just the same
+        JsonNode audit = query("cora").get("/api/audit?aggregateId=" + policyId + "&minPosition=" + changedAt).json();
+        assertThat(audit.get("total").asInt()).isEqualTo(2);
+
+        // a position no command has reached yet: answered after the bound, marked stale
+        Reply ahead = query("alice").get("/api/policies/" + policyId + "?minPosition=" + (changedAt + 1_000_000));
+        assertThat(ahead.status()).isEqualTo(200);
+        assertThat(ahead.header("X-Stale")).isEqualTo("true");
+
+        Reply malformed = query("alice").get("/api/policies/" + policyId, "X-Min-Position", "-1");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.json().get("code").asText()).isEqualTo("VALIDATION_FAILED");
+        assertThat(malformed.json().get("errors").get(0).get("field").asText()).isEqualTo("X-Min-Position");
+
+        // a refused command appends nothing and names no position
+        Reply refused = alice.post("/api/policies/" + policyId + "/changes", "{}");
+        assertThat(refused.status()).isBetween(400, 499);
+        assertThat(refused.header("X-Event-Position")).isNull();
+    }
+
+    @Test
     void a_customer_registers_buys_changes_and_claims_and_compliance_sees_every_step() {
         Customers.Customer wang = Customers.register(system);
         Api customer = wang.command(system);

@@ -4,13 +4,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.messaging.StreamableMessageSource;
@@ -22,26 +26,30 @@ import org.slf4j.LoggerFactory;
  * processes write (the query side), so that a change shows within milliseconds.
  *
  * <p>Axon's {@code EmbeddedEventStore} cannot tell a pooled processor when events arrive (its
- * streams do not take an availability callback), so each processor's coordinator looks again
- * every 500 ms, on top of the store's own fetch delay: that was the half second between a
- * command's acknowledgement and its projection. Here one watcher thread per process asks the
- * store whether any commit holds an index past the highest one seen (one equality look-up on
- * the unique index of global indexes, reading positions only) every {@code interval}, and wakes
- * every open stream's processor at once when one does. Streams read the events themselves, in
- * batches, only when there is something new for them, so idle processors cost nothing and a
- * processor catching up reads at the engine's speed.
+ * streams take no availability callback), so each processor's coordinator looked again every
+ * 500 ms, on top of the store's own fetch delay: that was the half second between a command's
+ * acknowledgement and its projection. Here one reader thread per process follows the head: every
+ * {@code interval} it asks the store for the next index (one equality look-up on a unique index,
+ * which is all an idle process costs), reads what has arrived into a shared cache of recent
+ * events, and wakes every open stream's processor at once. Streams at the head take their events
+ * from that cache, so several projections cost one read; a stream further behind (a rebuild)
+ * reads from the store itself, in batches, at the engine's speed.
  */
 public final class CommitLogTail implements StreamableMessageSource<TrackedEventMessage<?>>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommitLogTail.class);
     private static final int READ_AHEAD = 512;
+    private static final int CACHED = 10_000;
     private static final long GAP_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final MongoCommitLogEngine engine;
     private final long intervalNanos;
     private final Set<Runnable> callbacks = ConcurrentHashMap.newKeySet();
     private final Object progress = new Object();
-    private final Thread watcher;
+    /** Recent events by global position: every event after {@link #cachedFrom} up to {@link #stored}. */
+    private final ConcurrentSkipListMap<Long, TrackedEventMessage<?>> recent = new ConcurrentSkipListMap<>();
+    private final Thread reader;
+    private volatile long cachedFrom;
     private volatile long stored;
     private volatile boolean running = true;
 
@@ -50,33 +58,64 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
         this.intervalNanos = interval.toNanos();
         TrackingToken head = engine.createHeadToken();
         this.stored = head == null ? -1 : head.position().orElse(-1);
-        this.watcher = new Thread(this::watch, "event-store-tail");
-        watcher.setDaemon(true);
-        watcher.start();
+        this.cachedFrom = stored;
+        this.reader = new Thread(this::follow, "event-store-tail");
+        reader.setDaemon(true);
+        reader.start();
     }
 
-    /** The highest global index known to be stored. */
+    /** The position of the last event read from the store. */
     public long storedPosition() {
         return stored;
     }
 
-    private void watch() {
+    /**
+     * Looks for new events now rather than at the next interval: for a reader who knows a
+     * position has been written (a query waiting to read its own writes).
+     */
+    public void lookNow() {
+        LockSupport.unpark(reader);
+    }
+
+    private void follow() {
         while (running) {
             try {
-                long last = engine.lastIndexFrom(stored + 1);
-                if (last > stored) {
-                    stored = last;
-                    synchronized (progress) {
-                        progress.notifyAll();
-                    }
-                    callbacks.forEach(Runnable::run);
+                if (readNew() > 0) {
                     continue; // more may be there already
                 }
             } catch (RuntimeException e) {
-                log.warn("Could not look for new events; looking again shortly", e);
+                log.warn("Could not read new events; trying again shortly", e);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(intervalNanos);
+            LockSupport.parkNanos(intervalNanos);
         }
+    }
+
+    private int readNew() {
+        int read = 0;
+        TrackingToken from = stored < 0 ? null : new GlobalSequenceTrackingToken(stored);
+        long last = stored;
+        List<TrackedEventMessage<?>> arrived;
+        try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(from, false)) {
+            arrived = events.limit(READ_AHEAD).collect(java.util.stream.Collectors.toList());
+        }
+        for (TrackedEventMessage<?> event : arrived) {
+            last = event.trackingToken().position().orElseThrow();
+            recent.put(last, event);
+            read++;
+        }
+        if (read > 0) {
+            stored = last;
+            while (recent.size() > CACHED) {
+                long oldest = recent.firstKey();
+                cachedFrom = oldest; // first, so that a stream reading the cache sees it lost this one
+                recent.remove(oldest);
+            }
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            callbacks.forEach(Runnable::run);
+        }
+        return read;
     }
 
     @Override
@@ -102,10 +141,10 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
     @Override
     public void close() {
         running = false;
-        watcher.interrupt();
+        reader.interrupt();
     }
 
-    /** One processor's stream: reads ahead from its position whenever the store holds more. */
+    /** One processor's stream: from the shared cache at the head, from the store when further behind. */
     private final class Tail implements BlockingStream<TrackedEventMessage<?>> {
 
         private final Deque<TrackedEventMessage<?>> buffer = new ArrayDeque<>();
@@ -120,16 +159,29 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
             return readUpTo == null ? -1 : readUpTo.position().orElse(-1);
         }
 
-        /** True when an event is buffered; reads from the store only when it holds more than was read. */
+        /** True when an event is buffered; takes it from the cache or, behind the cache, from the store. */
         private boolean fill() {
             if (!buffer.isEmpty()) {
                 return true;
             }
-            if (position() >= stored) {
+            long position = position();
+            if (position >= stored) {
                 return false;
             }
-            try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(readUpTo, false)) {
-                events.limit(READ_AHEAD).forEach(buffer::add);
+            if (position >= cachedFrom) {
+                for (TrackedEventMessage<?> event : recent.tailMap(position, false).values()) {
+                    buffer.add(event);
+                    if (buffer.size() >= READ_AHEAD) {
+                        break;
+                    }
+                }
+            }
+            // behind the cache, or the cache moved past this stream while it was read
+            if (buffer.isEmpty() || position < cachedFrom) {
+                buffer.clear();
+                try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(readUpTo, false)) {
+                    events.limit(READ_AHEAD).forEach(buffer::add);
+                }
             }
             if (!buffer.isEmpty()) {
                 readUpTo = buffer.peekLast().trackingToken();
@@ -156,9 +208,9 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
                 }
                 synchronized (progress) {
                     if (stored != storedBefore) {
-                        continue; // the watcher saw more while this stream looked
+                        continue; // the reader brought more while this stream looked
                     }
-                    // caught up: wait for the watcher; behind but nothing readable in order (a gap
+                    // caught up: wait for the reader; behind but nothing readable in order (a gap
                     // the engine waits at before fencing it): look again shortly
                     long wait = position() >= storedBefore ? left : Math.min(left, GAP_RECHECK_NANOS);
                     try {

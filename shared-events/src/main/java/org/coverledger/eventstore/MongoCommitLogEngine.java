@@ -101,6 +101,9 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
     static final String STREAM_INDEX = "commit_aggregate_sequences";
     static final String EVENT_ID_INDEX = "commit_event_ids";
     private static final String LATEST_TIME_INDEX = "commit_latest_time";
+    private static final int MAX_WINDOW = 64;
+    private static final int GAP_WINDOW = 16;
+    private static final long GAP_LOOK_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /**
      * The unit-of-work resource that holds the global index of the last event the unit of work
      * appended, so that a command's caller can learn where its writes stand ({@code X-Event-Position}).
@@ -114,6 +117,8 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
     private final Clock clock;
     private final Map<Long, Instant> gapsSeen = new ConcurrentHashMap<>();
     private final LongAdder gapsFenced = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong lastGapLook = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - GAP_LOOK_INTERVAL_NANOS);
 
     protected MongoCommitLogEngine(Builder builder) {
         super(builder);
@@ -249,11 +254,18 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
     // ---------------------------------------------------------------- tracking
 
+    /**
+     * Reads in order from the index after the token. Each unique-index look-up costs the embedded
+     * server a few hundred microseconds, so the window of indexes asked for starts at one (a
+     * reader at the head mostly finds nothing) and grows while commits follow each other. Looking
+     * further ahead for a gap (a later commit while the next index is missing) takes a wider
+     * window, done at most once a second unless a gap is already being waited at.
+     */
     @Override
     protected List<? extends TrackedEventData<?>> fetchTrackedEvents(TrackingToken lastToken, int batchSize) {
         long expected = lastToken == null ? 0 : ((GlobalSequenceTrackingToken) lastToken).getGlobalIndex() + 1;
         List<TrackedEventData<?>> batch = new ArrayList<>();
-        int window = Math.max(batchSize, 64);
+        int window = 1;
         while (batch.size() < batchSize) {
             List<Document> found = commitsCovering(expected, window);
             Long nextVisible = null;
@@ -269,13 +281,21 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
                 expected = commit.getLong("last") + 1;
             }
             if (nextVisible == null && !found.isEmpty()) {
-                continue; // contiguous so far: read the next window
+                window = Math.min(MAX_WINDOW, window * 4); // contiguous so far: read on, further at a time
+                continue;
             }
             if (!batch.isEmpty()) {
                 return batch; // deliver what is in order; the gap is looked at next time
             }
-            if (nextVisible == null || !gapTimedOut(expected)) {
-                return batch; // caught up, or waiting for the index a later commit says is taken
+            if (nextVisible == null) {
+                if (window < GAP_WINDOW && gapLookDue(expected)) {
+                    window = GAP_WINDOW;
+                    continue;
+                }
+                return batch; // caught up
+            }
+            if (!gapTimedOut(expected)) {
+                return batch; // waiting for the index a later commit says is taken
             }
             long fenceTo = nextVisible - 1;
             log.warn("Event store gap at global index {}..{} not filled within {}; fencing it off and moving on",
@@ -285,6 +305,16 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             gapsSeen.remove(expected);
         }
         return batch;
+    }
+
+    /** Whether a reader that found nothing next should look a little further for a gap. */
+    private boolean gapLookDue(long expected) {
+        if (gapsSeen.containsKey(expected)) {
+            return true;
+        }
+        long now = System.nanoTime();
+        long last = lastGapLook.get();
+        return now - last >= GAP_LOOK_INTERVAL_NANOS && lastGapLook.compareAndSet(last, now);
     }
 
     private boolean gapTimedOut(long index) {
@@ -305,19 +335,6 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
             byFirst.put(commit.getLong("_id"), commit);
         }
         return new ArrayList<>(byFirst.values());
-    }
-
-    /**
-     * The highest global index stored among the commits holding any index in [from, from + 64),
-     * or {@code from - 1} if none: a look-up that reads only positions, for a watcher of the head.
-     */
-    long lastIndexFrom(long from) {
-        long last = from - 1;
-        List<Long> indexes = LongStream.range(from, from + 64).boxed().toList();
-        for (Document commit : commits.find(in("idx", indexes)).projection(new Document("last", 1))) {
-            last = Math.max(last, commit.getLong("last"));
-        }
-        return last;
     }
 
     private static void addEvents(Document commit, long from, List<? super TrackedEventData<?>> into) {

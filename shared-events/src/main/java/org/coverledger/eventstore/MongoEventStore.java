@@ -45,10 +45,14 @@ public final class MongoEventStore {
     }
 
     public static TokenStore tokenStore(MongoDatabase database, String nodeId) {
+        return tokenStoreBuilder(database, nodeId).build();
+    }
+
+    /** The token store's configuration, for a process that extends the token store. */
+    public static MongoTokenStore.Builder tokenStoreBuilder(MongoDatabase database, String nodeId) {
         return MongoTokenStore.builder()
                 .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(database).build())
                 .serializer(EventSerialization.serializer())
-                .nodeId(nodeId)
-                .build();
+                .nodeId(nodeId);
     }
 }

@@ -50,7 +50,7 @@ import org.coverledger.privacy.DataSubject;
 import org.coverledger.privacy.PersonalData;
 
 /** A customer's account with the insurer. Only its owner, or staff, may act on it. */
-@Aggregate
+@Aggregate(cache = "accountCache")
 public class Account {
 
     @AggregateIdentifier

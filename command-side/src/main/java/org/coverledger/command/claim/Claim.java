@@ -23,7 +23,7 @@ import org.coverledger.events.common.UnknownObject;
 import org.coverledger.privacy.DataSubject;
 
 /** A claim on a policy, from submission through the adjuster's requests for materials. */
-@Aggregate
+@Aggregate(cache = "claimCache")
 public class Claim {
 
     @AggregateIdentifier

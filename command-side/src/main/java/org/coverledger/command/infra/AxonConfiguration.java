@@ -6,7 +6,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.time.ZoneId;
 
+import java.util.List;
+
 import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.EhCache3Adapter;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
@@ -94,6 +98,43 @@ public class AxonConfiguration {
             }
         }
         return false;
+    }
+
+    /**
+     * Aggregates stay in memory between commands, so a command costs no reads of the store. A
+     * cached aggregate another instance has changed since is caught by the store's unique keys
+     * when its events are appended: Axon drops it from the cache on that rollback and the
+     * gateway's retry loads it afresh. One cache per aggregate type, so an id of another type
+     * never finds a cached aggregate of the wrong class.
+     */
+    @Bean(destroyMethod = "close")
+    public org.ehcache.CacheManager aggregateCaches(@Value("${coverledger.aggregate-cache.entries}") long entries) {
+        var builder = org.ehcache.config.builders.CacheManagerBuilder.newCacheManagerBuilder();
+        for (String name : List.of("policyCache", "claimCache", "accountCache")) {
+            builder = builder.withCache(name, org.ehcache.config.builders.CacheConfigurationBuilder
+                    .newCacheConfigurationBuilder(Object.class, Object.class,
+                            org.ehcache.config.builders.ResourcePoolsBuilder.heap(entries)));
+        }
+        return builder.build(true);
+    }
+
+    @Bean
+    public Cache policyCache(org.ehcache.CacheManager caches) {
+        return cache(caches, "policyCache");
+    }
+
+    @Bean
+    public Cache claimCache(org.ehcache.CacheManager caches) {
+        return cache(caches, "claimCache");
+    }
+
+    @Bean
+    public Cache accountCache(org.ehcache.CacheManager caches) {
+        return cache(caches, "accountCache");
+    }
+
+    private static Cache cache(org.ehcache.CacheManager caches, String name) {
+        return new EhCache3Adapter((org.ehcache.core.Ehcache<Object, Object>) caches.getCache(name, Object.class, Object.class));
     }
 
     /** Policies live for decades of changes: load them from a snapshot, not from the first event. */

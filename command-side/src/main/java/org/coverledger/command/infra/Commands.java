@@ -1,6 +1,9 @@
 package org.coverledger.command.infra;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.OptionalLong;
+
+import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -10,6 +13,8 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Sends a command on behalf of the current HTTP caller, with the metadata every command carries:
@@ -21,13 +26,33 @@ public class Commands {
     private final CommandGateway gateway;
     private final HttpServletRequest request;
 
-    public Commands(CommandGateway gateway, HttpServletRequest request) {
+    private final EventPositions positions;
+
+    public Commands(CommandGateway gateway, HttpServletRequest request, EventPositions positions) {
         this.gateway = gateway;
         this.request = request;
+        this.positions = positions;
     }
 
+    /**
+     * Sends the command and waits for its outcome; when it appended events, the response carries
+     * their global position as {@value EventPositions#HEADER}.
+     */
     public <R> R send(Object command) {
-        return gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command).andMetaData(metadata()));
+        CommandMessage<?> message = GenericCommandMessage.asCommandMessage(command).andMetaData(metadata());
+        positions.expect(message.getIdentifier());
+        R result;
+        try {
+            result = gateway.sendAndWait(message);
+        } finally {
+            OptionalLong position = positions.take(message.getIdentifier());
+            if (position.isPresent()
+                    && RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
+                    && attributes.getResponse() != null) {
+                attributes.getResponse().setHeader(EventPositions.HEADER, Long.toString(position.getAsLong()));
+            }
+        }
+        return result;
     }
 
     /** The current HTTP caller. */

@@ -104,6 +104,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                         Updates.set("status", recorded.getStatus()),
                         Updates.set("contentType", recorded.getContentType()),
                         Updates.set("location", recorded.getHeader("Location")),
+                        Updates.set("eventPosition", recorded.getHeader(EventPositions.HEADER)),
                         Updates.set("body", new Binary(recorded.getContentAsByteArray()))));
                 remembered = true;
             }
@@ -144,6 +145,9 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             }
             if (first.getString("location") != null) {
                 response.setHeader("Location", first.getString("location"));
+            }
+            if (first.getString("eventPosition") != null) {
+                response.setHeader(EventPositions.HEADER, first.getString("eventPosition"));
             }
             response.setHeader("Idempotent-Replayed", "true");
             response.getOutputStream().write(first.get("body", Binary.class).getData());

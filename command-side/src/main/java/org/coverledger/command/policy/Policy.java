@@ -27,7 +27,7 @@ import org.coverledger.privacy.PersonalData;
  * An insurance policy: issued for an account, changed after review (effective at 00:00 the next
  * business day), and the cover a claim is checked against.
  */
-@Aggregate(snapshotTriggerDefinition = "policySnapshotTrigger")
+@Aggregate(snapshotTriggerDefinition = "policySnapshotTrigger", cache = "policyCache")
 public class Policy {
 
     @AggregateIdentifier

@@ -18,13 +18,14 @@ import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.privacy.SubjectKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
+import org.coverledger.query.infra.BatchedWrites;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Appends one {@link AuditEntry} per event. The audit trail is append-only: this class only
- * inserts, keyed by event id, so a redelivered event is refused by the store and counted.
+ * inserts, keyed by event id, so a redelivered event is refused by the store and counted. The
+ * entries of a batch of events are inserted together ({@link BatchedWrites}).
  * There is deliberately no reset handler: nothing here ever deletes an entry, and a rebuild
  * replays every event against the entries already recorded, adding only what is missing.
  */
@@ -69,15 +70,14 @@ public class AuditTrailProjection {
                 text(meta, CommandMetadata.REQUEST_ID), text(meta, CommandMetadata.CLIENT_IP),
                 text(meta, CommandMetadata.CORRELATION_ID), text(meta, CommandMetadata.CAUSATION_ID),
                 json.convertValue(payload, AS_MAP));
-        try {
-            mongo.insert(entry);
-        } catch (DuplicateKeyException e) {
+        boolean replaying = replay.isReplay();
+        BatchedWrites.current(mongo).insertUnlessPresent(entry, duplicates -> {
             // a rebuild replays what is recorded, so that is expected; anything else is a redelivery
-            if (!replay.isReplay()) {
-                redeliveries.increment();
-                log.warn("Audit entry for event {} already recorded; redelivery ignored", event.getIdentifier());
+            if (!replaying) {
+                redeliveries.increment(duplicates);
+                log.warn("{} audit entries already recorded; redelivery ignored", duplicates);
             }
-        }
+        });
     }
 
     private static String text(MetaData meta, String key) {

@@ -16,6 +16,7 @@ import org.axonframework.extensions.mongo.eventhandling.deadletter.MongoSequence
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.serialization.Serializer;
+import org.coverledger.eventstore.CommitLogTail;
 import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.eventstore.MongoEventStore;
@@ -64,10 +65,20 @@ public class AxonConfiguration {
         return MongoEventStore.engine(mongo.getMongoDatabase(), keys, gapTimeout);
     }
 
-    /** The query side is another process than the writers: it polls the store, every 100 ms when idle. */
+    /** The event store for what is not a projection (the admin's head position); projections read the tail. */
     @Bean
     public EmbeddedEventStore eventStore(EventStorageEngine engine) {
-        return EmbeddedEventStore.builder().storageEngine(engine).fetchDelay(100).build();
+        return EmbeddedEventStore.builder().storageEngine(engine).build();
+    }
+
+    /**
+     * The source every projection reads (each processor's {@code source} in query-side.properties):
+     * it wakes the processors within {@code coverledger.eventstore.tail-interval} of a commit.
+     */
+    @Bean(destroyMethod = "close")
+    public CommitLogTail commitLogTail(MongoCommitLogEngine engine,
+                                       @Value("${coverledger.eventstore.tail-interval}") Duration interval) {
+        return new CommitLogTail(engine, interval);
     }
 
     /**
@@ -107,9 +118,10 @@ public class AxonConfiguration {
                 ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /** Tokens in MongoDB; a batch's read-model writes go out before its token (see BatchedWrites). */
     @Bean
     public TokenStore tokenStore(MongoDatabaseFactory mongo, SegmentBalancer.QueryInstance instance) {
-        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), instance.id());
+        return new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(), instance.id()));
     }
 
     @Bean

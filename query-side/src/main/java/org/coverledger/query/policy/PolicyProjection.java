@@ -16,6 +16,8 @@ import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.privacy.SubjectKeys;
+import org.bson.Document;
+import org.coverledger.query.infra.BatchedWrites;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
@@ -25,13 +27,15 @@ import org.springframework.stereotype.Component;
  * Folds policy events into {@link PolicyView}s. Idempotent: an event at or below the view's last
  * sequence changes nothing, so a redelivery cannot double a change in the history. An
  * aggregate's events reach one thread in order (sequencing per aggregate), so reading the view
- * and then writing it is safe.
+ * and then writing it is safe. The writes of a batch of events go out together
+ * ({@link BatchedWrites}).
  */
 @Component
 @ProcessingGroup("policies")
 public class PolicyProjection {
 
     static final String IN_FORCE = "IN_FORCE";
+    private static final long ABSENT = -1;
 
     private final MongoTemplate mongo;
 
@@ -44,9 +48,11 @@ public class PolicyProjection {
         PolicyView view = new PolicyView(event.policyId(), event.policyNumber(), event.accountId(), event.policyholder(),
                 event.product().name(), IN_FORCE, event.sumInsured().amount(), event.premium().amount(),
                 event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(), sequence);
+        BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
-        if (mongo.findById(event.policyId(), PolicyView.class) == null) {
-            mongo.insert(view);
+        if (lastSequence(writes, event.policyId()) == ABSENT) {
+            writes.insert(view);
+            writes.remember(event.policyId(), sequence);
         }
     }
 
@@ -63,16 +69,29 @@ public class PolicyProjection {
         if (event.sumInsured() != null) {
             update.set("sumInsured", event.sumInsured().amount());
         }
-        // read, then write by _id alone: the embedded server answers only single-key _id filters from its index
-        PolicyView current = mongo.findById(event.policyId(), PolicyView.class);
-        if (current != null && current.lastSequence() < sequence) {
-            mongo.updateFirst(Query.query(where("_id").is(event.policyId())), update, PolicyView.class);
+        // decide on the last applied sequence, then write by _id alone: the embedded server answers
+        // only single-key _id filters from its index
+        BatchedWrites writes = BatchedWrites.current(mongo);
+        long last = lastSequence(writes, event.policyId());
+        if (last != ABSENT && last < sequence) {
+            writes.updateById(PolicyView.class, event.policyId(), update);
+            writes.remember(event.policyId(), sequence);
         }
+    }
+
+    /** The view's last applied sequence as of the events handled so far in this batch; read once a batch. */
+    private long lastSequence(BatchedWrites writes, String policyId) {
+        return writes.remember(policyId, () -> {
+            Document view = mongo.getCollection(mongo.getCollectionName(PolicyView.class))
+                    .find(new Document("_id", policyId)).projection(new Document("lastSequence", 1)).first();
+            return view == null ? ABSENT : ((Number) view.get("lastSequence")).longValue();
+        });
     }
 
     /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */
     @EventHandler
     void on(PersonalDataErased event) {
+        BatchedWrites.current(mongo).flush(); // what this batch changed so far is erased too
         for (PolicyView view : mongo.find(Query.query(where("accountId").is(event.accountId())), PolicyView.class)) {
             List<PolicyView.Change> changes = view.changes().stream()
                     .map(c -> new PolicyView.Change(c.sequence(), c.beneficiary() == null ? null : SubjectKeys.ERASED,

@@ -1,0 +1,127 @@
+package org.coverledger.query.infra;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.data.mongodb.BulkOperationException;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+
+/**
+ * The writes a projection makes while it handles one batch of events, sent to MongoDB as one
+ * bulk write per collection when the batch ends, instead of one write (and, on the embedded
+ * server, one disk commit) per event. What the projection needs to decide within the batch (a
+ * view's last applied sequence) it keeps in {@link #remember}, read from MongoDB once.
+ *
+ * <p>The writes go out before the batch's token is stored ({@link FlushingTokenStore}), so a
+ * crash in between replays the batch: projections stay idempotent, the token never runs ahead
+ * of the read model. Outside a batch (a handler called directly) every write goes out at once.
+ */
+public final class BatchedWrites {
+
+    private static final String RESOURCE = BatchedWrites.class.getName();
+
+    private record Pending(Class<?> type, BulkOperations.BulkMode mode, List<Consumer<BulkOperations>> writes,
+                           IntConsumer onDuplicates) {
+    }
+
+    private final MongoTemplate mongo;
+    private final boolean immediate;
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final Map<String, Object> remembered = new HashMap<>();
+
+    private BatchedWrites(MongoTemplate mongo, boolean immediate) {
+        this.mongo = mongo;
+        this.immediate = immediate;
+    }
+
+    /** The writes of the batch being handled on this thread. */
+    public static BatchedWrites current(MongoTemplate mongo) {
+        if (!CurrentUnitOfWork.isStarted()) {
+            return new BatchedWrites(mongo, true);
+        }
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        return batch.getOrComputeResource(RESOURCE, key -> {
+            BatchedWrites writes = new BatchedWrites(mongo, false);
+            batch.onPrepareCommit(unitOfWork -> writes.flush());
+            return writes;
+        });
+    }
+
+    /** Sends what the batch on this thread has queued, if any; before its token is stored. */
+    static void flushCurrent() {
+        if (CurrentUnitOfWork.isStarted()) {
+            BatchedWrites writes = CurrentUnitOfWork.get().root().getResource(RESOURCE);
+            if (writes != null) {
+                writes.flush();
+            }
+        }
+    }
+
+    /** A value kept for the rest of the batch under the key, loaded once. */
+    @SuppressWarnings("unchecked")
+    public <T> T remember(String key, Supplier<T> load) {
+        if (immediate) {
+            return load.get();
+        }
+        return (T) remembered.computeIfAbsent(key, k -> load.get());
+    }
+
+    /** Replaces what is remembered under the key (after queuing a write that changes it). */
+    public void remember(String key, Object value) {
+        remembered.put(key, value);
+    }
+
+    public void insert(Object entity) {
+        queue(entity.getClass(), BulkOperations.BulkMode.ORDERED, ops -> ops.insert(entity), null);
+    }
+
+    /** An insert of which a duplicate key is expected now and then (a redelivery); duplicates are counted. */
+    public void insertUnlessPresent(Object entity, IntConsumer onDuplicates) {
+        queue(entity.getClass(), BulkOperations.BulkMode.UNORDERED, ops -> ops.insert(entity), onDuplicates);
+    }
+
+    public void updateById(Class<?> type, String id, Update update) {
+        queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.updateOne(Query.query(where("_id").is(id)), update), null);
+    }
+
+    private void queue(Class<?> type, BulkOperations.BulkMode mode, Consumer<BulkOperations> write,
+                       IntConsumer onDuplicates) {
+        String key = type.getName() + "/" + mode;
+        pending.computeIfAbsent(key, k -> new Pending(type, mode, new ArrayList<>(), onDuplicates)).writes().add(write);
+        if (immediate) {
+            flush();
+        }
+    }
+
+    /** Sends every queued write, one bulk write per collection and mode, in the order first queued. */
+    public void flush() {
+        for (Pending batch : pending.values()) {
+            BulkOperations bulk = mongo.bulkOps(batch.mode(), batch.type());
+            batch.writes().forEach(write -> write.accept(bulk));
+            try {
+                bulk.execute();
+            } catch (BulkOperationException e) {
+                boolean onlyDuplicates = batch.onDuplicates() != null
+                        && e.getErrors().stream().allMatch(error -> error.getCode() == 11000);
+                if (!onlyDuplicates) {
+                    throw e;
+                }
+                batch.onDuplicates().accept(e.getErrors().size());
+            }
+        }
+        pending.clear();
+    }
+}
