@@ -79,14 +79,16 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
 
     private void follow() {
         while (running) {
+            long pause = intervalNanos;
             try {
                 if (readNew() > 0) {
                     continue; // more may be there already
                 }
             } catch (RuntimeException e) {
-                log.warn("Could not read new events; trying again shortly", e);
+                log.warn("Could not read new events; trying again in a second: {}", e.toString());
+                pause = TimeUnit.SECONDS.toNanos(1); // the store is away: no log line every interval
             }
-            LockSupport.parkNanos(intervalNanos);
+            LockSupport.parkNanos(pause);
         }
     }
 

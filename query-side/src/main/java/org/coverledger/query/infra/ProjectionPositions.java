@@ -1,8 +1,5 @@
 package org.coverledger.query.infra;
 
-import static com.mongodb.client.model.Filters.and;
-import static com.mongodb.client.model.Filters.eq;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,10 +74,13 @@ public class ProjectionPositions {
         return known.ids();
     }
 
-    /** The token another instance stored for the segment, read without claiming it. */
+    /**
+     * The token another instance stored for the segment, read without claiming it; a plain
+     * two-field filter, which the embedded server answers from the token store's unique index.
+     */
     private long stored(String projection, int segment) {
         Document entry = mongo.getMongoDatabase().getCollection("trackingtokens")
-                .find(and(eq("processorName", projection), eq("segment", segment))).first();
+                .find(new Document("processorName", projection).append("segment", segment)).first();
         if (entry == null || entry.get("token") == null) {
             return -1;
         }
