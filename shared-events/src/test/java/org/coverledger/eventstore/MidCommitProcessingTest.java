@@ -165,8 +165,8 @@ class MidCommitProcessingTest {
 
     @Test
     void a_handler_failing_on_the_middle_event_of_a_commit_is_retried_from_there() {
-        Process store = process();
-        writeCommits(store);
+        writeCommits(process());
+        Process store = process(); // starts behind the head: its reads at a mid-commit token go to the store
         List<String> handled = new CopyOnWriteArrayList<>();
         Set<String> failedOnce = ConcurrentHashMap.newKeySet();
         processor(store, "node", handled, text -> text.equals("a1") && failedOnce.add(text)).start();
@@ -180,7 +180,6 @@ class MidCommitProcessingTest {
     @Test
     void a_segment_handed_to_another_process_at_a_mid_commit_position_is_finished_there() {
         Process one = process();
-        Process two = process();
         writeCommits(one);
         List<String> handled = new CopyOnWriteArrayList<>();
         List<String> refused = new CopyOnWriteArrayList<>();
@@ -190,6 +189,7 @@ class MidCommitProcessingTest {
         first.releaseSegment(0, 1, java.util.concurrent.TimeUnit.HOURS);
         await().atMost(Duration.ofSeconds(20)).until(() -> first.processingStatus().isEmpty());
         assertThat(handled).containsExactly("a0"); // the segment's token is a0's, inside the first commit
+        Process two = process(); // an instance started behind the head: it reads the rest of the commit from the store
         PooledStreamingEventProcessor second = processor(two, "two", handled, text -> false);
         second.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() >= 4);
