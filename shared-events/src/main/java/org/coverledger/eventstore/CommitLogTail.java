@@ -107,7 +107,8 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
         }
         if (read > 0) {
             stored = last;
-            while (recent.size() > CACHED) {
+            // positions are dense (but for fenced gaps), so this keeps about CACHED events; size() would count them all
+            while (last - recent.firstKey() >= CACHED) {
                 long oldest = recent.firstKey();
                 cachedFrom = oldest; // first, so that a stream reading the cache sees it lost this one
                 recent.remove(oldest);

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * event identifiers and its latest time; the events themselves are not touched. Void markers
  * that the old reader wrote on indexes inside a commit are moved aside first (see
  * {@link CommitLogCheck}), since the events they cover exist. Each step can run again, so two
- * processes starting at once, or a crash half-way, leave nothing wrong. Older writers must be
- * stopped before the first process of this version starts.
+ * processes starting at once, or a crash half-way, leave nothing wrong. Every older process,
+ * writer or reader, must be stopped before the first process of this version starts: an older
+ * writer's commit lacks the index lists readers look commits up by, and an older reader still
+ * takes the rest of a commit for a gap.
  */
 final class CommitLogUpgrade {
 
@@ -38,11 +40,12 @@ final class CommitLogUpgrade {
     private CommitLogUpgrade() {
     }
 
-    static void upgrade(MongoDatabase database, Clock clock) {
+    /** Brings older commits to the current format; returns whether there was anything to do. */
+    static boolean upgrade(MongoDatabase database, Clock clock) {
         MongoCollection<Document> meta = database.getCollection(META);
         Document format = meta.find(eq("_id", "commit-log")).first();
         if (format != null && format.getInteger("format", 0) >= FORMAT) {
-            return;
+            return false;
         }
         MongoCollection<Document> commits = database.getCollection(MongoCommitLogEngine.COMMITS);
         Date now = Date.from(clock.instant());
@@ -57,11 +60,20 @@ final class CommitLogUpgrade {
         } catch (MongoCommandException absent) {
             // a new store never had it
         }
-        meta.replaceOne(eq("_id", "commit-log"), new Document("_id", "commit-log").append("format", FORMAT)
-                .append("upgradedAt", now), new ReplaceOptions().upsert(true));
         if (upgraded > 0) {
             log.info("Event store upgraded to commit log format {}: {} commits and markers", FORMAT, upgraded);
         }
+        return true;
+    }
+
+    /**
+     * Records the format once the engine's unique indexes stand over the upgraded commits, so that
+     * a start whose index build failed (say, on duplicate event ids in old data) upgrades again.
+     */
+    static void recordFormat(MongoDatabase database, Clock clock) {
+        database.getCollection(META).replaceOne(eq("_id", "commit-log"), new Document("_id", "commit-log")
+                .append("format", FORMAT).append("upgradedAt", Date.from(clock.instant())),
+                new ReplaceOptions().upsert(true));
     }
 
     private static void moveMarkersInsideCommits(MongoDatabase database, MongoCollection<Document> commits, Date now) {

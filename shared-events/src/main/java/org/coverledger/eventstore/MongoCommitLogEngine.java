@@ -127,8 +127,11 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         this.appender = new Appender(commits, builder.maxCommitsPerWrite);
         this.gapTimeout = builder.gapTimeout;
         this.clock = builder.clock;
-        CommitLogUpgrade.upgrade(builder.database, clock);
+        boolean upgraded = CommitLogUpgrade.upgrade(builder.database, clock);
         ensureIndexes();
+        if (upgraded) {
+            CommitLogUpgrade.recordFormat(builder.database, clock);
+        }
     }
 
     public static Builder builder() {

@@ -11,6 +11,7 @@ import java.util.List;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.EhCache3Adapter;
+import org.axonframework.common.caching.NoCache;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
@@ -101,11 +102,12 @@ public class AxonConfiguration {
     }
 
     /**
-     * Aggregates stay in memory between commands, so a command costs no reads of the store. A
-     * cached aggregate another instance has changed since is caught by the store's unique keys
-     * when its events are appended: Axon drops it from the cache on that rollback and the
-     * gateway's retry loads it afresh. One cache per aggregate type, so an id of another type
-     * never finds a cached aggregate of the wrong class.
+     * With one command-side instance, aggregates may stay in memory between commands, so a
+     * command costs no reads of the store ({@code coverledger.aggregate-cache.entries} per type;
+     * 0, the default, turns it off). With several instances it must stay off: an aggregate another
+     * instance changed would be decided on stale, and only decisions that append events are
+     * caught by the store's unique keys (a command that does nothing or is refused is not). One
+     * cache per aggregate type, so an id of another type never finds an aggregate of the wrong class.
      */
     @Bean(destroyMethod = "close")
     public org.ehcache.CacheManager aggregateCaches(@Value("${coverledger.aggregate-cache.entries}") long entries) {
@@ -113,27 +115,30 @@ public class AxonConfiguration {
         for (String name : List.of("policyCache", "claimCache", "accountCache")) {
             builder = builder.withCache(name, org.ehcache.config.builders.CacheConfigurationBuilder
                     .newCacheConfigurationBuilder(Object.class, Object.class,
-                            org.ehcache.config.builders.ResourcePoolsBuilder.heap(entries)));
+                            org.ehcache.config.builders.ResourcePoolsBuilder.heap(Math.max(1, entries))));
         }
         return builder.build(true);
     }
 
     @Bean
-    public Cache policyCache(org.ehcache.CacheManager caches) {
-        return cache(caches, "policyCache");
+    public Cache policyCache(org.ehcache.CacheManager caches, @Value("${coverledger.aggregate-cache.entries}") long entries) {
+        return cache(caches, "policyCache", entries);
     }
 
     @Bean
-    public Cache claimCache(org.ehcache.CacheManager caches) {
-        return cache(caches, "claimCache");
+    public Cache claimCache(org.ehcache.CacheManager caches, @Value("${coverledger.aggregate-cache.entries}") long entries) {
+        return cache(caches, "claimCache", entries);
     }
 
     @Bean
-    public Cache accountCache(org.ehcache.CacheManager caches) {
-        return cache(caches, "accountCache");
+    public Cache accountCache(org.ehcache.CacheManager caches, @Value("${coverledger.aggregate-cache.entries}") long entries) {
+        return cache(caches, "accountCache", entries);
     }
 
-    private static Cache cache(org.ehcache.CacheManager caches, String name) {
+    private static Cache cache(org.ehcache.CacheManager caches, String name, long entries) {
+        if (entries <= 0) {
+            return NoCache.INSTANCE;
+        }
         return new EhCache3Adapter((org.ehcache.core.Ehcache<Object, Object>) caches.getCache(name, Object.class, Object.class));
     }
 
