@@ -2,6 +2,7 @@ package org.coverledger.query.infra;
 
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,10 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.mongodb.BulkOperationException;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -28,14 +32,23 @@ import org.springframework.data.mongodb.core.query.Update;
  * <p>The writes go out before the batch's token is stored ({@link FlushingTokenStore}), so a
  * crash in between replays the batch: projections stay idempotent, the token never runs ahead
  * of the read model. Outside a batch (a handler called directly) every write goes out at once.
+ *
+ * <p>A write that fails at the flush fails outside the handler that made it, where Axon's
+ * dead-letter queue cannot park that one event, and the batch would be retried for ever. So
+ * after a failed flush every write goes out at once, inside its handler, for
+ * {@link #DEGRADED_FOR}: the retried batch then parks the failing event and carries on.
  */
 public final class BatchedWrites {
 
     private static final String RESOURCE = BatchedWrites.class.getName();
+    static final Duration DEGRADED_FOR = Duration.ofMinutes(1);
+    private static final AtomicLong lastFailedFlush = new AtomicLong(System.nanoTime() - DEGRADED_FOR.toNanos());
 
     private record Pending(Class<?> type, BulkOperations.BulkMode mode, List<Consumer<BulkOperations>> writes,
                            IntConsumer onDuplicates) {
     }
+
+    private static final Logger log = LoggerFactory.getLogger(BatchedWrites.class);
 
     private final MongoTemplate mongo;
     private final boolean immediate;
@@ -49,7 +62,7 @@ public final class BatchedWrites {
 
     /** The writes of the batch being handled on this thread. */
     public static BatchedWrites current(MongoTemplate mongo) {
-        if (!CurrentUnitOfWork.isStarted()) {
+        if (!CurrentUnitOfWork.isStarted() || degraded()) {
             return new BatchedWrites(mongo, true);
         }
         UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
@@ -58,6 +71,10 @@ public final class BatchedWrites {
             batch.onPrepareCommit(unitOfWork -> writes.flush());
             return writes;
         });
+    }
+
+    private static boolean degraded() {
+        return System.nanoTime() - lastFailedFlush.get() < DEGRADED_FOR.toNanos();
     }
 
     /** Sends what the batch on this thread has queued, if any; before its token is stored. */
@@ -97,6 +114,15 @@ public final class BatchedWrites {
         queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.updateOne(Query.query(where("_id").is(id)), update), null);
     }
 
+    private void failed() {
+        pending.clear();
+        if (!immediate) {
+            lastFailedFlush.set(System.nanoTime());
+            log.warn("A batch of read-model writes failed; writing event by event for {} so that the failing event "
+                    + "can be dead-lettered", DEGRADED_FOR);
+        }
+    }
+
     private void queue(Class<?> type, BulkOperations.BulkMode mode, Consumer<BulkOperations> write,
                        IntConsumer onDuplicates) {
         String key = type.getName() + "/" + mode;
@@ -117,9 +143,13 @@ public final class BatchedWrites {
                 boolean onlyDuplicates = batch.onDuplicates() != null
                         && e.getErrors().stream().allMatch(error -> error.getCode() == 11000);
                 if (!onlyDuplicates) {
+                    failed();
                     throw e;
                 }
                 batch.onDuplicates().accept(e.getErrors().size());
+            } catch (RuntimeException e) {
+                failed();
+                throw e;
             }
         }
         pending.clear();

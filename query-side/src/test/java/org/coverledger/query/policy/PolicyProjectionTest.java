@@ -82,7 +82,7 @@ class PolicyProjectionTest {
             PolicyView stored = mongo.findById("pol-1", PolicyView.class);
             changesSeenByToken.add(stored == null ? -1L : stored.changes().size());
         });
-        unitOfWork.executeWithResult(() -> {
+        org.axonframework.messaging.ResultMessage<?> result = unitOfWork.executeWithResult(() -> {
             GenericDomainEventMessage<?> event = (GenericDomainEventMessage<?>) unitOfWork.getMessage();
             if (event.getPayload() instanceof PolicyIssued issued) {
                 projection.on(issued, event.getSequenceNumber(), event.getTimestamp());
@@ -91,6 +91,9 @@ class PolicyProjectionTest {
             }
             return null;
         });
+        if (result.isExceptional()) {
+            throw (RuntimeException) result.exceptionResult();
+        }
         return changesSeenByToken;
     }
 
@@ -104,6 +107,42 @@ class PolicyProjectionTest {
         assertThat(view.lastSequence()).isEqualTo(2);
         assertThat(view.changes()).extracting(PolicyView.Change::beneficiary).containsExactly("Li Lei", "Han Meimei");
         assertThat(view.changes()).extracting(PolicyView.Change::changedBy).containsOnly("uma");
+    }
+
+    @Test
+    void after_a_batch_fails_to_write_each_write_fails_in_its_own_handler_where_it_can_be_dead_lettered() {
+        // a view that cannot be written: a second policy with the same number under a unique index
+        mongo.indexOps(PolicyView.class).ensureIndex(new org.springframework.data.mongodb.core.index.Index()
+                .on("policyNumber", org.springframework.data.domain.Sort.Direction.ASC).unique());
+        mongo.insert(new PolicyView("pol-0", "PN1", "acc-0", "bob", "HEALTH", "IN_FORCE", BigDecimal.ONE, BigDecimal.ONE,
+                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), 0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch(issued(), changed("Li Lei")))
+                .as("the whole batch fails at the flush, outside any handler")
+                .isInstanceOf(org.springframework.data.mongodb.BulkOperationException.class);
+        assertThat(mongo.findById("pol-1", PolicyView.class)).isNull();
+
+        // for a while now, a write in a batch goes out inside its handler, where a failure is the
+        // handler's own and Axon's dead-letter queue parks that one event
+        PolicyIssued another = new PolicyIssued("pol-2", "PN2", "acc-1", "alice", Product.HEALTH,
+                new Money(new BigDecimal("1000.00"), "CNY"), new Money(new BigDecimal("10.00"), "CNY"),
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"));
+        BatchingUnitOfWork<?> retried = new BatchingUnitOfWork<>(
+                List.of(new GenericDomainEventMessage<>("Policy", "pol-2", 0, another)));
+        boolean[] writtenInHandler = {false};
+        retried.executeWithResult(() -> {
+            projection.on(another, 0, Instant.now());
+            writtenInHandler[0] = mongo.findById("pol-2", PolicyView.class) != null;
+            return null;
+        });
+        assertThat(writtenInHandler[0]).isTrue();
+        BatchingUnitOfWork<?> failing = new BatchingUnitOfWork<>(
+                List.of(new GenericDomainEventMessage<>("Policy", "pol-1", 0, issued())));
+        org.axonframework.messaging.ResultMessage<?> result = failing.executeWithResult(() -> {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> projection.on(issued(), 0, Instant.now()))
+                    .as("the failing write fails in its handler").isInstanceOf(RuntimeException.class);
+            return null;
+        });
+        assertThat(result.isExceptional()).isFalse();
     }
 
     @Test
