@@ -96,11 +96,7 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
         int read = 0;
         TrackingToken from = stored < 0 ? null : new GlobalSequenceTrackingToken(stored);
         long last = stored;
-        List<TrackedEventMessage<?>> arrived;
-        try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(from, false)) {
-            arrived = events.limit(READ_AHEAD).collect(java.util.stream.Collectors.toList());
-        }
-        for (TrackedEventMessage<?> event : arrived) {
+        for (TrackedEventMessage<?> event : readAhead(from)) {
             last = event.trackingToken().position().orElseThrow();
             recent.put(last, event);
             read++;
@@ -119,6 +115,13 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
             callbacks.forEach(Runnable::run);
         }
         return read;
+    }
+
+    /** Up to {@value #READ_AHEAD} events from the store after the token, in order. */
+    private List<TrackedEventMessage<?>> readAhead(TrackingToken after) {
+        try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(after, false)) {
+            return events.limit(READ_AHEAD).collect(java.util.stream.Collectors.toList());
+        }
     }
 
     @Override
@@ -182,9 +185,7 @@ public final class CommitLogTail implements StreamableMessageSource<TrackedEvent
             // behind the cache, or the cache moved past this stream while it was read
             if (buffer.isEmpty() || position < cachedFrom) {
                 buffer.clear();
-                try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(readUpTo, false)) {
-                    events.limit(READ_AHEAD).forEach(buffer::add);
-                }
+                buffer.addAll(readAhead(readUpTo));
             }
             if (!buffer.isEmpty()) {
                 readUpTo = buffer.peekLast().trackingToken();
