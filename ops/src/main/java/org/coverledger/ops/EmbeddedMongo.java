@@ -22,6 +22,12 @@ public final class EmbeddedMongo implements AutoCloseable {
 
     public static final String DATA_FILE = "mongo.mv.db";
     private static final String READY = "embedded MongoDB ready";
+    /**
+     * Threads that serve connections. Each connection stays on one thread, and a write holds its
+     * thread until its commit is on disk, so with Netty's default (twice the cores) every
+     * connection behind a committing one waited for that commit too.
+     */
+    private static final int WORKER_THREADS = Integer.getInteger("coverledger.embedded-mongo.threads", 32);
 
     private final MongoServer server;
     private final InetSocketAddress address;
@@ -36,7 +42,8 @@ public final class EmbeddedMongo implements AutoCloseable {
         Files.createDirectories(dataDirectory);
         MongoServer server = new MongoServer(new DurableH2Backend(dataDirectory.resolve(DATA_FILE).toString()));
         try {
-            server.bind(host, port); // on failure it has already shut the server and its store down
+            // on failure it has already shut the server and its store down
+            server.bind(new InetSocketAddress(host, port), 1, WORKER_THREADS);
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 throw new IOException("Port " + port + " on " + host + " is already in use", e);
