@@ -6,13 +6,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.messaging.Message;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.slf4j.Logger;
@@ -27,7 +32,8 @@ import org.springframework.data.mongodb.core.query.Update;
  * The writes a projection makes while it handles one batch of events, sent to MongoDB as one
  * bulk write per collection when the batch ends, instead of one write (and, on the embedded
  * server, one disk commit) per event. What the projection needs to decide within the batch (a
- * view's last applied sequence) it keeps in {@link #remember}, read from MongoDB once.
+ * view's last applied sequence) it keeps in {@link #remember}, read from MongoDB once a batch, for
+ * all the batch's views in one read.
  *
  * <p>The writes go out before the batch's token is stored ({@link FlushingTokenStore}), so a
  * crash in between replays the batch: projections stay idempotent, the token never runs ahead
@@ -87,13 +93,35 @@ public final class BatchedWrites {
         }
     }
 
-    /** A value kept for the rest of the batch under the key, loaded once. */
-    @SuppressWarnings("unchecked")
-    public <T> T remember(String key, Supplier<T> load) {
+    /**
+     * A value kept for the rest of the batch under the key; on the first miss, the values of every
+     * key the batch's events will ask for are loaded in one read ({@code loadAll}, which leaves
+     * out the keys it finds nothing for: they are remembered as {@code absent}). {@code keyOf}
+     * names an event's key, or null for events that ask for none; it sees the events as stored,
+     * and should decide by their type and aggregate, which need no deserializing.
+     */
+    public <T> T remember(String key, Function<DomainEventMessage<?>, String> keyOf,
+                          Function<Set<String>, Map<String, T>> loadAll, T absent) {
         if (immediate) {
-            return load.get();
+            return loadAll.apply(Set.of(key)).getOrDefault(key, absent);
         }
-        return (T) remembered.computeIfAbsent(key, k -> load.get());
+        if (!remembered.containsKey(key)) {
+            Set<String> keys = new LinkedHashSet<>();
+            keys.add(key);
+            if (CurrentUnitOfWork.get().root() instanceof BatchingUnitOfWork<?> batch) {
+                for (Message<?> message : batch.getMessages()) {
+                    String other = message instanceof DomainEventMessage<?> event ? keyOf.apply(event) : null;
+                    if (other != null && !remembered.containsKey(other)) {
+                        keys.add(other);
+                    }
+                }
+            }
+            Map<String, T> loaded = loadAll.apply(keys);
+            keys.forEach(k -> remembered.put(k, loaded.getOrDefault(k, absent)));
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) remembered.get(key);
+        return value;
     }
 
     /** Replaces what is remembered under the key (after queuing a write that changes it). */

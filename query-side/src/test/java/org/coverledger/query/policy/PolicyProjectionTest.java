@@ -39,7 +39,13 @@ class PolicyProjectionTest {
     private PolicyProjection projection;
 
     @BeforeEach
-    void start() {
+    void start() throws ReflectiveOperationException {
+        // every test starts with batched writes, whatever an earlier test's failed flush left behind
+        java.lang.reflect.Field lastFailedFlush = org.coverledger.query.infra.BatchedWrites.class
+                .getDeclaredField("lastFailedFlush");
+        lastFailedFlush.setAccessible(true);
+        ((java.util.concurrent.atomic.AtomicLong) lastFailedFlush.get(null)).set(System.nanoTime()
+                - java.time.Duration.ofHours(1).toNanos());
         server = new MongoServer(new MemoryBackend());
         client = MongoClients.create(server.bindAndGetConnectionString());
         mongo = new MongoTemplate(client, "projection-test");
@@ -82,6 +88,11 @@ class PolicyProjectionTest {
             PolicyView stored = mongo.findById("pol-1", PolicyView.class);
             changesSeenByToken.add(stored == null ? -1L : stored.changes().size());
         });
+        handle(unitOfWork);
+        return changesSeenByToken;
+    }
+
+    private void handle(BatchingUnitOfWork<?> unitOfWork) {
         org.axonframework.messaging.ResultMessage<?> result = unitOfWork.executeWithResult(() -> {
             GenericDomainEventMessage<?> event = (GenericDomainEventMessage<?>) unitOfWork.getMessage();
             if (event.getPayload() instanceof PolicyIssued issued) {
@@ -94,7 +105,46 @@ class PolicyProjectionTest {
         if (result.isExceptional()) {
             throw (RuntimeException) result.exceptionResult();
         }
-        return changesSeenByToken;
+    }
+
+    @Test
+    void a_batch_over_several_policies_reads_their_views_once_in_one_query() {
+        batch(issued(), changed("Li Lei"), changed("Han Meimei")); // pol-1 at sequence 2
+        List<String> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MongoClient counted = MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                .applyConnectionString(new com.mongodb.ConnectionString(server.getConnectionString()))
+                .addCommandListener(new com.mongodb.event.CommandListener() {
+                    @Override
+                    public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                        if (event.getCommandName().equals("find")) {
+                            finds.add(event.getCommand().toJson());
+                        }
+                    }
+                }).build())) {
+            projection = new PolicyProjection(new MongoTemplate(counted, "projection-test"));
+            handle(new BatchingUnitOfWork<>(List.of(
+                    new GenericDomainEventMessage<>("Policy", "pol-1", 2, changed("Han Meimei")), // redelivered
+                    new GenericDomainEventMessage<>("Policy", "pol-2", 0, issuedAs("pol-2", "PN2")),
+                    new GenericDomainEventMessage<>("Policy", "pol-1", 3, changed("Wang Fang")),
+                    new GenericDomainEventMessage<>("Policy", "pol-2", 1, changedAs("pol-2", "Zhao Lei")),
+                    new GenericDomainEventMessage<>("Policy", "pol-3", 0, issuedAs("pol-3", "PN3")))));
+        }
+        assertThat(finds).as("reads of the views in the batch").hasSize(1);
+        assertThat(finds.get(0)).contains("pol-1", "pol-2", "pol-3");
+        assertThat(mongo.findById("pol-1", PolicyView.class).changes()).extracting(PolicyView.Change::beneficiary)
+                .containsExactly("Li Lei", "Han Meimei", "Wang Fang");
+        assertThat(mongo.findById("pol-2", PolicyView.class).beneficiary()).isEqualTo("Zhao Lei");
+        assertThat(mongo.findById("pol-3", PolicyView.class).lastSequence()).isZero();
+    }
+
+    private static PolicyIssued issuedAs(String policyId, String number) {
+        return new PolicyIssued(policyId, number, "acc-1", "alice", Product.HEALTH,
+                new Money(new BigDecimal("1000.00"), "CNY"), new Money(new BigDecimal("10.00"), "CNY"),
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"));
+    }
+
+    private static PolicyChanged changedAs(String policyId, String beneficiary) {
+        return new PolicyChanged(policyId, "acc-1", beneficiary, null, Instant.parse("2027-02-01T16:00:00Z"));
     }
 
     @Test
