@@ -58,12 +58,12 @@ public final class Api {
         if (requestId != null) {
             request.header("X-Request-Id", requestId);
         }
-        return send(request.build());
+        return send(request.build(), json);
     }
 
     public Reply put(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), json);
     }
 
     public Reply delete(String path) {
@@ -79,6 +79,16 @@ public final class Api {
         return send(request(path).headers(headers).GET().build());
     }
 
+    /** Any method, any body (none for null), extra headers given as name, value, name, value, ... */
+    public Reply send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = request(path).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build(), body);
+    }
+
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (user != null) {
@@ -88,9 +98,19 @@ public final class Api {
         return builder;
     }
 
-    private static Reply send(HttpRequest request) {
+    private Reply send(HttpRequest request) {
+        return send(request, null);
+    }
+
+    /**
+     * Sends the request and checks the exchange against the app's OpenAPI description
+     * ({@link ApiContract}): every answer, and every request the app accepted (one it refused may
+     * be outside the description on purpose).
+     */
+    private Reply send(HttpRequest request, String body) {
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            ApiContract.check(baseUrl, request, body, response, response.statusCode() >= 400);
             return new Reply(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new IllegalStateException(e);

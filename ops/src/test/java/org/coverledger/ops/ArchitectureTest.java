@@ -2,17 +2,29 @@ package org.coverledger.ops;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import java.nio.file.Path;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The two sides meet only in the event store; the shared contract carries no Spring. */
+/**
+ * The two sides meet only in the event store. Of the shared modules, the contract carries neither
+ * Spring nor MongoDB, the event store no Spring, and none of them knows either side. The modules
+ * are read from their own build output, so every package a module holds is checked.
+ */
 class ArchitectureTest {
+
+    private static final Path SHARED = Path.of("").toAbsolutePath().getParent().resolve("shared-events");
 
     private final JavaClasses classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("org.coverledger");
+
+    private static JavaClasses module(String name) {
+        return new ClassFileImporter().importPath(SHARED.resolve(name).resolve("target/classes"));
+    }
 
     @Test
     void the_command_side_never_uses_the_query_side() {
@@ -29,11 +41,26 @@ class ArchitectureTest {
     }
 
     @Test
-    void shared_events_depend_on_no_spring() {
-        noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..",
-                        "org.coverledger.identity..")
-                .should().dependOnClassesThat().resideInAPackage("org.springframework..")
-                .check(classes);
+    void the_contract_depends_on_no_spring_no_mongodb_and_no_other_module() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "com.mongodb..",
+                        "org.bson..", "org.coverledger.eventstore..", "org.coverledger.platform..",
+                        "org.coverledger.identity..", "org.coverledger.command..", "org.coverledger.query..")
+                .check(module("contract"));
+    }
+
+    @Test
+    void the_event_store_depends_on_no_spring_and_on_neither_the_platform_nor_a_side() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework..",
+                        "org.coverledger.platform..", "org.coverledger.identity..", "org.coverledger.command..",
+                        "org.coverledger.query..")
+                .check(module("eventstore"));
+    }
+
+    @Test
+    void the_platform_knows_neither_side() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.coverledger.command..",
+                        "org.coverledger.query..")
+                .check(module("platform"));
     }
 
     @Test
@@ -45,13 +72,6 @@ class ArchitectureTest {
                                 && call.getName().matches("update.*|upsert|remove.*|findAndModify|findAndRemove.*|findAllAndRemove|findAndReplace|replace|save|drop.*|bulkOps")
                                 || call.getTargetOwner().getName().equals("org.coverledger.query.infra.BatchedWrites")
                                 && call.getName().matches("update.*")))
-                .check(classes);
-    }
-
-    @Test
-    void shared_events_know_neither_side() {
-        noClasses().that().resideInAnyPackage("org.coverledger.events..", "org.coverledger.eventstore..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.coverledger.command..", "org.coverledger.query..")
                 .check(classes);
     }
 }

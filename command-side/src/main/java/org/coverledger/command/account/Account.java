@@ -104,9 +104,8 @@ public class Account {
     }
 
     @CommandHandler
-    public void handle(BindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireActionableBy(Caller.of(actor, roles));
+    public void handle(BindCard command, Caller caller, BusinessCalendar calendar) {
+        requireActionableBy(caller);
         if (cards.containsValue(command.cardNumber())) {
             throw new BusinessRuleViolation("CARD_ALREADY_BOUND", "This card is already bound to the account.");
         }
@@ -117,9 +116,8 @@ public class Account {
     }
 
     @CommandHandler
-    public void handle(UnbindCard command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireActionableBy(Caller.of(actor, roles));
+    public void handle(UnbindCard command, Caller caller, BusinessCalendar calendar) {
+        requireActionableBy(caller);
         if (!cards.containsKey(command.cardId())) {
             throw new UnknownObject("card", command.cardId());
         }
@@ -167,6 +165,11 @@ public class Account {
     }
 
     /** Only the customer, on this open account: what proves they hold a phone, a card or a mailbox. */
+    /** The login of the customer who owns the account. */
+    String owner() {
+        return owner;
+    }
+
     void requireOwnedBy(Caller caller) {
         if (!caller.mayActOn(owner)) {
             throw new UnknownObject("account", accountId);
@@ -187,19 +190,17 @@ public class Account {
     }
 
     @CommandHandler
-    public void handle(RecordPasswordChange command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireActionableBy(Caller.of(actor, roles));
-        apply(new PasswordChanged(accountId, command.how(), actor, calendar.now()));
+    public void handle(RecordPasswordChange command, Caller caller, BusinessCalendar calendar) {
+        requireActionableBy(caller);
+        apply(new PasswordChanged(accountId, command.how(), caller.login(), calendar.now()));
         if (command.how() == PasswordChange.RESET_BY_CODE && locked) {
-            apply(new AccountUnlocked(accountId, actor, calendar.now()));
+            apply(new AccountUnlocked(accountId, caller.login(), calendar.now()));
         }
     }
 
     @CommandHandler
-    public void handle(AuthorizeAutoDebit command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireActionableBy(Caller.of(actor, roles));
+    public void handle(AuthorizeAutoDebit command, Caller caller, BusinessCalendar calendar) {
+        requireActionableBy(caller);
         if (!cards.containsKey(command.cardId())) {
             throw new BusinessRuleViolation("CARD_UNKNOWN", "There is no card " + command.cardId() + " on the account.");
         }
@@ -214,13 +215,12 @@ public class Account {
     }
 
     @CommandHandler
-    public void handle(RevokeAutoDebit command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireActionableBy(Caller.of(actor, roles));
+    public void handle(RevokeAutoDebit command, Caller caller, BusinessCalendar calendar) {
+        requireActionableBy(caller);
         if (autoDebitCard == null) {
             throw new BusinessRuleViolation("NO_AUTO_DEBIT", "No premium auto-debit is authorized.");
         }
-        apply(new AutoDebitRevoked(accountId, actor, calendar.now()));
+        apply(new AutoDebitRevoked(accountId, caller.login(), calendar.now()));
     }
 
     /**
@@ -288,9 +288,8 @@ public class Account {
     }
 
     @CommandHandler
-    public void handle(SetNotificationPreferences command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles) {
-        requireActionableBy(Caller.of(actor, roles));
+    public void handle(SetNotificationPreferences command, Caller caller) {
+        requireActionableBy(caller);
         for (Notices.NoticeType money : Notices.MONEY_MOVEMENTS) {
             if (command.channels().containsKey(money) && command.channels().get(money) != Notices.Channel.SMS) {
                 throw new BusinessRuleViolation("MONEY_MOVEMENTS_BY_SMS",

@@ -18,6 +18,8 @@ import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.identity.AccessTokens;
+import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.privacy.SubjectKeys;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -36,11 +38,16 @@ public class AccountClosure {
     private final BusinessCalendar calendar;
     private final Period retention;
     private final SubjectKeys keys;
+    private final CustomerCredentials credentials;
+    private final AccessTokens tokens;
 
     public AccountClosure(Repository<Account> accounts, Repository<Policy> policies, Repository<Claim> claims,
                           AccountHoldings holdings, BusinessCalendar calendar,
-                          @Value("${coverledger.privacy.retention-after-cover}") Period retention, SubjectKeys keys) {
+                          @Value("${coverledger.privacy.retention-after-cover}") Period retention, SubjectKeys keys,
+                          CustomerCredentials credentials, AccessTokens tokens) {
         this.keys = keys;
+        this.credentials = credentials;
+        this.tokens = tokens;
         this.accounts = accounts;
         this.policies = policies;
         this.claims = claims;
@@ -50,13 +57,28 @@ public class AccountClosure {
     }
 
     @CommandHandler
-    public void handle(CloseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles) {
-        Caller caller = Caller.of(actor, roles);
+    public void handle(CloseAccount command, Caller caller) {
         Aggregate<Account> account = Account.load(accounts, command.accountId());
         account.execute(a -> a.requireActionableBy(caller)); // strangers learn nothing and mark nothing
         Account.Commitments commitments = closingCommitments(command.accountId());
         account.execute(a -> a.close(commitments, caller, calendar));
+        shutOut(command.accountId(), account.invoke(Account::owner));
+    }
+
+    /**
+     * Once the closure or erasure is stored, and only then: nobody logs in to the account any more
+     * (a registered customer's password record goes, a configured customer's login is closed), its
+     * tokens end, and its national ID, mobile and email are free for a new registration.
+     */
+    private void shutOut(String accountId, String owner) {
+        CurrentUnitOfWork.get().afterCommit(u -> {
+            credentials.forget(accountId);
+            credentials.closeLogin(owner);
+            tokens.revokeAll(owner); // a registered customer logs in as the account, a configured one by name
+            if (!owner.equals(accountId)) {
+                tokens.revokeAll(accountId);
+            }
+        });
     }
 
     /**
@@ -65,12 +87,12 @@ public class AccountClosure {
      * destroys it.
      */
     @CommandHandler
-    public boolean handle(EraseAccount command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                          @MetaDataValue(CommandMetadata.ROLES) String roles) {
+    public boolean handle(EraseAccount command, Caller caller) {
         Aggregate<Account> account = Account.load(accounts, command.accountId());
         Account.Commitments commitments = closingCommitments(command.accountId());
-        boolean erased = account.invoke(a -> a.erase(commitments, retention, Caller.of(actor, roles), calendar));
+        boolean erased = account.invoke(a -> a.erase(commitments, retention, caller, calendar));
         CurrentUnitOfWork.get().afterCommit(u -> keys.erase(command.accountId()));
+        shutOut(command.accountId(), account.invoke(Account::owner));
         return erased;
     }
 

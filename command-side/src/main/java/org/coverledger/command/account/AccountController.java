@@ -213,9 +213,7 @@ public class AccountController {
                     + "free for a new registration. Its history stays; erasure is a separate step.")
     public AccountStatus close(@PathVariable String accountId) {
         Ids.requireKnownFormat("account", accountId);
-        commands.send(new CloseAccount(accountId));
-        credentials.forget(accountId);
-        tokens.revokeAll(accountId);
+        commands.send(new CloseAccount(accountId)); // logins and tokens end once it is stored (AccountClosure)
         return new AccountStatus(accountId, "CLOSED");
     }
 
@@ -229,9 +227,7 @@ public class AccountController {
                     + "Repeating it is harmless.")
     public AccountStatus erase(@PathVariable String accountId) {
         Ids.requireKnownFormat("account", accountId);
-        commands.send(new EraseAccount(accountId)); // destroys the key once PersonalDataErased is stored
-        credentials.forget(accountId);
-        tokens.revokeAll(accountId);
+        commands.send(new EraseAccount(accountId)); // destroys the key, ends logins and tokens once it is stored
         return new AccountStatus(accountId, "ERASED");
     }
 

@@ -3,7 +3,7 @@ package org.coverledger.command.account;
 import java.time.Clock;
 import java.time.Duration;
 
-import org.coverledger.command.infra.TooManyRequests;
+import org.coverledger.platform.TooManyRequests;
 import org.coverledger.identity.RateLimiter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;

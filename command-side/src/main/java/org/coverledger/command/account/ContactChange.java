@@ -49,10 +49,9 @@ public class ContactChange {
     }
 
     @CommandHandler
-    public void handle(StartContactChange command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles,
+    public void handle(StartContactChange command, Caller caller,
                        @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
-        Account.load(accounts, command.accountId()).execute(a -> a.requireOwnedBy(Caller.of(actor, roles)));
+        Account.load(accounts, command.accountId()).execute(a -> a.requireOwnedBy(caller));
         limits.codeRequested(command.accountId(), client);
         Identity identity = command.mobile() != null ? Identity.MOBILE : Identity.EMAIL;
         String value = identity == Identity.MOBILE ? command.mobile() : command.email();
@@ -64,12 +63,11 @@ public class ContactChange {
     }
 
     @CommandHandler
-    public void handle(ConfirmContactChange command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles,
+    public void handle(ConfirmContactChange command, Caller caller,
                        @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
         String accountId = command.accountId();
         Aggregate<Account> account = Account.load(accounts, accountId);
-        account.execute(a -> a.requireOwnedBy(Caller.of(actor, roles)));
+        account.execute(a -> a.requireOwnedBy(caller));
         limits.codeEntered(accountId, client);
         Map<String, String> change = CodeOutcomes.accepted(codes.check(accountId, Purpose.CONTACT_CHANGE, command.code()));
         Identity identity = Identity.valueOf(change.keySet().iterator().next());

@@ -46,11 +46,10 @@ public class RealNameVerification {
 
     /** Returns the bank-reserved mobile the code went to, masked. */
     @CommandHandler
-    public String handle(StartVerification command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                         @MetaDataValue(CommandMetadata.ROLES) String roles,
+    public String handle(StartVerification command, Caller caller,
                          @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
         Account.RealName realName = Account.load(accounts, command.accountId())
-                .invoke(account -> account.realNameToVerify(Caller.of(actor, roles)));
+                .invoke(account -> account.realNameToVerify(caller));
         limits.codeRequested(command.accountId(), client);
         String mobile = bank.reservedMobile(realName.name(), realName.nationalId(), command.cardNumber())
                 .orElseThrow(() -> new BusinessRuleViolation("BANK_RECORDS_MISMATCH", MISMATCH));
@@ -62,11 +61,10 @@ public class RealNameVerification {
     }
 
     @CommandHandler
-    public void handle(ConfirmVerification command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles,
+    public void handle(ConfirmVerification command, Caller caller,
                        @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
         Aggregate<Account> account = Account.load(accounts, command.accountId());
-        account.execute(a -> a.realNameToVerify(Caller.of(actor, roles)));
+        account.execute(a -> a.realNameToVerify(caller));
         limits.codeEntered(command.accountId(), client);
         Map<String, String> confirmed = CodeOutcomes.accepted(
                 codes.check(command.accountId(), Purpose.REAL_NAME_VERIFICATION, command.code()));

@@ -49,9 +49,7 @@ public class Claim {
     }
 
     @CommandHandler
-    public void handle(RequestMaterials command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        Caller caller = Caller.of(actor, roles);
+    public void handle(RequestMaterials command, Caller caller, BusinessCalendar calendar) {
         if (!caller.mayActOn(claimant, Role.ADJUSTER, Role.ADMIN)) {
             throw new UnknownObject("claim", claimId);
         }
@@ -61,7 +59,7 @@ public class Claim {
         if (command.items().isEmpty()) {
             throw new BusinessRuleViolation("NO_MATERIALS_NAMED", "Name at least one item of material.");
         }
-        apply(new MaterialsRequested(claimId, accountId, command.items(), command.note(), actor, calendar.now()));
+        apply(new MaterialsRequested(claimId, accountId, command.items(), command.note(), caller.login(), calendar.now()));
     }
 
     /** Until it is settled or closed, a claim binds its account. */

@@ -19,6 +19,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import org.coverledger.command.infra.Commands;
+import org.coverledger.command.infra.FreeText;
 import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.claim.ClaimApi.RequestMaterials;
@@ -41,7 +42,7 @@ public class ClaimController {
     public record ClaimRequest(
             @NotBlank String policyId,
             @NotNull LocalDate incidentDate,
-            @NotBlank @Size(max = 2000) String description,
+            @NotBlank @Size(max = 2000) @FreeText String description,
             @NotNull @Positive @Digits(integer = 13, fraction = 2) BigDecimal amountClaimed) {
     }
 
@@ -50,7 +51,7 @@ public class ClaimController {
 
     public record MaterialsRequest(
             @NotEmpty @Size(max = 20) List<@NotBlank @Size(max = 200) String> items,
-            @Size(max = 1000) String note) {
+            @Size(max = 1000) @FreeText String note) {
     }
 
     public record MaterialsRequestAccepted(String claimId, String status) {
@@ -67,6 +68,7 @@ public class ClaimController {
         this.queryUrl = queryUrl;
     }
 
+    @ResponseStatus(HttpStatus.CREATED) // as the answer sends it, so that the description says 201
     @PostMapping
     @Operation(summary = "Submit a claim on a policy; the Location is its progress on the query side")
     @RequestBody(content = @Content(schema = @Schema(implementation = ClaimRequest.class)))

@@ -33,9 +33,7 @@ public class ClaimSubmission {
     }
 
     @CommandHandler
-    public String handle(SubmitClaim command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                         @MetaDataValue(CommandMetadata.ROLES) String roles) throws Exception {
-        Caller caller = Caller.of(actor, roles);
+    public String handle(SubmitClaim command, Caller caller) throws Exception {
         Policy.Holder holder;
         try {
             holder = policies.load(command.policyId())

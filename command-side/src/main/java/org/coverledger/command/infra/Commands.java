@@ -1,5 +1,6 @@
 package org.coverledger.command.infra;
 
+import org.coverledger.platform.RequestIdFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.OptionalLong;
 

@@ -1,5 +1,6 @@
 package org.coverledger.command.infra;
 
+import org.coverledger.platform.ProblemResponses;
 import static com.mongodb.client.model.Filters.eq;
 
 import java.io.IOException;

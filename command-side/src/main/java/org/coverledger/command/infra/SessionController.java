@@ -1,5 +1,7 @@
 package org.coverledger.command.infra;
 
+import org.coverledger.platform.Logins;
+import org.coverledger.platform.BearerTokens;
 import java.time.Instant;
 import java.util.List;
 

@@ -57,9 +57,8 @@ public class Policy {
     }
 
     @CommandHandler
-    public void handle(ChangePolicy command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                       @MetaDataValue(CommandMetadata.ROLES) String roles, BusinessCalendar calendar) {
-        requireVisibleTo(Caller.of(actor, roles), Role.UNDERWRITER, Role.ADMIN);
+    public void handle(ChangePolicy command, Caller caller, BusinessCalendar calendar) {
+        requireVisibleTo(caller, Role.UNDERWRITER, Role.ADMIN);
         if (command.beneficiary() == null && command.sumInsured() == null) {
             throw new BusinessRuleViolation("NOTHING_TO_CHANGE", "Name a new beneficiary or a new sum insured.");
         }

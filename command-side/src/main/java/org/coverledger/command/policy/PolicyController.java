@@ -70,6 +70,7 @@ public class PolicyController {
         this.queryUrl = queryUrl;
     }
 
+    @ResponseStatus(HttpStatus.CREATED) // as the answer sends it, so that the description says 201
     @PostMapping
     @Operation(summary = "Buy a policy for an account; the Location is the policy on the query side")
     @RequestBody(content = @Content(schema = @Schema(implementation = PurchaseRequest.class)))

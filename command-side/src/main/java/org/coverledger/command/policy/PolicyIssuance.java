@@ -29,9 +29,7 @@ public class PolicyIssuance {
     }
 
     @CommandHandler
-    public String handle(IssuePolicy command, @MetaDataValue(CommandMetadata.ACTOR) String actor,
-                         @MetaDataValue(CommandMetadata.ROLES) String roles) throws Exception {
-        Caller caller = Caller.of(actor, roles);
+    public String handle(IssuePolicy command, Caller caller) throws Exception {
         String policyholder;
         try {
             policyholder = accounts.load(command.accountId()).invoke(account -> account.ownerFor(caller));

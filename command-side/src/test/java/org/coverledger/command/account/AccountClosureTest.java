@@ -1,5 +1,7 @@
 package org.coverledger.command.account;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static org.coverledger.command.support.Callers.as;
 
 import java.time.Clock;
@@ -29,6 +31,7 @@ import org.coverledger.events.common.Money;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.Product;
+import org.coverledger.identity.AccessTokens;
 import org.coverledger.privacy.SubjectKeys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,10 @@ class AccountClosureTest {
     private final com.mongodb.client.MongoDatabase database = TestMongo.freshDatabase();
     private final AccountHoldings holdings = new AccountHoldings(database);
     private final SubjectKeys keys = new SubjectKeys(database, SubjectKeys.randomMasterKey());
+    private final org.coverledger.identity.CustomerCredentials credentials =
+            new org.coverledger.identity.CustomerCredentials(database, "test-pepper");
+    private final org.coverledger.identity.AccessTokens tokens =
+            new org.coverledger.identity.AccessTokens(database, java.time.Duration.ofMinutes(30), java.time.Clock.systemUTC());
     private final AccountRegistered registered = new AccountRegistered(ACCOUNT, ACCOUNT, "Alice Wang",
             "11010519491231002X", "13812345678", "alice@example.com");
 
@@ -59,7 +66,7 @@ class AccountClosureTest {
                 "pol-ended-2025", ACCOUNT, ACCOUNT, LocalDate.parse("2025-06-01"), "Hospital stay",
                 Money.cny("100.00"), NOW)));
         fixture.registerAnnotatedCommandHandler(new AccountClosure(fixture.getRepository(), policies, claims, holdings,
-                CALENDAR, Period.ofYears(5), keys));
+                CALENDAR, Period.ofYears(5), keys, credentials, tokens));
     }
 
     private static PolicyIssued policy(String id, String start, String end) {
@@ -72,6 +79,22 @@ class AccountClosureTest {
         fixture.given(registered)
                 .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
                 .expectEvents(new AccountClosed(ACCOUNT, ACCOUNT, NOW));
+    }
+
+    @Test
+    void once_the_closure_is_stored_nobody_logs_in_and_every_token_ends_and_not_before() {
+        credentials.create(ACCOUNT, "{noop}irrelevant");
+        AccessTokens.Issued token = tokens.issue(new AccessTokens.Holder(ACCOUNT, List.of("CUSTOMER"), true));
+        fixture.given(registered).when(new CloseAccount(ACCOUNT), as("someone-else", "CUSTOMER"))
+                .expectException(RuntimeException.class).expectNoEvents();
+        assertThat(credentials.byAccount(ACCOUNT)).as("a refused closure shuts nobody out").isPresent();
+        assertThat(tokens.find(token.token())).isPresent();
+
+        fixture.given(registered).when(new CloseAccount(ACCOUNT), as("root", "ADMIN")).expectSuccessfulHandlerExecution()
+                .expectEvents(new AccountClosed(ACCOUNT, "root", NOW));
+        assertThat(credentials.byAccount(ACCOUNT)).isEmpty();
+        assertThat(credentials.isClosedLogin(ACCOUNT)).as("the owner's login, for a configured customer").isTrue();
+        assertThat(tokens.find(token.token())).isEmpty();
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.List;
 import com.mongodb.client.MongoDatabase;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.test.aggregate.AggregateTestFixture;
-import org.coverledger.command.infra.TooManyRequests;
+import org.coverledger.platform.TooManyRequests;
 import org.coverledger.command.notification.Notice;
 import org.coverledger.command.support.TestMongo;
 import org.coverledger.events.account.AccountApi.AccountRegistered;

@@ -10,11 +10,10 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.events.common.Role;
-import org.coverledger.query.infra.CurrentCaller;
 import org.coverledger.query.infra.Paging;
-import org.coverledger.query.infra.ProblemResponses;
-import org.coverledger.query.infra.ProblemResponses.FieldProblem;
-import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.coverledger.platform.ProblemResponses;
+import org.coverledger.platform.ProblemResponses.FieldProblem;
+import org.coverledger.platform.ProblemResponses.NotFound;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -59,8 +58,7 @@ public class AccountQueryController {
 
     @GetMapping("/{accountId}")
     @Operation(summary = "One account; a customer sees only their own")
-    public Account get(@PathVariable String accountId) {
-        Caller caller = CurrentCaller.get();
+    public Account get(@PathVariable String accountId, Caller caller) {
         Criteria criteria = where("_id").is(accountId);
         if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADJUSTER, Role.COMPLIANCE, Role.ADMIN)) {
             criteria = criteria.and("owner").is(caller.login());
@@ -76,18 +74,17 @@ public class AccountQueryController {
     @Operation(summary = "Page through accounts (staff)")
     public Paging.Page<Account> list(@RequestParam(required = false) String status,
                                      @RequestParam(required = false) Integer page,
-                                     @RequestParam(required = false) Integer size) {
+                                     @RequestParam(required = false) Integer size, Caller caller) {
         List<FieldProblem> problems = Paging.problems();
         Paging paging = Paging.of(page, size, problems);
         if (status != null && !STATUSES.contains(status)) {
             problems.add(new FieldProblem("status", "must be one of " + STATUSES));
         }
         ProblemResponses.throwIfAny(problems);
-        Caller caller = CurrentCaller.get();
         Query query = Query.query(status == null ? new Criteria() : where("status").is(status));
         long total = mongo.count(query, AccountView.class);
         List<Account> items = mongo.find(query.with(Sort.by("registeredAt", "_id"))
-                        .skip((long) paging.page() * paging.size()).limit(paging.size()), AccountView.class)
+                        .skip(paging.offset()).limit(paging.size()), AccountView.class)
                 .stream().map(v -> Account.of(v, caller)).toList();
         return new Paging.Page<>(items, paging.page(), paging.size(), total);
     }

@@ -15,7 +15,7 @@ import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
-import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.coverledger.platform.ProblemResponses.NotFound;
 import org.coverledger.privacy.SubjectKeys;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -79,6 +80,7 @@ public class ProjectionAdminController {
     }
 
     @PostMapping("/{name}/rebuild")
+    @ResponseStatus(HttpStatus.ACCEPTED) // as the answer sends it, so that the description says 202
     @Operation(summary = "Rebuild a projection from the first event; its progress shows under GET")
     public ResponseEntity<?> rebuild(@PathVariable String name) {
         StreamingEventProcessor processor = streaming(name);
@@ -101,7 +103,7 @@ public class ProjectionAdminController {
 
     private ResponseEntity<ProblemDetail> conflict(String code, String detail) {
         return ResponseEntity.status(HttpStatus.CONFLICT)
-                .body(org.coverledger.query.infra.ProblemResponses.problem(HttpStatus.CONFLICT, code, detail));
+                .body(org.coverledger.platform.ProblemResponses.problem(HttpStatus.CONFLICT, code, detail));
     }
 
     private StreamingEventProcessor streaming(String name) {

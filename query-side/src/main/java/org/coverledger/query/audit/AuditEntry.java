@@ -3,6 +3,7 @@ package org.coverledger.query.audit;
 import java.time.Instant;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.mapping.Document;
 
@@ -11,7 +12,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
 public record AuditEntry(@Id String eventId, String eventType, String revision, String aggregateType,
                          String aggregateId, long sequence, Instant timestamp, String actor, String roles,
                          String requestId, String clientIp, String correlationId, String causationId,
-                         Map<String, Object> payload) {
+                         @Schema(description = "the event's fields as stored (personal data opened for compliance, "
+                                 + "\"[personal data]\" for others)", type = "object", additionalProperties =
+                                 Schema.AdditionalPropertiesValue.TRUE) Map<String, Object> payload) {
 
     AuditEntry withPayload(Map<String, Object> shown) {
         return new AuditEntry(eventId, eventType, revision, aggregateType, aggregateId, sequence, timestamp, actor,

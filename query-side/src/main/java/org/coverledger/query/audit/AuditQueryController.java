@@ -1,5 +1,6 @@
 package org.coverledger.query.audit;
 
+import org.coverledger.events.common.Caller;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -10,10 +11,9 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Role;
 import org.coverledger.privacy.SubjectKeys;
-import org.coverledger.query.infra.CurrentCaller;
 import org.coverledger.query.infra.Paging;
-import org.coverledger.query.infra.ProblemResponses;
-import org.coverledger.query.infra.ProblemResponses.FieldProblem;
+import org.coverledger.platform.ProblemResponses;
+import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -47,7 +47,7 @@ public class AuditQueryController {
                                            @RequestParam(required = false) String from,
                                            @RequestParam(required = false) String to,
                                            @RequestParam(required = false) Integer page,
-                                           @RequestParam(required = false) Integer size) {
+                                           @RequestParam(required = false) Integer size, Caller caller) {
         List<FieldProblem> problems = Paging.problems();
         Paging paging = Paging.of(page, size, problems);
         Instant fromTime = instant("from", from, problems);
@@ -73,8 +73,8 @@ public class AuditQueryController {
         Query query = Query.query(criteria);
         long total = mongo.count(query, AuditEntry.class);
         List<AuditEntry> items = mongo.find(query.with(Sort.by("timestamp", "aggregateId", "sequence"))
-                .skip((long) paging.page() * paging.size()).limit(paging.size()), AuditEntry.class);
-        boolean opened = CurrentCaller.get().hasAnyRole(Role.COMPLIANCE);
+                .skip(paging.offset()).limit(paging.size()), AuditEntry.class);
+        boolean opened = caller.hasAnyRole(Role.COMPLIANCE);
         return new Paging.Page<>(items.stream().map(entry -> entry.withPayload(shown(entry.payload(), opened))).toList(),
                 paging.page(), paging.size(), total);
     }
@@ -93,13 +93,22 @@ public class AuditQueryController {
         return shown;
     }
 
+    /** The instants a stored date can hold (MongoDB's dates are milliseconds in 64 bits; years beyond 9999 are no one's). */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
     /** ISO-8601 instant, e.g. 2026-11-24T08:00:00Z; from is inclusive, to exclusive. */
     private static Instant instant(String name, String value, List<FieldProblem> problems) {
         if (value == null) {
             return null;
         }
         try {
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                problems.add(new FieldProblem(name, "must be between " + EARLIEST + " and " + LATEST));
+                return null;
+            }
+            return instant;
         } catch (DateTimeParseException e) {
             problems.add(new FieldProblem(name, "must be an ISO-8601 instant such as 2026-11-24T08:00:00Z"));
             return null;

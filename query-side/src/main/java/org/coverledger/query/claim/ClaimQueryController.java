@@ -5,8 +5,7 @@ import static org.springframework.data.mongodb.core.query.Criteria.where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Caller;
-import org.coverledger.query.infra.CurrentCaller;
-import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.coverledger.platform.ProblemResponses.NotFound;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -28,8 +27,7 @@ public class ClaimQueryController {
 
     @GetMapping("/{claimId}/progress")
     @Operation(summary = "Current status of a claim and the timeline of its steps")
-    public ClaimProgressView progress(@PathVariable String claimId) {
-        Caller caller = CurrentCaller.get();
+    public ClaimProgressView progress(@PathVariable String claimId, Caller caller) {
         Criteria criteria = where("_id").is(claimId);
         if (caller.isCustomerOnly()) {
             criteria = criteria.and("claimant").is(caller.login());

@@ -1,9 +1,10 @@
 package org.coverledger.query.infra;
 
+import org.coverledger.platform.ProblemResponses;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.coverledger.query.infra.ProblemResponses.FieldProblem;
+import org.coverledger.platform.ProblemResponses.FieldProblem;
 
 /** Page and size parameters, checked together with the other query parameters. */
 public record Paging(int page, int size) {
@@ -18,8 +19,16 @@ public record Paging(int page, int size) {
         }
         if (s < 1 || s > MAX_SIZE) {
             problems.add(new FieldProblem("size", "must be between 1 and " + MAX_SIZE));
+        } else if (p >= 0 && (long) p * s > Integer.MAX_VALUE) {
+            // MongoDB skips by a 32-bit count: a larger offset would wrap around to real items
+            problems.add(new FieldProblem("page", "is too far: page × size must stay below " + Integer.MAX_VALUE));
         }
         return new Paging(p, s);
+    }
+
+    /** How many items come before this page (checked to fit MongoDB's 32-bit skip). */
+    public int offset() {
+        return Math.multiplyExact(page, size);
     }
 
     public static List<FieldProblem> problems() {

@@ -1,13 +1,14 @@
 package org.coverledger.query.infra;
 
+import org.coverledger.platform.ProblemResponses;
 import java.time.Duration;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.coverledger.eventstore.CommitLogTail;
-import org.coverledger.query.infra.ProblemResponses.FieldProblem;
-import org.coverledger.query.infra.ProblemResponses.InvalidQuery;
+import org.coverledger.platform.ProblemResponses.FieldProblem;
+import org.coverledger.platform.InvalidRequest;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -75,7 +76,7 @@ public class ReadYourWrites implements HandlerInterceptor, WebMvcConfigurer {
 
     private static long parse(String value, String field) {
         if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
-            throw new InvalidQuery(List.of(new FieldProblem(field,
+            throw new InvalidRequest(List.of(new FieldProblem(field,
                     "must be a global event position: a whole number from 0, as in X-Event-Position")));
         }
         return Long.parseLong(value);

@@ -11,11 +11,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.policy.Product;
-import org.coverledger.query.infra.CurrentCaller;
 import org.coverledger.query.infra.Paging;
-import org.coverledger.query.infra.ProblemResponses;
-import org.coverledger.query.infra.ProblemResponses.FieldProblem;
-import org.coverledger.query.infra.ProblemResponses.NotFound;
+import org.coverledger.platform.ProblemResponses;
+import org.coverledger.platform.ProblemResponses.FieldProblem;
+import org.coverledger.platform.ProblemResponses.NotFound;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -54,7 +53,7 @@ public class PolicyQueryController {
     public Paging.Page<PolicySummary> list(@RequestParam(required = false) String status,
                                            @RequestParam(required = false) String product,
                                            @RequestParam(required = false) Integer page,
-                                           @RequestParam(required = false) Integer size) {
+                                           @RequestParam(required = false) Integer size, Caller caller) {
         List<FieldProblem> problems = Paging.problems();
         Paging paging = Paging.of(page, size, problems);
         if (status != null && !STATUSES.contains(status)) {
@@ -65,7 +64,7 @@ public class PolicyQueryController {
         }
         ProblemResponses.throwIfAny(problems);
 
-        Criteria criteria = visibleTo(CurrentCaller.get());
+        Criteria criteria = visibleTo(caller);
         if (status != null) {
             criteria = criteria.and("status").is(status);
         }
@@ -75,15 +74,15 @@ public class PolicyQueryController {
         Query query = Query.query(criteria);
         long total = mongo.count(query, PolicyView.class);
         List<PolicySummary> items = mongo.find(query.with(Sort.by("issuedAt", "_id"))
-                        .skip((long) paging.page() * paging.size()).limit(paging.size()), PolicyView.class)
+                        .skip(paging.offset()).limit(paging.size()), PolicyView.class)
                 .stream().map(PolicySummary::of).toList();
         return new Paging.Page<>(items, paging.page(), paging.size(), total);
     }
 
     @GetMapping("/{policyId}")
     @Operation(summary = "One policy with its change history")
-    public PolicyView get(@PathVariable String policyId) {
-        PolicyView view = mongo.findOne(Query.query(visibleTo(CurrentCaller.get()).and("_id").is(policyId)),
+    public PolicyView get(@PathVariable String policyId, Caller caller) {
+        PolicyView view = mongo.findOne(Query.query(visibleTo(caller).and("_id").is(policyId)),
                 PolicyView.class);
         if (view == null) {
             throw new NotFound("policy", policyId);

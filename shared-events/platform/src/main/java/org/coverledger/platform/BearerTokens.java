@@ -1,0 +1,80 @@
+package org.coverledger.platform;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.coverledger.identity.AccessTokens;
+import org.coverledger.identity.CustomerCredentials;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Accepts {@code Authorization: Bearer <token>} from {@code POST /api/sessions}: one read by the
+ * token's hash instead of a password check on every call. A customer's token stops working while
+ * the account is locked and once it is closed.
+ */
+public class BearerTokens extends OncePerRequestFilter {
+
+    /** Writes a 401 Problem Details answer. */
+    public interface Refusal {
+        void write(HttpServletResponse response, String code, String detail) throws IOException;
+    }
+
+    private final AccessTokens tokens;
+    private final CustomerCredentials customers;
+    private final Refusal refusal;
+
+    public BearerTokens(AccessTokens tokens, CustomerCredentials customers, Refusal refusal) {
+        this.tokens = tokens;
+        this.customers = customers;
+        this.refusal = refusal;
+    }
+
+    /** The bearer token of the request, if it has one. */
+    public static Optional<String> of(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(7).trim());
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Optional<String> token = of(request);
+        if (token.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Optional<AccessTokens.Holder> holder = tokens.find(token.get());
+        if (holder.isEmpty()) {
+            refusal.write(response, "INVALID_TOKEN", "The token is unknown or has expired; log in again.");
+            return;
+        }
+        if (holder.get().customer()) {
+            Optional<CustomerCredentials.Credential> credential = customers.byAccount(holder.get().login());
+            if (credential.isEmpty()) {
+                refusal.write(response, "INVALID_TOKEN", "The account is closed.");
+                return;
+            }
+            if (credential.get().locked()) {
+                refusal.write(response, "ACCOUNT_LOCKED",
+                        "The account is locked after repeated failed logins; an administrator can unlock it.");
+                return;
+            }
+        }
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(holder.get().login(), null,
+                holder.get().roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role)).toList()));
+        SecurityContextHolder.setContext(context);
+        chain.doFilter(request, response);
+    }
+}

@@ -1,0 +1,115 @@
+package org.coverledger.platform;
+
+import static org.coverledger.events.common.Role.ADJUSTER;
+import static org.coverledger.events.common.Role.ADMIN;
+import static org.coverledger.events.common.Role.ANALYST;
+import static org.coverledger.events.common.Role.COMPLIANCE;
+import static org.coverledger.events.common.Role.CUSTOMER;
+import static org.coverledger.events.common.Role.UNDERWRITER;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.coverledger.events.common.Role;
+
+/**
+ * Who may call what: the one table of the API's permissions, by role. Both applications build
+ * their HTTP security from it, the README shows it, and a test walks every row with every role.
+ * A customer is further limited to their own objects, which the aggregates and the read
+ * models check (another customer's object answers 404).
+ */
+public enum Permission {
+
+    /** Everyone who can log in exchanges the login for a bearer token, and ends it. */
+    START_SESSION(Side.COMMAND, "POST", "/api/sessions", Role.values()),
+    END_SESSION(Side.COMMAND, "DELETE", "/api/sessions/current", Role.values()),
+    /** Public: customers register before they have a login. */
+    REGISTER_ACCOUNT(Side.COMMAND, "POST", "/api/accounts"),
+    UNLOCK_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/unlock", ADMIN),
+    BIND_CARD(Side.COMMAND, "POST", "/api/accounts/*/cards", CUSTOMER, ADMIN),
+    UNBIND_CARD(Side.COMMAND, "DELETE", "/api/accounts/*/cards/*", CUSTOMER, ADMIN),
+    SET_NOTIFICATION_PREFERENCES(Side.COMMAND, "PUT", "/api/accounts/*/notification-preferences", CUSTOMER, ADMIN),
+    /** Only the customer: what proves they hold a card, a phone or a mailbox (staff could point a login elsewhere). */
+    START_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification", CUSTOMER),
+    CONFIRM_VERIFICATION(Side.COMMAND, "POST", "/api/accounts/*/verification/confirm", CUSTOMER),
+    START_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes", CUSTOMER),
+    CONFIRM_CONTACT_CHANGE(Side.COMMAND, "POST", "/api/accounts/*/contact-changes/confirm", CUSTOMER),
+    /** The customer's own password; staff never set one. */
+    CHANGE_PASSWORD(Side.COMMAND, "POST", "/api/accounts/*/password", CUSTOMER),
+    /** Public: a customer who forgot the password, or locked the account, cannot log in. */
+    REQUEST_PASSWORD_RESET(Side.COMMAND, "POST", "/api/accounts/password-resets"),
+    RESET_PASSWORD(Side.COMMAND, "POST", "/api/accounts/password-resets/confirm"),
+    AUTHORIZE_AUTO_DEBIT(Side.COMMAND, "POST", "/api/accounts/*/auto-debit", CUSTOMER, ADMIN),
+    REVOKE_AUTO_DEBIT(Side.COMMAND, "DELETE", "/api/accounts/*/auto-debit", CUSTOMER, ADMIN),
+    CLOSE_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/closure", CUSTOMER, ADMIN),
+    /** Compliance decides with the customer; an admin carries it out once retention allows. */
+    ERASE_PERSONAL_DATA(Side.COMMAND, "POST", "/api/accounts/*/erasure", ADMIN),
+    BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),
+    CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
+    SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
+    REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
+    /** Only with the embedded profile, where no SMS or email gateway delivers the codes. */
+    VIEW_OUTBOX(Side.COMMAND, "GET", "/api/admin/outbox", ADMIN),
+
+    LIST_POLICIES(Side.QUERY, "GET", "/api/policies", Role.values()),
+    VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
+    VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),
+    VIEW_ACCOUNT(Side.QUERY, "GET", "/api/accounts/*", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
+    LIST_ACCOUNTS(Side.QUERY, "GET", "/api/accounts", UNDERWRITER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
+    READ_AUDIT_TRAIL(Side.QUERY, "GET", "/api/audit", COMPLIANCE, ADMIN),
+    VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
+    OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN);
+
+    /** Which application serves the path. */
+    public enum Side { COMMAND, QUERY }
+
+    private final Side side;
+    private final String method;
+    private final String path;
+    private final Set<Role> roles;
+
+    Permission(Side side, String method, String path, Role... roles) {
+        this.side = side;
+        this.method = method;
+        this.path = path;
+        this.roles = roles.length == 0 ? Set.of() : Set.copyOf(EnumSet.copyOf(List.of(roles)));
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /** An Ant-style path pattern, as Spring Security matches it. */
+    public String path() {
+        return path;
+    }
+
+    /** Open to anyone, without logging in. */
+    public boolean isPublic() {
+        return roles.isEmpty();
+    }
+
+    public Set<Role> roles() {
+        return roles;
+    }
+
+    public String[] roleNames() {
+        return roles.stream().map(Enum::name).sorted().toArray(String[]::new);
+    }
+
+    public static List<Permission> of(Side side) {
+        return List.of(values()).stream().filter(p -> p.side == side).toList();
+    }
+
+    /** The methods the side's table takes at the path (empty: the path is unknown to the side). */
+    public static Set<String> methodsAt(Side side, String path) {
+        org.springframework.util.AntPathMatcher matcher = new org.springframework.util.AntPathMatcher();
+        return of(side).stream().filter(p -> matcher.match(p.path, path)).map(Permission::method)
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+}
