@@ -1,0 +1,25 @@
+package org.coverledger.query;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.springframework.data.mongodb.core.MongoTemplate;
+
+/** A wire-protocol MongoDB for a projection's test, reached by the real driver. */
+public final class ProjectionTestMongo implements AutoCloseable {
+
+    private final MongoServer server = new MongoServer(new MemoryBackend());
+    private final MongoClient client = MongoClients.create(server.bindAndGetConnectionString());
+    private final MongoTemplate template = new MongoTemplate(client, "projection-test");
+
+    public MongoTemplate template() {
+        return template;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.shutdownNow();
+    }
+}
