@@ -149,6 +149,23 @@ class EdgeIT {
     }
 
     @Test
+    void problems_speak_chinese_or_english_by_accept_language_and_the_code_stays() {
+        JsonNode chinese = refused(command("uma").send("POST", "/api/policies", "{}", "Content-Type", "application/json",
+                "Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5"), 400, "VALIDATION_FAILED");
+        assertThat(chinese.get("detail").asText()).isEqualTo("请求中有 6 个字段无效。");
+        assertThat(chinese.get("title").asText()).isEqualTo("请求无效");
+        JsonNode english = refused(command("uma").send("POST", "/api/policies", "{}", "Content-Type", "application/json",
+                "Accept-Language", "en-GB"), 400, "VALIDATION_FAILED");
+        assertThat(english.get("detail").asText()).isEqualTo("The request has 6 invalid field(s).");
+        JsonNode notLoggedIn = refused(Api.at(system.queryUrl(), null).send("GET", "/api/policies", null,
+                "Accept-Language", "zh-CN"), 401, "UNAUTHENTICATED");
+        assertThat(notLoggedIn.get("detail").asText()).startsWith("需要登录");
+        JsonNode tooLarge = refused(command("uma").send("POST", "/api/policies", "{\"x\":\"" + "y".repeat(1_100_000)
+                + "\"}", "Content-Type", "application/json", "Accept-Language", "zh-CN"), 413, "PAYLOAD_TOO_LARGE");
+        assertThat(tooLarge.get("detail").asText()).isEqualTo("请求内容超过此地址允许的大小。");
+    }
+
+    @Test
     void health_details_are_for_administrators() {
         assertThat(query(null).get("/actuator/health").json().toString()).doesNotContain("diskSpace\":{\"status\":\"UP\",\"details");
         assertThat(query("root").get("/actuator/health").json().findValue("details")).isNotNull();

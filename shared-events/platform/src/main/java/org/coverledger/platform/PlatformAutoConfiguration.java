@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Import;
  */
 @AutoConfiguration(before = ErrorMvcAutoConfiguration.class)
 @Import({SecurityConfiguration.class, RequestIdFilter.class, ProblemResponses.class, ErrorProblems.class,
-        RequestLimits.class, MongoHealth.class, ApiDescription.class})
+        RequestLimits.class, MongoHealth.class, ApiDescription.class, LocalizedProblems.class})
 public class PlatformAutoConfiguration {
 
     /** Controllers take a {@link org.coverledger.events.common.Caller} parameter ({@link CallerArguments}). */

@@ -34,6 +34,13 @@ public class ProblemReportValve extends ErrorReportValve {
         problem.put("status", status);
         problem.put("detail", status == 400 ? "The request is malformed." : "The request could not be served.");
         problem.put("code", code);
+        var localized = org.springframework.http.ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(
+                resolved == null ? 400 : status), (String) problem.get("detail"));
+        localized.setTitle((String) problem.get("title"));
+        localized.setProperty("code", code);
+        ProblemTexts.localize(localized, ProblemTexts.localeOf(request));
+        problem.put("title", localized.getTitle());
+        problem.put("detail", localized.getDetail());
         try {
             if (response.getHeader(RequestIdFilter.HEADER) == null) {
                 response.setHeader(RequestIdFilter.HEADER, java.util.UUID.randomUUID().toString());

@@ -47,13 +47,13 @@ public class RequestLimits extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBody) {
-            SecurityConfiguration.writeProblem(json, response, HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+            SecurityConfiguration.writeProblem(json, request, response, HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
                     "The request body is larger than " + maxBody + " bytes.");
             return;
         }
         String contentType = request.getContentType();
         if (contentType != null && !acceptable(contentType)) {
-            SecurityConfiguration.writeProblem(json, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+            SecurityConfiguration.writeProblem(json, request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
                     "The body's Content-Type must name one media type, such as application/json.");
             return;
         }

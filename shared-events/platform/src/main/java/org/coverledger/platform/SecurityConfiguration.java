@@ -117,7 +117,14 @@ public class SecurityConfiguration {
 
     static void writeProblem(ObjectMapper json, HttpServletResponse response, HttpStatus status, String code,
                              String detail) throws IOException {
-        ProblemDetail problem = ProblemResponses.problem(status, code, detail);
+        writeProblem(json, ProblemTexts.currentRequest(), response, status, code, detail);
+    }
+
+    /** A Problem Details answer written by a filter, in the caller's language ({@link ProblemTexts}). */
+    static void writeProblem(ObjectMapper json, HttpServletRequest request, HttpServletResponse response,
+                             HttpStatus status, String code, String detail) throws IOException {
+        ProblemDetail problem = ProblemTexts.localize(ProblemResponses.problem(status, code, detail),
+                ProblemTexts.localeOf(request));
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         if (status == HttpStatus.UNAUTHORIZED) {
