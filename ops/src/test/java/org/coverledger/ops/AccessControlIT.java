@@ -120,7 +120,11 @@ class AccessControlIT {
         assertThat(bad.body()).contains("channels");
         Reply badHours = zhou.command(system).put(path, """
                 {"channels":{"CLAIM_PAYOUT":"EMAIL"},"quietFrom":"23:00"}""");
-        assertThat(WalkingSkeletonIT.fields(badHours)).containsExactly("channels.CLAIM_PAYOUT", "quietTo");
+        assertThat(WalkingSkeletonIT.fields(badHours)).containsExactly("quietTo");
+        // money movements by SMS is the account's rule, decided once, in the aggregate
+        Reply byEmail = zhou.command(system).put(path, "{\"channels\":{\"CLAIM_PAYOUT\":\"EMAIL\"}}");
+        assertThat(byEmail.status()).as(byEmail.toString()).isEqualTo(422);
+        assertThat(byEmail.json().get("code").asText()).isEqualTo("MONEY_MOVEMENTS_BY_SMS");
         assertThat(Api.at(system.commandUrl(), "bob").put(path, "{\"channels\":{}}").status()).isEqualTo(404);
     }
 

@@ -195,7 +195,13 @@ class WalkingSkeletonIT {
                 {"accountId":"%s","product":"AUTO","sumInsured":"-5","premium":"10.00",
                  "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
         assertThat(policy2.status()).isEqualTo(400);
-        assertThat(fields(policy2)).containsExactly("endDate", "sumInsured");
+        assertThat(fields(policy2)).containsExactly("sumInsured");
+        // a cover that ends before it starts is the Policy's rule, decided once, in the aggregate
+        Reply backwards = customer.command(system).post("/api/policies", """
+                {"accountId":"%s","product":"AUTO","sumInsured":"5000.00","premium":"10.00",
+                 "startDate":"2027-05-01","endDate":"2027-04-01"}""".formatted(accountId));
+        assertThat(backwards.status()).as(backwards.toString()).isEqualTo(422);
+        assertThat(backwards.json().get("code").asText()).isEqualTo("COVER_PERIOD_INVALID");
 
         Reply malformed = command("alice").post("/api/policies", "{\"accountId\":");
         assertThat(malformed.status()).isEqualTo(400);

@@ -185,11 +185,7 @@ public class AccountController {
             } else if (r.quietFrom() != null && r.quietFrom().equals(r.quietTo())) {
                 checks.fail("quietTo", "must differ from quietFrom");
             }
-            if (r.channels() != null) {
-                Notices.MONEY_MOVEMENTS.stream()
-                        .filter(money -> r.channels().containsKey(money) && r.channels().get(money) != Notices.Channel.SMS)
-                        .forEach(money -> checks.fail("channels." + money, "money movements are always notified by SMS"));
-            }
+            // money movements by SMS is the Account's rule (MONEY_MOVEMENTS_BY_SMS)
         });
         commands.send(new SetNotificationPreferences(accountId, request.channels(), request.quietFrom(), request.quietTo()));
         return new PreferencesAccepted(accountId, "ACCEPTED");

@@ -75,12 +75,8 @@ public class PolicyController {
     @Operation(summary = "Buy a policy for an account; the Location is the policy on the query side")
     @RequestBody(content = @Content(schema = @Schema(implementation = PurchaseRequest.class)))
     public ResponseEntity<Issued> issue(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
-        PurchaseRequest request = validation.read(body, PurchaseRequest.class, checks -> {
-            PurchaseRequest r = checks.request();
-            if (r.startDate() != null && r.endDate() != null && !r.endDate().isAfter(r.startDate())) {
-                checks.fail("endDate", "must be after startDate");
-            }
-        });
+        // the request is read here; whether its cover period is valid is the Policy's rule (COVER_PERIOD_INVALID)
+        PurchaseRequest request = validation.read(body, PurchaseRequest.class);
         String policyId = UUID.randomUUID().toString();
         String policyNumber = policyNumber(policyId);
         commands.send(new IssuePolicy(policyId, policyNumber, request.accountId(), request.product(),
@@ -96,11 +92,8 @@ public class PolicyController {
     public ChangeAccepted change(@PathVariable String policyId,
                                  @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("policy", policyId);
-        ChangeRequest request = validation.read(body, ChangeRequest.class, checks -> {
-            if (checks.request().beneficiary() == null && checks.request().sumInsured() == null) {
-                checks.fail("body", "must name a beneficiary or a sumInsured");
-            }
-        });
+        // a change that names nothing is the Policy's refusal (NOTHING_TO_CHANGE)
+        ChangeRequest request = validation.read(body, ChangeRequest.class);
         commands.send(new ChangePolicy(policyId, request.beneficiary(),
                 request.sumInsured() == null ? null : Money.cny(request.sumInsured())));
         return new ChangeAccepted(policyId, "ACCEPTED");
