@@ -3,7 +3,6 @@ package org.coverledger.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.coverledger.platform.Permission;
 import org.coverledger.events.common.Role;
 import org.coverledger.ops.Api.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every endpoint of the permission table against every role, and personal data masked by role. */
 class AccessControlIT {
@@ -24,19 +21,13 @@ class AccessControlIT {
     private static final Map<Role, String> DEMO_USER = Map.of(Role.CUSTOMER, "alice", Role.UNDERWRITER, "uma",
             Role.ADJUSTER, "adam", Role.COMPLIANCE, "cora", Role.ANALYST, "ana", Role.ADMIN, "root");
 
-    @TempDir
-    static Path data;
     static RunningSystem system;
 
     @BeforeAll
     static void start() throws Exception {
-        system = RunningSystem.start(data);
+        system = RunningSystem.shared(); // one system for several test classes: see RunningSystem.shared
     }
 
-    @AfterAll
-    static void stop() {
-        system.close();
-    }
 
     /**
      * Who may call what, written by hand from the README's role table, not taken from the

@@ -3,7 +3,6 @@ package org.coverledger.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,10 +10,8 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.coverledger.ops.Api.Reply;
 import org.coverledger.ops.Customers.Customer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A customer's account over HTTP: real-name verification with the bank's code, contact changes
@@ -25,19 +22,13 @@ class AccountLifecycleIT {
 
     private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
 
-    @TempDir
-    static Path data;
     static RunningSystem system;
 
     @BeforeAll
     static void start() throws Exception {
-        system = RunningSystem.start(data);
+        system = RunningSystem.shared(); // one system for several test classes: see RunningSystem.shared
     }
 
-    @AfterAll
-    static void stop() {
-        system.close();
-    }
 
     @Test
     void a_customer_verifies_their_real_name_with_the_code_the_bank_reserved_mobile_receives() {

@@ -3,7 +3,6 @@ package org.coverledger.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Date;
 
 import com.mongodb.client.MongoClient;
@@ -11,27 +10,19 @@ import com.mongodb.client.MongoClients;
 import org.bson.Document;
 import org.coverledger.command.infra.IdempotencyFilter;
 import org.coverledger.ops.Api.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A client that retries a command with the same Idempotency-Key changes the world once. */
 class IdempotencyIT {
 
-    @TempDir
-    static Path data;
     static RunningSystem system;
 
     @BeforeAll
     static void start() throws Exception {
-        system = RunningSystem.start(data);
+        system = RunningSystem.shared(); // one system for several test classes: see RunningSystem.shared
     }
 
-    @AfterAll
-    static void stop() {
-        system.close();
-    }
 
     static String purchase(String product) {
         return """

@@ -31,6 +31,27 @@ public final class RunningSystem implements AutoCloseable {
     }
 
     /** Starts the system; extra sources are added to the query side (test-only projections). */
+    private static RunningSystem shared;
+
+    /**
+     * One system for the integration tests that need nothing of their own (no settings, no
+     * restarts, no demo customer closed): started by the first of them, kept for the rest of the
+     * test run, stopped when the JVM ends. Each test works on objects it creates. All of them
+     * call from one address, so the per-client login-failure limit is raised here (RateLimitIT
+     * tests it on a system of its own).
+     */
+    public static synchronized RunningSystem shared() throws IOException {
+        if (shared == null) {
+            Path data = java.nio.file.Files.createTempDirectory("coverledger-shared-it");
+            shared = startWith(data, List.of("--coverledger.rate-limit.login-failures-per-client=100000"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shared.close();
+                org.springframework.util.FileSystemUtils.deleteRecursively(data.toFile());
+            }, "shared-system-stop"));
+        }
+        return shared;
+    }
+
     public static RunningSystem start(Path dataDirectory, Class<?>... extraQuerySources) throws IOException {
         RunningSystem system = new RunningSystem(dataDirectory, extraQuerySources);
         system.startAll();

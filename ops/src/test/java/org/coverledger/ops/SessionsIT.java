@@ -7,34 +7,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.coverledger.ops.Api.Reply;
 import org.coverledger.ops.Customers.Customer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A login is exchanged once for a bearer token that both sides accept, with the same roles and limits. */
 class SessionsIT {
 
-    @TempDir
-    static Path data;
     static RunningSystem system;
 
     @BeforeAll
     static void start() throws Exception {
-        system = RunningSystem.start(data);
+        system = RunningSystem.shared(); // one system for several test classes: see RunningSystem.shared
     }
 
-    @AfterAll
-    static void stop() {
-        system.close();
-    }
 
     @Test
     void a_customer_logs_in_once_and_uses_the_token_on_both_sides_until_logging_out() throws Exception {

@@ -3,34 +3,25 @@ package org.coverledger.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.coverledger.ops.Api.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The first vertical slice over real HTTP, against both applications and the embedded MongoDB. */
 class WalkingSkeletonIT {
 
-    @TempDir
-    static Path data;
     static RunningSystem system;
 
     @BeforeAll
     static void start() throws Exception {
-        system = RunningSystem.start(data);
+        system = RunningSystem.shared(); // one system for several test classes: see RunningSystem.shared
     }
 
-    @AfterAll
-    static void stop() {
-        system.close();
-    }
 
     static Api command(String user) {
         return Api.at(system.commandUrl(), user);

@@ -25,6 +25,9 @@ public final class ProblemTexts {
         TEXTS.setBasename("coverledger-problems");
         TEXTS.setDefaultEncoding("UTF-8");
         TEXTS.setFallbackToSystemLocale(false);
+        // this class's own loader, not whichever thread's context loader asks first (a Tomcat thread of
+        // an application already stopped, when several run in one JVM, as in the integration tests)
+        TEXTS.setBundleClassLoader(ProblemTexts.class.getClassLoader());
     }
 
     private ProblemTexts() {
