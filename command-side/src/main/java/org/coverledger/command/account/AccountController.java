@@ -36,7 +36,6 @@ import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BankCardNumber;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.NationalId;
-import org.coverledger.identity.AccessTokens;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.PasswordPolicy;
 import org.springframework.http.HttpStatus;
@@ -109,12 +108,10 @@ public class AccountController {
     private final RequestValidation validation;
     private final AccountRegistration registration;
     private final CustomerCredentials credentials;
-    private final AccessTokens tokens;
     private final LockRecorder locks;
 
     public AccountController(Commands commands, RequestValidation validation, AccountRegistration registration,
-                             CustomerCredentials credentials, AccessTokens tokens, LockRecorder locks) {
-        this.tokens = tokens;
+                             CustomerCredentials credentials, LockRecorder locks) {
         this.locks = locks;
         this.commands = commands;
         this.validation = validation;
