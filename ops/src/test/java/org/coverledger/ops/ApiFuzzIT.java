@@ -153,7 +153,10 @@ class ApiFuzzIT {
 
     private static Exchange exchange(Random random) {
         Operation operation = OPERATIONS.get(random.nextInt(OPERATIONS.size()));
-        String user = random.nextInt(10) == 0 ? null : USERS.get(random.nextInt(USERS.size()));
+        List<String> permitted = permittedUsers(operation);
+        String user = random.nextInt(10) == 0 ? null
+                : random.nextInt(4) != 0 && !permitted.isEmpty() ? permitted.get(random.nextInt(permitted.size()))
+                : USERS.get(random.nextInt(USERS.size()));
         String path = operation.path;
         List<String> query = new ArrayList<>();
         for (JsonNode parameter : operation.operation.path("parameters")) {
@@ -189,6 +192,26 @@ class ApiFuzzIT {
             };
         }
         return new Exchange(operation, user, random.nextInt(5) == 0, path, body, contentType);
+    }
+
+    private static final Map<org.coverledger.events.common.Role, String> DEMO_USER = Map.of(
+            org.coverledger.events.common.Role.CUSTOMER, "alice", org.coverledger.events.common.Role.UNDERWRITER, "uma",
+            org.coverledger.events.common.Role.ADJUSTER, "adam", org.coverledger.events.common.Role.COMPLIANCE, "cora",
+            org.coverledger.events.common.Role.ANALYST, "ana", org.coverledger.events.common.Role.ADMIN, "root");
+
+    /** Users whose role may take the operation, so that most requests get past the door (generation only). */
+    private static List<String> permittedUsers(Operation operation) {
+        org.springframework.util.AntPathMatcher matcher = new org.springframework.util.AntPathMatcher();
+        String concrete = operation.path.replaceAll("\\{[^}]+}", "x");
+        org.coverledger.platform.Permission.Side side = operation.baseUrl.equals(system.commandUrl())
+                ? org.coverledger.platform.Permission.Side.COMMAND : org.coverledger.platform.Permission.Side.QUERY;
+        List<String> users = new ArrayList<>();
+        for (org.coverledger.platform.Permission permission : org.coverledger.platform.Permission.of(side)) {
+            if (permission.method().equals(operation.method) && matcher.match(permission.path(), concrete)) {
+                permission.roles().forEach(role -> users.add(DEMO_USER.get(role)));
+            }
+        }
+        return users;
     }
 
     private static JsonNode resolve(JsonNode description, JsonNode schema) {

@@ -107,7 +107,8 @@ public class ApiDescription {
                 operation.addParametersItem(new HeaderParameter().name("X-Request-Id").required(false)
                         .description("the caller's id for the request (1-64 of A-Z a-z 0-9 . _ : -); answered back, "
                                 + "recorded on every event it causes").schema(new StringSchema().maxLength(64)));
-                if (side == Permission.Side.QUERY && method == PathItem.HttpMethod.GET) {
+                // read-your-writes serves the read models, not the admin endpoints (ReadYourWrites)
+                if (side == Permission.Side.QUERY && method == PathItem.HttpMethod.GET && !path.startsWith("/api/admin/")) {
                     operation.addParametersItem(new HeaderParameter().name("X-Min-Position").required(false)
                             .description("wait (at most 2 s) until the views have every event up to this global "
                                     + "position, such as a command's X-Event-Position; past the bound the answer "
