@@ -14,6 +14,8 @@ import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.axonframework.spring.stereotype.Aggregate;
+import org.coverledger.events.account.AccountApi.CloseAccount;
+import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.account.AccountApi.AccountClosed;
 import org.coverledger.events.account.AccountApi.AccountVerified;
 import org.coverledger.events.account.AccountApi.AuthorizeAutoDebit;
@@ -225,10 +227,13 @@ public class Account {
 
     /**
      * Closes the account if nothing binds it any more: no policy in force (or yet to start) and
-     * no open claim. {@link AccountClosure} finds those by asking the policies and claims.
+     * no open claim, as its policies and claims say ({@link AccountCommitments}). Once stored,
+     * nobody logs in to it and its tokens end.
      */
-    void close(Commitments commitments, Caller caller, BusinessCalendar calendar) {
-        requireActionableBy(caller);
+    @CommandHandler
+    public void handle(CloseAccount command, Caller caller, AccountCommitments outside, BusinessCalendar calendar) {
+        requireActionableBy(caller); // strangers learn nothing and mark nothing
+        Commitments commitments = outside.closing(accountId);
         if (commitments.policyInForceOn(calendar.today())) {
             throw new BusinessRuleViolation("POLICY_IN_FORCE", "The account has a policy in force until "
                     + commitments.lastCoverEnd() + "; it can be closed after that.");
@@ -237,6 +242,7 @@ public class Account {
             throw new BusinessRuleViolation("CLAIM_OPEN", "The account has a claim that is not settled yet.");
         }
         apply(new AccountClosed(accountId, caller.login(), calendar.now()));
+        outside.shutOutOnceStored(accountId, owner);
     }
 
     /**
@@ -244,7 +250,12 @@ public class Account {
      * claim, and the retention period after the last policy's cover has passed. Erasing twice
      * changes nothing; returns whether this call erased.
      */
-    boolean erase(Commitments commitments, Period retention, Caller caller, BusinessCalendar calendar) {
+    @CommandHandler
+    public boolean handle(EraseAccount command, Caller caller, AccountCommitments outside, BusinessCalendar calendar) {
+        Commitments commitments = outside.closing(accountId);
+        outside.shutOutOnceStored(accountId, owner);
+        outside.destroyKeyOnceStored(accountId);
+        Period retention = outside.retention();
         if (!caller.hasAnyRole(Role.ADMIN)) {
             throw new ActionNotPermitted("Only an admin erases a customer's personal data.");
         }

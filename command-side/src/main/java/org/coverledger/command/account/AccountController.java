@@ -206,7 +206,7 @@ public class AccountController {
                     + "free for a new registration. Its history stays; erasure is a separate step.")
     public AccountStatus close(@PathVariable String accountId) {
         Ids.requireKnownFormat("account", accountId);
-        commands.send(new CloseAccount(accountId)); // logins and tokens end once it is stored (AccountClosure)
+        commands.send(new CloseAccount(accountId)); // logins and tokens end once it is stored (Account)
         return new AccountStatus(accountId, "CLOSED");
     }
 

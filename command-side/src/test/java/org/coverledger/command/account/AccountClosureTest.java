@@ -65,8 +65,8 @@ class AccountClosureTest {
         var claims = OtherAggregates.repository(Claim.class, "clm-1", List.of(new ClaimSubmitted("clm-1",
                 "pol-ended-2025", ACCOUNT, ACCOUNT, LocalDate.parse("2025-06-01"), "Hospital stay",
                 Money.cny("100.00"), NOW)));
-        fixture.registerAnnotatedCommandHandler(new AccountClosure(fixture.getRepository(), policies, claims, holdings,
-                CALENDAR, Period.ofYears(5), keys, credentials, tokens));
+        fixture.registerInjectableResource(new AccountCommitments(policies, claims, holdings, Period.ofYears(5), keys,
+                credentials, tokens));
     }
 
     private static PolicyIssued policy(String id, String start, String end) {

@@ -3,21 +3,13 @@ package org.coverledger.command.account;
 import java.time.LocalDate;
 import java.time.Period;
 
-import org.axonframework.commandhandling.CommandHandler;
-import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
-import org.axonframework.modelling.command.Aggregate;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.claim.Claim;
 import org.coverledger.command.policy.Policy;
-import org.coverledger.events.account.AccountApi.CloseAccount;
-import org.coverledger.events.account.AccountApi.EraseAccount;
-import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
-import org.coverledger.events.common.Caller;
-import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.identity.AccessTokens;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.privacy.SubjectKeys;
@@ -25,44 +17,50 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Closing and erasing an account depend on its policies and claims: each of them says whether
- * it still binds the account, and the account decides.
+ * What the {@link Account} needs from outside itself to close or erase: its policies and claims,
+ * each asked whether it still binds the account (the one named place for that cross-aggregate
+ * check), and what happens once the closure or erasure is stored. The account decides; this
+ * reads and, after the commit, carries out.
  */
 @Component
-public class AccountClosure {
+public class AccountCommitments {
 
-    private final Repository<Account> accounts;
     private final Repository<Policy> policies;
     private final Repository<Claim> claims;
     private final AccountHoldings holdings;
-    private final BusinessCalendar calendar;
     private final Period retention;
     private final SubjectKeys keys;
     private final CustomerCredentials credentials;
     private final AccessTokens tokens;
 
-    public AccountClosure(Repository<Account> accounts, Repository<Policy> policies, Repository<Claim> claims,
-                          AccountHoldings holdings, BusinessCalendar calendar,
-                          @Value("${coverledger.privacy.retention-after-cover}") Period retention, SubjectKeys keys,
-                          CustomerCredentials credentials, AccessTokens tokens) {
-        this.keys = keys;
-        this.credentials = credentials;
-        this.tokens = tokens;
-        this.accounts = accounts;
+    public AccountCommitments(Repository<Policy> policies, Repository<Claim> claims, AccountHoldings holdings,
+                              @Value("${coverledger.privacy.retention-after-cover}") Period retention, SubjectKeys keys,
+                              CustomerCredentials credentials, AccessTokens tokens) {
         this.policies = policies;
         this.claims = claims;
         this.holdings = holdings;
-        this.calendar = calendar;
         this.retention = retention;
+        this.keys = keys;
+        this.credentials = credentials;
+        this.tokens = tokens;
     }
 
-    @CommandHandler
-    public void handle(CloseAccount command, Caller caller) {
-        Aggregate<Account> account = Account.load(accounts, command.accountId());
-        account.execute(a -> a.requireActionableBy(caller)); // strangers learn nothing and mark nothing
-        Account.Commitments commitments = closingCommitments(command.accountId());
-        account.execute(a -> a.close(commitments, caller, calendar));
-        shutOut(command.accountId(), account.invoke(Account::owner));
+    /** How long the records are kept after the last cover ends. */
+    Period retention() {
+        return retention;
+    }
+
+    /**
+     * What binds the account, read after new business was stopped for it: a policy or claim
+     * recorded before that is found, one recorded after is refused. If the closure is refused,
+     * new business is welcome again; once it is recorded, the account stays closed to it.
+     */
+    Account.Commitments closing(String accountId) {
+        holdings.beginClosing(accountId);
+        UnitOfWork<?> unitOfWork = CurrentUnitOfWork.get();
+        unitOfWork.onRollback(u -> holdings.endClosing(accountId));
+        unitOfWork.afterCommit(u -> holdings.closed(accountId));
+        return commitments(accountId);
     }
 
     /**
@@ -70,7 +68,7 @@ public class AccountClosure {
      * (a registered customer's password record goes, a configured customer's login is closed), its
      * tokens end, and its national ID, mobile and email are free for a new registration.
      */
-    private void shutOut(String accountId, String owner) {
+    void shutOutOnceStored(String accountId, String owner) {
         CurrentUnitOfWork.get().afterCommit(u -> {
             credentials.forget(accountId);
             credentials.closeLogin(owner);
@@ -82,31 +80,11 @@ public class AccountClosure {
     }
 
     /**
-     * Returns whether this call erased (false: it was erased before). The key is destroyed once
-     * PersonalDataErased is stored; if the process died in between, repeating the erasure
-     * destroys it.
+     * The key is destroyed once PersonalDataErased is stored; if the process died in between,
+     * repeating the erasure destroys it.
      */
-    @CommandHandler
-    public boolean handle(EraseAccount command, Caller caller) {
-        Aggregate<Account> account = Account.load(accounts, command.accountId());
-        Account.Commitments commitments = closingCommitments(command.accountId());
-        boolean erased = account.invoke(a -> a.erase(commitments, retention, caller, calendar));
-        CurrentUnitOfWork.get().afterCommit(u -> keys.erase(command.accountId()));
-        shutOut(command.accountId(), account.invoke(Account::owner));
-        return erased;
-    }
-
-    /**
-     * What binds the account, read after new business was stopped for it: a policy or claim
-     * recorded before that is found, one recorded after is refused. If the closure is refused,
-     * new business is welcome again; once it is recorded, the account stays closed to it.
-     */
-    private Account.Commitments closingCommitments(String accountId) {
-        holdings.beginClosing(accountId);
-        UnitOfWork<?> unitOfWork = CurrentUnitOfWork.get();
-        unitOfWork.onRollback(u -> holdings.endClosing(accountId));
-        unitOfWork.afterCommit(u -> holdings.closed(accountId));
-        return commitments(accountId);
+    void destroyKeyOnceStored(String accountId) {
+        CurrentUnitOfWork.get().afterCommit(u -> keys.erase(accountId));
     }
 
     private Account.Commitments commitments(String accountId) {
