@@ -17,6 +17,11 @@ public final class ProjectionTestMongo implements AutoCloseable {
         return template;
     }
 
+    /** Where the server listens, for a second client (one that counts its commands, say). */
+    public String connectionString() {
+        return server.getConnectionString();
+    }
+
     @Override
     public void close() {
         client.close();

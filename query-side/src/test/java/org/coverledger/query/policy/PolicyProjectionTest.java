@@ -10,8 +10,6 @@ import java.util.List;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
@@ -20,6 +18,7 @@ import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.Product;
 import org.coverledger.eventstore.MongoEventStore;
+import org.coverledger.query.ProjectionTestMongo;
 import org.coverledger.query.infra.FlushingTokenStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +32,7 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  */
 class PolicyProjectionTest {
 
-    private MongoServer server;
-    private MongoClient client;
+    private ProjectionTestMongo server;
     private MongoTemplate mongo;
     private PolicyProjection projection;
 
@@ -46,16 +44,14 @@ class PolicyProjectionTest {
         lastFailedFlush.setAccessible(true);
         ((java.util.concurrent.atomic.AtomicLong) lastFailedFlush.get(null)).set(System.nanoTime()
                 - java.time.Duration.ofHours(1).toNanos());
-        server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create(server.bindAndGetConnectionString());
-        mongo = new MongoTemplate(client, "projection-test");
+        server = new ProjectionTestMongo();
+        mongo = server.template();
         projection = new PolicyProjection(mongo);
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        server.shutdownNow();
+        server.close();
     }
 
     private static PolicyIssued issued() {
@@ -76,7 +72,7 @@ class PolicyProjectionTest {
             events.add(new GenericDomainEventMessage<>("Policy", "pol-1", sequence, payload));
         }
         FlushingTokenStore tokens = new FlushingTokenStore(
-                MongoEventStore.tokenStoreBuilder(client.getDatabase("projection-test"), "node"));
+                MongoEventStore.tokenStoreBuilder(mongo.getDb(), "node"));
         if (tokens.fetchSegments("policies").length == 0) {
             tokens.initializeTokenSegments("policies", 1);
         }
@@ -112,7 +108,7 @@ class PolicyProjectionTest {
         batch(issued(), changed("Li Lei"), changed("Han Meimei")); // pol-1 at sequence 2
         List<String> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (MongoClient counted = MongoClients.create(com.mongodb.MongoClientSettings.builder()
-                .applyConnectionString(new com.mongodb.ConnectionString(server.getConnectionString()))
+                .applyConnectionString(new com.mongodb.ConnectionString(server.connectionString()))
                 .addCommandListener(new com.mongodb.event.CommandListener() {
                     @Override
                     public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
