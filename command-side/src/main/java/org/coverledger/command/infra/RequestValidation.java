@@ -101,7 +101,8 @@ public class RequestValidation {
         }
     }
 
-    private static final java.util.regex.Pattern AMOUNT = java.util.regex.Pattern.compile("-?\\d{1,18}(\\.\\d{1,18})?");
+    private static final java.util.regex.Pattern AMOUNT = java.util.regex.Pattern.compile(
+            org.coverledger.events.common.Money.DECIMAL_TEXT);
 
     private Object convert(JsonNode value, RecordComponent component, List<FieldProblem> problems) {
         if (value == null || value.isNull()) {

@@ -42,7 +42,7 @@ public class ApiDescription {
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
         // money travels as a decimal string, both ways ({@link PlatformAutoConfiguration#moneyAsText})
         SpringDocUtils.getConfig().replaceWithSchema(java.math.BigDecimal.class, new StringSchema()
-                .pattern("^-?\\d+(\\.\\d+)?$").example("1200.00").description("an amount in CNY, as a decimal string"));
+                .pattern("^" + org.coverledger.events.common.Money.DECIMAL_TEXT + "$").example("1200.00").description("an amount in CNY, as a decimal string"));
     }
 
     @Bean

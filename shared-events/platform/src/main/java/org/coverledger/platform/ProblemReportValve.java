@@ -2,13 +2,15 @@ package org.coverledger.platform;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.net.URI;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.http.MediaType;
 
 /**
@@ -18,7 +20,8 @@ import org.springframework.http.MediaType;
  */
 public class ProblemReportValve extends ErrorReportValve {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Writes Problem Details as Spring MVC does: {@code code} and the other properties at the top level. */
+    private static final ObjectMapper JSON = new ObjectMapper().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class);
 
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
@@ -26,21 +29,14 @@ public class ProblemReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        HttpStatus resolved = HttpStatus.resolve(status);
-        String code = status == 400 ? "MALFORMED_REQUEST" : resolved == null ? "HTTP_" + status : resolved.name();
-        var problem = new java.util.LinkedHashMap<String, Object>();
-        problem.put("type", URI.create("https://coverledger.org/problems/" + code.toLowerCase().replace('_', '-')).toString());
-        problem.put("title", resolved == null ? "Error" : resolved.getReasonPhrase());
-        problem.put("status", status);
-        problem.put("detail", status == 400 ? "The request is malformed." : "The request could not be served.");
-        problem.put("code", code);
-        var localized = org.springframework.http.ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(
-                resolved == null ? 400 : status), (String) problem.get("detail"));
-        localized.setTitle((String) problem.get("title"));
-        localized.setProperty("code", code);
-        ProblemTexts.localize(localized, ProblemTexts.localeOf(request));
-        problem.put("title", localized.getTitle());
-        problem.put("detail", localized.getDetail());
+        String code = status == 400 ? "MALFORMED_REQUEST"
+                : HttpStatus.resolve(status) == null ? "HTTP_" + status : HttpStatus.valueOf(status).name();
+        ProblemDetail problem = ProblemResponses.problem(HttpStatusCode.valueOf(status), code,
+                status == 400 ? "The request is malformed." : "The request could not be served.");
+        if (problem.getTitle() == null) {
+            problem.setTitle("Error");
+        }
+        ProblemTexts.localize(problem, ProblemTexts.localeOf(request));
         try {
             if (response.getHeader(RequestIdFilter.HEADER) == null) {
                 response.setHeader(RequestIdFilter.HEADER, java.util.UUID.randomUUID().toString());

@@ -47,7 +47,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         }
     }
 
-    public static ProblemDetail problem(HttpStatus status, String code, String detail) {
+    public static ProblemDetail problem(HttpStatusCode status, String code, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create("https://coverledger.org/problems/" + code.toLowerCase().replace('_', '-')));
         problem.setProperty("code", code);

@@ -9,6 +9,9 @@ public record Money(BigDecimal amount, String currency) {
 
     public static final String DEFAULT_CURRENCY = "CNY";
 
+    /** How an amount is written as text in requests and answers: "1200.00", no exponent, sign or spaces. */
+    public static final String DECIMAL_TEXT = "-?\\d{1,18}(\\.\\d{1,18})?";
+
     public Money {
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(currency, "currency");
