@@ -11,8 +11,6 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
-import org.axonframework.modelling.command.AggregateNotFoundException;
-import org.axonframework.modelling.command.Repository;
 import org.axonframework.spring.stereotype.Aggregate;
 import org.coverledger.events.account.AccountApi.CloseAccount;
 import org.coverledger.events.account.AccountApi.EraseAccount;
@@ -21,7 +19,11 @@ import org.coverledger.events.account.AccountApi.AccountVerified;
 import org.coverledger.events.account.AccountApi.AuthorizeAutoDebit;
 import org.coverledger.events.account.AccountApi.AutoDebitAuthorized;
 import org.coverledger.events.account.AccountApi.AutoDebitRevoked;
+import org.coverledger.events.account.AccountApi.ConfirmContactChange;
+import org.coverledger.events.account.AccountApi.ConfirmVerification;
 import org.coverledger.events.account.AccountApi.ContactChanged;
+import org.coverledger.events.account.AccountApi.StartContactChange;
+import org.coverledger.events.account.AccountApi.StartVerification;
 import org.coverledger.events.account.AccountApi.PasswordChange;
 import org.coverledger.events.account.AccountApi.PasswordChanged;
 import org.coverledger.events.account.AccountApi.RecordPasswordChange;
@@ -133,16 +135,31 @@ public class Account {
     record RealName(String name, String nationalId) {
     }
 
-    RealName realNameToVerify(Caller caller) {
+    @CommandHandler
+    public String handle(StartVerification command, Caller caller,
+                         @MetaDataValue(CommandMetadata.CLIENT_IP) String client, RealNameVerification bank) {
+        requireUnverifiedOwner(caller);
+        return bank.sendCode(accountId, name, nationalId, command.cardNumber(), client);
+    }
+
+    /** The code from the bank-reserved mobile was right: the customer holds the card in their own name. */
+    @CommandHandler
+    public void handle(ConfirmVerification command, Caller caller,
+                       @MetaDataValue(CommandMetadata.CLIENT_IP) String client, RealNameVerification bank,
+                       BusinessCalendar calendar) {
+        requireUnverifiedOwner(caller);
+        verify(bank.confirmedCard(accountId, command.code(), client), calendar);
+    }
+
+    /** Whose name and ID the bank checks the card against: once, and only for the customer. */
+    private void requireUnverifiedOwner(Caller caller) {
         requireOwnedBy(caller);
         if (verified) {
             throw new BusinessRuleViolation("ALREADY_VERIFIED", "The account is verified already.");
         }
-        return new RealName(name, nationalId);
     }
 
-    /** The code from the bank-reserved mobile was right: the customer holds the card in their own name. */
-    void verify(String cardNumber, BusinessCalendar calendar) {
+    private void verify(String cardNumber, BusinessCalendar calendar) {
         requireOpen();
         if (!verified) {
             apply(new AccountVerified(accountId, cardNumber, calendar.now()));
@@ -158,21 +175,25 @@ public class Account {
         verify(command.cardNumber(), calendar);
     }
 
-    /** The customer's own contacts, for what only the customer may change or confirm. */
-    record Contacts(String mobile, String email) {
+    /** A new mobile or email: the code goes to it, and entering the code changes it. */
+    @CommandHandler
+    public void handle(StartContactChange command, Caller caller,
+                       @MetaDataValue(CommandMetadata.CLIENT_IP) String client, ContactChange contacts) {
+        requireOwnedBy(caller);
+        contacts.sendCode(accountId, command.mobile(), command.email(), client);
     }
 
-    Contacts contacts() {
-        return new Contacts(mobile, email);
+    @CommandHandler
+    public void handle(ConfirmContactChange command, Caller caller,
+                       @MetaDataValue(CommandMetadata.CLIENT_IP) String client, ContactChange contacts,
+                       BusinessCalendar calendar) {
+        requireOwnedBy(caller);
+        ContactChange.Confirmed change = contacts.confirm(accountId, command.code(), client, mobile, email);
+        apply(new ContactChanged(accountId, change.mobile(), change.email(), calendar.now()));
     }
 
     /** Only the customer, on this open account: what proves they hold a phone, a card or a mailbox. */
-    /** The login of the customer who owns the account. */
-    String owner() {
-        return owner;
-    }
-
-    void requireOwnedBy(Caller caller) {
+    private void requireOwnedBy(Caller caller) {
         if (!caller.mayActOn(owner)) {
             throw new UnknownObject("account", accountId);
         }
@@ -180,15 +201,9 @@ public class Account {
     }
 
     /** The customer (or an admin) may act on this open account. */
-    void requireActionableBy(Caller caller) {
+    private void requireActionableBy(Caller caller) {
         requireVisibleTo(caller);
         requireOpen();
-    }
-
-    /** The code sent to the new contact was right. */
-    void changeContact(String mobile, String email, BusinessCalendar calendar) {
-        requireOpen();
-        apply(new ContactChanged(accountId, mobile, email, calendar.now()));
     }
 
     @CommandHandler
@@ -320,15 +335,6 @@ public class Account {
         }
         requireOpen();
         return owner;
-    }
-
-    /** The account, for a handler that works with it and other things; an unknown one answers 404. */
-    static org.axonframework.modelling.command.Aggregate<Account> load(Repository<Account> accounts, String accountId) {
-        try {
-            return accounts.load(accountId);
-        } catch (AggregateNotFoundException e) {
-            throw new UnknownObject("account", accountId);
-        }
     }
 
     public static BusinessRuleViolation unknown(String accountId) {

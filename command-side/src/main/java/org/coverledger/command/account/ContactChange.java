@@ -2,21 +2,12 @@ package org.coverledger.command.account;
 
 import java.util.Map;
 
-import org.axonframework.commandhandling.CommandHandler;
-import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
-import org.axonframework.modelling.command.Aggregate;
-import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.account.OneTimeCodes.Purpose;
 import org.coverledger.command.notification.Notice;
 import org.coverledger.command.notification.Notifications;
-import org.coverledger.events.account.AccountApi.ConfirmContactChange;
-import org.coverledger.events.account.AccountApi.StartContactChange;
-import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
-import org.coverledger.events.common.Caller;
-import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.CustomerCredentials.Identity;
@@ -26,50 +17,47 @@ import org.springframework.stereotype.Component;
  * A new mobile number or email (one at a time) takes effect once the customer enters the code
  * sent to it, and only if no other account holds it (claimed under the same unique keys as at
  * registration). Once that is recorded, the old value is free for others and the old contact is
- * told, so that a takeover does not go unnoticed.
+ * told, so that a takeover does not go unnoticed. What the account allows is decided by
+ * {@link Account}'s handlers, which call this.
  */
 @Component
 public class ContactChange {
 
-    private final Repository<Account> accounts;
     private final OneTimeCodes codes;
     private final Notifications notifications;
     private final CodeRateLimits limits;
     private final CustomerCredentials credentials;
-    private final BusinessCalendar calendar;
 
-    public ContactChange(Repository<Account> accounts, OneTimeCodes codes, Notifications notifications,
-                         CodeRateLimits limits, CustomerCredentials credentials, BusinessCalendar calendar) {
-        this.accounts = accounts;
+    public ContactChange(OneTimeCodes codes, Notifications notifications, CodeRateLimits limits,
+                         CustomerCredentials credentials) {
         this.codes = codes;
         this.notifications = notifications;
         this.limits = limits;
         this.credentials = credentials;
-        this.calendar = calendar;
     }
 
-    @CommandHandler
-    public void handle(StartContactChange command, Caller caller,
-                       @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
-        Account.load(accounts, command.accountId()).execute(a -> a.requireOwnedBy(caller));
-        limits.codeRequested(command.accountId(), client);
-        Identity identity = command.mobile() != null ? Identity.MOBILE : Identity.EMAIL;
-        String value = identity == Identity.MOBILE ? command.mobile() : command.email();
-        refuseIfHeld(identity, value, command.accountId());
-        String code = codes.issue(command.accountId(), Purpose.CONTACT_CHANGE, Map.of(identity.name(), value));
-        // the code goes to the new contact: entering it proves the customer holds it
-        notifications.send(new Notice(command.accountId(), channel(identity), value, Purpose.CONTACT_CHANGE.name(),
+    /** Sends a code to the new mobile or email: entering it proves the customer holds it. */
+    public void sendCode(String accountId, String mobile, String email, String client) {
+        limits.codeRequested(accountId, client);
+        Identity identity = mobile != null ? Identity.MOBILE : Identity.EMAIL;
+        String value = identity == Identity.MOBILE ? mobile : email;
+        refuseIfHeld(identity, value, accountId);
+        String code = codes.issue(accountId, Purpose.CONTACT_CHANGE, Map.of(identity.name(), value));
+        notifications.send(new Notice(accountId, channel(identity), value, Purpose.CONTACT_CHANGE.name(),
                 "Your CoverLedger code to confirm this contact is " + code + ". It expires in 5 minutes."));
     }
 
-    @CommandHandler
-    public void handle(ConfirmContactChange command, Caller caller,
-                       @MetaDataValue(CommandMetadata.CLIENT_IP) String client) {
-        String accountId = command.accountId();
-        Aggregate<Account> account = Account.load(accounts, accountId);
-        account.execute(a -> a.requireOwnedBy(caller));
+    /** The contact the code confirms: a mobile or an email, the other null. */
+    public record Confirmed(String mobile, String email) {
+    }
+
+    /**
+     * Checks the code and claims the new value for the account. The claim is given back if the
+     * change is not recorded; once it is, the old value is freed and its holder told.
+     */
+    public Confirmed confirm(String accountId, String code, String client, String oldMobile, String oldEmail) {
         limits.codeEntered(accountId, client);
-        Map<String, String> change = CodeOutcomes.accepted(codes.check(accountId, Purpose.CONTACT_CHANGE, command.code()));
+        Map<String, String> change = CodeOutcomes.accepted(codes.check(accountId, Purpose.CONTACT_CHANGE, code));
         Identity identity = Identity.valueOf(change.keySet().iterator().next());
         String value = change.get(identity.name());
 
@@ -78,14 +66,11 @@ public class ContactChange {
         });
         UnitOfWork<?> unitOfWork = CurrentUnitOfWork.get();
         unitOfWork.onRollback(u -> credentials.release(identity, value, accountId));
-        Account.Contacts before = account.invoke(Account::contacts);
-        account.execute(a -> a.changeContact(identity == Identity.MOBILE ? value : null,
-                identity == Identity.EMAIL ? value : null, calendar));
+        String old = identity == Identity.MOBILE ? oldMobile : oldEmail;
         unitOfWork.afterCommit(u -> {
             // recorded: the new value is the account's login, the old one free for others
             credentials.confirm(identity, value, accountId);
             credentials.releaseAllBut(identity, value, accountId);
-            String old = identity == Identity.MOBILE ? before.mobile() : before.email();
             if (old != null) {
                 String shown = identity == Identity.MOBILE ? PersonalDataMasking.maskMobile(value)
                         : PersonalDataMasking.maskEmail(value);
@@ -94,6 +79,7 @@ public class ContactChange {
                                 + ". If you did not do this, call us at once."));
             }
         });
+        return identity == Identity.MOBILE ? new Confirmed(value, null) : new Confirmed(null, value);
     }
 
     private void refuseIfHeld(Identity identity, String value, String accountId) {

@@ -1,5 +1,6 @@
 package org.coverledger.command.account;
 
+import static org.coverledger.command.support.Refusals.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.coverledger.command.support.Callers.as;
@@ -102,7 +103,7 @@ class AccountClosureTest {
         holdings.policy(ACCOUNT, "pol-current");
         fixture.given(registered)
                 .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("POLICY_IN_FORCE"))
                 .expectExceptionMessage("The account has a policy in force until 2026-12-31; it can be closed after that.")
                 .expectNoEvents();
     }
@@ -123,7 +124,7 @@ class AccountClosureTest {
         holdings.policy(ACCOUNT, "pol-on-its-way");
         fixture.given(registered)
                 .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("NEW_BUSINESS_IN_PROGRESS"))
                 .expectExceptionMessage("A policy or claim is being recorded for this account; try again in a minute.")
                 .expectNoEvents();
         // the refused closure lets new business in again
@@ -157,7 +158,7 @@ class AccountClosureTest {
         holdings.claim(ACCOUNT, "clm-1");
         fixture.given(registered)
                 .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("CLAIM_OPEN"))
                 .expectExceptionMessage("The account has a claim that is not settled yet.")
                 .expectNoEvents();
     }
@@ -174,12 +175,12 @@ class AccountClosureTest {
     void a_closed_account_takes_no_more_commands() {
         fixture.given(registered, new AccountClosed(ACCOUNT, ACCOUNT, NOW))
                 .when(new BindCard(ACCOUNT, "card-1", "6222021234567890128"), as(ACCOUNT, "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ACCOUNT_CLOSED"))
                 .expectExceptionMessage("The account is closed.")
                 .expectNoEvents();
         fixture.given(registered, new AccountClosed(ACCOUNT, ACCOUNT, NOW))
                 .when(new CloseAccount(ACCOUNT), as(ACCOUNT, "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ACCOUNT_CLOSED"))
                 .expectNoEvents();
     }
 
@@ -189,7 +190,7 @@ class AccountClosureTest {
         holdings.policy(ACCOUNT, "pol-ended-2025");
         fixture.given(registered)
                 .when(new EraseAccount(ACCOUNT), as("root", "ADMIN"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("RETENTION_APPLIES"))
                 .expectExceptionMessage("The law requires keeping this customer's records until 2030-12-31 "
                         + "(P5Y after the last policy's cover ended on 2025-12-31).")
                 .expectNoEvents();
@@ -223,7 +224,7 @@ class AccountClosureTest {
         keys.seal(ACCOUNT, "13812345678");
         fixture.given(registered)
                 .when(new EraseAccount(ACCOUNT), as("root", "ADMIN"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("CLAIM_OPEN"))
                 .expectNoEvents();
         org.assertj.core.api.Assertions.assertThat(keys.isErased(ACCOUNT)).as("a refused erasure keeps the key").isFalse();
     }

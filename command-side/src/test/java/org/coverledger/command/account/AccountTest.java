@@ -1,5 +1,6 @@
 package org.coverledger.command.account;
 
+import static org.coverledger.command.support.Refusals.refused;
 import static org.coverledger.command.support.Callers.as;
 
 import java.time.Clock;
@@ -31,7 +32,6 @@ import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BusinessCalendar;
-import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +90,7 @@ class AccountTest {
                 .when(new SetNotificationPreferences("acc-1",
                         java.util.Map.of(Notices.NoticeType.CLAIM_PAYOUT, Notices.Channel.EMAIL), null, null),
                         as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("MONEY_MOVEMENTS_BY_SMS"))
                 .expectNoEvents();
     }
 
@@ -118,7 +118,7 @@ class AccountTest {
         CardBound bound = new CardBound("acc-1", "card-1", "6222020200112345679", NOW);
         fixture.given(registered, bound)
                 .when(new BindCard("acc-1", "card-2", "6222020200112345679"), as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("CARD_ALREADY_BOUND"))
                 .expectNoEvents();
         fixture.given(registered, bound, new CardUnbound("acc-1", "card-1", NOW))
                 .when(new UnbindCard("acc-1", "card-1"), as("acc-1", "CUSTOMER"))
@@ -138,7 +138,7 @@ class AccountTest {
     void an_account_that_is_not_locked_cannot_be_unlocked() {
         fixture.given(registered)
                 .when(new UnlockAccount("acc-1"), as("root", "ADMIN"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ACCOUNT_NOT_LOCKED"))
                 .expectNoEvents();
     }
 
@@ -155,7 +155,7 @@ class AccountTest {
                 .expectEvents(new AutoDebitRevoked("acc-1", "acc-1", NOW));
         fixture.given(registered, card)
                 .when(new RevokeAutoDebit("acc-1"), as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("NO_AUTO_DEBIT"))
                 .expectExceptionMessage("No premium auto-debit is authorized.");
     }
 
@@ -163,13 +163,13 @@ class AccountTest {
     void auto_debit_needs_a_bound_card_a_day_from_1_to_28_and_a_positive_cap() {
         fixture.given(registered, card)
                 .when(new AuthorizeAutoDebit("acc-1", "card-9", 15, Money.cny("800.00")), as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class).expectNoEvents();
+                .expectException(refused("CARD_UNKNOWN")).expectNoEvents();
         fixture.given(registered, card)
                 .when(new AuthorizeAutoDebit("acc-1", "card-1", 29, Money.cny("800.00")), as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class).expectNoEvents();
+                .expectException(refused("DAY_OF_MONTH_INVALID")).expectNoEvents();
         fixture.given(registered, card)
                 .when(new AuthorizeAutoDebit("acc-1", "card-1", 1, Money.cny("0.00")), as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class).expectNoEvents();
+                .expectException(refused("AMOUNT_NOT_POSITIVE")).expectNoEvents();
         fixture.given(registered, card)
                 .when(new AuthorizeAutoDebit("acc-1", "card-1", 1, Money.cny("10.00")), as("bob", "CUSTOMER"))
                 .expectException(org.coverledger.events.common.UnknownObject.class).expectNoEvents();
@@ -179,7 +179,7 @@ class AccountTest {
     void the_card_premiums_are_debited_from_cannot_be_unbound() {
         fixture.given(registered, card, new AutoDebitAuthorized("acc-1", "card-1", 15, Money.cny("800.00"), NOW))
                 .when(new UnbindCard("acc-1", "card-1"), as("acc-1", "CUSTOMER"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("CARD_IN_USE"))
                 .expectExceptionMessage("Premiums are debited from this card; revoke the auto-debit first.")
                 .expectNoEvents();
     }

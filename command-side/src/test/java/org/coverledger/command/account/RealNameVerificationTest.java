@@ -1,5 +1,6 @@
 package org.coverledger.command.account;
 
+import static org.coverledger.command.support.Refusals.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.coverledger.command.support.Callers.as;
 
@@ -21,7 +22,6 @@ import org.coverledger.events.account.AccountApi.AccountVerified;
 import org.coverledger.events.account.AccountApi.ConfirmVerification;
 import org.coverledger.events.account.AccountApi.StartVerification;
 import org.coverledger.events.common.BusinessCalendar;
-import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.privacy.SubjectKeys;
@@ -48,8 +48,7 @@ class RealNameVerificationTest {
         OneTimeCodes codes = new OneTimeCodes(database, new SubjectKeys(database, SubjectKeys.randomMasterKey()),
                 "pepper", CLOCK);
         CodeRateLimits limits = new CodeRateLimits(3, 100, 10, 100, Duration.ofMinutes(15), CLOCK);
-        fixture.registerAnnotatedCommandHandler(new RealNameVerification(fixture.getRepository(), new SimulatedBank(),
-                codes, sent::add, limits, calendar));
+        fixture.registerInjectableResource(new RealNameVerification(new SimulatedBank(), codes, sent::add, limits));
     }
 
     private static MetaData customer(String account) {
@@ -84,7 +83,7 @@ class RealNameVerificationTest {
                 "13812345678", "zhang@example.com");
         fixture.given(other)
                 .when(new StartVerification("acc-1", CARD), customer("acc-1"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("BANK_RECORDS_MISMATCH"))
                 .expectExceptionMessage("name or ID number does not match the bank's records")
                 .expectNoEvents();
         assertThat(sent).isEmpty();
@@ -96,7 +95,7 @@ class RealNameVerificationTest {
         String wrong = code().equals("000000") ? "111111" : "000000";
         fixture.given(zhang)
                 .when(new ConfirmVerification("acc-1", wrong), customer("acc-1"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("CODE_WRONG"))
                 .expectExceptionMessage("The code is wrong; 4 attempt(s) left.")
                 .expectNoEvents();
     }
@@ -105,7 +104,7 @@ class RealNameVerificationTest {
     void a_verified_account_is_not_verified_again_and_another_customer_sees_no_account() {
         fixture.given(zhang, new AccountVerified("acc-1", CARD, NOW))
                 .when(new StartVerification("acc-1", CARD), customer("acc-1"))
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ALREADY_VERIFIED"))
                 .expectExceptionMessage("The account is verified already.");
         fixture.given(zhang)
                 .when(new StartVerification("acc-1", CARD), customer("acc-2"))

@@ -1,5 +1,6 @@
 package org.coverledger.command.claim;
 
+import static org.coverledger.command.support.Refusals.refused;
 import static org.coverledger.command.support.Callers.adjuster;
 import static org.coverledger.command.support.Callers.alice;
 import static org.coverledger.command.support.Callers.as;
@@ -26,7 +27,6 @@ import org.coverledger.events.claim.ClaimApi.RequestMaterials;
 import org.coverledger.events.claim.ClaimApi.SubmitClaim;
 import org.coverledger.events.common.ActionNotPermitted;
 import org.coverledger.events.common.BusinessCalendar;
-import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
@@ -76,7 +76,7 @@ class ClaimTest {
         fixture.givenNoPriorActivity()
                 .when(new SubmitClaim(CLAIM, "pol-of-closed", LocalDate.parse("2026-03-02"), "Hospital stay",
                         Money.cny("10.00")), alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ACCOUNT_CLOSED"))
                 .expectExceptionMessage("The account is closed.")
                 .expectNoEvents();
     }
@@ -94,7 +94,7 @@ class ClaimTest {
         fixture.givenNoPriorActivity()
                 .when(new SubmitClaim(CLAIM, POLICY, LocalDate.parse("2025-12-31"), "Before cover", Money.cny("10.00")),
                         alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("INCIDENT_OUTSIDE_COVER"))
                 .expectNoEvents();
     }
 
@@ -102,7 +102,7 @@ class ClaimTest {
     void a_claim_on_an_unknown_policy_is_refused() {
         fixture.givenNoPriorActivity()
                 .when(new SubmitClaim(CLAIM, "nope", LocalDate.parse("2026-03-02"), "x", Money.cny("10.00")), alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("POLICY_UNKNOWN"))
                 .expectExceptionMessage("There is no policy nope.")
                 .expectNoEvents();
     }
@@ -111,7 +111,7 @@ class ClaimTest {
     void another_customer_gets_the_same_answer_as_for_an_unknown_policy() {
         fixture.givenNoPriorActivity()
                 .when(submit, bob())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("POLICY_UNKNOWN"))
                 .expectExceptionMessage("There is no policy pol-1.")
                 .expectNoEvents();
     }
@@ -121,7 +121,7 @@ class ClaimTest {
         fixture.givenNoPriorActivity()
                 .when(new SubmitClaim(CLAIM, POLICY, LocalDate.parse("2026-03-11"), "Tomorrow", Money.cny("10.00")),
                         alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("INCIDENT_IN_FUTURE"))
                 .expectNoEvents();
     }
 

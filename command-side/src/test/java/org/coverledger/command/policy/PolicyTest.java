@@ -1,5 +1,6 @@
 package org.coverledger.command.policy;
 
+import static org.coverledger.command.support.Refusals.refused;
 import static org.coverledger.command.support.Callers.alice;
 import static org.coverledger.command.support.Callers.bob;
 import static org.coverledger.command.support.Callers.underwriter;
@@ -17,7 +18,6 @@ import org.coverledger.command.support.OtherAggregates;
 import org.coverledger.command.support.TestMongo;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.common.BusinessCalendar;
-import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
@@ -74,7 +74,7 @@ class PolicyTest {
     void another_customer_cannot_buy_on_the_account() {
         fixture.givenNoPriorActivity()
                 .when(issue, bob())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ACCOUNT_UNKNOWN"))
                 .expectExceptionMessage("There is no account acc-1.")
                 .expectNoEvents();
     }
@@ -84,7 +84,7 @@ class PolicyTest {
         fixture.givenNoPriorActivity()
                 .when(new IssuePolicy(POLICY, "PN1", "nope", Product.AUTO, Money.cny("1.00"), Money.cny("1.00"),
                         LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31")), alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("ACCOUNT_UNKNOWN"))
                 .expectNoEvents();
     }
 
@@ -93,7 +93,7 @@ class PolicyTest {
         fixture.givenNoPriorActivity()
                 .when(new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.AUTO, Money.cny("1.00"), Money.cny("1.00"),
                         LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-01")), alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("COVER_PERIOD_INVALID"))
                 .expectNoEvents();
     }
 
@@ -102,7 +102,7 @@ class PolicyTest {
         fixture.givenNoPriorActivity()
                 .when(new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.AUTO, Money.cny("1.00"), Money.cny("1.00"),
                         LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-01")), alice())
-                .expectException(BusinessRuleViolation.class);
+                .expectException(refused("COVER_PERIOD_INVALID"));
         org.assertj.core.api.Assertions.assertThat(holdings.policies(ACCOUNT)).isEmpty();
     }
 
@@ -128,7 +128,7 @@ class PolicyTest {
                 Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"));
         fixture.given(expired)
                 .when(new ChangePolicy(POLICY, "Wang Xiaoming", null), alice())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("POLICY_EXPIRED"))
                 .expectExceptionMessage("An expired policy cannot be changed.")
                 .expectNoEvents();
     }
@@ -137,7 +137,7 @@ class PolicyTest {
     void an_empty_change_is_refused() {
         fixture.given(issued)
                 .when(new ChangePolicy(POLICY, null, null), underwriter())
-                .expectException(BusinessRuleViolation.class)
+                .expectException(refused("NOTHING_TO_CHANGE"))
                 .expectNoEvents();
     }
 }
