@@ -41,6 +41,20 @@ class ArchitectureTest {
     }
 
     @Test
+    void identity_and_real_name_verification_are_services_the_account_uses_never_the_reverse() {
+        noClasses().that().resideInAnyPackage("org.coverledger.command.identity..", "org.coverledger.command.verification..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.coverledger.command.account..",
+                        "org.coverledger.command.demo..")
+                .check(classes);
+        noClasses().that().resideInAPackage("org.coverledger.command.identity..")
+                .should().dependOnClassesThat().resideInAPackage("org.coverledger.command.verification..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("org.coverledger.command.demo..")
+                .should().dependOnClassesThat().resideInAPackage("org.coverledger.command.demo..")
+                .check(classes);
+    }
+
+    @Test
     void the_contract_depends_on_no_spring_no_mongodb_and_no_other_module() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "com.mongodb..",
                         "org.bson..", "org.coverledger.eventstore..", "org.coverledger.platform..",

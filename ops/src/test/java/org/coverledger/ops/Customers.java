@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 import java.util.UUID;
 
-import org.coverledger.command.account.DemoAccounts;
+import org.coverledger.command.demo.DemoAccounts;
 import org.coverledger.ops.Api.Reply;
 
 /** Customers for end-to-end tests: the seeded demo accounts, and new ones who register themselves. */

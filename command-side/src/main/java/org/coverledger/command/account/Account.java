@@ -1,5 +1,6 @@
 package org.coverledger.command.account;
 
+import org.coverledger.command.verification.RealNameVerification;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import java.time.LocalDate;
@@ -78,7 +79,7 @@ public class Account {
 
     static final int MAX_CARDS = 5;
     /** The actor of what the system does by itself (seeding, recording a lock). */
-    static final String SYSTEM = "system";
+    static final String SYSTEM = CommandMetadata.SYSTEM_ACTOR;
 
     protected Account() {
     }

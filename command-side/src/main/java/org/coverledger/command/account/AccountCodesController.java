@@ -1,6 +1,8 @@
 package org.coverledger.command.account;
 
 
+import org.coverledger.command.identity.OneTimeCodes;
+import org.coverledger.command.identity.Passwords;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;

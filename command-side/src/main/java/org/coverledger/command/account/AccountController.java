@@ -1,5 +1,6 @@
 package org.coverledger.command.account;
 
+import org.coverledger.command.identity.LockRecorder;
 import java.time.LocalTime;
 import java.util.Map;
 import java.util.UUID;

@@ -1,10 +1,13 @@
 package org.coverledger.command.account;
 
+import org.coverledger.command.identity.CodeOutcomes;
+import org.coverledger.command.identity.CodeRateLimits;
+import org.coverledger.command.identity.OneTimeCodes;
 import java.util.Map;
 
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
-import org.coverledger.command.account.OneTimeCodes.Purpose;
+import org.coverledger.command.identity.OneTimeCodes.Purpose;
 import org.coverledger.command.notification.Notice;
 import org.coverledger.command.notification.Notifications;
 import org.coverledger.events.common.BusinessRuleViolation;

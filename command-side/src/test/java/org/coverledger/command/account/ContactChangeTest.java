@@ -1,5 +1,7 @@
 package org.coverledger.command.account;
 
+import org.coverledger.command.identity.CodeRateLimits;
+import org.coverledger.command.identity.OneTimeCodes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.coverledger.command.support.Callers.as;
 import static org.coverledger.command.support.Refusals.refused;

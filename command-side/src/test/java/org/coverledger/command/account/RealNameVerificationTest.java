@@ -1,5 +1,9 @@
 package org.coverledger.command.account;
 
+import org.coverledger.command.identity.CodeRateLimits;
+import org.coverledger.command.identity.OneTimeCodes;
+import org.coverledger.command.verification.RealNameVerification;
+import org.coverledger.command.verification.SimulatedBank;
 import static org.coverledger.command.support.Refusals.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.coverledger.command.support.Callers.as;

@@ -16,6 +16,8 @@ public final class CommandMetadata {
     public static final String CLIENT_IP = "clientIp";
     public static final String CORRELATION_ID = "correlationId";
     public static final String CAUSATION_ID = "causationId";
+    /** The actor of what the system does by itself (seeding, recording a lock, a timed step). */
+    public static final String SYSTEM_ACTOR = "system";
 
     private CommandMetadata() {
     }

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
 import java.time.Clock;
 
@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
 
 @Configuration
-public class AccountConfiguration {
+public class IdentityConfiguration {
 
     @Bean
     public OneTimeCodes oneTimeCodes(MongoDatabaseFactory mongo, SubjectKeys keys,

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.verification;
 
 import java.util.Optional;
 

@@ -1,21 +1,21 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
 import java.util.Map;
 
-import org.coverledger.command.account.OneTimeCodes.Accepted;
-import org.coverledger.command.account.OneTimeCodes.Check;
-import org.coverledger.command.account.OneTimeCodes.Expired;
-import org.coverledger.command.account.OneTimeCodes.Wrong;
+import org.coverledger.command.identity.OneTimeCodes.Accepted;
+import org.coverledger.command.identity.OneTimeCodes.Check;
+import org.coverledger.command.identity.OneTimeCodes.Expired;
+import org.coverledger.command.identity.OneTimeCodes.Wrong;
 import org.coverledger.events.common.BusinessRuleViolation;
 
 /** What the customer is told when a code is not accepted, the same for every flow. */
-final class CodeOutcomes {
+public final class CodeOutcomes {
 
     private CodeOutcomes() {
     }
 
     /** What the accepted code confirms, or the refusal. */
-    static Map<String, String> accepted(Check check) {
+    public static Map<String, String> accepted(Check check) {
         if (check instanceof Accepted accepted) {
             return accepted.payload();
         }

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
-import org.coverledger.command.account.OneTimeCodes.Purpose;
+import org.coverledger.command.identity.OneTimeCodes.Purpose;
 import org.coverledger.command.notification.Notice;
 import org.coverledger.command.notification.Notifications;
 import org.coverledger.events.account.AccountApi.PasswordChange;

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;

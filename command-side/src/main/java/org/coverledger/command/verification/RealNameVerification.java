@@ -1,8 +1,12 @@
-package org.coverledger.command.account;
+package org.coverledger.command.verification;
 
+import org.coverledger.command.account.Account;
+import org.coverledger.command.identity.CodeOutcomes;
+import org.coverledger.command.identity.CodeRateLimits;
+import org.coverledger.command.identity.OneTimeCodes;
 import java.util.Map;
 
-import org.coverledger.command.account.OneTimeCodes.Purpose;
+import org.coverledger.command.identity.OneTimeCodes.Purpose;
 import org.coverledger.command.notification.Notice;
 import org.coverledger.command.notification.Notifications;
 import org.coverledger.events.common.BusinessRuleViolation;
@@ -12,7 +16,7 @@ import org.springframework.stereotype.Component;
 /**
  * Real-name verification: the bank checks that the card is held under the account's name and
  * ID number and texts a code to the mobile its holder left with the bank; the code verifies.
- * What the account allows is decided by {@link Account}'s handlers, which call this.
+ * What the account allows is decided by the Account's handlers, which call this.
  */
 @Component
 public class RealNameVerification {

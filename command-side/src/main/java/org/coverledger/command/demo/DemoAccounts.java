@@ -1,5 +1,8 @@
-package org.coverledger.command.account;
+package org.coverledger.command.demo;
 
+import org.coverledger.command.account.Account;
+import org.coverledger.command.account.AccountRegistration;
+import org.coverledger.command.verification.SimulatedBank;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -53,7 +56,7 @@ public class DemoAccounts {
     }
 
     private void seed(RegisterAccount command, String verifiedCard) {
-        MetaData system = MetaData.with(CommandMetadata.ACTOR, Account.SYSTEM).and(CommandMetadata.ROLES, "");
+        MetaData system = MetaData.with(CommandMetadata.ACTOR, CommandMetadata.SYSTEM_ACTOR).and(CommandMetadata.ROLES, "");
         try {
             registration.register(command, null, system);
             log.info("Seeded the demo account of {}", command.owner());

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
+import org.coverledger.command.account.Account;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -31,14 +32,14 @@ public class LockRecorder {
     }
 
     /** Records the account's lock now (an admin unlocking it need not wait for the next round). */
-    void recordIfLocked(String accountId) {
+    public void recordIfLocked(String accountId) {
         credentials.byAccount(accountId).filter(CustomerCredentials.Credential::locked).ifPresent(c -> record(accountId));
     }
 
     private void record(String accountId) {
         gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new LockAccount(accountId,
                         CustomerCredentials.FAILURES_BEFORE_LOCK + " failed logins in a row"))
-                .andMetaData(MetaData.with(CommandMetadata.ACTOR, Account.SYSTEM).and(CommandMetadata.ROLES, "")));
+                .andMetaData(MetaData.with(CommandMetadata.ACTOR, CommandMetadata.SYSTEM_ACTOR).and(CommandMetadata.ROLES, "")));
         credentials.lockRecorded(accountId);
     }
 }

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.verification;
 
 import java.util.Locale;
 import java.util.Map;

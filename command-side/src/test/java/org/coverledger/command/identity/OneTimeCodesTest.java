@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,12 +15,12 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 import com.mongodb.client.MongoDatabase;
-import org.coverledger.command.account.OneTimeCodes.Accepted;
-import org.coverledger.command.account.OneTimeCodes.Check;
-import org.coverledger.command.account.OneTimeCodes.Expired;
-import org.coverledger.command.account.OneTimeCodes.NoneIssued;
-import org.coverledger.command.account.OneTimeCodes.Purpose;
-import org.coverledger.command.account.OneTimeCodes.Wrong;
+import org.coverledger.command.identity.OneTimeCodes.Accepted;
+import org.coverledger.command.identity.OneTimeCodes.Check;
+import org.coverledger.command.identity.OneTimeCodes.Expired;
+import org.coverledger.command.identity.OneTimeCodes.NoneIssued;
+import org.coverledger.command.identity.OneTimeCodes.Purpose;
+import org.coverledger.command.identity.OneTimeCodes.Wrong;
 import org.coverledger.command.support.TestMongo;
 import org.coverledger.privacy.SubjectKeys;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.coverledger.command.account;
+package org.coverledger.command.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
