@@ -1,6 +1,7 @@
 package org.coverledger.command.account;
 
 
+import org.coverledger.platform.Refuses;
 import org.coverledger.command.identity.OneTimeCodes;
 import org.coverledger.command.identity.Passwords;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,6 +115,7 @@ public class AccountCodesController {
         this.http = http;
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "ALREADY_VERIFIED", "BANK_RECORDS_MISMATCH"})
     @PostMapping("/{accountId}/verification")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Real-name verification, step 1: the bank checks the card against the account's name and "
@@ -135,6 +137,7 @@ public class AccountCodesController {
         return new CodeSent(accountId, sentTo, OneTimeCodes.VALID_FOR.toSeconds());
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "ALREADY_VERIFIED", "CODE_WRONG", "CODE_SPENT", "CODE_EXPIRED", "NO_CODE_PENDING"})
     @PostMapping("/{accountId}/verification/confirm")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Real-name verification, step 2: the code verifies the account (AccountVerified)",
@@ -149,6 +152,7 @@ public class AccountCodesController {
         return new AccountStatus(accountId, "VERIFIED");
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "CONTACT_UNCHANGED"})
     @PostMapping("/{accountId}/contact-changes")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Change the mobile number or the email (one at a time): a code goes to the new contact",
@@ -172,6 +176,7 @@ public class AccountCodesController {
         return new CodeSent(accountId, sentTo, OneTimeCodes.VALID_FOR.toSeconds());
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "CODE_WRONG", "CODE_SPENT", "CODE_EXPIRED", "NO_CODE_PENDING"})
     @PostMapping("/{accountId}/contact-changes/confirm")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "The code sent to the new contact makes it the account's (ContactChanged); the customer "
@@ -187,6 +192,7 @@ public class AccountCodesController {
         return new AccountStatus(accountId, "CONTACT_CHANGED");
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "PASSWORD_WRONG"})
     @PostMapping("/{accountId}/password")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "The customer changes their own password (PasswordChanged, without the password)",
@@ -220,6 +226,7 @@ public class AccountCodesController {
         return new ResetStarted("IF_THE_LOGIN_EXISTS_A_CODE_WAS_SENT", ticket, OneTimeCodes.VALID_FOR.toSeconds());
     }
 
+    @Refuses({"CODE_INVALID"})
     @PostMapping("/password-resets/confirm")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "The reset code sets a new password and lifts a lock from failed logins (PasswordChanged, "

@@ -1,5 +1,6 @@
 package org.coverledger.command.account;
 
+import org.coverledger.platform.Refuses;
 import org.coverledger.command.identity.LockRecorder;
 import java.time.LocalTime;
 import java.util.Map;
@@ -142,6 +143,7 @@ public class AccountController {
         return new Registered(accountId);
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "CARD_ALREADY_BOUND", "TOO_MANY_CARDS"})
     @PostMapping("/{accountId}/cards")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Bind a bank card for premiums and claim payouts (the customer, or admin)")
@@ -160,6 +162,7 @@ public class AccountController {
         return new CardBoundReply(accountId, cardId);
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "CARD_IN_USE"})
     @DeleteMapping("/{accountId}/cards/{cardId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Unbind a bank card")
@@ -169,6 +172,7 @@ public class AccountController {
         commands.send(new UnbindCard(accountId, cardId));
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "MONEY_MOVEMENTS_BY_SMS"})
     @PutMapping("/{accountId}/notification-preferences")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Which notices to receive, by which channel, and quiet hours; money movements always by SMS")
@@ -189,6 +193,7 @@ public class AccountController {
         return new PreferencesAccepted(accountId, "ACCEPTED");
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "ACCOUNT_NOT_LOCKED"})
     @PostMapping("/{accountId}/unlock")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Unlock an account locked after failed logins (admin)")
@@ -200,6 +205,7 @@ public class AccountController {
         return new Unlocked(accountId, "UNLOCKED");
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "POLICY_IN_FORCE", "CLAIM_OPEN", "NEW_BUSINESS_IN_PROGRESS"})
     @PostMapping("/{accountId}/closure")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Close the account (the customer, or admin); refused while a policy is in force or a claim is open",
@@ -211,6 +217,7 @@ public class AccountController {
         return new AccountStatus(accountId, "CLOSED");
     }
 
+    @Refuses({"CLAIM_OPEN", "RETENTION_APPLIES", "NEW_BUSINESS_IN_PROGRESS"})
     @PostMapping("/{accountId}/erasure")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Erase the customer's personal data (admin); refused while legal retention applies",
@@ -225,6 +232,7 @@ public class AccountController {
         return new AccountStatus(accountId, "ERASED");
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "CARD_UNKNOWN", "DAY_OF_MONTH_INVALID", "AMOUNT_NOT_POSITIVE"})
     @PostMapping("/{accountId}/auto-debit")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Authorize premium auto-debit from a bound card on a day of the month (1-28), never more "
@@ -242,6 +250,7 @@ public class AccountController {
                 cap.currency());
     }
 
+    @Refuses({"ACCOUNT_CLOSED", "NO_AUTO_DEBIT"})
     @DeleteMapping("/{accountId}/auto-debit")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Revoke the premium auto-debit authorization (AutoDebitRevoked); 422 NO_AUTO_DEBIT if none")

@@ -18,6 +18,7 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import org.coverledger.platform.Refuses;
 import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.FreeText;
 import org.coverledger.command.infra.Ids;
@@ -69,6 +70,7 @@ public class ClaimController {
     }
 
     @ResponseStatus(HttpStatus.CREATED) // as the answer sends it, so that the description says 201
+    @Refuses({"POLICY_UNKNOWN", "INCIDENT_OUTSIDE_COVER", "ACCOUNT_CLOSED", "ACCOUNT_CLOSING", "AMOUNT_NOT_POSITIVE", "INCIDENT_IN_FUTURE"})
     @PostMapping
     @Operation(summary = "Submit a claim on a policy; the Location is its progress on the query side")
     @RequestBody(content = @Content(schema = @Schema(implementation = ClaimRequest.class)))
@@ -81,6 +83,7 @@ public class ClaimController {
                 .body(new Submitted(claimId));
     }
 
+    @Refuses({"NO_MATERIALS_NAMED"})
     @PostMapping("/{claimId}/material-requests")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Ask the claimant for more materials (adjusters)")

@@ -1,5 +1,6 @@
 package org.coverledger.command.infra;
 
+import org.coverledger.platform.Refuses;
 import org.coverledger.platform.Logins;
 import org.coverledger.platform.BearerTokens;
 import java.time.Instant;
@@ -41,6 +42,7 @@ public class SessionController {
         this.request = request;
     }
 
+    @Refuses({"TOKEN_NEEDS_PASSWORD"})
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Log in once with HTTP Basic (login and password) and get a bearer token for both sides",

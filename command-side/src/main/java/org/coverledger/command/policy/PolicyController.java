@@ -18,6 +18,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import org.coverledger.platform.Refuses;
 import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
@@ -71,6 +72,7 @@ public class PolicyController {
     }
 
     @ResponseStatus(HttpStatus.CREATED) // as the answer sends it, so that the description says 201
+    @Refuses({"ACCOUNT_UNKNOWN", "ACCOUNT_CLOSED", "ACCOUNT_CLOSING", "COVER_PERIOD_INVALID", "NEGATIVE_AMOUNT"})
     @PostMapping
     @Operation(summary = "Buy a policy for an account; the Location is the policy on the query side")
     @RequestBody(content = @Content(schema = @Schema(implementation = PurchaseRequest.class)))
@@ -85,6 +87,7 @@ public class PolicyController {
                 .body(new Issued(policyId, policyNumber));
     }
 
+    @Refuses({"NOTHING_TO_CHANGE", "POLICY_EXPIRED", "NEGATIVE_AMOUNT"})
     @PostMapping("/{policyId}/changes")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Change the beneficiary or sum insured; effective 00:00 the next business day")

@@ -1,7 +1,10 @@
 package org.coverledger.platform;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.PathItem;
@@ -15,6 +18,9 @@ import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import org.coverledger.events.common.Role;
+import org.springdoc.core.customizers.OperationCustomizer;
+import org.springframework.util.AntPathMatcher;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -66,37 +72,32 @@ public class ApiDescription {
                 .addSecurityItem(new SecurityRequirement().addList("bearer"));
     }
 
+    /** Where the description keeps an operation's {@link Refuses} codes until the responses are built. */
+    static final String REFUSAL_CODES = "x-refusal-codes";
+
+    /** Copies each handler's {@link Refuses} codes onto its operation. */
+    @Bean
+    public OperationCustomizer refusalCodes() {
+        return (operation, handler) -> {
+            Refuses refuses = handler.getMethodAnnotation(Refuses.class);
+            if (refuses != null) {
+                operation.addExtension(REFUSAL_CODES, List.of(refuses.value()));
+            }
+            return operation;
+        };
+    }
+
     /**
-     * The refusals every operation may answer, as Problem Details: a bad request, not logged in,
-     * not permitted, no such object, a conflict, a body too large or of the wrong type, a business
-     * rule, too many requests, an unexpected failure.
+     * The refusals each operation may answer, as Problem Details, by what the operation is: every
+     * one may meet a bad login (401), a login rate limit (429), an Accept it cannot serve (406)
+     * and an unexpected failure (500); one with parameters or a body a bad request (400); one
+     * not open to every role 403; one naming an object in its path 404; a body may be too large
+     * (413) or of the wrong type (415); a command may conflict (409) and break a business rule
+     * (422, with the codes its handler names in {@link Refuses}, and no others).
      */
     @Bean
     public OpenApiCustomizer problemResponses(@Value("${coverledger.side}") Permission.Side side) {
-        Map<String, String> refusals = new LinkedHashMap<>();
-        refusals.put("400", "VALIDATION_FAILED (every bad field in `errors`) or MALFORMED_REQUEST");
-        refusals.put("401", "UNAUTHENTICATED or INVALID_TOKEN");
-        refusals.put("403", "FORBIDDEN: the caller's role or ownership does not permit it");
-        refusals.put("404", "NOT_FOUND: no such object (or one the caller may not see)");
-        refusals.put("405", "METHOD_NOT_ALLOWED");
-        refusals.put("409", "CONCURRENT_MODIFICATION, ALREADY_REGISTERED, or a conflicting state");
-        refusals.put("413", "PAYLOAD_TOO_LARGE");
-        refusals.put("415", "UNSUPPORTED_MEDIA_TYPE");
-        refusals.put("422", "a business rule's code, such as INCIDENT_OUTSIDE_COVER");
-        refusals.put("429", "a rate limit's code, with Retry-After");
-        refusals.put("500", "INTERNAL_ERROR: quote the X-Request-Id");
-        Schema<?> fieldProblem = new ObjectSchema()
-                .addProperty("field", new StringSchema()).addProperty("reason", new StringSchema());
-        Schema<?> problem = new ObjectSchema().description("RFC 9457 Problem Details; `code` is stable, `detail` is for people")
-                .addProperty("type", new StringSchema().format("uri"))
-                .addProperty("title", new StringSchema())
-                .addProperty("status", new IntegerSchema())
-                .addProperty("detail", new StringSchema())
-                .addProperty("instance", new StringSchema())
-                .addProperty("code", new StringSchema().example("VALIDATION_FAILED"))
-                .addProperty("errors", new ArraySchema().items(fieldProblem)
-                        .description("every bad field (400 VALIDATION_FAILED; 409 ALREADY_REGISTERED)"));
-        problem.setRequired(java.util.List.of("status", "code"));
+        Schema<?> problem = problemSchema(null);
         return api -> {
             api.getComponents().addSchemas("Problem", problem);
             api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
@@ -123,14 +124,93 @@ public class ApiDescription {
                             .description("the same key with the same request answers the first answer again, "
                                     + "and does nothing twice; 1-128 visible ASCII characters").schema(new StringSchema().maxLength(128)));
                 }
-                refusals.forEach((status, description) -> {
-                    if (!responses.containsKey(status)) {
-                        responses.addApiResponse(status, new ApiResponse().description(description)
-                                .content(new Content().addMediaType("application/problem+json",
-                                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem")))));
+                boolean command = side == Permission.Side.COMMAND && method != PathItem.HttpMethod.GET;
+                boolean hasBody = operation.getRequestBody() != null;
+                boolean hasParameters = operation.getParameters().stream()
+                        .anyMatch(parameter -> !"X-Request-Id".equals(parameter.getName()));
+                Optional<Permission> permission = permissionOf(side, method, path);
+                boolean everyRole = permission.map(p -> p.isPublic() || p.roles().size() == Role.values().length)
+                        .orElse(false);
+                Map<String, String> refusals = new LinkedHashMap<>();
+                if (hasParameters || hasBody) {
+                    refusals.put("400", "VALIDATION_FAILED (every bad field in `errors`), MALFORMED_REQUEST, "
+                            + "INVALID_IDEMPOTENCY_KEY");
+                }
+                refusals.put("401", "UNAUTHENTICATED (no login, a wrong one, a locked or closed account) or an "
+                        + "expired or revoked token");
+                if (!everyRole) {
+                    refusals.put("403", "FORBIDDEN: the caller's role does not permit it");
+                }
+                if (path.contains("{")) {
+                    refusals.put("404", "NOT_FOUND: no such object, or one the caller may not see");
+                }
+                if (command) {
+                    refusals.put("409", "CONCURRENT_MODIFICATION (retry), IDEMPOTENT_REQUEST_IN_FLIGHT, "
+                            + "ALREADY_REGISTERED (the field in `errors`)");
+                }
+                if (hasBody) {
+                    refusals.put("413", "PAYLOAD_TOO_LARGE");
+                    refusals.put("415", "UNSUPPORTED_MEDIA_TYPE");
+                }
+                @SuppressWarnings("unchecked")
+                List<String> codes = operation.getExtensions() == null ? null
+                        : (List<String>) operation.getExtensions().remove(REFUSAL_CODES);
+                if (command) {
+                    List<String> all = new ArrayList<>(codes == null ? List.of() : codes);
+                    if (method == PathItem.HttpMethod.POST) {
+                        all.add("IDEMPOTENCY_KEY_REUSED");
                     }
-                });
+                    refusals.put("422", "a business rule refused it: " + String.join(", ", all));
+                    addProblem(responses, "422", refusals.get("422"), problemSchema(all));
+                }
+                refusals.put("429", "TOO_MANY_LOGIN_FAILURES or a code request limit, with Retry-After");
+                refusals.put("500", "INTERNAL_ERROR: quote the X-Request-Id");
+                refusals.forEach((status, description) ->
+                        addProblem(responses, status, description, new Schema<>().$ref("#/components/schemas/Problem")));
+                if (!responses.containsKey("406")) {
+                    responses.addApiResponse("406", new ApiResponse().description(
+                            "the Accept header allows none of the answer's media types (no body)"));
+                }
             }));
         };
+    }
+
+    /** RFC 9457 Problem Details with our stable {@code code}: any code, or one of those given. */
+    private static Schema<?> problemSchema(List<String> codes) {
+        Schema<?> fieldProblem = new ObjectSchema()
+                .addProperty("field", new StringSchema()).addProperty("reason", new StringSchema());
+        StringSchema code = new StringSchema();
+        if (codes == null) {
+            code.example("VALIDATION_FAILED");
+        } else {
+            code._enum(codes);
+        }
+        Schema<?> problem = new ObjectSchema().description("RFC 9457 Problem Details; `code` is stable, `detail` is for people")
+                .addProperty("type", new StringSchema().format("uri"))
+                .addProperty("title", new StringSchema())
+                .addProperty("status", new IntegerSchema())
+                .addProperty("detail", new StringSchema())
+                .addProperty("instance", new StringSchema())
+                .addProperty("code", code)
+                .addProperty("errors", new ArraySchema().items(fieldProblem)
+                        .description("every bad field (400 VALIDATION_FAILED; 409 ALREADY_REGISTERED)"));
+        problem.setRequired(List.of("status", "code"));
+        return problem;
+    }
+
+    private static void addProblem(ApiResponses responses, String status, String description, Schema<?> schema) {
+        if (!responses.containsKey(status)) {
+            responses.addApiResponse(status, new ApiResponse().description(description)
+                    .content(new Content().addMediaType("application/problem+json", new MediaType().schema(schema))));
+        }
+    }
+
+    /** The permission table's entry for an operation of the description. */
+    static Optional<Permission> permissionOf(Permission.Side side, PathItem.HttpMethod method, String path) {
+        AntPathMatcher matcher = new AntPathMatcher();
+        String concrete = path.replaceAll("\\{[^}]+}", "x");
+        return Permission.of(side).stream()
+                .filter(p -> p.method().equals(method.name()) && matcher.match(p.path(), concrete))
+                .findFirst();
     }
 }

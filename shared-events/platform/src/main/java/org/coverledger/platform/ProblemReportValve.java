@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.http.MediaType;
@@ -29,13 +27,7 @@ public class ProblemReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        String code = status == 400 ? "MALFORMED_REQUEST"
-                : HttpStatus.resolve(status) == null ? "HTTP_" + status : HttpStatus.valueOf(status).name();
-        ProblemDetail problem = ProblemResponses.problem(HttpStatusCode.valueOf(status), code,
-                status == 400 ? "The request is malformed." : "The request could not be served.");
-        if (problem.getTitle() == null) {
-            problem.setTitle("Error");
-        }
+        ProblemDetail problem = ProblemResponses.ofStatus(status);
         ProblemTexts.localize(problem, ProblemTexts.localeOf(request));
         try {
             if (response.getHeader(RequestIdFilter.HEADER) == null) {

@@ -54,6 +54,22 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /**
+     * The problem for a status the servlet container or Spring answered on its own, before or
+     * outside any handler: its code from the status, its text from coverledger-problems.properties.
+     */
+    static ProblemDetail ofStatus(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        String code = status >= 500 ? "INTERNAL_ERROR" : status == 400 ? "MALFORMED_REQUEST"
+                : known == null ? "HTTP_" + status : known.name();
+        ProblemDetail problem = problem(HttpStatusCode.valueOf(status), code, ProblemTexts.english(code,
+                known == null ? "The request could not be served." : known.getReasonPhrase() + "."));
+        if (problem.getTitle() == null) {
+            problem.setTitle("Error");
+        }
+        return problem;
+    }
+
     public static ProblemDetail invalid(List<FieldProblem> errors) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED",
                 "The request has " + errors.size() + " invalid field(s).");

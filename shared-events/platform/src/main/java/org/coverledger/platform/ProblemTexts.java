@@ -66,6 +66,15 @@ public final class ProblemTexts {
         return problem;
     }
 
+    /** The English text of a problem's code, from the bundle; the fallback when it has none. */
+    static String english(String code, String fallback) {
+        try {
+            return TEXTS.getMessage("problem." + code, new Object[] {0}, Locale.ENGLISH);
+        } catch (NoSuchMessageException none) {
+            return fallback;
+        }
+    }
+
     private static String text(String key, Object[] args, String given, Locale locale) {
         if (given != null && !Locale.SIMPLIFIED_CHINESE.getLanguage().equals(locale.getLanguage())) {
             return given; // English: the sentence given, which may name the object or the figures
