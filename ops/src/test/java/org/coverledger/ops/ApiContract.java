@@ -39,6 +39,14 @@ final class ApiContract {
         if (!path.startsWith("/api/")) {
             return; // documentation, health and error pages are not part of the API
         }
+        if (requestOnPurposeOutside && path.length() > "/api/".length() && path.endsWith("/")) {
+            // the validator takes /x/ for /x, the API does not: a path outside the API, its answer a Problem
+            if (!response.body().contains("\"code\"")) {
+                throw new AssertionError("a refusal without a Problem code: " + request.method() + " " + request.uri()
+                        + " -> " + response.statusCode() + " " + response.body());
+            }
+            return;
+        }
         OpenApiInteractionValidator validator = requestOnPurposeOutside
                 ? REFUSED.computeIfAbsent(baseUrl, url -> load(url, true))
                 : STRICT.computeIfAbsent(baseUrl, url -> load(url, false));

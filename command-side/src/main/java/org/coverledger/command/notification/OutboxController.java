@@ -4,7 +4,6 @@ import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.coverledger.command.infra.Ids;
 import org.springframework.context.annotation.Profile;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -31,7 +30,12 @@ public class OutboxController {
     @GetMapping
     @Operation(summary = "An account's latest notices, newest first, codes included (admin; embedded profile only)")
     public List<MongoOutbox.Entry> latest(@RequestParam String accountId) {
-        Ids.requireKnownFormat("account", accountId);
+        try {
+            java.util.UUID.fromString(accountId);
+        } catch (IllegalArgumentException e) {
+            throw new org.coverledger.platform.InvalidRequest(List.of(
+                    new org.coverledger.platform.ProblemResponses.FieldProblem("accountId", "must be an account id")));
+        }
         return outbox.latest(accountId, 20);
     }
 }

@@ -60,14 +60,20 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
      */
     static ProblemDetail ofStatus(int status) {
         HttpStatus known = HttpStatus.resolve(status);
-        String code = status >= 500 ? "INTERNAL_ERROR" : status == 400 ? "MALFORMED_REQUEST"
-                : known == null ? "HTTP_" + status : known.name();
+        String code = codeOf(status);
         ProblemDetail problem = problem(HttpStatusCode.valueOf(status), code, ProblemTexts.english(code,
                 known == null ? "The request could not be served." : known.getReasonPhrase() + "."));
         if (problem.getTitle() == null) {
             problem.setTitle("Error");
         }
         return problem;
+    }
+
+    /** The stable code of a status answered outside our handlers. */
+    static String codeOf(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        return status >= 500 ? "INTERNAL_ERROR" : status == 400 ? "MALFORMED_REQUEST"
+                : known == null ? "HTTP_" + status : known.name();
     }
 
     public static ProblemDetail invalid(List<FieldProblem> errors) {
@@ -117,8 +123,11 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         ResponseEntity<Object> entity = super.handleExceptionInternal(ex, body, headers, statusCode, request);
         if (entity != null && entity.getBody() instanceof ProblemDetail detail
                 && (detail.getProperties() == null || !detail.getProperties().containsKey("code"))) {
-            HttpStatus status = HttpStatus.resolve(statusCode.value());
-            String code = status == null ? "HTTP_" + statusCode.value() : status.name();
+            String code = codeOf(statusCode.value());
+            if (statusCode.value() == 404) {
+                // Spring's words name its static resources ("No static resource api/x."); ours name nothing
+                detail.setDetail(ProblemTexts.english("NO_SUCH_ADDRESS", "There is nothing at this address."));
+            }
             detail.setType(URI.create("https://coverledger.org/problems/" + code.toLowerCase().replace('_', '-')));
             detail.setProperty("code", code);
         }
