@@ -38,6 +38,9 @@ class AccessControlIT {
     private static final String EXPECTED = """
             C POST   /api/sessions                                ALL
             C DELETE /api/sessions/current                        ALL
+            C POST   /api/sessions/challenges/{id}                PUBLIC
+            C DELETE /api/accounts/{id}/devices/{id}              C R
+            C DELETE /api/accounts/{id}/sessions/{id}             C R
             C POST   /api/accounts                                PUBLIC
             C POST   /api/accounts/{id}/unlock                    R
             C PUT    /api/accounts/{id}/notification-preferences  C R
@@ -64,6 +67,8 @@ class AccessControlIT {
             Q GET    /api/claims/{id}/progress                    ALL
             Q GET    /api/accounts/{id}                           C U J P R
             Q GET    /api/accounts                                U J P A R
+            Q GET    /api/accounts/{id}/devices                   C R
+            Q GET    /api/accounts/{id}/sessions                  C R
             Q GET    /api/audit                                   P R
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R

@@ -24,6 +24,7 @@ public final class RunningSystem implements AutoCloseable {
     private final Class<?>[] extraQuerySources;
     private final List<String> extraArgs = new java.util.ArrayList<>();
     private String[] args;
+    private java.time.Clock clock;
 
     private RunningSystem(Path dataDirectory, Class<?>... extraQuerySources) {
         this.dataDirectory = dataDirectory;
@@ -66,14 +67,23 @@ public final class RunningSystem implements AutoCloseable {
         return system;
     }
 
+    /** Starts the system with extra settings, both applications telling time by the clock given (a test moves it). */
+    public static RunningSystem startWith(Path dataDirectory, List<String> settings, java.time.Clock clock) throws IOException {
+        RunningSystem system = new RunningSystem(dataDirectory);
+        system.extraArgs.addAll(settings);
+        system.clock = clock;
+        system.startAll();
+        return system;
+    }
+
     /** Another command-side instance on the same store, as a scaled-out deployment runs it. */
     public ConfigurableApplicationContext startAnotherCommandSide() {
-        return CommandSideApplication.builder().run(args);
+        return withClock(CommandSideApplication.builder()).run(args);
     }
 
     /** Another query-side instance on the same store, as a scaled-out deployment runs it. */
     public ConfigurableApplicationContext startAnotherQuerySide() {
-        return QuerySideApplication.builder().sources(extraQuerySources).run(args);
+        return withClock(QuerySideApplication.builder().sources(extraQuerySources)).run(args);
     }
 
     public static String urlOf(ConfigurableApplicationContext app) {
@@ -96,8 +106,16 @@ public final class RunningSystem implements AutoCloseable {
         all.removeIf(arg -> extraArgs.stream().anyMatch(extra -> extra.split("=")[0].equals(arg.split("=")[0])));
         all.addAll(extraArgs);
         args = all.toArray(String[]::new);
-        commandSide = CommandSideApplication.builder().run(args);
-        querySide = QuerySideApplication.builder().sources(extraQuerySources).run(args);
+        commandSide = withClock(CommandSideApplication.builder()).run(args);
+        querySide = withClock(QuerySideApplication.builder().sources(extraQuerySources)).run(args);
+    }
+
+    private org.springframework.boot.builder.SpringApplicationBuilder withClock(
+            org.springframework.boot.builder.SpringApplicationBuilder builder) {
+        if (clock != null) {
+            builder.initializers(context -> context.getBeanFactory().registerSingleton("clock", clock));
+        }
+        return builder;
     }
 
     /** Stops both applications and then the database, as an operator's Ctrl-C would. */

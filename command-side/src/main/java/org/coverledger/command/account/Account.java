@@ -3,16 +3,22 @@ package org.coverledger.command.account;
 import org.coverledger.command.verification.RealNameVerification;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
+import org.coverledger.command.identity.CodeOutcomes;
+import org.coverledger.command.identity.LoginChallenges;
+import org.coverledger.command.identity.OneTimeCodes;
 import org.coverledger.events.account.AccountApi.CloseAccount;
 import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.account.AccountApi.AccountClosed;
@@ -41,6 +47,17 @@ import org.coverledger.events.account.AccountApi.AccountUnlocked;
 import org.coverledger.events.account.AccountApi.LockAccount;
 import org.coverledger.events.account.AccountApi.NotificationPreferencesSet;
 import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
+import org.coverledger.events.account.LoginApi.AnswerLoginChallenge;
+import org.coverledger.events.account.LoginApi.DeviceRemoved;
+import org.coverledger.events.account.LoginApi.DeviceTrusted;
+import org.coverledger.events.account.LoginApi.EndSession;
+import org.coverledger.events.account.LoginApi.LoginChallengeFailed;
+import org.coverledger.events.account.LoginApi.LoginChallengePassed;
+import org.coverledger.events.account.LoginApi.LoginChallengeSent;
+import org.coverledger.events.account.LoginApi.RemoveDevice;
+import org.coverledger.events.account.LoginApi.SessionEnded;
+import org.coverledger.events.account.LoginApi.SessionStarted;
+import org.coverledger.events.account.LoginApi.StartLogin;
 import org.coverledger.events.account.Notices;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
@@ -49,6 +66,7 @@ import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.events.common.Role;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.privacy.DataSubject;
@@ -76,6 +94,14 @@ public class Account {
     private boolean erased;
     private String autoDebitCard;
     private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
+    private final Map<String, Instant> trustedDevices = new LinkedHashMap<>(); // device id -> trusted until
+    private final Set<String> seenDevices = new HashSet<>();
+    private String pendingChallenge;
+    private String challengedDevice;
+    @PersonalData
+    private String challengedDeviceName;
+    @PersonalData
+    private String challengedAddress;
 
     static final int MAX_CARDS = 5;
     /** The actor of what the system does by itself (seeding, recording a lock). */
@@ -191,6 +217,91 @@ public class Account {
         requireOwnedBy(caller);
         ContactChange.Confirmed change = contacts.confirm(accountId, command.code(), client, mobile, email);
         apply(new ContactChanged(accountId, change.mobile(), change.email(), calendar.now()));
+    }
+
+    /**
+     * The customer's password was right (checked by the login before this): on a trusted device,
+     * or with two factors off, a session starts; otherwise a code goes to the account's mobile.
+     */
+    @CommandHandler
+    public LoginStep handle(StartLogin command, Caller caller, @MetaDataValue(CommandMetadata.CLIENT_IP) String client,
+                           LoginChallenges challenges, BusinessCalendar calendar) {
+        requireOwnedBy(caller);
+        Instant now = calendar.now();
+        Instant trustedUntil = command.deviceId() == null ? null : trustedDevices.get(command.deviceId());
+        if (!command.twoFactor() || (trustedUntil != null && trustedUntil.isAfter(now))) {
+            startSession(command.sessionId(), command.deviceId(), command.deviceName(), command.clientAddress(),
+                    challenges, now);
+            return new LoginStep.Granted(command.sessionId(), command.deviceId(), command.deviceName());
+        }
+        if (command.deviceId() == null) {
+            throw new BusinessRuleViolation("DEVICE_ID_REQUIRED", "A customer logs in from a device named by X-Device-Id.");
+        }
+        String challengeId = challenges.send(accountId, mobile, client);
+        apply(new LoginChallengeSent(accountId, challengeId, command.deviceId(), command.deviceName(),
+                command.clientAddress(), now));
+        return new LoginStep.Challenged(challengeId, PersonalDataMasking.maskMobile(mobile));
+    }
+
+    /** The code of the pending challenge: a session, and the device trusted if asked; a wrong code is recorded. */
+    @CommandHandler
+    public LoginStep handle(AnswerLoginChallenge command, @MetaDataValue(CommandMetadata.CLIENT_IP) String client,
+                            LoginChallenges challenges, BusinessCalendar calendar) {
+        requireOpen();
+        if (!command.challengeId().equals(pendingChallenge)) {
+            throw new UnknownObject("login challenge", command.challengeId());
+        }
+        Instant now = calendar.now();
+        OneTimeCodes.Check check = challenges.check(accountId, command.challengeId(), command.code(), client);
+        if (!(check instanceof OneTimeCodes.Accepted)) {
+            BusinessRuleViolation refusal = CodeOutcomes.refusal(check);
+            int attemptsLeft = check instanceof OneTimeCodes.Wrong wrong ? wrong.attemptsLeft() : 0;
+            apply(new LoginChallengeFailed(accountId, command.challengeId(), refusal.code(), attemptsLeft, now));
+            if (attemptsLeft == 0) {
+                challenges.close(command.challengeId());
+            }
+            return new LoginStep.Refused(refusal.code(), refusal.getMessage());
+        }
+        challenges.close(command.challengeId());
+        String device = challengedDevice;
+        String deviceName = challengedDeviceName;
+        String address = challengedAddress;
+        apply(new LoginChallengePassed(accountId, command.challengeId(), device, now));
+        if (command.trustDevice()) {
+            apply(new DeviceTrusted(accountId, device, deviceName, now.plus(challenges.trustFor()), now));
+        }
+        startSession(command.sessionId(), device, deviceName, address, challenges, now);
+        return new LoginStep.Granted(command.sessionId(), device, deviceName); // the device that was challenged
+    }
+
+    private void startSession(String sessionId, String deviceId, String deviceName, String address,
+                              LoginChallenges challenges, Instant now) {
+        boolean newDevice = deviceId != null && !seenDevices.contains(deviceId);
+        apply(new SessionStarted(accountId, sessionId, deviceId, deviceName, address, newDevice, now));
+        if (newDevice) {
+            challenges.noticeNewDevice(accountId, mobile, deviceName, now);
+        }
+    }
+
+    /** A device the customer does not recognise: trusted no more, its sessions end, and it must pass a code again. */
+    @CommandHandler
+    public void handle(RemoveDevice command, Caller caller, Sessions sessions, BusinessCalendar calendar) {
+        requireVisibleTo(caller);
+        if (!seenDevices.contains(command.deviceId()) && !trustedDevices.containsKey(command.deviceId())) {
+            throw new UnknownObject("device", command.deviceId());
+        }
+        apply(new DeviceRemoved(accountId, command.deviceId(), caller.login(), calendar.now()));
+        sessions.endDeviceOnceRecorded(owner, command.deviceId());
+    }
+
+    @CommandHandler
+    public void handle(EndSession command, Caller caller, Sessions sessions, BusinessCalendar calendar) {
+        requireVisibleTo(caller);
+        if (!sessions.isLive(owner, command.sessionId())) {
+            throw new UnknownObject("session", command.sessionId());
+        }
+        apply(new SessionEnded(accountId, command.sessionId(), command.reason(), caller.login(), calendar.now()));
+        sessions.endOnceRecorded(owner, command.sessionId());
     }
 
     /** Only the customer, on this open account: what proves they hold a phone, a card or a mailbox. */
@@ -360,6 +471,44 @@ public class Account {
         if (event.email() != null) {
             email = event.email();
         }
+    }
+
+    @EventSourcingHandler
+    void on(LoginChallengeSent event) {
+        pendingChallenge = event.challengeId();
+        challengedDevice = event.deviceId();
+        challengedDeviceName = event.deviceName();
+        challengedAddress = event.clientAddress();
+    }
+
+    @EventSourcingHandler
+    void on(LoginChallengeFailed event) {
+        if (event.attemptsLeft() == 0) {
+            pendingChallenge = null;
+        }
+    }
+
+    @EventSourcingHandler
+    void on(LoginChallengePassed event) {
+        pendingChallenge = null;
+    }
+
+    @EventSourcingHandler
+    void on(SessionStarted event) {
+        if (event.deviceId() != null) {
+            seenDevices.add(event.deviceId());
+        }
+    }
+
+    @EventSourcingHandler
+    void on(DeviceTrusted event) {
+        trustedDevices.put(event.deviceId(), event.trustedUntil());
+    }
+
+    @EventSourcingHandler
+    void on(DeviceRemoved event) {
+        trustedDevices.remove(event.deviceId());
+        seenDevices.remove(event.deviceId());
     }
 
     @EventSourcingHandler

@@ -33,7 +33,11 @@ import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.account.AccountApi.RegisterAccount;
 import org.coverledger.events.account.AccountApi.UnbindCard;
 import org.coverledger.events.account.AccountApi.SetNotificationPreferences;
+import org.coverledger.events.account.LoginApi.EndSession;
+import org.coverledger.events.account.LoginApi.RemoveDevice;
+import org.coverledger.events.account.LoginApi.SessionEnd;
 import org.coverledger.events.account.Notices;
+import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BankCardNumber;
 import org.coverledger.events.common.CommandMetadata;
@@ -170,6 +174,27 @@ public class AccountController {
         Ids.requireKnownFormat("account", accountId);
         Ids.requireKnownFormat("card", cardId);
         commands.send(new UnbindCard(accountId, cardId));
+    }
+
+    @DeleteMapping("/{accountId}/devices/{deviceId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Remove a device: it is trusted no more, its sessions end at once on both sides, and "
+            + "its next login needs a one-time code")
+    public void removeDevice(@PathVariable String accountId, @PathVariable String deviceId) {
+        Ids.requireKnownFormat("account", accountId);
+        if (!deviceId.matches("[A-Za-z0-9._:-]{8,128}")) {
+            throw new UnknownObject("device", "?");
+        }
+        commands.send(new RemoveDevice(accountId, deviceId));
+    }
+
+    @DeleteMapping("/{accountId}/sessions/{sessionId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "End a session: its token stops working at once on both sides")
+    public void endSession(@PathVariable String accountId, @PathVariable String sessionId) {
+        Ids.requireKnownFormat("account", accountId);
+        Ids.requireKnownFormat("session", sessionId);
+        commands.send(new EndSession(accountId, sessionId, SessionEnd.REMOVED));
     }
 
     @Refuses({"ACCOUNT_CLOSED", "MONEY_MOVEMENTS_BY_SMS"})

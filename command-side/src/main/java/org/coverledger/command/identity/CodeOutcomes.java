@@ -19,14 +19,19 @@ public final class CodeOutcomes {
         if (check instanceof Accepted accepted) {
             return accepted.payload();
         }
+        throw refusal(check);
+    }
+
+    /** The refusal of a code that was not accepted, to throw or to record. */
+    public static BusinessRuleViolation refusal(Check check) {
         if (check instanceof Wrong wrong) {
-            throw wrong.attemptsLeft() > 0
+            return wrong.attemptsLeft() > 0
                     ? new BusinessRuleViolation("CODE_WRONG", "The code is wrong; " + wrong.attemptsLeft() + " attempt(s) left.")
                     : new BusinessRuleViolation("CODE_SPENT", "The code is wrong and no attempts are left; request a new code.");
         }
         if (check instanceof Expired) {
-            throw new BusinessRuleViolation("CODE_EXPIRED", "The code has expired; request a new code.");
+            return new BusinessRuleViolation("CODE_EXPIRED", "The code has expired; request a new code.");
         }
-        throw new BusinessRuleViolation("NO_CODE_PENDING", "No code is waiting; request a new code.");
+        return new BusinessRuleViolation("NO_CODE_PENDING", "No code is waiting; request a new code.");
     }
 }

@@ -34,7 +34,7 @@ public class OneTimeCodes {
     public static final Duration VALID_FOR = Duration.ofMinutes(5);
     public static final int ATTEMPTS = 5;
 
-    public enum Purpose { REAL_NAME_VERIFICATION, CONTACT_CHANGE, PASSWORD_RESET }
+    public enum Purpose { REAL_NAME_VERIFICATION, CONTACT_CHANGE, PASSWORD_RESET, LOGIN }
 
     /** The outcome of entering a code. */
     public sealed interface Check {

@@ -198,11 +198,6 @@ public class AxonConfiguration {
     }
 
     @Bean
-    public Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
     public BusinessCalendar businessCalendar(Clock clock, @Value("${coverledger.business-zone}") ZoneId zone) {
         return new BusinessCalendar(clock, zone);
     }

@@ -40,7 +40,21 @@ public class Commands {
      * their global position as {@value EventPositions#HEADER}.
      */
     public <R> R send(Object command) {
-        CommandMessage<?> message = GenericCommandMessage.asCommandMessage(command).andMetaData(metadata());
+        return send(command, metadata());
+    }
+
+    /**
+     * Sends a command for someone who proved who they are inside the request itself (a login
+     * challenge's code), not by logging in: the actor is that customer, with no role.
+     */
+    public <R> R sendOnBehalfOf(String actor, Object command) {
+        return send(command, MetaData.with(CommandMetadata.ACTOR, actor).and(CommandMetadata.ROLES, "")
+                .and(CommandMetadata.REQUEST_ID, RequestIdFilter.of(request))
+                .and(CommandMetadata.CLIENT_IP, request.getRemoteAddr()));
+    }
+
+    private <R> R send(Object command, MetaData metadata) {
+        CommandMessage<?> message = GenericCommandMessage.asCommandMessage(command).andMetaData(metadata);
         positions.expect(message.getIdentifier());
         R result;
         try {

@@ -10,6 +10,10 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.coverledger.events.account.LoginApi.DeviceRemoved;
+import org.coverledger.events.account.LoginApi.DeviceTrusted;
+import org.coverledger.events.account.LoginApi.SessionStarted;
+import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.events.account.AccountApi.AccountClosed;
 import org.coverledger.events.account.AccountApi.AccountVerified;
 import org.coverledger.events.account.AccountApi.AutoDebitAuthorized;
@@ -49,7 +53,7 @@ public class AccountProjection {
     void on(AccountRegistered event, @SequenceNumber long sequence, @Timestamp Instant at) {
         if (mongo.findById(event.accountId(), AccountView.class) == null) {
             mongo.insert(new AccountView(event.accountId(), event.owner(), event.name(), event.nationalId(),
-                    event.mobile(), event.email(), REGISTERED, at, null, List.of(), false, null, null, sequence));
+                    event.mobile(), event.email(), REGISTERED, at, null, List.of(), false, null, null, List.of(), sequence));
         }
     }
 
@@ -102,9 +106,13 @@ public class AccountProjection {
         AccountView current = mongo.findById(event.accountId(), AccountView.class);
         List<AccountView.Card> cards = current == null ? List.of() : current.cards().stream()
                 .map(card -> new AccountView.Card(card.cardId(), SubjectKeys.ERASED, card.boundAt())).toList();
+        List<AccountView.Device> devices = current == null || current.devices() == null ? List.of()
+                : current.devices().stream().map(device -> new AccountView.Device(device.deviceId(), SubjectKeys.ERASED,
+                        device.firstSeenAt(), device.lastSeenAt(), SubjectKeys.ERASED, device.trusted(),
+                        device.trustedUntil())).toList();
         update(event.accountId(), sequence, new Update().set("status", ERASED).set("name", SubjectKeys.ERASED)
                 .set("nationalId", SubjectKeys.ERASED).set("mobile", SubjectKeys.ERASED)
-                .set("email", SubjectKeys.ERASED).set("cards", cards));
+                .set("email", SubjectKeys.ERASED).set("cards", cards).set("devices", devices));
     }
 
     @EventHandler
@@ -124,6 +132,50 @@ public class AccountProjection {
     @EventHandler
     void on(CardUnbound event, @SequenceNumber long sequence) {
         update(event.accountId(), sequence, new Update().pull("cards", new org.bson.Document("cardId", event.cardId())));
+    }
+
+    @EventHandler
+    void on(SessionStarted event, @SequenceNumber long sequence) {
+        if (event.deviceId() == null) {
+            return;
+        }
+        devices(event.accountId(), sequence, devices -> {
+            AccountView.Device known = devices.get(event.deviceId());
+            devices.put(event.deviceId(), new AccountView.Device(event.deviceId(), event.deviceName(),
+                    known == null ? event.startedAt() : known.firstSeenAt(), event.startedAt(),
+                    PersonalDataMasking.maskAddress(event.clientAddress()),
+                    known != null && known.trusted(), known == null ? null : known.trustedUntil()));
+        });
+    }
+
+    @EventHandler
+    void on(DeviceTrusted event, @SequenceNumber long sequence) {
+        devices(event.accountId(), sequence, devices -> {
+            AccountView.Device known = devices.get(event.deviceId());
+            devices.put(event.deviceId(), new AccountView.Device(event.deviceId(), event.deviceName(),
+                    known == null ? event.trustedAt() : known.firstSeenAt(),
+                    known == null ? event.trustedAt() : known.lastSeenAt(), known == null ? null : known.lastAddress(),
+                    true, event.trustedUntil()));
+        });
+    }
+
+    @EventHandler
+    void on(DeviceRemoved event, @SequenceNumber long sequence) {
+        devices(event.accountId(), sequence, devices -> devices.remove(event.deviceId()));
+    }
+
+    /** The account's devices, changed in order (a device id may hold a dot, so the list is written whole). */
+    private void devices(String accountId, long sequence, java.util.function.Consumer<Map<String, AccountView.Device>> change) {
+        AccountView current = mongo.findById(accountId, AccountView.class);
+        if (current == null || current.lastSequence() >= sequence) {
+            return;
+        }
+        Map<String, AccountView.Device> devices = new java.util.LinkedHashMap<>();
+        if (current.devices() != null) {
+            current.devices().forEach(device -> devices.put(device.deviceId(), device));
+        }
+        change.accept(devices);
+        update(accountId, sequence, new Update().set("devices", List.copyOf(devices.values())));
     }
 
     private static String text(java.time.LocalTime time) {

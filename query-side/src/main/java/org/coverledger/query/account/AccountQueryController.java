@@ -10,6 +10,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.events.common.Role;
+import jakarta.servlet.http.HttpServletRequest;
+import org.coverledger.identity.AccessTokens;
+import org.coverledger.platform.BearerTokens;
 import org.coverledger.query.infra.Paging;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
@@ -50,10 +53,47 @@ public class AccountQueryController {
         }
     }
 
-    private final MongoTemplate mongo;
+    /** A live session of the account's login, never its token; {@code current} is the one asking. */
+    public record Session(String sessionId, String deviceId, String deviceName, String clientAddress,
+                          Instant startedAt, Instant lastUsedAt, Instant expiresAt, Instant idleUntil, boolean current) {
+    }
 
-    public AccountQueryController(MongoTemplate mongo) {
+    private final MongoTemplate mongo;
+    private final AccessTokens tokens;
+    private final HttpServletRequest request;
+
+    public AccountQueryController(MongoTemplate mongo, AccessTokens tokens, HttpServletRequest request) {
         this.mongo = mongo;
+        this.tokens = tokens;
+        this.request = request;
+    }
+
+    @GetMapping("/{accountId}/devices")
+    @Operation(summary = "The devices sessions of the account started on, trusted or not; the customer's own, or "
+            + "any for an admin", description = "Last seen is the last login from the device; the address is masked.")
+    public List<AccountView.Device> devices(@PathVariable String accountId, Caller caller) {
+        AccountView view = ownOrAdmin(accountId, caller);
+        return view.devices() == null ? List.of() : view.devices();
+    }
+
+    @GetMapping("/{accountId}/sessions")
+    @Operation(summary = "The live sessions (bearer tokens) of the account, newest first; the customer's own, or "
+            + "any for an admin", description = "A session ends at its idle limit, its lifetime, on logout, or when it "
+            + "or its device is removed (DELETE on the command side).")
+    public List<Session> sessions(@PathVariable String accountId, Caller caller) {
+        AccountView view = ownOrAdmin(accountId, caller);
+        String current = BearerTokens.of(request).flatMap(tokens::sessionOf).orElse(null);
+        return tokens.sessions(view.owner()).stream().map(s -> new Session(s.sessionId(), s.deviceId(), s.deviceName(),
+                s.clientAddress(), s.startedAt(), s.lastUsedAt(), s.expiresAt(), s.idleUntil(),
+                s.sessionId().equals(current))).toList();
+    }
+
+    private AccountView ownOrAdmin(String accountId, Caller caller) {
+        AccountView view = mongo.findById(accountId, AccountView.class);
+        if (view == null || !caller.mayActOn(view.owner(), Role.ADMIN)) {
+            throw new NotFound("account", accountId);
+        }
+        return view;
     }
 
     @GetMapping("/{accountId}")

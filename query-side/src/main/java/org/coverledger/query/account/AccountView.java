@@ -12,7 +12,15 @@ import org.springframework.data.mongodb.core.mapping.Document;
 public record AccountView(@Id String accountId, String owner, String name, String nationalId, String mobile,
                           String email, String status, Instant registeredAt, Preferences notificationPreferences,
                           List<Card> cards, boolean verified, Instant verifiedAt, AutoDebit autoDebit,
-                          long lastSequence) {
+                          List<Device> devices, long lastSequence) {
+
+    /**
+     * A device a session started on: its name from the user agent, when it was first and last
+     * seen (last login), the address of the last login, whether the customer trusts it (no code).
+     */
+    public record Device(String deviceId, String name, Instant firstSeenAt, Instant lastSeenAt, String lastAddress,
+                         boolean trusted, Instant trustedUntil) {
+    }
 
     /** Premiums debited from a bound card on a day of the month, up to a cap. */
     public record AutoDebit(String cardId, int dayOfMonth, java.math.BigDecimal amountCap, String currency,

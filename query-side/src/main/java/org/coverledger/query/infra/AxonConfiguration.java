@@ -123,9 +123,4 @@ public class AxonConfiguration {
     public TokenStore tokenStore(MongoDatabaseFactory mongo, SegmentBalancer.QueryInstance instance) {
         return new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(), instance.id()));
     }
-
-    @Bean
-    public java.time.Clock clock() {
-        return java.time.Clock.systemUTC();
-    }
 }

@@ -155,7 +155,7 @@ public class ApiDescription {
                 @SuppressWarnings("unchecked")
                 List<String> codes = operation.getExtensions() == null ? null
                         : (List<String>) operation.getExtensions().remove(REFUSAL_CODES);
-                if (command) {
+                if (command && (codes != null || method == PathItem.HttpMethod.POST)) {
                     List<String> all = new ArrayList<>(codes == null ? List.of() : codes);
                     if (method == PathItem.HttpMethod.POST) {
                         all.add("IDEMPOTENCY_KEY_REUSED");

@@ -24,6 +24,9 @@ public enum Permission {
     /** Everyone who can log in exchanges the login for a bearer token, and ends it. */
     START_SESSION(Side.COMMAND, "POST", "/api/sessions", Role.values()),
     END_SESSION(Side.COMMAND, "DELETE", "/api/sessions/current", Role.values()),
+    ANSWER_LOGIN_CHALLENGE(Side.COMMAND, "POST", "/api/sessions/challenges/*"),
+    REMOVE_DEVICE(Side.COMMAND, "DELETE", "/api/accounts/*/devices/*", CUSTOMER, ADMIN),
+    END_SESSION_OF_ACCOUNT(Side.COMMAND, "DELETE", "/api/accounts/*/sessions/*", CUSTOMER, ADMIN),
     /** Public: customers register before they have a login. */
     REGISTER_ACCOUNT(Side.COMMAND, "POST", "/api/accounts"),
     UNLOCK_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/unlock", ADMIN),
@@ -56,6 +59,8 @@ public enum Permission {
     VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
     VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),
     VIEW_ACCOUNT(Side.QUERY, "GET", "/api/accounts/*", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
+    LIST_DEVICES(Side.QUERY, "GET", "/api/accounts/*/devices", CUSTOMER, ADMIN),
+    LIST_SESSIONS(Side.QUERY, "GET", "/api/accounts/*/sessions", CUSTOMER, ADMIN),
     LIST_ACCOUNTS(Side.QUERY, "GET", "/api/accounts", UNDERWRITER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
     READ_AUDIT_TRAIL(Side.QUERY, "GET", "/api/audit", COMPLIANCE, ADMIN),
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),

@@ -20,6 +20,16 @@ import org.springframework.context.annotation.Import;
         RequestLimits.class, MongoHealth.class, ApiDescription.class, LocalizedProblems.class})
 public class PlatformAutoConfiguration {
 
+    /**
+     * The time both apps tell by (business dates, token and code expiry); a test may bring its
+     * own, moved, clock.
+     */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean(java.time.Clock.class)
+    public java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     /** Controllers take a {@link org.coverledger.events.common.Caller} parameter ({@link CallerArguments}). */
     @Bean
     public WebMvcConfigurer callerArguments() {

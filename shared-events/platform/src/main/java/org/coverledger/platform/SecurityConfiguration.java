@@ -54,11 +54,15 @@ public class SecurityConfiguration {
     @Bean
     public SecurityFilterChain api(HttpSecurity http, ObjectMapper json, LoginRateLimit loginRateLimit,
                                    AccessTokens tokens, CustomerCredentials customers,
-                                   @Value("${coverledger.side}") Permission.Side side) throws Exception {
+                                   @Value("${coverledger.side}") Permission.Side side,
+                                   @Value("${coverledger.identity.two-factor}") boolean twoFactor) throws Exception {
         BearerTokens bearerTokens = new BearerTokens(tokens, customers,
                 (response, code, detail) -> writeProblem(json, response, HttpStatus.UNAUTHORIZED, code, detail));
         http.addFilterBefore(loginRateLimit, org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
                 .addFilterAfter(bearerTokens, LoginRateLimit.class)
+                .addFilterAfter(new CustomersUseTokens(twoFactor, (response, code, detail) ->
+                                writeProblem(json, response, HttpStatus.UNAUTHORIZED, code, detail)),
+                        org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> {
@@ -159,8 +163,10 @@ public class SecurityConfiguration {
 
     @Bean
     public AccessTokens accessTokens(MongoDatabaseFactory mongo,
-                                     @Value("${coverledger.identity.token-ttl}") java.time.Duration timeToLive) {
-        return new AccessTokens(mongo.getMongoDatabase(), timeToLive, java.time.Clock.systemUTC());
+                                     @Value("${coverledger.identity.token-ttl}") java.time.Duration timeToLive,
+                                     @Value("${coverledger.identity.token-idle}") java.time.Duration idle,
+                                     org.springframework.beans.factory.ObjectProvider<java.time.Clock> clock) {
+        return new AccessTokens(mongo.getMongoDatabase(), timeToLive, idle, clock.getIfAvailable(java.time.Clock::systemUTC));
     }
 
     @Bean

@@ -70,6 +70,26 @@ public final class PersonalDataMasking {
         return keep(value, 3, 4);
     }
 
+    /**
+     * A client address as its owner may see it: {@code 203.0.113.7} becomes {@code 203.0.113.*},
+     * an IPv6 address keeps its first three groups ({@code 2001:db8:85a3:*}).
+     */
+    public static String maskAddress(String value) {
+        if (value == null || PersonalDataSeal.ERASED.equals(value)) {
+            return value;
+        }
+        if (value.indexOf(':') >= 0) {
+            String[] groups = value.split(":", -1);
+            StringBuilder kept = new StringBuilder();
+            for (int i = 0; i < Math.min(3, groups.length) && !groups[i].isEmpty(); i++) {
+                kept.append(groups[i]).append(':');
+            }
+            return kept + "*";
+        }
+        int last = value.lastIndexOf('.');
+        return last < 0 ? "*" : value.substring(0, last) + ".*";
+    }
+
     /** The first 6 and last 4 digits of a card number stay. */
     public static String maskBankCard(String value) {
         return keep(value, 6, 4);
