@@ -84,6 +84,11 @@ class TwoFactorLoginIT {
         return customer.command(system).send("POST", "/api/sessions", null, "X-Device-Id", device, "User-Agent", ANDROID);
     }
 
+    private static Reply logIn(Customer customer, String device, String deviceToken) {
+        return customer.command(system).send("POST", "/api/sessions", null, "X-Device-Id", device, "User-Agent", ANDROID,
+                "X-Device-Token", deviceToken);
+    }
+
     private static String lastCode(String accountId, String purpose) {
         JsonNode notices = Api.at(system.commandUrl(), "root").get("/api/admin/outbox?accountId=" + accountId).json();
         for (JsonNode notice : notices) {
@@ -145,11 +150,16 @@ class TwoFactorLoginIT {
         Reply session = answer(challenge.json().get("challengeId").asText(), lastCode(account, "LOGIN"), true);
         assertThat(session.status()).as(session.toString()).isEqualTo(201);
         String first = session.json().get("token").asText();
+        String deviceToken = session.json().get("deviceToken").asText();
         assertThat(purposes(account)).as("the customer is told of the new device").contains("NEW_DEVICE_LOGIN");
         assertThat(bearer(system.queryUrl(), first, "GET", "/api/accounts/" + account).status()).isEqualTo(200);
 
-        // the trusted device: straight in, and the view lists it
-        Reply direct = logIn(customer, PHONE);
+        // the trusted device id alone, as anyone with the password could send it, proves nothing
+        assertThat(logIn(customer, PHONE).status()).isEqualTo(202);
+        assertThat(logIn(customer, PHONE, deviceToken + "x").status()).isEqualTo(202);
+
+        // the trusted device, showing its secret: straight in, and the view lists it
+        Reply direct = logIn(customer, PHONE, deviceToken);
         assertThat(direct.status()).as(direct.toString()).isEqualTo(201);
         String second = direct.json().get("token").asText();
         String position = direct.headers().firstValue("X-Event-Position").orElseThrow();
@@ -164,7 +174,8 @@ class TwoFactorLoginIT {
         assertThat(phone.get("lastAddress").asText()).isEqualTo("127.0.0.*");
         Reply sessions = bearer(system.queryUrl(), second, "GET", "/api/accounts/" + account + "/sessions");
         assertThat(sessions.json()).hasSize(2);
-        assertThat(sessions.body()).doesNotContain(first).doesNotContain(second);
+        assertThat(sessions.body()).doesNotContain(first).doesNotContain(second).doesNotContain(deviceToken);
+        assertThat(devices.body()).doesNotContain(deviceToken);
 
         // another customer sees neither
         Customer other = Customers.register(system, "Li Lei");
@@ -180,7 +191,7 @@ class TwoFactorLoginIT {
             assertThat(bearer(system.queryUrl(), token, "GET", "/api/accounts/" + account).status()).isEqualTo(401);
             assertThat(bearer(system.commandUrl(), token, "DELETE", "/api/sessions/current").status()).isEqualTo(401);
         }
-        assertThat(logIn(customer, PHONE).status()).isEqualTo(202);
+        assertThat(logIn(customer, PHONE, deviceToken).status()).as("its secret is void once removed").isEqualTo(202);
 
         // every step is in the audit trail, as events of the account
         String third = tokenByCode(customer, LAPTOP, false);

@@ -19,6 +19,7 @@ import org.axonframework.spring.stereotype.Aggregate;
 import org.coverledger.command.identity.CodeOutcomes;
 import org.coverledger.command.identity.LoginChallenges;
 import org.coverledger.command.identity.OneTimeCodes;
+import org.coverledger.identity.Digests;
 import org.coverledger.events.account.AccountApi.CloseAccount;
 import org.coverledger.events.account.AccountApi.EraseAccount;
 import org.coverledger.events.account.AccountApi.AccountClosed;
@@ -94,7 +95,7 @@ public class Account {
     private boolean erased;
     private String autoDebitCard;
     private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
-    private final Map<String, Instant> trustedDevices = new LinkedHashMap<>(); // device id -> trusted until
+    private final Map<String, Trust> trustedDevices = new LinkedHashMap<>(); // device id -> its trust
     private final Set<String> seenDevices = new HashSet<>();
     private String pendingChallenge;
     private String challengedDevice;
@@ -228,8 +229,8 @@ public class Account {
                            LoginChallenges challenges, BusinessCalendar calendar) {
         requireOwnedBy(caller);
         Instant now = calendar.now();
-        Instant trustedUntil = command.deviceId() == null ? null : trustedDevices.get(command.deviceId());
-        if (!command.twoFactor() || (trustedUntil != null && trustedUntil.isAfter(now))) {
+        Trust trust = command.deviceId() == null ? null : trustedDevices.get(command.deviceId());
+        if (!command.twoFactor() || (trust != null && trust.admits(command.deviceToken(), now))) {
             startSession(command.sessionId(), command.deviceId(), command.deviceName(), command.clientAddress(),
                     challenges, now);
             return new LoginStep.Granted(command.sessionId(), command.deviceId(), command.deviceName());
@@ -248,7 +249,7 @@ public class Account {
     public LoginStep handle(AnswerLoginChallenge command, @MetaDataValue(CommandMetadata.CLIENT_IP) String client,
                             LoginChallenges challenges, BusinessCalendar calendar) {
         requireOpen();
-        if (!command.challengeId().equals(pendingChallenge)) {
+        if (locked || !command.challengeId().equals(pendingChallenge)) {
             throw new UnknownObject("login challenge", command.challengeId());
         }
         Instant now = calendar.now();
@@ -267,8 +268,9 @@ public class Account {
         String deviceName = challengedDeviceName;
         String address = challengedAddress;
         apply(new LoginChallengePassed(accountId, command.challengeId(), device, now));
-        if (command.trustDevice()) {
-            apply(new DeviceTrusted(accountId, device, deviceName, now.plus(challenges.trustFor()), now));
+        if (command.deviceToken() != null) {
+            apply(new DeviceTrusted(accountId, device, deviceName, Digests.sha256Hex(command.deviceToken()),
+                    now.plus(challenges.trustFor()), now));
         }
         startSession(command.sessionId(), device, deviceName, address, challenges, now);
         return new LoginStep.Granted(command.sessionId(), device, deviceName); // the device that was challenged
@@ -283,25 +285,28 @@ public class Account {
         }
     }
 
-    /** A device the customer does not recognise: trusted no more, its sessions end, and it must pass a code again. */
+    /**
+     * A device the customer does not recognise: its sessions end first (so that nothing recorded
+     * as removed still works), then it is trusted no more and must pass a code again.
+     */
     @CommandHandler
     public void handle(RemoveDevice command, Caller caller, Sessions sessions, BusinessCalendar calendar) {
         requireVisibleTo(caller);
-        if (!seenDevices.contains(command.deviceId()) && !trustedDevices.containsKey(command.deviceId())) {
+        boolean known = seenDevices.contains(command.deviceId()) || trustedDevices.containsKey(command.deviceId());
+        long ended = sessions.endDevice(owner, command.deviceId());
+        if (!known && ended == 0) {
             throw new UnknownObject("device", command.deviceId());
         }
         apply(new DeviceRemoved(accountId, command.deviceId(), caller.login(), calendar.now()));
-        sessions.endDeviceOnceRecorded(owner, command.deviceId());
     }
 
     @CommandHandler
     public void handle(EndSession command, Caller caller, Sessions sessions, BusinessCalendar calendar) {
         requireVisibleTo(caller);
-        if (!sessions.isLive(owner, command.sessionId())) {
+        if (!sessions.end(owner, command.sessionId())) { // ended first: nothing recorded as ended still works
             throw new UnknownObject("session", command.sessionId());
         }
         apply(new SessionEnded(accountId, command.sessionId(), command.reason(), caller.login(), calendar.now()));
-        sessions.endOnceRecorded(owner, command.sessionId());
     }
 
     /** Only the customer, on this open account: what proves they hold a phone, a card or a mailbox. */
@@ -502,13 +507,25 @@ public class Account {
 
     @EventSourcingHandler
     void on(DeviceTrusted event) {
-        trustedDevices.put(event.deviceId(), event.trustedUntil());
+        trustedDevices.put(event.deviceId(), new Trust(event.secretHash(), event.trustedUntil()));
+    }
+
+    /** A device's trust: until when, and the hash of the secret it must show. */
+    record Trust(String secretHash, Instant until) {
+        boolean admits(String secret, Instant now) {
+            return secret != null && until.isAfter(now) && java.security.MessageDigest.isEqual(
+                    secretHash.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Digests.sha256Hex(secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     @EventSourcingHandler
     void on(DeviceRemoved event) {
         trustedDevices.remove(event.deviceId());
         seenDevices.remove(event.deviceId());
+        if (event.deviceId().equals(challengedDevice)) {
+            pendingChallenge = null;
+        }
     }
 
     @EventSourcingHandler
@@ -539,6 +556,13 @@ public class Account {
     @EventSourcingHandler
     void on(AccountLocked event) {
         locked = true;
+        pendingChallenge = null; // a code sent before the lock opens nothing after it
+    }
+
+    /** A new password: a code asked for with the old one opens nothing. */
+    @EventSourcingHandler
+    void on(PasswordChanged event) {
+        pendingChallenge = null;
     }
 
     @EventSourcingHandler

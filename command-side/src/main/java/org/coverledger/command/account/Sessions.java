@@ -1,13 +1,13 @@
 package org.coverledger.command.account;
 
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.coverledger.identity.AccessTokens;
 import org.springframework.stereotype.Component;
 
 /**
- * The live sessions (bearer tokens) of an account's login, for the Account's handlers: a session
- * or device removed is ended in the token store, on both sides at once, once the removal is
- * recorded; never before, so that a refused command ends nothing.
+ * The live sessions (bearer tokens) of an account's login, for the Account's handlers. A session
+ * or device removed is ended in the token store, on both sides at once, before its removal is
+ * recorded: if recording then fails, the session is still ended (and a retry finds the device);
+ * the other way round, a removal recorded but not carried out would leave a live token behind.
  */
 @Component
 public class Sessions {
@@ -18,23 +18,13 @@ public class Sessions {
         this.tokens = tokens;
     }
 
-    public boolean isLive(String login, String sessionId) {
-        return tokens.sessions(login).stream().anyMatch(session -> session.sessionId().equals(sessionId));
+    /** Ends the session; false when the login has no such live session. */
+    public boolean end(String login, String sessionId) {
+        return tokens.revokeSession(login, sessionId);
     }
 
-    public void endOnceRecorded(String login, String sessionId) {
-        afterCommit(() -> tokens.revokeSession(login, sessionId));
-    }
-
-    public void endDeviceOnceRecorded(String login, String deviceId) {
-        afterCommit(() -> tokens.revokeDevice(login, deviceId));
-    }
-
-    private static void afterCommit(Runnable step) {
-        if (CurrentUnitOfWork.isStarted()) {
-            CurrentUnitOfWork.get().afterCommit(u -> step.run());
-        } else {
-            step.run();
-        }
+    /** Ends every session on the device; how many there were. */
+    public long endDevice(String login, String deviceId) {
+        return tokens.revokeDevice(login, deviceId);
     }
 }

@@ -55,11 +55,17 @@ public class SessionController {
 
     /** The header with the client app's own id for the device it runs on. */
     public static final String DEVICE_HEADER = "X-Device-Id";
+    /** The header with the secret a trusted device was given. */
+    public static final String DEVICE_TOKEN_HEADER = "X-Device-Token";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
 
     public record Session(String token, String tokenType, String sessionId, Instant expiresAt,
                           @Schema(description = "the token ends at this time unless it is used before; "
-                                  + "each use pushes it back") Instant idleUntil) {
+                                  + "each use pushes it back") Instant idleUntil,
+                          @Schema(description = "only when the device was just trusted: the secret the app keeps "
+                                  + "and sends as X-Device-Token with each later login from this device, which then "
+                                  + "needs no code; it is not shown again") String deviceToken) {
         @Override
         public String toString() {
             return "Session[" + sessionId + ", expires " + expiresAt + "]";
@@ -111,13 +117,19 @@ public class SessionController {
                     + "refused while the account is locked or once it is closed.\n\n"
                     + "A customer (with two factors on, the default outside the embedded profile) names the device "
                     + "in `X-Device-Id`, an id the client app generates once and keeps. On a device the customer "
-                    + "trusts the token comes at once (201); otherwise the answer is 202 with a challenge, a "
+                    + "trusts (shown by its `X-Device-Token`) the token comes at once (201); otherwise the answer is "
+                    + "202 with a challenge, a "
                     + "6-digit code goes by SMS to the account's mobile, and POST /api/sessions/challenges/{id} "
                     + "with the code gives the token. Staff get the token at once.",
-            parameters = @Parameter(in = ParameterIn.HEADER, name = DEVICE_HEADER, required = false,
-                    description = "the client app's own id for this device: 8-128 of A-Z a-z 0-9 . _ : -; "
-                            + "required of customers when two factors are on",
-                    schema = @Schema(type = "string", pattern = "^[A-Za-z0-9._:-]{8,128}$")),
+            parameters = {
+                    @Parameter(in = ParameterIn.HEADER, name = DEVICE_HEADER, required = false,
+                            description = "the client app's own id for this device: 8-128 of A-Z a-z 0-9 . _ : -; "
+                                    + "required of customers when two factors are on",
+                            schema = @Schema(type = "string", pattern = "^[A-Za-z0-9._:-]{8,128}$")),
+                    @Parameter(in = ParameterIn.HEADER, name = DEVICE_TOKEN_HEADER, required = false,
+                            description = "the deviceToken this device was given when the customer trusted it; "
+                                    + "without it (or with a wrong one) the device is asked for a code",
+                            schema = @Schema(type = "string", maxLength = 128))},
             responses = {
                     @ApiResponse(responseCode = "201", description = "the session's token",
                             content = @Content(schema = @Schema(implementation = Session.class))),
@@ -136,22 +148,28 @@ public class SessionController {
         String sessionId = UUID.randomUUID().toString();
         if (user instanceof Logins.Customer) {
             // a registered customer: the account decides (and records) whether the device needs a code
-            LoginStep step = commands.send(new StartLogin(user.getUsername(), sessionId, deviceId, origin.deviceName(),
+            String deviceToken = request.getHeader(DEVICE_TOKEN_HEADER);
+            LoginStep step = commands.send(new StartLogin(user.getUsername(), sessionId, deviceId,
+                    deviceToken == null || deviceToken.length() > 128 ? null : deviceToken, origin.deviceName(),
                     request.getRemoteAddr(), twoFactor));
             if (step instanceof LoginStep.Challenged challenged) {
                 return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Challenge(challenged.challengeId(),
                         challenged.codeSentTo(), challenges.validFor().toSeconds()));
             }
         }
-        return created(new AccessTokens.Holder(user.getUsername(), roles, user instanceof Logins.Customer), origin, sessionId);
+        return created(new AccessTokens.Holder(user.getUsername(), roles, user instanceof Logins.Customer), origin, sessionId,
+                null);
     }
 
     @Refuses({"CODE_WRONG", "CODE_SPENT", "CODE_EXPIRED", "NO_CODE_PENDING", "ACCOUNT_CLOSED"})
     @PostMapping("/challenges/{challengeId}")
     @Operation(summary = "Answer a login challenge with the code the customer received; the session's token",
             description = "No other login is needed: the password was checked when the challenge was made. "
-                    + "A wrong code answers 422 CODE_WRONG with the attempts left; the fifth ends the challenge "
-                    + "(CODE_SPENT), and the customer logs in again. Every attempt is recorded on the account.",
+                    + "A wrong code answers 422 CODE_WRONG with the attempts left and is recorded on the account; "
+                    + "the fifth ends the challenge (CODE_SPENT), and the customer logs in again. A challenge that "
+                    + "ended, expired (5 minutes), was replaced by a newer login, or whose account was locked or "
+                    + "changed its password since answers 404. Too many codes entered answers 429 "
+                    + "TOO_MANY_CODE_ATTEMPTS. With trustDevice the answer carries a deviceToken for later logins.",
             responses = @ApiResponse(responseCode = "201", description = "the session's token",
                     content = @Content(schema = @Schema(implementation = Session.class))))
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = ChallengeAnswer.class)))
@@ -161,8 +179,9 @@ public class SessionController {
         String accountId = challenges.accountOf(challengeId)
                 .orElseThrow(() -> new UnknownObject("login challenge", challengeId));
         String sessionId = UUID.randomUUID().toString();
+        String deviceToken = Boolean.TRUE.equals(answer.trustDevice()) ? secret() : null;
         LoginStep step = commands.sendOnBehalfOf(accountId, new AnswerLoginChallenge(accountId, challengeId,
-                answer.code(), Boolean.TRUE.equals(answer.trustDevice()), sessionId));
+                answer.code(), deviceToken, sessionId));
         if (step instanceof LoginStep.Refused refused) {
             throw new BusinessRuleViolation(refused.code(), refused.message());
         }
@@ -170,13 +189,20 @@ public class SessionController {
         // the session is the challenged device's, whichever client sends the code
         AccessTokens.Origin origin = new AccessTokens.Origin(granted.deviceId(), granted.deviceName(),
                 PersonalDataMasking.maskAddress(request.getRemoteAddr()));
-        return created(new AccessTokens.Holder(accountId, List.of("CUSTOMER"), true), origin, sessionId);
+        return created(new AccessTokens.Holder(accountId, List.of("CUSTOMER"), true), origin, sessionId, deviceToken);
     }
 
-    private ResponseEntity<Object> created(AccessTokens.Holder holder, AccessTokens.Origin origin, String sessionId) {
+    private static String secret() {
+        byte[] value = new byte[32];
+        RANDOM.nextBytes(value);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(value);
+    }
+
+    private ResponseEntity<Object> created(AccessTokens.Holder holder, AccessTokens.Origin origin, String sessionId,
+                                           String deviceToken) {
         AccessTokens.Issued issued = tokens.issue(holder, origin, sessionId);
-        return ResponseEntity.status(HttpStatus.CREATED)
-                .body(new Session(issued.token(), "Bearer", issued.sessionId(), issued.expiresAt(), issued.idleUntil()));
+        return ResponseEntity.status(HttpStatus.CREATED).body(new Session(issued.token(), "Bearer", issued.sessionId(),
+                issued.expiresAt(), issued.idleUntil(), deviceToken));
     }
 
     @DeleteMapping("/current")
@@ -186,11 +212,13 @@ public class SessionController {
         BearerTokens.of(request).ifPresent(token -> {
             Optional<AccessTokens.Holder> holder = tokens.find(token);
             Optional<String> session = tokens.sessionOf(token);
-            if (holder.isPresent() && holder.get().customer() && session.isPresent()) {
-                // a registered customer's session ends as an event of the account, then in the token store
-                commands.send(new EndSession(holder.get().login(), session.get(), SessionEnd.LOGGED_OUT));
-            } else {
-                tokens.revoke(token);
+            try {
+                if (holder.isPresent() && holder.get().customer() && session.isPresent()) {
+                    // a registered customer's session ends in the token store and as an event of the account
+                    commands.send(new EndSession(holder.get().login(), session.get(), SessionEnd.LOGGED_OUT));
+                }
+            } finally {
+                tokens.revoke(token); // whatever else failed, the token is done
             }
         });
     }

@@ -73,8 +73,15 @@ class LoginTest {
         return as(ACCOUNT, "CUSTOMER").and(CommandMetadata.CLIENT_IP, "10.0.0.7");
     }
 
+    private static final String SECRET = "the-phone's-device-token";
+    private static final String SECRET_HASH = org.coverledger.identity.Digests.sha256Hex(SECRET);
+
     private StartLogin login(String sessionId) {
-        return new StartLogin(ACCOUNT, sessionId, PHONE, "Chrome on Android", "10.0.0.7", true);
+        return login(sessionId, SECRET);
+    }
+
+    private StartLogin login(String sessionId, String deviceToken) {
+        return new StartLogin(ACCOUNT, sessionId, PHONE, deviceToken, "Chrome on Android", "10.0.0.7", true);
     }
 
     @Test
@@ -95,9 +102,9 @@ class LoginTest {
         LoginChallengeSent challenge = new LoginChallengeSent(ACCOUNT, "ch-1", PHONE, "Chrome on Android", "10.0.0.7", NOW);
         String code = issueCodeFor("ch-1");
         fixture.given(registered, challenge)
-                .when(new AnswerLoginChallenge(ACCOUNT, "ch-1", code, true, "s-2"), customer())
+                .when(new AnswerLoginChallenge(ACCOUNT, "ch-1", code, SECRET, "s-2"), customer())
                 .expectEvents(new LoginChallengePassed(ACCOUNT, "ch-1", PHONE, NOW),
-                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", NOW.plus(TRUST), NOW),
+                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", SECRET_HASH, NOW.plus(TRUST), NOW),
                         new SessionStarted(ACCOUNT, "s-2", PHONE, "Chrome on Android", "10.0.0.7", true, NOW))
                 .expectResultMessagePayload(new LoginStep.Granted("s-2", PHONE, "Chrome on Android"));
         assertThat(sent).last().satisfies(notice -> {
@@ -110,7 +117,7 @@ class LoginTest {
     @Test
     void a_trusted_device_starts_a_session_at_once_and_a_seen_one_is_not_news() {
         fixture.given(registered, new SessionStarted(ACCOUNT, "s-0", PHONE, "Chrome on Android", "10.0.0.7", true, NOW),
-                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", NOW.plus(TRUST), NOW))
+                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", SECRET_HASH, NOW.plus(TRUST), NOW))
                 .when(login("s-3"), customer())
                 .expectEvents(new SessionStarted(ACCOUNT, "s-3", PHONE, "Chrome on Android", "10.0.0.7", false, NOW))
                 .expectResultMessagePayload(new LoginStep.Granted("s-3", PHONE, "Chrome on Android"));
@@ -118,8 +125,35 @@ class LoginTest {
     }
 
     @Test
+    void a_trusted_device_id_without_its_secret_is_asked_for_a_code() {
+        Object[] trusted = {registered, new SessionStarted(ACCOUNT, "s-0", PHONE, "Chrome on Android", "10.0.0.7", true, NOW),
+                new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", SECRET_HASH, NOW.plus(TRUST), NOW)};
+        for (String shown : new String[] {null, "a-guess", SECRET + "x"}) {
+            fixture.given(trusted)
+                    .when(login("s-3", shown), customer())
+                    .expectResultMessagePayloadMatching(org.hamcrest.Matchers.instanceOf(LoginStep.Challenged.class));
+        }
+    }
+
+    @Test
+    void a_code_asked_for_before_a_lock_or_a_password_change_opens_nothing_after_it() {
+        LoginChallengeSent challenge = new LoginChallengeSent(ACCOUNT, "ch-9", PHONE, null, null, NOW);
+        String code = issueCodeFor("ch-9");
+        fixture.given(registered, challenge, new org.coverledger.events.account.AccountApi.PasswordChanged(ACCOUNT,
+                        org.coverledger.events.account.AccountApi.PasswordChange.RESET_BY_CODE, ACCOUNT, NOW))
+                .when(new AnswerLoginChallenge(ACCOUNT, "ch-9", code, null, "s-9"), customer())
+                .expectException(UnknownObject.class)
+                .expectNoEvents();
+        fixture.given(registered, challenge, new org.coverledger.events.account.AccountApi.AccountLocked(ACCOUNT,
+                        "5 failed logins in a row", NOW))
+                .when(new AnswerLoginChallenge(ACCOUNT, "ch-9", code, null, "s-9"), customer())
+                .expectException(UnknownObject.class)
+                .expectNoEvents();
+    }
+
+    @Test
     void a_trust_that_ran_out_asks_for_a_code_again() {
-        fixture.given(registered, new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", NOW.minusSeconds(1),
+        fixture.given(registered, new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", SECRET_HASH, NOW.minusSeconds(1),
                         NOW.minus(TRUST)))
                 .when(login("s-4"), customer())
                 .expectResultMessagePayloadMatching(org.hamcrest.Matchers.instanceOf(LoginStep.Challenged.class));
@@ -128,7 +162,7 @@ class LoginTest {
     @Test
     void with_two_factors_off_a_session_starts_without_a_code() {
         fixture.given(registered)
-                .when(new StartLogin(ACCOUNT, "s-5", null, "curl", "10.0.0.7", false), customer())
+                .when(new StartLogin(ACCOUNT, "s-5", null, null, "curl", "10.0.0.7", false), customer())
                 .expectEvents(new SessionStarted(ACCOUNT, "s-5", null, "curl", "10.0.0.7", false, NOW));
     }
 
@@ -142,7 +176,7 @@ class LoginTest {
             LoginChallengeFailed failed = new LoginChallengeFailed(ACCOUNT, "ch-6", left > 0 ? "CODE_WRONG" : "CODE_SPENT",
                     left, NOW);
             fixture.given(history)
-                    .when(new AnswerLoginChallenge(ACCOUNT, "ch-6", wrong, false, "s-6"), customer())
+                    .when(new AnswerLoginChallenge(ACCOUNT, "ch-6", wrong, null, "s-6"), customer())
                     .expectEvents(failed)
                     .expectResultMessagePayload(new LoginStep.Refused(failed.reason(), left > 0
                             ? "The code is wrong; " + left + " attempt(s) left."
@@ -150,7 +184,7 @@ class LoginTest {
             history.add(failed);
         }
         fixture.given(history)
-                .when(new AnswerLoginChallenge(ACCOUNT, "ch-6", right, false, "s-6"), customer())
+                .when(new AnswerLoginChallenge(ACCOUNT, "ch-6", right, null, "s-6"), customer())
                 .expectException(UnknownObject.class)
                 .expectNoEvents();
     }
@@ -158,7 +192,7 @@ class LoginTest {
     @Test
     void only_the_pending_challenge_is_answered_and_a_closed_account_logs_in_no_more() {
         fixture.given(registered, new LoginChallengeSent(ACCOUNT, "ch-7", PHONE, null, null, NOW))
-                .when(new AnswerLoginChallenge(ACCOUNT, "ch-other", "123456", false, "s-7"), customer())
+                .when(new AnswerLoginChallenge(ACCOUNT, "ch-other", "123456", null, "s-7"), customer())
                 .expectException(UnknownObject.class)
                 .expectNoEvents();
         fixture.given(registered, new AccountClosed(ACCOUNT, ACCOUNT, NOW))
@@ -177,14 +211,14 @@ class LoginTest {
         String onPhone = tokens.issue(holder, new AccessTokens.Origin(PHONE, "Chrome on Android", "10.0.0.*"), "s-8").token();
         String elsewhere = tokens.issue(holder, new AccessTokens.Origin("laptop-0001", "Firefox on Linux", "10.0.0.*"), "s-9").token();
         fixture.given(registered, new SessionStarted(ACCOUNT, "s-8", PHONE, "Chrome on Android", "10.0.0.7", true, NOW),
-                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", NOW.plus(TRUST), NOW))
+                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", SECRET_HASH, NOW.plus(TRUST), NOW))
                 .when(new RemoveDevice(ACCOUNT, PHONE), customer())
                 .expectEvents(new DeviceRemoved(ACCOUNT, PHONE, ACCOUNT, NOW));
         assertThat(tokens.find(onPhone)).isEmpty();
         assertThat(tokens.find(elsewhere)).isPresent();
 
         fixture.given(registered, new SessionStarted(ACCOUNT, "s-8", PHONE, "Chrome on Android", "10.0.0.7", true, NOW),
-                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", NOW.plus(TRUST), NOW),
+                        new DeviceTrusted(ACCOUNT, PHONE, "Chrome on Android", SECRET_HASH, NOW.plus(TRUST), NOW),
                         new DeviceRemoved(ACCOUNT, PHONE, ACCOUNT, NOW))
                 .when(login("s-10"), customer())
                 .expectResultMessagePayloadMatching(org.hamcrest.Matchers.instanceOf(LoginStep.Challenged.class));

@@ -23,16 +23,20 @@ public final class LoginApi {
      * two factors off), otherwise a code goes to the account's mobile.
      */
     public record StartLogin(@TargetAggregateIdentifier String accountId, String sessionId, String deviceId,
-                             String deviceName, String clientAddress, boolean twoFactor) {
+                             String deviceToken, String deviceName, String clientAddress, boolean twoFactor) {
         @Override
         public String toString() {
             return "StartLogin[" + accountId + ", " + deviceId + "]";
         }
     }
 
-    /** The code of a challenge, and whether to trust the device from now on. */
+    /**
+     * The code of a challenge, and whether to trust the device from now on. {@code deviceToken}:
+     * the secret the device will show to be trusted (made by the server, given to the device once;
+     * only its hash is recorded), or null.
+     */
     public record AnswerLoginChallenge(@TargetAggregateIdentifier String accountId, String challengeId, String code,
-                                       boolean trustDevice, String sessionId) {
+                                       String deviceToken, String sessionId) {
         @Override
         public String toString() {
             return "AnswerLoginChallenge[" + accountId + ", " + challengeId + "]";
@@ -76,8 +80,12 @@ public final class LoginApi {
         }
     }
 
+    /**
+     * The device skips the code until {@code trustedUntil} when it shows the secret whose SHA-256
+     * is {@code secretHash}: the device id alone, which the client names, proves nothing.
+     */
     public record DeviceTrusted(@DataSubject String accountId, String deviceId, @PersonalData String deviceName,
-                                Instant trustedUntil, Instant trustedAt) {
+                                String secretHash, Instant trustedUntil, Instant trustedAt) {
         @Override
         public String toString() {
             return "DeviceTrusted[" + accountId + ", " + deviceId + ", until " + trustedUntil + "]";
