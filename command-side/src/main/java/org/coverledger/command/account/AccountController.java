@@ -23,6 +23,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.Ids;
+import org.coverledger.command.infra.NationalIdNumber;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.account.AccountApi.AuthorizeAutoDebit;
 import org.coverledger.events.account.AccountApi.RevokeAutoDebit;
@@ -41,7 +42,6 @@ import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.account.AccountApi.UnlockAccount;
 import org.coverledger.events.common.BankCardNumber;
 import org.coverledger.events.common.CommandMetadata;
-import org.coverledger.events.common.NationalId;
 import org.coverledger.identity.CustomerCredentials;
 import org.coverledger.identity.PasswordPolicy;
 import org.springframework.http.HttpStatus;
@@ -60,7 +60,7 @@ public class AccountController {
 
     public record RegistrationRequest(
             @NotBlank @Size(max = 50) String name,
-            @NotBlank String nationalId,
+            @NotBlank @NationalIdNumber String nationalId,
             @NotBlank @Pattern(regexp = "1[3-9]\\d{9}", message = "must be an 11-digit mainland mobile number") String mobile,
             @NotBlank @Email @Size(max = 254) String email,
             @NotBlank @Schema(description = "at least 8 characters with letters, digits and a special character",
@@ -131,10 +131,6 @@ public class AccountController {
     @RequestBody(content = @Content(schema = @Schema(implementation = RegistrationRequest.class)))
     public Registered register(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         RegistrationRequest request = validation.read(body, RegistrationRequest.class, checks -> {
-            String id = checks.request().nationalId();
-            if (id != null && !id.isBlank() && !NationalId.isValid(id)) {
-                checks.fail("nationalId", "must be an 18-character PRC resident ID with a valid check character");
-            }
             if (checks.request().password() != null) {
                 PasswordPolicy.problems(checks.request().password()).forEach(reason -> checks.fail("password", reason));
             }
