@@ -57,11 +57,17 @@ class AccessControlIT {
             C DELETE /api/accounts/{id}/auto-debit                C R
             C POST   /api/accounts/{id}/closure                   C R
             C POST   /api/accounts/{id}/erasure                   R
+            C POST   /api/quotes                                  C U R
+            C POST   /api/quotes/{id}/acceptance                  U R
+            C POST   /api/quotes/{id}/declination                 U R
             C POST   /api/policies                                C U R
             C POST   /api/policies/{id}/changes                   C U R
             C POST   /api/claims                                  C J R
             C POST   /api/claims/{id}/material-requests           J R
             C GET    /api/admin/outbox                            R
+            Q GET    /api/products                                PUBLIC
+            Q GET    /api/quotes/{id}                             C U R
+            Q GET    /api/underwriting/queue                      U R
             Q GET    /api/policies                                ALL
             Q GET    /api/policies/{id}                           ALL
             Q GET    /api/claims/{id}/progress                    ALL

@@ -48,6 +48,9 @@ public enum Permission {
     CLOSE_ACCOUNT(Side.COMMAND, "POST", "/api/accounts/*/closure", CUSTOMER, ADMIN),
     /** Compliance decides with the customer; an admin carries it out once retention allows. */
     ERASE_PERSONAL_DATA(Side.COMMAND, "POST", "/api/accounts/*/erasure", ADMIN),
+    REQUEST_QUOTE(Side.COMMAND, "POST", "/api/quotes", CUSTOMER, UNDERWRITER, ADMIN),
+    ACCEPT_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/acceptance", UNDERWRITER, ADMIN),
+    DECLINE_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/declination", UNDERWRITER, ADMIN),
     BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
@@ -55,6 +58,9 @@ public enum Permission {
     /** Only with the embedded profile, where no SMS or email gateway delivers the codes. */
     VIEW_OUTBOX(Side.COMMAND, "GET", "/api/admin/outbox", ADMIN),
 
+    LIST_PRODUCTS(Side.QUERY, "GET", "/api/products"),
+    VIEW_QUOTE(Side.QUERY, "GET", "/api/quotes/*", CUSTOMER, UNDERWRITER, ADMIN),
+    UNDERWRITING_QUEUE(Side.QUERY, "GET", "/api/underwriting/queue", UNDERWRITER, ADMIN),
     LIST_POLICIES(Side.QUERY, "GET", "/api/policies", Role.values()),
     VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
     VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),

@@ -22,4 +22,14 @@ public final class NationalId {
         }
         return CHECK[sum % 11] == id.charAt(17);
     }
+
+    /** The holder's date of birth (digits 7 to 14), for an ID that is valid. */
+    public static java.time.LocalDate birthDate(String id) {
+        return java.time.LocalDate.parse(id.substring(6, 14), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+    }
+
+    /** The holder's age in whole years on the day. */
+    public static int ageOn(String id, java.time.LocalDate day) {
+        return java.time.Period.between(birthDate(id), day).getYears();
+    }
 }

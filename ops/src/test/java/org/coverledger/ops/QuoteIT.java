@@ -1,0 +1,135 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.time.ZoneId;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.coverledger.ops.Api.Reply;
+import org.coverledger.ops.Customers.Customer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Products and quotes over HTTP: the catalogue with no login, a premium computed from the rules
+ * whatever the request says, a referral that an underwriter accepts with a loading or declines,
+ * and refusals with every reason.
+ */
+class QuoteIT {
+
+    static RunningSystem system;
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        system = RunningSystem.shared();
+    }
+
+    private static String coverStart() {
+        return LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(7).toString();
+    }
+
+    private static String healthQuote(Customer customer, boolean hospital) {
+        return """
+                {"accountId":"%s","product":"HEALTH","sumInsured":"300000","startDate":"%s","termMonths":12,
+                 "insured":{"name":"%s","nationalId":"%s","relationship":"SELF"},
+                 "declarations":{"smoker":"true","hospitalizedLast2Years":"%s","chronicCondition":"false"}}
+                """.formatted(customer.accountId(), coverStart(), customer.name(), customer.nationalId(), hospital);
+    }
+
+    private static JsonNode view(Reply made, Api reader) {
+        String position = made.headers().firstValue("X-Event-Position").orElseThrow();
+        Reply view = reader.get("/api/quotes/" + made.json().get("quoteId").asText(), "X-Min-Position", position);
+        assertThat(view.status()).as(view.toString()).isEqualTo(200);
+        return view.json();
+    }
+
+    @Test
+    void the_catalogue_is_open_to_anyone_and_states_each_products_rules() {
+        Reply products = Api.at(system.queryUrl(), null).get("/api/products");
+        assertThat(products.status()).isEqualTo(200);
+        JsonNode health = products.json().get("products").get(0);
+        assertThat(health.get("product").asText()).isEqualTo("HEALTH");
+        assertThat(health.get("waitingPeriodDays").asInt()).isEqualTo(30);
+        assertThat(health.get("declarations").findValuesAsText("key")).contains("smoker", "hospitalizedLast2Years");
+        assertThat(products.json().get("products").findValuesAsText("product"))
+                .containsExactly("HEALTH", "LIFE", "AUTO", "PROPERTY");
+    }
+
+    @Test
+    void a_customer_gets_a_premium_from_the_rules_valid_for_thirty_days() {
+        Customer customer = Customers.register(system, "Zhao Min");
+        Reply made = customer.command(system).post("/api/quotes", healthQuote(customer, false));
+        assertThat(made.status()).as(made.toString()).isEqualTo(201);
+        assertThat(made.json().get("status").asText()).isEqualTo("OFFERED");
+        JsonNode quote = view(made, customer.query(system));
+        int age = java.time.Period.between(LocalDate.parse(customer.nationalId().substring(6, 14),
+                java.time.format.DateTimeFormatter.BASIC_ISO_DATE), LocalDate.parse(coverStart())).getYears();
+        assertThat(quote.get("insuredAge").asInt()).isEqualTo(age);
+        // 300,000 at the age band's rate per mille, and a smoker's 25 % on top
+        String rate = age <= 17 ? "1.20" : age <= 40 ? "1.80" : age <= 55 ? "3.50" : "6.00";
+        java.math.BigDecimal expected = new java.math.BigDecimal("300").multiply(new java.math.BigDecimal(rate))
+                .multiply(new java.math.BigDecimal("1.25")).setScale(2, java.math.RoundingMode.HALF_UP);
+        assertThat(new java.math.BigDecimal(quote.get("annualPremium").asText())).isEqualByComparingTo(expected);
+        assertThat(quote.get("loadings").get(0).asText()).isEqualTo("smoker +25%");
+        assertThat(quote.get("validUntil").asText()).isNotEmpty();
+        assertThat(Api.at(system.queryUrl(), "bob").get("/api/quotes/" + quote.get("quoteId").asText()).status())
+                .as("another customer sees no quote").isEqualTo(404);
+    }
+
+    @Test
+    void a_referred_quote_waits_for_an_underwriter_who_accepts_it_with_a_loading_or_declines_it() {
+        Customer customer = Customers.register(system, "Qian Li");
+        Reply referred = customer.command(system).post("/api/quotes", healthQuote(customer, true));
+        assertThat(referred.json().get("status").asText()).isEqualTo("REFERRED");
+        String quoteId = referred.json().get("quoteId").asText();
+        JsonNode before = view(referred, Api.at(system.queryUrl(), "uma"));
+        assertThat(before.get("referrals").get(0).asText()).isEqualTo("hospitalizedLast2Years");
+        assertThat(Api.at(system.queryUrl(), "uma").get("/api/underwriting/queue").json().findValuesAsText("quoteId"))
+                .contains(quoteId);
+
+        assertThat(customer.command(system).post("/api/quotes/" + quoteId + "/acceptance", "{\"loadingPercent\":0}")
+                .status()).as("a customer does not underwrite").isEqualTo(403);
+        Reply accepted = Api.at(system.commandUrl(), "uma").post("/api/quotes/" + quoteId + "/acceptance",
+                "{\"loadingPercent\":20}");
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode after = view(accepted, customer.query(system));
+        assertThat(after.get("status").asText()).isEqualTo("OFFERED");
+        assertThat(new java.math.BigDecimal(after.get("annualPremium").asText())).isEqualByComparingTo(
+                new java.math.BigDecimal(before.get("annualPremium").asText()).multiply(new java.math.BigDecimal("1.2"))
+                        .setScale(2, java.math.RoundingMode.HALF_UP));
+        assertThat(after.get("decidedBy").asText()).isEqualTo("uma");
+        Reply again = Api.at(system.commandUrl(), "uma").post("/api/quotes/" + quoteId + "/declination",
+                "{\"reason\":\"changed my mind\"}");
+        assertThat(again.status()).isEqualTo(422);
+        assertThat(again.json().get("code").asText()).isEqualTo("QUOTE_NOT_REFERRED");
+
+        Reply other = customer.command(system).post("/api/quotes", healthQuote(customer, true));
+        Reply declined = Api.at(system.commandUrl(), "uma").post("/api/quotes/" + other.json().get("quoteId").asText()
+                + "/declination", "{\"reason\":\"A hospital stay in the last two years; apply again next year.\"}");
+        JsonNode gone = view(declined, customer.query(system));
+        assertThat(gone.get("status").asText()).isEqualTo("DECLINED");
+        assertThat(gone.get("declineReason").asText()).startsWith("A hospital stay");
+    }
+
+    @Test
+    void a_request_outside_the_rules_is_refused_with_every_reason_and_records_nothing() {
+        Customer customer = Customers.register(system, "Sun Yu");
+        long before = system.storedEvents();
+        Reply past = customer.command(system).post("/api/quotes", healthQuote(customer, false)
+                .replace(coverStart(), "2020-01-01"));
+        assertThat(past.status()).isEqualTo(422);
+        assertThat(past.json().get("code").asText()).isEqualTo("COVER_START_INVALID");
+        Reply rules = customer.command(system).post("/api/quotes", healthQuote(customer, false)
+                .replace("\"300000\"", "\"5000\"").replace("\"termMonths\":12", "\"termMonths\":24"));
+        assertThat(rules.status()).isEqualTo(422);
+        assertThat(rules.json().get("code").asText()).isEqualTo("PRODUCT_RULES_NOT_MET");
+        assertThat(rules.json().get("detail").asText()).contains("sum insured").contains("term");
+        Reply malformed = customer.command(system).post("/api/quotes", healthQuote(customer, false)
+                .replace(customer.nationalId(), "110105199001011233").replace("\"HEALTH\"", "\"BOAT\""));
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.json().get("errors").findValuesAsText("field"))
+                .contains("insured.nationalId", "product");
+        assertThat(system.storedEvents()).isEqualTo(before);
+    }
+}

@@ -1,0 +1,69 @@
+package org.coverledger.query.quote;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.PersonalDataMasking;
+import org.coverledger.events.common.Role;
+import org.coverledger.events.policy.ProductCatalogue;
+import org.coverledger.platform.ProblemResponses.NotFound;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Tag(name = "Products and quotes", description = "What the insurer sells, its rules, and the quotes made from them")
+public class QuoteQueryController {
+
+    private final MongoTemplate mongo;
+    private final Clock clock;
+
+    public QuoteQueryController(MongoTemplate mongo, Clock clock) {
+        this.mongo = mongo;
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/products")
+    @Operation(summary = "The products with their coverages, covered incident types, limits, waiting period, "
+            + "deductible, declaration questions and premium rules (no login needed)")
+    public ProductCatalogue.Catalogue products() {
+        return ProductCatalogue.catalogue();
+    }
+
+    @GetMapping("/api/quotes/{quoteId}")
+    @Operation(summary = "One quote; a customer sees only their own", description = "status: OFFERED (until "
+            + "validUntil), REFERRED (waiting for an underwriter), DECLINED (with the reason) or EXPIRED.")
+    public QuoteView quote(@PathVariable String quoteId, Caller caller) {
+        QuoteView view = mongo.findById(quoteId, QuoteView.class);
+        if (view == null || !caller.mayActOn(view.owner(), Role.UNDERWRITER, Role.ADMIN)) {
+            throw new NotFound("quote", quoteId);
+        }
+        return shown(view, caller);
+    }
+
+    @GetMapping("/api/underwriting/queue")
+    @Operation(summary = "Referred quotes waiting for an underwriter, oldest first")
+    public List<QuoteView> queue(Caller caller) {
+        return mongo.find(Query.query(Criteria.where("status").is("REFERRED")).with(Sort.by("quotedAt", "_id")),
+                QuoteView.class).stream().map(view -> shown(view, caller)).toList();
+    }
+
+    private QuoteView shown(QuoteView view, Caller caller) {
+        boolean expired = "OFFERED".equals(view.status()) && view.validUntil() != null
+                && !view.validUntil().isAfter(clock.instant());
+        return new QuoteView(view.quoteId(), view.accountId(), view.owner(), view.product(), view.sumInsured(),
+                view.startDate(), view.termMonths(), view.endDate(), view.insuredName(),
+                PersonalDataMasking.nationalId(view.insuredNationalId(), caller), view.relationship(), view.insuredAge(),
+                view.declarations(), view.annualPremium(), view.loadingPercent(), view.loadings(), view.referrals(),
+                view.underwriterLoadingPercent(), expired ? "EXPIRED" : view.status(), view.termsVersion(),
+                view.quotedAt(), view.validUntil(), view.decidedBy(), view.decidedAt(), view.declineReason(),
+                view.lastSequence());
+    }
+}

@@ -1,0 +1,71 @@
+package org.coverledger.events.policy;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.coverledger.events.common.Money;
+import org.coverledger.privacy.DataSubject;
+import org.coverledger.privacy.PersonalData;
+
+/**
+ * Quotes: a price for cover, computed from the product catalogue's rules (never taken from the
+ * request), valid for 30 days; a declaration that needs underwriting sends the quote to an
+ * underwriter, who accepts it (with a loading if need be) or declines it with a reason.
+ */
+public final class QuoteApi {
+
+    private QuoteApi() {
+    }
+
+    /** Who the cover is for, as the policyholder is to them. */
+    public enum Relationship { SELF, SPOUSE, CHILD, PARENT }
+
+    public enum QuoteStatus { OFFERED, REFERRED, DECLINED }
+
+    /**
+     * {@code declarations}: the product's questions by key and their answers as text; the
+     * answers a product marks personal (an address) are sealed in the event.
+     */
+    public record RequestQuote(@TargetAggregateIdentifier String quoteId, String accountId, Product product,
+                               Money sumInsured, LocalDate startDate, int termMonths, String insuredName,
+                               String insuredNationalId, Relationship relationship, Map<String, String> declarations) {
+        @Override
+        public String toString() {
+            return "RequestQuote[" + quoteId + ", " + accountId + ", " + product + "]";
+        }
+    }
+
+    public record AcceptReferredQuote(@TargetAggregateIdentifier String quoteId, int loadingPercent) {
+    }
+
+    public record DeclineReferredQuote(@TargetAggregateIdentifier String quoteId, String reason) {
+    }
+
+    /**
+     * The rules' answer: OFFERED at the premium, valid until {@code validUntil}, or REFERRED to
+     * an underwriter for the {@code referrals} (declaration keys). {@code owner} is the login
+     * that acts for the account. {@code personalDeclarations} holds the personal answers as JSON.
+     */
+    public record QuoteIssued(String quoteId, @DataSubject String accountId, String owner, Product product,
+                              Money sumInsured, LocalDate startDate, int termMonths, LocalDate endDate,
+                              @PersonalData String insuredName, @PersonalData String insuredNationalId,
+                              Relationship relationship, int insuredAge, Map<String, String> declarations,
+                              @PersonalData String personalDeclarations, Money annualPremium, int loadingPercent,
+                              List<String> loadings, List<String> referrals, QuoteStatus status, String termsVersion,
+                              Instant quotedAt, Instant validUntil) {
+        @Override
+        public String toString() {
+            return "QuoteIssued[" + quoteId + ", " + accountId + ", " + product + ", " + status + "]";
+        }
+    }
+
+    public record QuoteAccepted(String quoteId, String accountId, String underwriter, int loadingPercent,
+                                Money annualPremium, Instant acceptedAt, Instant validUntil) {
+    }
+
+    public record QuoteDeclined(String quoteId, String accountId, String underwriter, String reason, Instant declinedAt) {
+    }
+}
