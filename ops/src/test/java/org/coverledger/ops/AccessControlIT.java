@@ -58,6 +58,7 @@ class AccessControlIT {
             C POST   /api/accounts/{id}/closure                   C R
             C POST   /api/accounts/{id}/erasure                   R
             C POST   /api/quotes                                  C U R
+            C POST   /api/quotes/{id}/purchase                    C R
             C POST   /api/quotes/{id}/acceptance                  U R
             C POST   /api/quotes/{id}/declination                 U R
             C POST   /api/policies                                C U R

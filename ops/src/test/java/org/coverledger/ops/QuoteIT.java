@@ -132,4 +132,64 @@ class QuoteIT {
                 .contains("insured.nationalId", "product");
         assertThat(system.storedEvents()).isEqualTo(before);
     }
+
+    private static String bindCard(Customer customer, String number) {
+        Reply bound = customer.command(system).post("/api/accounts/" + customer.accountId() + "/cards",
+                "{\"bankCardNumber\":\"" + number + "\"}");
+        assertThat(bound.status()).as(bound.toString()).isEqualTo(201);
+        return bound.json().get("cardId").asText();
+    }
+
+    private static Reply purchase(Customer customer, String quoteId, String cardId, String plan) {
+        return customer.command(system).post("/api/quotes/" + quoteId + "/purchase",
+                "{\"acceptedTermsVersion\":\"2026-11\",\"paymentCardId\":\"" + cardId + "\",\"paymentPlan\":\""
+                        + plan + "\"}");
+    }
+
+    @Test
+    void buying_a_quote_collects_the_first_premium_once_and_issues_the_policy() throws Exception {
+        Customer customer = Customers.register(system, "Zhou Xun");
+        String pays = bindCard(customer, "6222020000070034");
+        String declines = bindCard(customer, "6222020000050002");
+        String timesOut = bindCard(customer, "6222020000040003");
+        Reply made = customer.command(system).post("/api/quotes", healthQuote(customer, false));
+        String quoteId = made.json().get("quoteId").asText();
+        JsonNode quote = view(made, customer.query(system));
+
+        Reply declined = purchase(customer, quoteId, declines, "ANNUAL");
+        assertThat(declined.status()).isEqualTo(422);
+        assertThat(declined.json().get("code").asText()).isEqualTo("PAYMENT_DECLINED");
+        Reply terms = customer.command(system).post("/api/quotes/" + quoteId + "/purchase",
+                "{\"acceptedTermsVersion\":\"2020-01\",\"paymentCardId\":\"" + pays + "\",\"paymentPlan\":\"ANNUAL\"}");
+        assertThat(terms.json().get("code").asText()).isEqualTo("TERMS_NOT_ACCEPTED");
+
+        // the gateway does not answer in time: nothing is issued, and the same purchase later completes it
+        Reply pending = purchase(customer, quoteId, timesOut, "MONTHLY");
+        assertThat(pending.status()).isEqualTo(422);
+        assertThat(pending.json().get("code").asText()).isEqualTo("PAYMENT_PENDING");
+        Thread.sleep(2_500);
+        Reply bought = purchase(customer, quoteId, timesOut, "MONTHLY");
+        assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+        String policyId = bought.json().get("policyId").asText();
+        java.math.BigDecimal twelfth = new java.math.BigDecimal(quote.get("annualPremium").asText())
+                .divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP);
+        assertThat(new java.math.BigDecimal(bought.json().get("firstPremium").asText())).isEqualByComparingTo(twelfth);
+        assertThat(bought.headers().firstValue("Location").orElseThrow()).endsWith("/api/policies/" + policyId);
+
+        // sent again (a client that lost the answer): the same policy, nothing collected twice
+        Reply again = purchase(customer, quoteId, pays, "ANNUAL");
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.json().get("policyId").asText()).isEqualTo(policyId);
+        assertThat(again.json().get("paymentReference").asText()).isEqualTo(bought.json().get("paymentReference").asText());
+
+        String position = again.headers().firstValue("X-Event-Position")
+                .orElse(bought.headers().firstValue("X-Event-Position").orElseThrow());
+        Reply policy = customer.query(system).get("/api/policies/" + policyId, "X-Min-Position", position);
+        assertThat(policy.status()).as(policy.toString()).isEqualTo(200);
+        assertThat(new java.math.BigDecimal(policy.json().get("premium").asText()))
+                .isEqualByComparingTo(new java.math.BigDecimal(quote.get("annualPremium").asText()));
+        JsonNode purchased = customer.query(system).get("/api/quotes/" + quoteId, "X-Min-Position", position).json();
+        assertThat(purchased.get("status").asText()).isEqualTo("PURCHASED");
+        assertThat(purchased.get("policyId").asText()).isEqualTo(policyId);
+    }
 }

@@ -454,6 +454,19 @@ public class Account {
         return owner;
     }
 
+    /**
+     * The number of a card bound to this open account, to pay from: only the customer (or an
+     * admin) pays from the account's cards.
+     */
+    public String cardToPayFrom(Caller caller, String cardId) {
+        requireActionableBy(caller);
+        String number = cards.get(cardId);
+        if (number == null) {
+            throw new BusinessRuleViolation("CARD_UNKNOWN", "There is no card " + cardId + " on the account.");
+        }
+        return number;
+    }
+
     public static BusinessRuleViolation unknown(String accountId) {
         return new BusinessRuleViolation("ACCOUNT_UNKNOWN", "There is no account " + accountId + ".");
     }

@@ -2,12 +2,14 @@ package org.coverledger.command.quote;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +24,16 @@ import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.common.NationalId;
 import org.coverledger.events.policy.ProductCatalogue;
+import org.coverledger.command.policy.PolicyPurchases;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.Role;
+import org.coverledger.events.common.UnknownObject;
+import org.coverledger.events.policy.PolicyApi.IssuePolicy;
+import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.AcceptReferredQuote;
+import org.coverledger.events.policy.QuoteApi.PaymentPlan;
+import org.coverledger.events.policy.QuoteApi.PurchaseQuote;
+import org.coverledger.events.policy.QuoteApi.QuotePurchased;
 import org.coverledger.events.policy.QuoteApi.DeclineReferredQuote;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
@@ -44,9 +55,17 @@ public class Quote {
     @AggregateIdentifier
     private String quoteId;
     private String accountId;
+    private String owner;
+    private Product product;
+    private Money sumInsured;
+    private LocalDate startDate;
+    private LocalDate endDate;
+    private String termsVersion;
+    private Instant validUntil;
     private QuoteStatus status;
     private Money annualPremium;
     private boolean accepted;
+    private QuotePurchased purchase;
 
     protected Quote() {
     }
@@ -124,10 +143,67 @@ public class Quote {
         }
     }
 
+    /** What buying the cover quoted comes to: the policy, and the first premium collected. */
+    public record Purchase(String policyId, String policyNumber, PaymentPlan paymentPlan, Money firstPremium,
+                           String paymentReference) {
+    }
+
+    /**
+     * Buys the cover quoted: the customer accepts the terms version the quote was priced under,
+     * the first premium (the year's, or a twelfth of it) is collected from a card bound to the
+     * account, and the policy is issued in the same commit as the purchase. Sent again, it
+     * answers the same purchase and collects nothing more.
+     */
+    @CommandHandler
+    public Purchase handle(PurchaseQuote command, Caller caller, PolicyPurchases purchases, BusinessCalendar calendar)
+            throws Exception {
+        if (!caller.mayActOn(owner, Role.ADMIN)) {
+            throw new UnknownObject("quote", quoteId);
+        }
+        if (purchase != null) {
+            return purchaseOf(purchase);
+        }
+        if (status != QuoteStatus.OFFERED && !accepted) {
+            throw new BusinessRuleViolation("QUOTE_NOT_OFFERED", status == QuoteStatus.DECLINED
+                    ? "The quote was declined." : "The quote waits for an underwriter.");
+        }
+        Instant now = calendar.now();
+        if (validUntil == null || !validUntil.isAfter(now) || startDate.isBefore(calendar.today())) {
+            throw new BusinessRuleViolation("QUOTE_EXPIRED", "The quote has expired; ask for a new one.");
+        }
+        if (!termsVersion.equals(command.acceptedTermsVersion())) {
+            throw new BusinessRuleViolation("TERMS_NOT_ACCEPTED", "Accept the terms version " + termsVersion
+                    + " the quote was priced under.");
+        }
+        Money first = command.paymentPlan() == PaymentPlan.ANNUAL ? annualPremium
+                : Money.cny(annualPremium.amount().divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP));
+        String policyId = UUID.nameUUIDFromBytes(("policy:" + quoteId).getBytes(StandardCharsets.UTF_8)).toString();
+        String policyNumber = PolicyPurchases.policyNumber(policyId, calendar.today());
+        PolicyPurchases.Collected paid = purchases.collect("quote:" + quoteId + ":first-premium", accountId, caller,
+                command.paymentCardId(), first, "first premium of policy " + policyNumber);
+        purchases.issue(new IssuePolicy(policyId, policyNumber, accountId, product, sumInsured, annualPremium, startDate,
+                endDate), owner);
+        apply(new QuotePurchased(quoteId, accountId, policyId, policyNumber, command.paymentPlan(), first, paid.key(),
+                paid.reference(), command.acceptedTermsVersion(), now));
+        return purchaseOf(purchase);
+    }
+
+    private static Purchase purchaseOf(QuotePurchased event) {
+        return new Purchase(event.policyId(), event.policyNumber(), event.paymentPlan(), event.firstPremium(),
+                event.paymentReference());
+    }
+
     @EventSourcingHandler
     void on(QuoteIssued event) {
         quoteId = event.quoteId();
         accountId = event.accountId();
+        owner = event.owner();
+        product = event.product();
+        sumInsured = event.sumInsured();
+        startDate = event.startDate();
+        endDate = event.endDate();
+        termsVersion = event.termsVersion();
+        validUntil = event.validUntil();
         status = event.status();
         annualPremium = event.annualPremium();
     }
@@ -136,6 +212,13 @@ public class Quote {
     void on(QuoteAccepted event) {
         accepted = true;
         annualPremium = event.annualPremium();
+        validUntil = event.validUntil();
+    }
+
+    @EventSourcingHandler
+    void on(QuotePurchased event) {
+        purchase = event;
+        status = QuoteStatus.PURCHASED;
     }
 
     @EventSourcingHandler

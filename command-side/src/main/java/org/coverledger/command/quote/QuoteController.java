@@ -28,6 +28,8 @@ import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.AcceptReferredQuote;
 import org.coverledger.events.policy.QuoteApi.DeclineReferredQuote;
+import org.coverledger.events.policy.QuoteApi.PaymentPlan;
+import org.coverledger.events.policy.QuoteApi.PurchaseQuote;
 import org.coverledger.events.policy.QuoteApi.Relationship;
 import org.coverledger.events.policy.QuoteApi.RequestQuote;
 import org.coverledger.platform.Refuses;
@@ -79,6 +81,17 @@ public class QuoteController {
     public record QuoteMade(String quoteId, String status) {
     }
 
+    public record QuotePurchaseRequest(
+            @NotBlank @Size(max = 20) @Schema(description = "the termsVersion of the quote (GET /api/quotes/{id}), "
+                    + "which the customer read and accepts") String acceptedTermsVersion,
+            @NotBlank String paymentCardId,
+            @NotNull PaymentPlan paymentPlan) {
+    }
+
+    public record QuotePurchaseMade(String quoteId, String policyId, String policyNumber, PaymentPlan paymentPlan,
+                            BigDecimal firstPremium, String paymentReference) {
+    }
+
     private final Commands commands;
     private final RequestValidation validation;
     private final String queryUrl;
@@ -108,6 +121,27 @@ public class QuoteController {
                 request.insured().nationalId(), request.insured().relationship(),
                 request.declarations() == null ? Map.of() : request.declarations()));
         return ResponseEntity.created(URI.create(queryUrl + "/api/quotes/" + quoteId)).body(new QuoteMade(quoteId, status));
+    }
+
+    @ResponseStatus(HttpStatus.CREATED)
+    @Refuses({"QUOTE_NOT_OFFERED", "QUOTE_EXPIRED", "TERMS_NOT_ACCEPTED", "CARD_UNKNOWN", "ACCOUNT_CLOSED",
+            "ACCOUNT_CLOSING", "PAYMENT_DECLINED", "PAYMENT_PENDING", "PAYMENT_ATTEMPTS_EXHAUSTED"})
+    @PostMapping("/{quoteId}/purchase")
+    @Operation(summary = "Buy the cover quoted: the first premium is collected from a bound card, then the policy "
+            + "is issued", description = "ANNUAL collects the year's premium, MONTHLY the first twelfth (the rest by "
+            + "auto-debit). The payment is collected at most once per quote: after a declined card another may "
+            + "be tried; when an outcome is not known yet (422 PAYMENT_PENDING) no other attempt is made until it "
+            + "is, so send the same purchase again later; once bought, the same purchase answers the same policy. The Location is the policy on the query side.")
+    @RequestBody(content = @Content(schema = @Schema(implementation = QuotePurchaseRequest.class)))
+    public ResponseEntity<QuotePurchaseMade> purchase(@PathVariable String quoteId,
+                                              @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("quote", quoteId);
+        QuotePurchaseRequest request = validation.read(body, QuotePurchaseRequest.class);
+        Quote.Purchase purchase = commands.send(new PurchaseQuote(quoteId, request.acceptedTermsVersion(),
+                request.paymentCardId(), request.paymentPlan()));
+        return ResponseEntity.created(URI.create(queryUrl + "/api/policies/" + purchase.policyId()))
+                .body(new QuotePurchaseMade(quoteId, purchase.policyId(), purchase.policyNumber(), purchase.paymentPlan(),
+                        purchase.firstPremium().amount(), purchase.paymentReference()));
     }
 
     @Refuses({"QUOTE_NOT_REFERRED", "LOADING_INVALID"})

@@ -7,6 +7,7 @@ import org.axonframework.eventhandling.SequenceNumber;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
 import org.coverledger.events.policy.QuoteApi.QuoteIssued;
+import org.coverledger.events.policy.QuoteApi.QuotePurchased;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -37,7 +38,7 @@ public class QuoteProjection {
                 event.insuredNationalId(), event.relationship().name(), event.insuredAge(), event.declarations(),
                 event.annualPremium().amount(), event.loadingPercent(), event.loadings(), event.referrals(), null,
                 event.status().name(), event.termsVersion(), event.quotedAt(), event.validUntil(), null, null, null,
-                sequence));
+                null, null, sequence));
     }
 
     @EventHandler
@@ -52,6 +53,12 @@ public class QuoteProjection {
     void on(QuoteDeclined event, @SequenceNumber long sequence) {
         update(event.quoteId(), sequence, new Update().set("status", "DECLINED").set("decidedBy", event.underwriter())
                 .set("decidedAt", event.declinedAt()).set("declineReason", event.reason()));
+    }
+
+    @EventHandler
+    void on(QuotePurchased event, @SequenceNumber long sequence) {
+        update(event.quoteId(), sequence, new Update().set("status", "PURCHASED").set("policyId", event.policyId())
+                .set("paymentPlan", event.paymentPlan().name()));
     }
 
     private void update(String quoteId, long sequence, Update update) {

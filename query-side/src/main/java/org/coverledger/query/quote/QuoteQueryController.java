@@ -39,7 +39,8 @@ public class QuoteQueryController {
 
     @GetMapping("/api/quotes/{quoteId}")
     @Operation(summary = "One quote; a customer sees only their own", description = "status: OFFERED (until "
-            + "validUntil), REFERRED (waiting for an underwriter), DECLINED (with the reason) or EXPIRED.")
+            + "validUntil), REFERRED (waiting for an underwriter), DECLINED (with the reason), PURCHASED (with "
+            + "the policy) or EXPIRED.")
     public QuoteView quote(@PathVariable String quoteId, Caller caller) {
         QuoteView view = mongo.findById(quoteId, QuoteView.class);
         if (view == null || !caller.mayActOn(view.owner(), Role.UNDERWRITER, Role.ADMIN)) {
@@ -64,6 +65,6 @@ public class QuoteQueryController {
                 view.declarations(), view.annualPremium(), view.loadingPercent(), view.loadings(), view.referrals(),
                 view.underwriterLoadingPercent(), expired ? "EXPIRED" : view.status(), view.termsVersion(),
                 view.quotedAt(), view.validUntil(), view.decidedBy(), view.decidedAt(), view.declineReason(),
-                view.lastSequence());
+                view.policyId(), view.paymentPlan(), view.lastSequence());
     }
 }

@@ -18,5 +18,5 @@ public record QuoteView(@Id String quoteId, String accountId, String owner, Stri
                         List<String> loadings, List<String> referrals, Integer underwriterLoadingPercent,
                         String status, String termsVersion,
                         Instant quotedAt, Instant validUntil, String decidedBy, Instant decidedAt,
-                        String declineReason, long lastSequence) {
+                        String declineReason, String policyId, String paymentPlan, long lastSequence) {
 }

@@ -49,6 +49,7 @@ public enum Permission {
     /** Compliance decides with the customer; an admin carries it out once retention allows. */
     ERASE_PERSONAL_DATA(Side.COMMAND, "POST", "/api/accounts/*/erasure", ADMIN),
     REQUEST_QUOTE(Side.COMMAND, "POST", "/api/quotes", CUSTOMER, UNDERWRITER, ADMIN),
+    PURCHASE_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/purchase", CUSTOMER, ADMIN),
     ACCEPT_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/acceptance", UNDERWRITER, ADMIN),
     DECLINE_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/declination", UNDERWRITER, ADMIN),
     BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),

@@ -23,7 +23,10 @@ public final class QuoteApi {
     /** Who the cover is for, as the policyholder is to them. */
     public enum Relationship { SELF, SPOUSE, CHILD, PARENT }
 
-    public enum QuoteStatus { OFFERED, REFERRED, DECLINED }
+    public enum QuoteStatus { OFFERED, REFERRED, DECLINED, PURCHASED }
+
+    /** How the premium is paid: once a year, or in twelve monthly instalments by auto-debit. */
+    public enum PaymentPlan { ANNUAL, MONTHLY }
 
     /**
      * {@code declarations}: the product's questions by key and their answers as text; the
@@ -42,6 +45,11 @@ public final class QuoteApi {
     }
 
     public record DeclineReferredQuote(@TargetAggregateIdentifier String quoteId, String reason) {
+    }
+
+    /** Buy the cover quoted: the first premium is collected from the bound card, then the policy is issued. */
+    public record PurchaseQuote(@TargetAggregateIdentifier String quoteId, String acceptedTermsVersion,
+                                String paymentCardId, PaymentPlan paymentPlan) {
     }
 
     /**
@@ -67,5 +75,14 @@ public final class QuoteApi {
     }
 
     public record QuoteDeclined(String quoteId, String accountId, String underwriter, String reason, Instant declinedAt) {
+    }
+
+    /**
+     * The first premium was collected ({@code paymentReference} is the gateway's) and the policy
+     * issued, in the same commit as its PolicyIssued.
+     */
+    public record QuotePurchased(String quoteId, String accountId, String policyId, String policyNumber,
+                                 PaymentPlan paymentPlan, Money firstPremium, String paymentKey,
+                                 String paymentReference, String acceptedTermsVersion, Instant purchasedAt) {
     }
 }

@@ -1,0 +1,88 @@
+package org.coverledger.command.payment;
+
+import static com.mongodb.client.model.Filters.eq;
+
+import java.time.Clock;
+import java.util.Date;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import org.bson.Document;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.data.mongodb.MongoDatabaseFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The embedded default's payment gateway, with deterministic outcomes by the card number's last
+ * four digits (README "Payments"): {@code 0002} is declined, {@code 0003} times out (the charge
+ * settles {@link #SETTLES_AFTER} later, and its record shows it from then on), any other card is
+ * charged at once. Its
+ * records ({@code simulated_payments}, one per idempotency key under a unique {@code _id}) make
+ * every key charged at most once, as a real gateway's do.
+ */
+@Component
+@ConditionalOnProperty(name = "coverledger.payments.simulated", havingValue = "true", matchIfMissing = true)
+public class SimulatedGateway implements PaymentGateway {
+
+    /** How long a timed-out charge stays unknown before the gateway's record shows it. */
+    public static final java.time.Duration SETTLES_AFTER = java.time.Duration.ofSeconds(2);
+
+    private final MongoCollection<Document> records;
+    private final Clock clock;
+
+    @Autowired
+    public SimulatedGateway(MongoDatabaseFactory mongo, Clock clock) {
+        this(mongo.getMongoDatabase(), clock);
+    }
+
+    public SimulatedGateway(MongoDatabase database, Clock clock) {
+        this.records = database.getCollection("simulated_payments");
+        this.clock = clock;
+    }
+
+    @Override
+    public Outcome collect(Collection collection) {
+        String number = collection.cardNumber();
+        String ending = number.substring(Math.max(0, number.length() - 4));
+        Document record = new Document("_id", collection.key()).append("accountId", collection.accountId())
+                .append("amount", collection.amount().amount().toPlainString())
+                .append("currency", collection.amount().currency()).append("purpose", collection.purpose())
+                .append("at", Date.from(clock.instant()));
+        if (ending.equals("0002")) {
+            record.append("outcome", "DECLINED").append("reason", "The card issuer declined the payment.");
+        } else {
+            record.append("outcome", "SUCCEEDED").append("reference", "SIM-" + UUID.randomUUID());
+        }
+        if (ending.equals("0003")) {
+            record.append("settlesAt", Date.from(clock.instant().plus(SETTLES_AFTER)));
+        }
+        try {
+            records.insertOne(record);
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            return lookUp(collection.key()).orElseThrow(); // the same key: the same outcome, never a second charge
+        }
+        return outcome(record);
+    }
+
+    @Override
+    public Optional<Outcome> lookUp(String key) {
+        return Optional.ofNullable(records.find(eq("_id", key)).first()).map(this::outcome);
+    }
+
+    private Outcome outcome(Document record) {
+        Date settles = record.getDate("settlesAt");
+        if (settles != null && clock.instant().isBefore(settles.toInstant())) {
+            return new Unknown();
+        }
+        return "DECLINED".equals(record.getString("outcome")) ? new Declined(record.getString("reason"))
+                : new Succeeded(record.getString("reference"));
+    }
+}

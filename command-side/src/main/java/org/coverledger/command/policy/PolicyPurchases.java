@@ -1,0 +1,94 @@
+package org.coverledger.command.policy;
+
+import java.util.Optional;
+
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.Repository;
+import org.coverledger.command.account.Account;
+import org.coverledger.command.account.AccountHoldings;
+import org.coverledger.command.payment.PaymentGateway;
+import org.coverledger.command.payment.PaymentGateway.Collection;
+import org.coverledger.command.payment.PaymentGateway.Declined;
+import org.coverledger.command.payment.PaymentGateway.Outcome;
+import org.coverledger.command.payment.PaymentGateway.Succeeded;
+import org.coverledger.events.common.BusinessRuleViolation;
+import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.Money;
+import org.coverledger.events.policy.PolicyApi.IssuePolicy;
+import org.springframework.stereotype.Component;
+
+/**
+ * What buying a quoted cover needs beyond the quote, for the Quote's handler: the first premium
+ * collected from a card bound to the account, exactly once per key, and the policy issued in
+ * the same unit of work as the purchase is recorded.
+ */
+@Component
+public class PolicyPurchases {
+
+    private final Repository<Account> accounts;
+    private final Repository<Policy> policies;
+    private final AccountHoldings holdings;
+    private final PaymentGateway gateway;
+
+    public PolicyPurchases(Repository<Account> accounts, Repository<Policy> policies, AccountHoldings holdings,
+                           PaymentGateway gateway) {
+        this.accounts = accounts;
+        this.policies = policies;
+        this.holdings = holdings;
+        this.gateway = gateway;
+    }
+
+    /** How many payment attempts one purchase may make (declined ones included). */
+    static final int ATTEMPTS = 10;
+
+    /** A collection that went through: its key and the gateway's reference. */
+    public record Collected(String key, String reference) {
+    }
+
+    /**
+     * Collects the amount for a purchase, exactly once. Attempts have keys {@code prefix:1},
+     * {@code prefix:2}, ...: the gateway's record of each earlier key is read first. One that went
+     * through is the purchase's payment (nothing is charged again); one whose outcome is still
+     * unknown (a time-out) holds every new attempt back (422 PAYMENT_PENDING: the same purchase,
+     * sent again later, completes); only after declined ones is the next key charged, to the card
+     * given. So a declined card may be followed by another, and no purchase is paid twice.
+     */
+    public Collected collect(String prefix, String accountId, Caller caller, String cardId, Money amount, String purpose) {
+        String cardNumber;
+        try {
+            cardNumber = accounts.load(accountId).invoke(account -> account.cardToPayFrom(caller, cardId));
+        } catch (AggregateNotFoundException e) {
+            throw Account.unknown(accountId);
+        }
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            String key = prefix + ":" + attempt;
+            Optional<Outcome> earlier = gateway.lookUp(key);
+            if (earlier.isPresent() && earlier.get() instanceof Declined) {
+                continue;
+            }
+            Outcome outcome = earlier.isPresent() ? earlier.get()
+                    : gateway.collect(new Collection(key, accountId, cardNumber, amount, purpose));
+            if (outcome instanceof Succeeded succeeded) {
+                return new Collected(key, succeeded.reference());
+            }
+            if (outcome instanceof Declined declined) {
+                throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
+            }
+            throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
+                    + "purchase again in a minute to complete it; the premium is never collected twice.");
+        }
+        throw new BusinessRuleViolation("PAYMENT_ATTEMPTS_EXHAUSTED", "This quote's payment was declined "
+                + ATTEMPTS + " times; ask for a new quote.");
+    }
+
+    /** Issues the policy for the account's owner, in the caller's unit of work. */
+    public void issue(IssuePolicy command, String policyholder) throws Exception {
+        holdings.policy(command.accountId(), command.policyId()); // first, so that closing the account finds it
+        policies.newInstance(() -> new Policy(command, policyholder));
+    }
+
+    /** A policy number a person can read out: the date and the start of the policy id. */
+    public static String policyNumber(String policyId, java.time.LocalDate issued) {
+        return "PN" + issued.toString().replace("-", "") + policyId.replace("-", "").substring(0, 10).toUpperCase();
+    }
+}
