@@ -192,4 +192,47 @@ class QuoteIT {
         assertThat(purchased.get("status").asText()).isEqualTo("PURCHASED");
         assertThat(purchased.get("policyId").asText()).isEqualTo(policyId);
     }
+
+    @Test
+    void the_e_policy_is_a_pdf_whose_text_holds_the_chinese_names_and_a_code_the_audit_trail_confirms() throws Exception {
+        Customer customer = Customers.register(system, "周小川");
+        String card = bindCard(customer, "6222020000070034");
+        Reply made = customer.command(system).post("/api/quotes", healthQuote(customer, false));
+        Reply bought = purchase(customer, made.json().get("quoteId").asText(), card, "ANNUAL");
+        String policyId = bought.json().get("policyId").asText();
+        String position = bought.headers().firstValue("X-Event-Position").orElseThrow();
+        JsonNode policy = customer.query(system).get("/api/policies/" + policyId, "X-Min-Position", position).json();
+
+        java.net.http.HttpResponse<byte[]> pdf = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(system.queryUrl() + "/api/policies/" + policyId
+                        + "/document")).header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (customer.mobile() + ":" + customer.password()).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(pdf.statusCode()).isEqualTo(200);
+        assertThat(pdf.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/pdf");
+        String text;
+        try (org.apache.pdfbox.pdmodel.PDDocument document = org.apache.pdfbox.Loader.loadPDF(pdf.body())) {
+            text = new org.apache.pdfbox.text.PDFTextStripper().getText(document);
+        }
+        assertThat(text).contains("电子保单", "周小川", policy.get("policyNumber").asText(), "In-patient hospital costs",
+                "Terms version", "2026-11");
+        // the code is the SHA-256 of the terms as the audit trail's PolicyIssued entry holds them
+        JsonNode issued = null;
+        for (JsonNode entry : Api.at(system.queryUrl(), "cora").get("/api/audit?aggregateId=" + policyId,
+                "X-Min-Position", position).json().get("items")) {
+            if (entry.get("eventType").asText().equals("PolicyIssued")) {
+                issued = entry.get("payload");
+            }
+        }
+        assertThat(issued).as("the audit trail holds PolicyIssued").isNotNull();
+        String canonical = String.join("|", issued.get("policyId").asText(), issued.get("policyNumber").asText(),
+                new java.math.BigDecimal(issued.get("sumInsured").get("amount").asText()).setScale(2).toPlainString(),
+                new java.math.BigDecimal(issued.get("premium").get("amount").asText()).setScale(2).toPlainString(),
+                issued.get("startDate").asText(), issued.get("endDate").asText());
+        String code = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(text.replaceAll("\\s+", "")).contains(code);
+        assertThat(Api.at(system.queryUrl(), "bob").get("/api/policies/" + policyId + "/document").status())
+                .as("another customer gets no document").isEqualTo(404);
+    }
 }

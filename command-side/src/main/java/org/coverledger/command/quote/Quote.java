@@ -70,8 +70,16 @@ public class Quote {
     protected Quote() {
     }
 
-    /** Made by {@link QuoteRequests}, which has checked that the caller may ask for the account. */
-    Quote(RequestQuote command, String owner, BusinessCalendar calendar) {
+    /** Made by {@link QuoteRequests} from what {@link #decide} made of the request. */
+    Quote(QuoteIssued issued) {
+        apply(issued);
+    }
+
+    /**
+     * The quote's rules applied to a request {@link QuoteRequests} has checked the caller may
+     * make: the event that makes the quote, or the refusal (thrown before any aggregate exists).
+     */
+    static QuoteIssued decide(RequestQuote command, String owner, BusinessCalendar calendar) {
         LocalDate today = calendar.today();
         if (command.startDate().isBefore(today) || command.startDate().isAfter(today.plusDays(LATEST_START_DAYS))) {
             throw new BusinessRuleViolation("COVER_START_INVALID", "Cover starts from today (" + today
@@ -92,12 +100,12 @@ public class Quote {
         }
         boolean referred = !assessment.referrals().isEmpty();
         Instant now = calendar.now();
-        apply(new QuoteIssued(command.quoteId(), command.accountId(), owner, command.product(), command.sumInsured(),
+        return new QuoteIssued(command.quoteId(), command.accountId(), owner, command.product(), command.sumInsured(),
                 command.startDate(), command.termMonths(), command.startDate().plusMonths(command.termMonths()).minusDays(1),
                 command.insuredName(), command.insuredNationalId(), command.relationship(), age, plain,
                 personal.isEmpty() ? null : json(personal), assessment.annualPremium(), assessment.loadingPercent(),
                 assessment.loadings(), assessment.referrals(), referred ? QuoteStatus.REFERRED : QuoteStatus.OFFERED,
-                ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now)));
+                ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now));
     }
 
     /** OFFERED or REFERRED, as the rules decided. */

@@ -6,6 +6,7 @@ import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.account.Account;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.Caller;
+import org.coverledger.events.policy.QuoteApi.QuoteIssued;
 import org.coverledger.events.policy.QuoteApi.RequestQuote;
 import org.springframework.stereotype.Component;
 
@@ -29,6 +30,7 @@ public class QuoteRequests {
         } catch (AggregateNotFoundException e) {
             throw Account.unknown(command.accountId());
         }
-        return quotes.newInstance(() -> new Quote(command, owner, calendar)).invoke(Quote::status);
+        QuoteIssued issued = Quote.decide(command, owner, calendar); // a refusal is thrown before the aggregate exists
+        return quotes.newInstance(() -> new Quote(issued)).invoke(Quote::status);
     }
 }

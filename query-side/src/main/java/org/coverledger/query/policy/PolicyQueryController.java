@@ -43,9 +43,14 @@ public class PolicyQueryController {
     }
 
     private final MongoTemplate mongo;
+    private final org.coverledger.query.document.EPolicyDocument documents;
+    private final String zone;
 
-    public PolicyQueryController(MongoTemplate mongo) {
+    public PolicyQueryController(MongoTemplate mongo, org.coverledger.query.document.EPolicyDocument documents,
+                                 @org.springframework.beans.factory.annotation.Value("${coverledger.business-zone}") String zone) {
         this.mongo = mongo;
+        this.documents = documents;
+        this.zone = zone;
     }
 
     @GetMapping
@@ -89,6 +94,52 @@ public class PolicyQueryController {
         }
         return view;
     }
+
+    @GetMapping(value = "/{policyId}/document", produces = "application/pdf")
+    @Operation(summary = "The e-policy as a PDF (Chinese and English): number, holder, insured, beneficiary, "
+            + "coverages, premium and plan, period, terms version and a verification code",
+            description = "The verification code is the SHA-256 (hex) of policyId|policyNumber|sumInsured|premium|"
+                    + "startDate|endDate as the policy's PolicyIssued entry in the audit trail records them (amounts "
+                    + "with two decimals), so the audit trail confirms the document. 503 DOCUMENTS_UNAVAILABLE when "
+                    + "the deployment lacks its CJK font.",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+                    description = "the PDF", content = @io.swagger.v3.oas.annotations.media.Content(
+                    mediaType = "application/pdf", schema = @io.swagger.v3.oas.annotations.media.Schema(
+                    type = "string", format = "binary"))))
+    public org.springframework.http.ResponseEntity<byte[]> document(@PathVariable String policyId, Caller caller) {
+        PolicyView view = get(policyId, caller);
+        org.coverledger.query.account.AccountView account = mongo.findById(view.accountId(),
+                org.coverledger.query.account.AccountView.class);
+        org.coverledger.query.quote.QuoteView quote = mongo.findOne(Query.query(where("policyId").is(policyId)),
+                org.coverledger.query.quote.QuoteView.class);
+        String holder = account == null ? view.policyholder() : account.name();
+        byte[] pdf = documents.render(new org.coverledger.query.document.EPolicyDocument.Content(view.policyId(),
+                view.policyNumber(), holder, quote == null ? holder : quote.insuredName(),
+                quote == null ? "SELF" : quote.relationship(), view.beneficiary(),
+                org.coverledger.events.policy.Product.valueOf(view.product()), view.sumInsured(), view.premium(),
+                quote == null || quote.paymentPlan() == null ? "ANNUAL" : quote.paymentPlan(),
+                view.startDate().toString(), view.endDate().toString(), zone,
+                quote == null ? org.coverledger.events.policy.ProductCatalogue.termsVersion() : quote.termsVersion(),
+                view.status(), org.coverledger.query.document.EPolicyDocument.verificationCode(view.policyId(),
+                        view.policyNumber(), view.sumInsured(), view.premium(), view.startDate().toString(),
+                        view.endDate().toString())));
+        return org.springframework.http.ResponseEntity.ok()
+                .contentType(org.springframework.http.MediaType.APPLICATION_PDF)
+                .header("Content-Disposition", "inline; filename=\"" + view.policyNumber() + ".pdf\"")
+                .body(pdf);
+    }
+
+    @org.springframework.web.bind.annotation.ExceptionHandler(org.coverledger.query.document.EPolicyDocument.Unavailable.class)
+    public org.springframework.http.ResponseEntity<org.springframework.http.ProblemDetail> documentsUnavailable(
+            org.coverledger.query.document.EPolicyDocument.Unavailable e) {
+        log.error("E-policy documents cannot be made: {}", e.getMessage());
+        return org.springframework.http.ResponseEntity.status(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE)
+                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(org.coverledger.platform.ProblemResponses.problem(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+                        "DOCUMENTS_UNAVAILABLE", "The document cannot be made at the moment; the operators are told."));
+    }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PolicyQueryController.class);
 
     private static Criteria visibleTo(Caller caller) {
         return caller.isCustomerOnly() ? where("policyholder").is(caller.login()) : new Criteria();
