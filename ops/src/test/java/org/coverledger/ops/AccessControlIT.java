@@ -71,7 +71,7 @@ class AccessControlIT {
             Q GET    /api/underwriting/queue                      U R
             Q GET    /api/policies                                ALL
             Q GET    /api/policies/{id}                           ALL
-            Q GET    /api/policies/{id}/document                  ALL
+            Q GET    /api/policies/{id}/document                  C U R
             Q GET    /api/claims/{id}/progress                    ALL
             Q GET    /api/accounts/{id}                           C U J P R
             Q GET    /api/accounts                                U J P A R

@@ -36,16 +36,25 @@ public class Claim {
     protected Claim() {
     }
 
-    /** Submitted through {@link ClaimSubmission}, which has checked the policy's cover. */
-    Claim(SubmitClaim command, Policy.Holder holder, BusinessCalendar calendar) {
+    /** Submitted through {@link ClaimSubmission} with what {@link #decide} made of the claim. */
+    Claim(ClaimSubmitted submitted) {
+        apply(submitted);
+    }
+
+    /**
+     * The claim's own rules applied to a submission whose cover {@link ClaimSubmission} has
+     * checked: the event that opens the claim, or the refusal, thrown before any aggregate exists
+     * (so that Axon does not log an expected refusal as a failed creation).
+     */
+    static ClaimSubmitted decide(SubmitClaim command, Policy.Holder holder, BusinessCalendar calendar) {
         if (command.amountClaimed().amount().signum() <= 0) {
             throw new BusinessRuleViolation("AMOUNT_NOT_POSITIVE", "The amount claimed must be more than zero.");
         }
         if (command.incidentDate().isAfter(calendar.today())) {
             throw new BusinessRuleViolation("INCIDENT_IN_FUTURE", "The incident date cannot be in the future.");
         }
-        apply(new ClaimSubmitted(command.claimId(), command.policyId(), holder.accountId(), holder.policyholder(),
-                command.incidentDate(), command.description(), command.amountClaimed(), calendar.now()));
+        return new ClaimSubmitted(command.claimId(), command.policyId(), holder.accountId(), holder.policyholder(),
+                command.incidentDate(), command.description(), command.amountClaimed(), calendar.now());
     }
 
     @CommandHandler

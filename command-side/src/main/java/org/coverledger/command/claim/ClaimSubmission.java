@@ -7,6 +7,7 @@ import org.axonframework.modelling.command.Repository;
 import org.coverledger.command.account.Account;
 import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.command.policy.Policy;
+import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
 import org.coverledger.events.claim.ClaimApi.SubmitClaim;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.Caller;
@@ -42,8 +43,9 @@ public class ClaimSubmission {
             throw Policy.unknown(command.policyId());
         }
         accounts.load(holder.accountId()).execute(Account::requireOpen); // a closed account claims nothing
+        ClaimSubmitted submitted = Claim.decide(command, holder, calendar);
         holdings.claim(holder.accountId(), command.claimId()); // first, so that closing the account finds it
-        claims.newInstance(() -> new Claim(command, holder, calendar));
+        claims.newInstance(() -> new Claim(submitted));
         return command.claimId();
     }
 }

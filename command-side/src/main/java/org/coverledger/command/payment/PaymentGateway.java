@@ -22,8 +22,8 @@ public interface PaymentGateway {
     sealed interface Outcome {
     }
 
-    /** Charged; {@code reference} is the gateway's. */
-    record Succeeded(String reference) implements Outcome {
+    /** Charged: {@code amount} under the gateway's {@code reference}. */
+    record Succeeded(String reference, Money amount) implements Outcome {
     }
 
     record Declined(String reason) implements Outcome {

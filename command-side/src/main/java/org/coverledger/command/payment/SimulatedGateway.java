@@ -83,6 +83,7 @@ public class SimulatedGateway implements PaymentGateway {
             return new Unknown();
         }
         return "DECLINED".equals(record.getString("outcome")) ? new Declined(record.getString("reason"))
-                : new Succeeded(record.getString("reference"));
+                : new Succeeded(record.getString("reference"), new org.coverledger.events.common.Money(
+                        new java.math.BigDecimal(record.getString("amount")), record.getString("currency")));
     }
 }

@@ -44,16 +44,25 @@ public class Policy {
     protected Policy() {
     }
 
-    /** Issued by {@link PolicyIssuance}, which has checked that the caller may buy for the account. */
-    Policy(IssuePolicy command, String policyholder) {
+    /** Issued by {@link PolicyIssuance} or {@link PolicyPurchases} with what {@link #decide} made of the command. */
+    Policy(PolicyIssued issued) {
+        apply(issued);
+    }
+
+    /**
+     * The policy's own rules applied to an issue the caller may make: the event that issues it,
+     * or the refusal, thrown before any aggregate exists (so that Axon does not log an expected
+     * refusal as a failed creation).
+     */
+    static PolicyIssued decide(IssuePolicy command, String policyholder) {
         if (!command.endDate().isAfter(command.startDate())) {
             throw new BusinessRuleViolation("COVER_PERIOD_INVALID", "The cover must end after it starts.");
         }
         if (command.sumInsured().belowZero() || command.premium().belowZero()) {
             throw new BusinessRuleViolation("NEGATIVE_AMOUNT", "Sum insured and premium cannot be negative.");
         }
-        apply(new PolicyIssued(command.policyId(), command.policyNumber(), command.accountId(), policyholder,
-                command.product(), command.sumInsured(), command.premium(), command.startDate(), command.endDate()));
+        return new PolicyIssued(command.policyId(), command.policyNumber(), command.accountId(), policyholder,
+                command.product(), command.sumInsured(), command.premium(), command.startDate(), command.endDate());
     }
 
     @CommandHandler

@@ -9,6 +9,7 @@ import org.coverledger.command.account.AccountHoldings;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.policy.PolicyApi.IssuePolicy;
+import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,8 +37,9 @@ public class PolicyIssuance {
         } catch (AggregateNotFoundException e) {
             throw Account.unknown(command.accountId());
         }
+        PolicyIssued issued = Policy.decide(command, policyholder);
         holdings.policy(command.accountId(), command.policyId()); // first, so that closing the account finds it
-        policies.newInstance(() -> new Policy(command, policyholder));
+        policies.newInstance(() -> new Policy(issued));
         return command.policyId();
     }
 }

@@ -15,6 +15,7 @@ import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.PolicyApi.IssuePolicy;
+import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,17 +42,38 @@ public class PolicyPurchases {
     /** How many payment attempts one purchase may make (declined ones included). */
     static final int ATTEMPTS = 10;
 
-    /** A collection that went through: its key and the gateway's reference. */
-    public record Collected(String key, String reference) {
+    /** A collection that went through: its key, the gateway's reference and what was charged. */
+    public record Collected(String key, String reference, Money amount) {
     }
 
     /**
-     * Collects the amount for a purchase, exactly once. Attempts have keys {@code prefix:1},
-     * {@code prefix:2}, ...: the gateway's record of each earlier key is read first. One that went
-     * through is the purchase's payment (nothing is charged again); one whose outcome is still
-     * unknown (a time-out) holds every new attempt back (422 PAYMENT_PENDING: the same purchase,
-     * sent again later, completes); only after declined ones is the next key charged, to the card
-     * given. So a declined card may be followed by another, and no purchase is paid twice.
+     * A collection an earlier attempt of this purchase made, read from the gateway's records of
+     * the keys {@code prefix:1}, {@code prefix:2}, ...: one that went through is the purchase's
+     * payment, whatever has changed since (the quote's validity, the card); one whose outcome is
+     * still unknown holds everything back (422 PAYMENT_PENDING: the same purchase, sent again
+     * later, completes); declined ones are passed over. Empty: nothing was charged yet.
+     */
+    public Optional<Collected> earlier(String prefix) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            String key = prefix + ":" + attempt;
+            Optional<Outcome> outcome = gateway.lookUp(key);
+            if (outcome.isEmpty()) {
+                return Optional.empty();
+            }
+            if (outcome.get() instanceof Succeeded succeeded) {
+                return Optional.of(new Collected(key, succeeded.reference(), succeeded.amount()));
+            }
+            if (outcome.get() instanceof PaymentGateway.Unknown) {
+                throw pending();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Collects the amount from a card bound to the account under the purchase's next key (after
+     * the declined ones; {@link #earlier} has found no other). A declined card is refused, and
+     * another may follow; an unknown outcome is refused as pending.
      */
     public Collected collect(String prefix, String accountId, Caller caller, String cardId, Money amount, String purpose) {
         String cardNumber;
@@ -62,29 +84,37 @@ public class PolicyPurchases {
         }
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             String key = prefix + ":" + attempt;
-            Optional<Outcome> earlier = gateway.lookUp(key);
-            if (earlier.isPresent() && earlier.get() instanceof Declined) {
-                continue;
+            if (gateway.lookUp(key).isPresent()) {
+                continue; // declined before (earlier() has seen to the rest)
             }
-            Outcome outcome = earlier.isPresent() ? earlier.get()
-                    : gateway.collect(new Collection(key, accountId, cardNumber, amount, purpose));
+            Outcome outcome = gateway.collect(new Collection(key, accountId, cardNumber, amount, purpose));
             if (outcome instanceof Succeeded succeeded) {
-                return new Collected(key, succeeded.reference());
+                return new Collected(key, succeeded.reference(), succeeded.amount());
             }
             if (outcome instanceof Declined declined) {
                 throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
             }
-            throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
-                    + "purchase again in a minute to complete it; the premium is never collected twice.");
+            throw pending();
         }
         throw new BusinessRuleViolation("PAYMENT_ATTEMPTS_EXHAUSTED", "This quote's payment was declined "
                 + ATTEMPTS + " times; ask for a new quote.");
     }
 
+    private static BusinessRuleViolation pending() {
+        return new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
+                + "purchase again in a minute to complete it; the premium is never collected twice.");
+    }
+
+    /** Marks the policy as on its way on the account before anything is charged, so that a closure waits for it. */
+    public void reserve(String accountId, String policyId) {
+        holdings.policy(accountId, policyId);
+    }
+
     /** Issues the policy for the account's owner, in the caller's unit of work. */
     public void issue(IssuePolicy command, String policyholder) throws Exception {
+        PolicyIssued issued = Policy.decide(command, policyholder);
         holdings.policy(command.accountId(), command.policyId()); // first, so that closing the account finds it
-        policies.newInstance(() -> new Policy(command, policyholder));
+        policies.newInstance(() -> new Policy(issued));
     }
 
     /** A policy number a person can read out: the date and the start of the policy id. */

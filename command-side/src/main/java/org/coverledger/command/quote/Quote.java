@@ -65,6 +65,7 @@ public class Quote {
     private QuoteStatus status;
     private Money annualPremium;
     private boolean accepted;
+    private String requestedBy;
     private QuotePurchased purchase;
 
     protected Quote() {
@@ -79,7 +80,7 @@ public class Quote {
      * The quote's rules applied to a request {@link QuoteRequests} has checked the caller may
      * make: the event that makes the quote, or the refusal (thrown before any aggregate exists).
      */
-    static QuoteIssued decide(RequestQuote command, String owner, BusinessCalendar calendar) {
+    static QuoteIssued decide(RequestQuote command, String owner, String requestedBy, BusinessCalendar calendar) {
         LocalDate today = calendar.today();
         if (command.startDate().isBefore(today) || command.startDate().isAfter(today.plusDays(LATEST_START_DAYS))) {
             throw new BusinessRuleViolation("COVER_START_INVALID", "Cover starts from today (" + today
@@ -105,7 +106,7 @@ public class Quote {
                 command.insuredName(), command.insuredNationalId(), command.relationship(), age, plain,
                 personal.isEmpty() ? null : json(personal), assessment.annualPremium(), assessment.loadingPercent(),
                 assessment.loadings(), assessment.referrals(), referred ? QuoteStatus.REFERRED : QuoteStatus.OFFERED,
-                ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now));
+                ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now), requestedBy);
     }
 
     /** OFFERED or REFERRED, as the rules decided. */
@@ -129,6 +130,9 @@ public class Quote {
     public void handle(AcceptReferredQuote command, @MetaDataValue(CommandMetadata.ACTOR) String underwriter,
                        BusinessCalendar calendar) {
         requireReferred();
+        if (underwriter.equals(requestedBy)) {
+            throw new BusinessRuleViolation("OWN_QUOTE", "Another underwriter decides a quote you asked for.");
+        }
         if (command.loadingPercent() < 0 || command.loadingPercent() > 200) {
             throw new BusinessRuleViolation("LOADING_INVALID", "A loading is from 0 to 200 percent.");
         }
@@ -171,28 +175,37 @@ public class Quote {
         if (purchase != null) {
             return purchaseOf(purchase);
         }
-        if (status != QuoteStatus.OFFERED && !accepted) {
-            throw new BusinessRuleViolation("QUOTE_NOT_OFFERED", status == QuoteStatus.DECLINED
-                    ? "The quote was declined." : "The quote waits for an underwriter.");
-        }
-        Instant now = calendar.now();
-        if (validUntil == null || !validUntil.isAfter(now) || startDate.isBefore(calendar.today())) {
-            throw new BusinessRuleViolation("QUOTE_EXPIRED", "The quote has expired; ask for a new one.");
-        }
-        if (!termsVersion.equals(command.acceptedTermsVersion())) {
-            throw new BusinessRuleViolation("TERMS_NOT_ACCEPTED", "Accept the terms version " + termsVersion
-                    + " the quote was priced under.");
-        }
-        Money first = command.paymentPlan() == PaymentPlan.ANNUAL ? annualPremium
-                : Money.cny(annualPremium.amount().divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP));
+        String prefix = "quote:" + quoteId + ":first-premium";
         String policyId = UUID.nameUUIDFromBytes(("policy:" + quoteId).getBytes(StandardCharsets.UTF_8)).toString();
         String policyNumber = PolicyPurchases.policyNumber(policyId, calendar.today());
-        PolicyPurchases.Collected paid = purchases.collect("quote:" + quoteId + ":first-premium", accountId, caller,
-                command.paymentCardId(), first, "first premium of policy " + policyNumber);
+        Instant now = calendar.now();
+        // a charge an earlier attempt made is this purchase's payment, whatever has changed since
+        PolicyPurchases.Collected paid = purchases.earlier(prefix).orElse(null);
+        if (paid == null) {
+            if (status != QuoteStatus.OFFERED && !accepted) {
+                throw new BusinessRuleViolation("QUOTE_NOT_OFFERED", status == QuoteStatus.DECLINED
+                        ? "The quote was declined." : "The quote waits for an underwriter.");
+            }
+            if (validUntil == null || !validUntil.isAfter(now) || startDate.isBefore(calendar.today())) {
+                throw new BusinessRuleViolation("QUOTE_EXPIRED", "The quote has expired; ask for a new one.");
+            }
+            if (!termsVersion.equals(command.acceptedTermsVersion())) {
+                throw new BusinessRuleViolation("TERMS_NOT_ACCEPTED", "Accept the terms version " + termsVersion
+                        + " the quote was priced under.");
+            }
+            Money first = command.paymentPlan() == PaymentPlan.ANNUAL ? annualPremium
+                    : Money.cny(annualPremium.amount().divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP));
+            purchases.reserve(accountId, policyId); // before the charge: a closure waits for this policy
+            paid = purchases.collect(prefix, accountId, caller, command.paymentCardId(), first,
+                    "first premium of policy " + policyNumber);
+        }
+        // the plan is the one that was charged (a retry may name another)
+        PaymentPlan plan = paid.amount().amount().compareTo(annualPremium.amount()) == 0 ? PaymentPlan.ANNUAL
+                : PaymentPlan.MONTHLY;
         purchases.issue(new IssuePolicy(policyId, policyNumber, accountId, product, sumInsured, annualPremium, startDate,
                 endDate), owner);
-        apply(new QuotePurchased(quoteId, accountId, policyId, policyNumber, command.paymentPlan(), first, paid.key(),
-                paid.reference(), command.acceptedTermsVersion(), now));
+        apply(new QuotePurchased(quoteId, accountId, policyId, policyNumber, plan, paid.amount(), paid.key(),
+                paid.reference(), termsVersion, now));
         return purchaseOf(purchase);
     }
 
@@ -214,6 +227,7 @@ public class Quote {
         validUntil = event.validUntil();
         status = event.status();
         annualPremium = event.annualPremium();
+        requestedBy = event.requestedBy();
     }
 
     @EventSourcingHandler

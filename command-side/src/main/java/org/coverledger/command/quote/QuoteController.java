@@ -125,7 +125,7 @@ public class QuoteController {
 
     @ResponseStatus(HttpStatus.CREATED)
     @Refuses({"QUOTE_NOT_OFFERED", "QUOTE_EXPIRED", "TERMS_NOT_ACCEPTED", "CARD_UNKNOWN", "ACCOUNT_CLOSED",
-            "ACCOUNT_CLOSING", "PAYMENT_DECLINED", "PAYMENT_PENDING", "PAYMENT_ATTEMPTS_EXHAUSTED"})
+            "ACCOUNT_CLOSING", "ACCOUNT_UNKNOWN", "PAYMENT_DECLINED", "PAYMENT_PENDING", "PAYMENT_ATTEMPTS_EXHAUSTED"})
     @PostMapping("/{quoteId}/purchase")
     @Operation(summary = "Buy the cover quoted: the first premium is collected from a bound card, then the policy "
             + "is issued", description = "ANNUAL collects the year's premium, MONTHLY the first twelfth (the rest by "
@@ -144,7 +144,7 @@ public class QuoteController {
                         purchase.firstPremium().amount(), purchase.paymentReference()));
     }
 
-    @Refuses({"QUOTE_NOT_REFERRED", "LOADING_INVALID"})
+    @Refuses({"QUOTE_NOT_REFERRED", "LOADING_INVALID", "OWN_QUOTE"})
     @PostMapping("/{quoteId}/acceptance")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Accept a referred quote (underwriter), with a loading if need be; valid 30 days from now")

@@ -30,7 +30,7 @@ public class QuoteRequests {
         } catch (AggregateNotFoundException e) {
             throw Account.unknown(command.accountId());
         }
-        QuoteIssued issued = Quote.decide(command, owner, calendar); // a refusal is thrown before the aggregate exists
+        QuoteIssued issued = Quote.decide(command, owner, caller.login(), calendar); // a refusal is thrown before the aggregate exists
         return quotes.newInstance(() -> new Quote(issued)).invoke(Quote::status);
     }
 }

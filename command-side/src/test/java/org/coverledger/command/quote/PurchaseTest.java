@@ -84,7 +84,8 @@ class PurchaseTest {
     private final QuoteIssued offered = new QuoteIssued("q-1", "acc-1", "acc-1", Product.HEALTH, Money.cny("300000"),
             TODAY.plusDays(7), 12, TODAY.plusDays(7).plusMonths(12).minusDays(1), "Zhang San", "110105199001011232",
             Relationship.SELF, 36, new TreeMap<>(Map.of("smoker", "true")), null, Money.cny("675.00"), 25,
-            List.of("smoker +25%"), List.of(), QuoteStatus.OFFERED, "2026-11", NOW, NOW.plus(Duration.ofDays(30)));
+            List.of("smoker +25%"), List.of(), QuoteStatus.OFFERED, "2026-11", NOW, NOW.plus(Duration.ofDays(30)),
+            "acc-1");
 
     @BeforeEach
     void setUp() {
@@ -189,6 +190,22 @@ class PurchaseTest {
     }
 
     @Test
+    void the_plan_recorded_is_the_one_charged_when_a_retry_names_another() {
+        fixture.given(offered)
+                .when(new PurchaseQuote("q-1", "2026-11", TIMES_OUT, PaymentPlan.MONTHLY), customer())
+                .expectException(refused("PAYMENT_PENDING"));
+        now.set(NOW.plus(SimulatedGateway.SETTLES_AFTER).plusSeconds(1));
+        fixture.given(offered)
+                .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.ANNUAL), customer())
+                .expectEventsMatching(org.axonframework.test.matchers.Matchers.payloadsMatching(
+                        org.axonframework.test.matchers.Matchers.exactSequenceOf(org.hamcrest.Matchers.<Object>allOf(
+                                org.hamcrest.Matchers.instanceOf(QuotePurchased.class),
+                                org.hamcrest.Matchers.hasToString(org.hamcrest.Matchers.containsString(
+                                        "paymentPlan=MONTHLY, firstPremium=56.25"))))));
+        assertThat(gatewayRecords()).isEqualTo(1);
+    }
+
+    @Test
     void a_purchase_sent_again_answers_the_same_policy_and_collects_nothing_more() {
         QuotePurchased bought = new QuotePurchased("q-1", "acc-1", policyId(), "PN1", PaymentPlan.ANNUAL,
                 Money.cny("675.00"), "quote:q-1:first-premium:1", "SIM-1", "2026-11", NOW);
@@ -210,10 +227,13 @@ class PurchaseTest {
                 .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.ANNUAL), customer())
                 .expectException(refused("QUOTE_EXPIRED"));
         now.set(NOW);
+        fixture.given(offered)
+                .when(new PurchaseQuote("q-1", "2026-11", "no-such-card", PaymentPlan.ANNUAL), customer())
+                .expectException(refused("CARD_UNKNOWN"));
         QuoteIssued referred = new QuoteIssued("q-1", "acc-1", "acc-1", Product.HEALTH, Money.cny("300000"),
                 TODAY.plusDays(7), 12, TODAY.plusDays(7).plusMonths(12).minusDays(1), "Zhang San", "110105199001011232",
                 Relationship.SELF, 36, new TreeMap<>(), null, Money.cny("540.00"), 0, List.of(),
-                List.of("hospitalizedLast2Years"), QuoteStatus.REFERRED, "2026-11", NOW, null);
+                List.of("hospitalizedLast2Years"), QuoteStatus.REFERRED, "2026-11", NOW, null, "acc-1");
         fixture.given(referred)
                 .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.ANNUAL), customer())
                 .expectException(refused("QUOTE_NOT_OFFERED"));
@@ -222,11 +242,14 @@ class PurchaseTest {
                 .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.ANNUAL), customer())
                 .expectResultMessagePayloadMatching(firstPremium(Money.cny("594.00")));
         fixture.given(offered)
-                .when(new PurchaseQuote("q-1", "2026-11", "no-such-card", PaymentPlan.ANNUAL), customer())
-                .expectException(refused("CARD_UNKNOWN"));
-        fixture.given(offered)
                 .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.ANNUAL), as("acc-2", "CUSTOMER"))
                 .expectException(org.coverledger.events.common.UnknownObject.class);
         assertThat(gatewayRecords()).as("only the accepted referral was charged").isEqualTo(1);
+        // once charged, the charge is the purchase's: another attempt completes it whatever it names
+        fixture.given(offered)
+                .when(new PurchaseQuote("q-1", "2020-01", "no-such-card", PaymentPlan.MONTHLY), customer())
+                .expectSuccessfulHandlerExecution()
+                .expectResultMessagePayloadMatching(firstPremium(Money.cny("594.00")));
+        assertThat(gatewayRecords()).isEqualTo(1);
     }
 }

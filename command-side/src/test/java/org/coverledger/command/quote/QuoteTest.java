@@ -69,8 +69,16 @@ class QuoteTest {
                                       List<String> referrals, QuoteStatus status, Instant validUntil) {
         return new QuoteIssued("q-1", "acc-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
                 TODAY.plusDays(1).plusMonths(12).minusDays(1), "Zhang San", INSURED_ID, Relationship.SELF, 36,
-                new java.util.TreeMap<>(declarations), null, premium, loading, loadings, referrals, status, "2026-11",
-                NOW, validUntil);
+                new java.util.TreeMap<>(), sealedAnswers(declarations), premium, loading, loadings, referrals, status,
+                "2026-11", NOW, validUntil, "acc-1");
+    }
+
+    /** The health answers are personal: they travel together, sealed, as JSON in key order. */
+    private static String sealedAnswers(Map<String, String> declarations) {
+        StringBuilder json = new StringBuilder("{");
+        new java.util.TreeMap<>(declarations).forEach((key, answer) ->
+                json.append(json.length() > 1 ? "," : "").append('"').append(key).append("\":\"").append(answer).append('"'));
+        return json.append('}').toString();
     }
 
     @Test
@@ -116,6 +124,22 @@ class QuoteTest {
         fixture.givenNoPriorActivity()
                 .when(request(TODAY.plusDays(1), health(false, false)), as("acc-2", "CUSTOMER"))
                 .expectException(refused("ACCOUNT_UNKNOWN"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void an_underwriter_never_decides_a_quote_they_asked_for() {
+        QuoteIssued referred = issued(health(false, true), Money.cny("540.00"), 0, List.of(),
+                List.of("hospitalizedLast2Years"), QuoteStatus.REFERRED, null);
+        QuoteIssued askedByUma = new QuoteIssued(referred.quoteId(), referred.accountId(), referred.owner(),
+                referred.product(), referred.sumInsured(), referred.startDate(), referred.termMonths(), referred.endDate(),
+                referred.insuredName(), referred.insuredNationalId(), referred.relationship(), referred.insuredAge(),
+                referred.declarations(), referred.personalDeclarations(), referred.annualPremium(),
+                referred.loadingPercent(), referred.loadings(), referred.referrals(), referred.status(),
+                referred.termsVersion(), referred.quotedAt(), referred.validUntil(), "uma");
+        fixture.given(askedByUma)
+                .when(new AcceptReferredQuote("q-1", 0), underwriter())
+                .expectException(refused("OWN_QUOTE"))
                 .expectNoEvents();
     }
 

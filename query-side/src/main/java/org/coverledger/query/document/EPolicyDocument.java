@@ -97,14 +97,14 @@ public class EPolicyDocument {
                 text.beginText();
                 text.setFont(font, 18);
                 text.newLineAtOffset(56, 780);
-                text.showText("电子保单  E-policy");
+                text.showText(drawable(font, "电子保单  E-policy"));
                 text.setFont(font, 11);
                 text.setLeading(19);
                 text.newLine();
                 text.newLine();
                 for (String[] line : lines) {
-                    text.showText(line[0].isEmpty() ? "                              " + line[2]
-                            : line[0] + "  " + line[1] + ":  " + line[2]);
+                    text.showText(drawable(font, line[0].isEmpty() ? "                              " + line[2]
+                            : line[0] + "  " + line[1] + ":  " + line[2]));
                     text.newLine();
                 }
                 text.endText();
@@ -114,6 +114,24 @@ public class EPolicyDocument {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The text with every character the font cannot draw (a rare character of a name, a control
+     * character) shown as U+FFFD's stand-in "?", so that one missing glyph never fails the document.
+     */
+    static String drawable(PDFont font, String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(codePoint -> {
+            String character = new String(Character.toChars(codePoint));
+            try {
+                font.encode(character);
+                out.append(character);
+            } catch (IOException | IllegalArgumentException e) {
+                out.append('?');
+            }
+        });
+        return out.toString();
     }
 
     /** The collection's first font, embedded as a subset (the collection stays open until the document is saved). */

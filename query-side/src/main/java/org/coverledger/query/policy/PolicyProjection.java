@@ -51,7 +51,8 @@ public class PolicyProjection {
     void on(PolicyIssued event, @SequenceNumber long sequence, @Timestamp Instant at) {
         PolicyView view = new PolicyView(event.policyId(), event.policyNumber(), event.accountId(), event.policyholder(),
                 event.product().name(), IN_FORCE, event.sumInsured().amount(), event.premium().amount(),
-                event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(), sequence);
+                event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(),
+                event.sumInsured().amount(), sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {

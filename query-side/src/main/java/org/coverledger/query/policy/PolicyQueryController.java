@@ -121,8 +121,8 @@ public class PolicyQueryController {
                 view.startDate().toString(), view.endDate().toString(), zone,
                 quote == null ? org.coverledger.events.policy.ProductCatalogue.termsVersion() : quote.termsVersion(),
                 view.status(), org.coverledger.query.document.EPolicyDocument.verificationCode(view.policyId(),
-                        view.policyNumber(), view.sumInsured(), view.premium(), view.startDate().toString(),
-                        view.endDate().toString())));
+                        view.policyNumber(), view.issuedSumInsured() == null ? view.sumInsured() : view.issuedSumInsured(),
+                        view.premium(), view.startDate().toString(), view.endDate().toString())));
         return org.springframework.http.ResponseEntity.ok()
                 .contentType(org.springframework.http.MediaType.APPLICATION_PDF)
                 .header("Content-Disposition", "inline; filename=\"" + view.policyNumber() + ".pdf\"")

@@ -1,5 +1,7 @@
 package org.coverledger.query.policy;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,7 +15,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
 public record PolicyView(@Id String policyId, String policyNumber, String accountId, String policyholder,
                          String product, String status, BigDecimal sumInsured, BigDecimal premium, String currency,
                          LocalDate startDate, LocalDate endDate, String beneficiary, Instant issuedAt,
-                         List<Change> changes, long lastSequence) {
+                         List<Change> changes,
+                         @Schema(description = "the sum insured as issued, before any change") BigDecimal issuedSumInsured,
+                         long lastSequence) {
 
     /** One accepted change, in the order accepted. */
     public record Change(long sequence, String beneficiary, BigDecimal sumInsured, Instant effectiveFrom,

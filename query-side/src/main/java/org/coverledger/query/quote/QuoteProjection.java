@@ -4,7 +4,9 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
+import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
+import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
 import org.coverledger.events.policy.QuoteApi.QuoteIssued;
 import org.coverledger.events.policy.QuoteApi.QuotePurchased;
@@ -33,9 +35,11 @@ public class QuoteProjection {
         if (mongo.findById(event.quoteId(), QuoteView.class) != null) {
             return;
         }
+        java.util.Map<String, String> answers = new java.util.TreeMap<>(event.declarations());
+        answers.putAll(personal(event.personalDeclarations()));
         mongo.insert(new QuoteView(event.quoteId(), event.accountId(), event.owner(), event.product().name(),
                 event.sumInsured().amount(), event.startDate(), event.termMonths(), event.endDate(), event.insuredName(),
-                event.insuredNationalId(), event.relationship().name(), event.insuredAge(), event.declarations(),
+                event.insuredNationalId(), event.relationship().name(), event.insuredAge(), answers,
                 event.annualPremium().amount(), event.loadingPercent(), event.loadings(), event.referrals(), null,
                 event.status().name(), event.termsVersion(), event.quotedAt(), event.validUntil(), null, null, null,
                 null, null, sequence));
@@ -59,6 +63,28 @@ public class QuoteProjection {
     void on(QuotePurchased event, @SequenceNumber long sequence) {
         update(event.quoteId(), sequence, new Update().set("status", "PURCHASED").set("policyId", event.policyId())
                 .set("paymentPlan", event.paymentPlan().name()));
+    }
+
+    /** The personal answers, opened; none when erased (or withheld). */
+    private static java.util.Map<String, String> personal(String sealedJson) {
+        if (sealedJson == null || !sealedJson.startsWith("{")) {
+            return java.util.Map.of();
+        }
+        try {
+            return JSON.readValue(sealedJson, new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return java.util.Map.of();
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Live, the insured's details and answers are forgotten at once; rebuilt, the events read as erased anyway. */
+    @EventHandler
+    void on(PersonalDataErased event) {
+        mongo.updateMulti(Query.query(Criteria.where("accountId").is(event.accountId())), new Update()
+                .set("insuredName", SubjectKeys.ERASED).set("insuredNationalId", SubjectKeys.ERASED)
+                .set("declarations", java.util.Map.of()).set("declineReason", null), QuoteView.class);
     }
 
     private void update(String quoteId, long sequence, Update update) {

@@ -64,7 +64,7 @@ public enum Permission {
     UNDERWRITING_QUEUE(Side.QUERY, "GET", "/api/underwriting/queue", UNDERWRITER, ADMIN),
     LIST_POLICIES(Side.QUERY, "GET", "/api/policies", Role.values()),
     VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
-    VIEW_POLICY_DOCUMENT(Side.QUERY, "GET", "/api/policies/*/document", Role.values()),
+    VIEW_POLICY_DOCUMENT(Side.QUERY, "GET", "/api/policies/*/document", CUSTOMER, UNDERWRITER, ADMIN),
     VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),
     VIEW_ACCOUNT(Side.QUERY, "GET", "/api/accounts/*", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
     LIST_DEVICES(Side.QUERY, "GET", "/api/accounts/*/devices", CUSTOMER, ADMIN),

@@ -20,7 +20,14 @@ public final class NationalId {
         for (int i = 0; i < 17; i++) {
             sum += (id.charAt(i) - '0') * WEIGHTS[i];
         }
-        return CHECK[sum % 11] == id.charAt(17);
+        if (CHECK[sum % 11] != id.charAt(17)) {
+            return false;
+        }
+        try {
+            return !birthDate(id).isBefore(java.time.LocalDate.of(1900, 1, 1)); // and a real date
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** The holder's date of birth (digits 7 to 14), for an ID that is valid. */

@@ -63,7 +63,7 @@ public final class QuoteApi {
                               Relationship relationship, int insuredAge, Map<String, String> declarations,
                               @PersonalData String personalDeclarations, Money annualPremium, int loadingPercent,
                               List<String> loadings, List<String> referrals, QuoteStatus status, String termsVersion,
-                              Instant quotedAt, Instant validUntil) {
+                              Instant quotedAt, Instant validUntil, String requestedBy) {
         @Override
         public String toString() {
             return "QuoteIssued[" + quoteId + ", " + accountId + ", " + product + ", " + status + "]";
@@ -74,7 +74,13 @@ public final class QuoteApi {
                                 Money annualPremium, Instant acceptedAt, Instant validUntil) {
     }
 
-    public record QuoteDeclined(String quoteId, String accountId, String underwriter, String reason, Instant declinedAt) {
+    /** The reason may speak of the insured's health: it is sealed like other personal data. */
+    public record QuoteDeclined(String quoteId, @DataSubject String accountId, String underwriter,
+                                @PersonalData String reason, Instant declinedAt) {
+        @Override
+        public String toString() {
+            return "QuoteDeclined[" + quoteId + ", " + underwriter + "]";
+        }
     }
 
     /**

@@ -19,4 +19,10 @@ class NationalIdTest {
         assertThat(NationalId.isValid("A1010519491231002X")).isFalse();
         assertThat(NationalId.isValid(null)).isFalse();
     }
+
+    @Test
+    void a_check_character_that_fits_an_impossible_birth_date_is_no_id() {
+        assertThat(NationalId.isValid("11010519901301123X")).as("month 13").isFalse();
+        assertThat(NationalId.isValid("110105202302301238")).as("30 February").isFalse();
+    }
 }
