@@ -41,13 +41,15 @@ class OpsRunIT {
         String walkThrough = readmeWalkThrough()
                 .replace("localhost:8080", "localhost:" + commandPort)
                 .replace("localhost:8081", "localhost:" + queryPort);
-        Process walk = new ProcessBuilder("bash", "-c", walkThrough).redirectErrorStream(true).start();
+        Process walk = new ProcessBuilder("bash", "-c", walkThrough).directory(data.toFile()) // it saves the e-policy
+                .redirectErrorStream(true).start();
         assertThat(walk.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String output = new String(walk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(output)
                 .contains("\"accountId\"")
                 .contains("\"codeSentTo\":\"139****0026\"", "\"status\":\"VERIFIED\"")
                 .contains("\"status\":\"ACCEPTED\"")
+                .contains("\"annualPremium\":\"500.00\"", "%PDF-")
                 .contains("\"status\":\"MATERIALS_REQUESTED\"")
                 .contains("\"beneficiary\":\"Wang Xiaoming\"")
                 .contains("\"eventType\":\"PolicyIssued\"", "\"eventType\":\"PolicyChanged\"")

@@ -155,6 +155,10 @@ class QuoteIT {
         Reply made = customer.command(system).post("/api/quotes", healthQuote(customer, false));
         String quoteId = made.json().get("quoteId").asText();
         JsonNode quote = view(made, customer.query(system));
+        Reply noAutoDebit = purchase(customer, quoteId, pays, "MONTHLY");
+        assertThat(noAutoDebit.json().get("code").asText()).isEqualTo("AUTO_DEBIT_REQUIRED");
+        assertThat(customer.command(system).post("/api/accounts/" + customer.accountId() + "/auto-debit",
+                "{\"cardId\":\"" + pays + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
 
         Reply declined = purchase(customer, quoteId, declines, "ANNUAL");
         assertThat(declined.status()).isEqualTo(422);

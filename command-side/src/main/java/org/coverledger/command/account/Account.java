@@ -67,6 +67,7 @@ import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.common.Money;
 import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.events.common.Role;
 import org.coverledger.events.common.UnknownObject;
@@ -94,6 +95,7 @@ public class Account {
     private boolean closed;
     private boolean erased;
     private String autoDebitCard;
+    private Money autoDebitCap;
     private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
     private final Map<String, Trust> trustedDevices = new LinkedHashMap<>(); // device id -> its trust
     private final Set<String> seenDevices = new HashSet<>();
@@ -467,6 +469,15 @@ public class Account {
         return number;
     }
 
+    /** Monthly premiums are debited under the account's authorization: one must cover the instalment. */
+    public void requireAutoDebitFor(Money instalment) {
+        if (autoDebitCard == null || autoDebitCap == null || instalment.exceeds(autoDebitCap)) {
+            throw new BusinessRuleViolation("AUTO_DEBIT_REQUIRED", "Monthly premiums are debited automatically: "
+                    + "authorize an auto-debit with a cap of at least " + instalment.amount().toPlainString()
+                    + " first (POST /api/accounts/{id}/auto-debit).");
+        }
+    }
+
     public static BusinessRuleViolation unknown(String accountId) {
         return new BusinessRuleViolation("ACCOUNT_UNKNOWN", "There is no account " + accountId + ".");
     }
@@ -549,6 +560,7 @@ public class Account {
     @EventSourcingHandler
     void on(AutoDebitAuthorized event) {
         autoDebitCard = event.cardId();
+        autoDebitCap = event.amountCap();
     }
 
     @EventSourcingHandler

@@ -105,6 +105,15 @@ public class PolicyPurchases {
                 + "purchase again in a minute to complete it; the premium is never collected twice.");
     }
 
+    /** Monthly instalments need the account's auto-debit authorization, with a cap that covers one. */
+    public void requireAutoDebit(String accountId, Money instalment) {
+        try {
+            accounts.load(accountId).execute(account -> account.requireAutoDebitFor(instalment));
+        } catch (AggregateNotFoundException e) {
+            throw Account.unknown(accountId);
+        }
+    }
+
     /** Marks the policy as on its way on the account before anything is charged, so that a closure waits for it. */
     public void reserve(String accountId, String policyId) {
         holdings.policy(accountId, policyId);

@@ -195,6 +195,9 @@ public class Quote {
             }
             Money first = command.paymentPlan() == PaymentPlan.ANNUAL ? annualPremium
                     : Money.cny(annualPremium.amount().divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP));
+            if (command.paymentPlan() == PaymentPlan.MONTHLY) {
+                purchases.requireAutoDebit(accountId, first);
+            }
             purchases.reserve(accountId, policyId); // before the charge: a closure waits for this policy
             paid = purchases.collect(prefix, accountId, caller, command.paymentCardId(), first,
                     "first premium of policy " + policyNumber);

@@ -125,11 +125,12 @@ public class QuoteController {
 
     @ResponseStatus(HttpStatus.CREATED)
     @Refuses({"QUOTE_NOT_OFFERED", "QUOTE_EXPIRED", "TERMS_NOT_ACCEPTED", "CARD_UNKNOWN", "ACCOUNT_CLOSED",
-            "ACCOUNT_CLOSING", "ACCOUNT_UNKNOWN", "PAYMENT_DECLINED", "PAYMENT_PENDING", "PAYMENT_ATTEMPTS_EXHAUSTED"})
+            "ACCOUNT_CLOSING", "ACCOUNT_UNKNOWN", "AUTO_DEBIT_REQUIRED", "PAYMENT_DECLINED", "PAYMENT_PENDING", "PAYMENT_ATTEMPTS_EXHAUSTED"})
     @PostMapping("/{quoteId}/purchase")
     @Operation(summary = "Buy the cover quoted: the first premium is collected from a bound card, then the policy "
             + "is issued", description = "ANNUAL collects the year's premium, MONTHLY the first twelfth (the rest by "
-            + "auto-debit). The payment is collected at most once per quote: after a declined card another may "
+            + "auto-debit, so MONTHLY needs the account's auto-debit authorization with a cap that covers an "
+            + "instalment: 422 AUTO_DEBIT_REQUIRED). The payment is collected at most once per quote: after a declined card another may "
             + "be tried; when an outcome is not known yet (422 PAYMENT_PENDING) no other attempt is made until it "
             + "is, so send the same purchase again later; once bought, the same purchase answers the same policy. The Location is the policy on the query side.")
     @RequestBody(content = @Content(schema = @Schema(implementation = QuotePurchaseRequest.class)))

@@ -94,7 +94,8 @@ class PurchaseTest {
                 new AccountRegistered("acc-1", "acc-1", "Zhang San", "110105199001011232", "13812345678", null),
                 new CardBound("acc-1", PAYS, "6222020000000000034", NOW),
                 new CardBound("acc-1", DECLINES, "6222020000000000002", NOW),
-                new CardBound("acc-1", TIMES_OUT, "6222020000000000003", NOW)));
+                new CardBound("acc-1", TIMES_OUT, "6222020000000000003", NOW),
+                new org.coverledger.events.account.AccountApi.AutoDebitAuthorized("acc-1", PAYS, 1, Money.cny("100.00"), NOW)));
         EventSourcingRepository<Policy> policies = EventSourcingRepository.builder(Policy.class)
                 .eventStore(policyEvents).build();
         fixture.registerInjectableResource(new PolicyPurchases(accounts, policies, new AccountHoldings(database, clock),
@@ -142,6 +143,23 @@ class PurchaseTest {
         fixture.given(offered)
                 .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.MONTHLY), customer())
                 .expectResultMessagePayloadMatching(firstPremium(Money.cny("56.25")));
+    }
+
+    @Test
+    void monthly_needs_an_auto_debit_whose_cap_covers_an_instalment() {
+        var uncovered = OtherAggregates.repository(Account.class, "acc-1", List.of(
+                new AccountRegistered("acc-1", "acc-1", "Zhang San", "110105199001011232", "13812345678", null),
+                new CardBound("acc-1", PAYS, "6222020000000000034", NOW),
+                new org.coverledger.events.account.AccountApi.AutoDebitAuthorized("acc-1", PAYS, 1, Money.cny("50.00"), NOW)));
+        AggregateTestFixture<Quote> capped = new AggregateTestFixture<>(Quote.class);
+        capped.registerInjectableResource(new BusinessCalendar(clock, BusinessCalendar.DEFAULT_ZONE));
+        capped.registerInjectableResource(new PolicyPurchases(uncovered, EventSourcingRepository.builder(Policy.class)
+                .eventStore(policyEvents).build(), new AccountHoldings(database, clock), new SimulatedGateway(database, clock)));
+        capped.given(offered)
+                .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.MONTHLY), customer())
+                .expectException(refused("AUTO_DEBIT_REQUIRED"))
+                .expectNoEvents();
+        assertThat(gatewayRecords()).isZero();
     }
 
     @Test

@@ -24,10 +24,14 @@ public class QuoteQueryController {
 
     private final MongoTemplate mongo;
     private final Clock clock;
+    private final java.time.ZoneId zone;
 
-    public QuoteQueryController(MongoTemplate mongo, Clock clock) {
+    public QuoteQueryController(MongoTemplate mongo, Clock clock,
+                                @org.springframework.beans.factory.annotation.Value("${coverledger.business-zone}")
+                                java.time.ZoneId zone) {
         this.mongo = mongo;
         this.clock = clock;
+        this.zone = zone;
     }
 
     @GetMapping("/api/products")
@@ -57,8 +61,10 @@ public class QuoteQueryController {
     }
 
     private QuoteView shown(QuoteView view, Caller caller) {
-        boolean expired = "OFFERED".equals(view.status()) && view.validUntil() != null
-                && !view.validUntil().isAfter(clock.instant());
+        // as the purchase judges it: past its validity, or its cover would start in the past
+        boolean expired = "OFFERED".equals(view.status()) && (view.validUntil() == null
+                || !view.validUntil().isAfter(clock.instant())
+                || view.startDate().isBefore(java.time.LocalDate.now(clock.withZone(zone))));
         return new QuoteView(view.quoteId(), view.accountId(), view.owner(), view.product(), view.sumInsured(),
                 view.startDate(), view.termMonths(), view.endDate(), view.insuredName(),
                 PersonalDataMasking.nationalId(view.insuredNationalId(), caller), view.relationship(), view.insuredAge(),
