@@ -75,6 +75,13 @@ class QuoteIT {
         assertThat(quote.get("validUntil").asText()).isNotEmpty();
         assertThat(Api.at(system.queryUrl(), "bob").get("/api/quotes/" + quote.get("quoteId").asText()).status())
                 .as("another customer sees no quote").isEqualTo(404);
+        // the health answers and what they led to are sealed where the event is stored (read with the real driver)
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(system.mongoConnectionString())) {
+            String stored = client.getDatabase("coverledger").getCollection("event_commits")
+                    .find(new org.bson.Document("events.agg", quote.get("quoteId").asText())).first().toJson();
+            assertThat(stored).contains("QuoteIssued").doesNotContain("smoker").doesNotContain("hospitalizedLast2Years")
+                    .doesNotContain(customer.name()).doesNotContain(customer.nationalId());
+        }
     }
 
     @Test

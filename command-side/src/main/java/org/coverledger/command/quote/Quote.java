@@ -105,7 +105,8 @@ public class Quote {
                 command.startDate(), command.termMonths(), command.startDate().plusMonths(command.termMonths()).minusDays(1),
                 command.insuredName(), command.insuredNationalId(), command.relationship(), age, plain,
                 personal.isEmpty() ? null : json(personal), assessment.annualPremium(), assessment.loadingPercent(),
-                assessment.loadings(), assessment.referrals(), referred ? QuoteStatus.REFERRED : QuoteStatus.OFFERED,
+                underwriting(assessment.loadings(), assessment.referrals()),
+                referred ? QuoteStatus.REFERRED : QuoteStatus.OFFERED,
                 ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now), requestedBy);
     }
 
@@ -116,6 +117,18 @@ public class Quote {
 
     private static Instant validUntil(Instant from) {
         return from.plus(Duration.ofDays(ProductCatalogue.catalogue().quoteValidDays()));
+    }
+
+    /** The loadings and referral reasons, as the sealed JSON of QuoteIssued. */
+    static String underwriting(java.util.List<String> loadings, java.util.List<String> referrals) {
+        try {
+            Map<String, Object> both = new LinkedHashMap<>();
+            both.put("loadings", loadings);
+            both.put("referrals", referrals);
+            return JSON.writeValueAsString(both);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String json(Map<String, String> answers) {

@@ -69,7 +69,7 @@ class QuoteTest {
                                       List<String> referrals, QuoteStatus status, Instant validUntil) {
         return new QuoteIssued("q-1", "acc-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
                 TODAY.plusDays(1).plusMonths(12).minusDays(1), "Zhang San", INSURED_ID, Relationship.SELF, 36,
-                new java.util.TreeMap<>(), sealedAnswers(declarations), premium, loading, loadings, referrals, status,
+                new java.util.TreeMap<>(), sealedAnswers(declarations), premium, loading, Quote.underwriting(loadings, referrals), status,
                 "2026-11", NOW, validUntil, "acc-1");
     }
 
@@ -135,7 +135,7 @@ class QuoteTest {
                 referred.product(), referred.sumInsured(), referred.startDate(), referred.termMonths(), referred.endDate(),
                 referred.insuredName(), referred.insuredNationalId(), referred.relationship(), referred.insuredAge(),
                 referred.declarations(), referred.personalDeclarations(), referred.annualPremium(),
-                referred.loadingPercent(), referred.loadings(), referred.referrals(), referred.status(),
+                referred.loadingPercent(), referred.underwriting(), referred.status(),
                 referred.termsVersion(), referred.quotedAt(), referred.validUntil(), "uma");
         fixture.given(askedByUma)
                 .when(new AcceptReferredQuote("q-1", 0), underwriter())

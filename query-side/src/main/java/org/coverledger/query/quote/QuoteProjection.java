@@ -40,7 +40,8 @@ public class QuoteProjection {
         mongo.insert(new QuoteView(event.quoteId(), event.accountId(), event.owner(), event.product().name(),
                 event.sumInsured().amount(), event.startDate(), event.termMonths(), event.endDate(), event.insuredName(),
                 event.insuredNationalId(), event.relationship().name(), event.insuredAge(), answers,
-                event.annualPremium().amount(), event.loadingPercent(), event.loadings(), event.referrals(), null,
+                event.annualPremium().amount(), event.loadingPercent(), listIn(event.underwriting(), "loadings"),
+                listIn(event.underwriting(), "referrals"), null,
                 event.status().name(), event.termsVersion(), event.quotedAt(), event.validUntil(), null, null, null,
                 null, null, sequence));
     }
@@ -77,6 +78,20 @@ public class QuoteProjection {
         }
     }
 
+    /** One list of the sealed underwriting JSON, opened; empty when erased (or withheld). */
+    private static java.util.List<String> listIn(String sealedJson, String field) {
+        if (sealedJson == null || !sealedJson.startsWith("{")) {
+            return java.util.List.of();
+        }
+        try {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            JSON.readTree(sealedJson).path(field).forEach(value -> values.add(value.asText()));
+            return values;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return java.util.List.of();
+        }
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Live, the insured's details and answers are forgotten at once; rebuilt, the events read as erased anyway. */
@@ -84,7 +99,8 @@ public class QuoteProjection {
     void on(PersonalDataErased event) {
         mongo.updateMulti(Query.query(Criteria.where("accountId").is(event.accountId())), new Update()
                 .set("insuredName", SubjectKeys.ERASED).set("insuredNationalId", SubjectKeys.ERASED)
-                .set("declarations", java.util.Map.of()).set("declineReason", null), QuoteView.class);
+                .set("declarations", java.util.Map.of()).set("loadings", java.util.List.of())
+                .set("referrals", java.util.List.of()).set("declineReason", null), QuoteView.class);
     }
 
     private void update(String quoteId, long sequence, Update update) {

@@ -55,14 +55,17 @@ public final class QuoteApi {
     /**
      * The rules' answer: OFFERED at the premium, valid until {@code validUntil}, or REFERRED to
      * an underwriter for the {@code referrals} (declaration keys). {@code owner} is the login
-     * that acts for the account. {@code personalDeclarations} holds the personal answers as JSON.
+     * that acts for the account. {@code personalDeclarations} holds the personal answers as JSON;
+     * {@code underwriting} the loadings and referral reasons the answers led to, as JSON
+     * {@code {"loadings":[...],"referrals":[...]}}: they speak of the insured's health, so both are
+     * sealed like other personal data.
      */
     public record QuoteIssued(String quoteId, @DataSubject String accountId, String owner, Product product,
                               Money sumInsured, LocalDate startDate, int termMonths, LocalDate endDate,
                               @PersonalData String insuredName, @PersonalData String insuredNationalId,
                               Relationship relationship, int insuredAge, Map<String, String> declarations,
                               @PersonalData String personalDeclarations, Money annualPremium, int loadingPercent,
-                              List<String> loadings, List<String> referrals, QuoteStatus status, String termsVersion,
+                              @PersonalData String underwriting, QuoteStatus status, String termsVersion,
                               Instant quotedAt, Instant validUntil, String requestedBy) {
         @Override
         public String toString() {
