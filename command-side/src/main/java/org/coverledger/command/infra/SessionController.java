@@ -57,7 +57,6 @@ public class SessionController {
     public static final String DEVICE_HEADER = "X-Device-Id";
     /** The header with the secret a trusted device was given. */
     public static final String DEVICE_TOKEN_HEADER = "X-Device-Token";
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
 
     public record Session(String token, String tokenType, String sessionId, Instant expiresAt,
@@ -179,7 +178,7 @@ public class SessionController {
         String accountId = challenges.accountOf(challengeId)
                 .orElseThrow(() -> new UnknownObject("login challenge", challengeId));
         String sessionId = UUID.randomUUID().toString();
-        String deviceToken = Boolean.TRUE.equals(answer.trustDevice()) ? secret() : null;
+        String deviceToken = Boolean.TRUE.equals(answer.trustDevice()) ? AccessTokens.newSecret() : null;
         LoginStep step = commands.sendOnBehalfOf(accountId, new AnswerLoginChallenge(accountId, challengeId,
                 answer.code(), deviceToken, sessionId));
         if (step instanceof LoginStep.Refused refused) {
@@ -190,12 +189,6 @@ public class SessionController {
         AccessTokens.Origin origin = new AccessTokens.Origin(granted.deviceId(), granted.deviceName(),
                 PersonalDataMasking.maskAddress(request.getRemoteAddr()));
         return created(new AccessTokens.Holder(accountId, List.of("CUSTOMER"), true), origin, sessionId, deviceToken);
-    }
-
-    private static String secret() {
-        byte[] value = new byte[32];
-        RANDOM.nextBytes(value);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(value);
     }
 
     private ResponseEntity<Object> created(AccessTokens.Holder holder, AccessTokens.Origin origin, String sessionId,

@@ -104,7 +104,6 @@ public class PolicyController {
 
     /** Readable on the phone and unique with the policy id: PN + issue date + 10 hex digits. */
     static String policyNumber(String policyId) {
-        String date = LocalDate.ofInstant(Instant.now(), ZoneOffset.UTC).toString().replace("-", "");
-        return "PN" + date + policyId.replace("-", "").substring(0, 10).toUpperCase();
+        return PolicyPurchases.policyNumber(policyId, LocalDate.ofInstant(Instant.now(), ZoneOffset.UTC));
     }
 }

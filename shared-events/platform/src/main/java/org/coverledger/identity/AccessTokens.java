@@ -71,7 +71,7 @@ public class AccessTokens {
     private final Duration idleLimit;
     private final Duration touchEvery;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     public AccessTokens(MongoDatabase database, Duration timeToLive, Clock clock) {
         this(database, timeToLive, timeToLive, clock);
@@ -95,10 +95,15 @@ public class AccessTokens {
     }
 
     /** A new session for the holder, from the origin, under the session id given (named in events before). */
-    public Issued issue(Holder holder, Origin origin, String sessionId) {
+    /** 32 random bytes, URL-safe: a bearer token, or a device's trust secret. */
+    public static String newSecret() {
         byte[] value = new byte[32];
-        random.nextBytes(value);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(value);
+        RANDOM.nextBytes(value);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(value);
+    }
+
+    public Issued issue(Holder holder, Origin origin, String sessionId) {
+        String token = newSecret();
         Instant now = clock.instant();
         Instant expiresAt = now.plus(timeToLive);
         Instant idleUntil = now.plus(idleLimit);
