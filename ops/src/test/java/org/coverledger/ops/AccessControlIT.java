@@ -143,7 +143,7 @@ class AccessControlIT {
         assertThat(locked.status()).isEqualTo(401);
         assertThat(locked.json().get("code").asText()).isEqualTo("UNAUTHENTICATED");
         assertThat(locked.json().get("detail")).isEqualTo(wrongPassword.json().get("detail"));
-        assertThat(li.command(system).post("/api/policies", "{}").json().get("code").asText()).isEqualTo("UNAUTHENTICATED");
+        assertThat(li.command(system).post("/api/quotes", "{}").json().get("code").asText()).isEqualTo("UNAUTHENTICATED");
 
         // the lock is an event: the audit trail and the account view know of it
         JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?aggregateId=" + li.accountId(),

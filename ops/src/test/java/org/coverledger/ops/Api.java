@@ -38,6 +38,10 @@ public final class Api {
         return new Api(baseUrl, login, password);
     }
 
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     public Reply post(String path, String json) {
         return post(path, json, null);
     }

@@ -86,10 +86,8 @@ class ApiFuzzIT {
             }
         }
         USERS.forEach(ApiFuzzIT::logIn);
-        Api.Reply policy = Api.at(system.commandUrl(), "uma").post("/api/policies", """
-                {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
-                 "startDate":"2027-01-01","endDate":"2046-12-31"}""".formatted(ALICE_ACCOUNT));
-        IDS.addAll(List.of(ALICE_ACCOUNT, policy.json().get("policyId").asText(), "00000000-0000-0000-0000-000000000000",
+        String policyId = Policies.buy(Api.at(system.commandUrl(), "alice"), ALICE_ACCOUNT).policyId();
+        IDS.addAll(List.of(ALICE_ACCOUNT, policyId, "00000000-0000-0000-0000-000000000000",
                 "x", "..", "%2e%2e", "a".repeat(300), "王", "policies", "accounts"));
     }
 

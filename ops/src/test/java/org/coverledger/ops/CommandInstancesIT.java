@@ -37,10 +37,7 @@ class CommandInstancesIT {
             try {
                 Api alice = Api.at(system.commandUrl(), "alice");
                 String accountId = Customers.ALICE_ACCOUNT;
-                String policyId = alice.post("/api/policies", """
-                        {"accountId":"%s","product":"LIFE","sumInsured":"100000.00","premium":"900.00",
-                         "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId))
-                        .json().get("policyId").asText();
+                String policyId = Policies.buy(alice, accountId).policyId();
                 long before = system.storedEvents();
                 List<String> bases = List.of(system.commandUrl(), RunningSystem.urlOf(second));
                 ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();

@@ -31,15 +31,18 @@ class ErasureIT {
 
     @Test
     void an_erased_customer_reads_as_erased_everywhere_and_the_event_store_is_unchanged() throws Exception {
+        // two years ago by the system's clock, the customer bought a year's cover, long ended today
+        MovableClock clock = new MovableClock(java.time.Duration.ofDays(-730));
         try (RunningSystem system = started(RunningSystem.startWith(data,
-                List.of("--coverledger.privacy.retention-after-cover=30d")))) {
+                List.of("--coverledger.privacy.retention-after-cover=30d"), clock))) {
             Customer li = Customers.register(system, "Li Na");
             String account = li.accountId();
             Api customer = li.command(system);
-            assertThat(customer.post("/api/accounts/" + account + "/cards", "{\"bankCardNumber\":\"" + CARD + "\"}")
-                    .status()).isEqualTo(201);
-            Reply old = customer.post("/api/policies", policy(account, "2019-01-01", "2020-01-01"));
+            Reply card = customer.post("/api/accounts/" + account + "/cards", "{\"bankCardNumber\":\"" + CARD + "\"}");
+            assertThat(card.status()).isEqualTo(201);
+            Reply old = Policies.purchase(customer, account, null, clock.today(), card.json().get("cardId").asText());
             assertThat(old.status()).as(old.toString()).isEqualTo(201);
+            clock.moveTo(java.time.Instant.now());
 
             // stored sealed: nothing personal can be read from the event store without the customer's key
             String stored = commitsOf(system, account).toString();
@@ -110,10 +113,8 @@ class ErasureIT {
                 List.of("--coverledger.privacy.retention-after-cover=30d")))) {
             Customer zhao = Customers.register(system, "Zhao Lei");
             String account = zhao.accountId();
-            LocalDate today = LocalDate.now();
-            assertThat(zhao.command(system).post("/api/policies",
-                    policy(account, today.minusDays(10).toString(), today.plusYears(1).toString())).status())
-                    .isEqualTo(201);
+            LocalDate today = Policies.today();
+            Policies.buy(system, zhao); // a year's cover from today
             long events = system.storedEvents();
 
             Reply close = zhao.command(system).post("/api/accounts/" + account + "/closure", "");
@@ -123,7 +124,7 @@ class ErasureIT {
             Reply erase = command("root").post("/api/accounts/" + account + "/erasure", "");
             assertThat(erase.status()).as(erase.toString()).isEqualTo(422);
             assertThat(erase.json().get("code").asText()).isEqualTo("RETENTION_APPLIES");
-            assertThat(erase.json().get("detail").asText()).contains(today.plusYears(1).plusDays(30).toString());
+            assertThat(erase.json().get("detail").asText()).contains(today.plusYears(1).minusDays(1).plusDays(30).toString());
 
             assertThat(system.storedEvents()).isEqualTo(events);
             assertThat(zhao.query(system).get("/api/accounts/" + account).status()).as("still logs in").isEqualTo(200);
@@ -136,12 +137,6 @@ class ErasureIT {
         assertThat(List.of(account.get("name").asText(), account.get("nationalId").asText(),
                 account.get("mobile").asText(), account.get("email").asText(),
                 account.get("cards").get(0).get("number").asText())).containsOnly("[erased]");
-    }
-
-    private static String policy(String accountId, String start, String end) {
-        return """
-                {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
-                 "startDate":"%s","endDate":"%s"}""".formatted(accountId, start, end);
     }
 
     /** The account's commits as MongoDB holds them, read with the real driver. */

@@ -24,20 +24,19 @@ class IdempotencyIT {
     }
 
 
-    static String purchase(String product) {
-        return """
-                {"accountId":"%s","product":"%s","sumInsured":"100000.00","premium":"900.00",
-                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(Customers.ALICE_ACCOUNT, product);
+    /** A quote request for alice's account: a command that makes an object and answers 201 with its id. */
+    static String quote(String sumInsured) {
+        return Policies.quoteRequest(Customers.ALICE_ACCOUNT, Policies.today()).replace("\"500000\"", "\"" + sumInsured + "\"");
     }
 
     @Test
     void the_same_key_and_body_returns_the_first_response_and_appends_nothing() {
         Api alice = Api.at(system.commandUrl(), "alice");
-        Reply first = alice.post("/api/policies", purchase("AUTO"), null, "retry-1");
+        Reply first = alice.post("/api/quotes", quote("500000"), null, "retry-1");
         assertThat(first.status()).isEqualTo(201);
         long events = system.storedEvents();
 
-        Reply again = alice.post("/api/policies", purchase("AUTO"), null, "retry-1");
+        Reply again = alice.post("/api/quotes", quote("500000"), null, "retry-1");
         assertThat(again.status()).isEqualTo(201);
         assertThat(again.body()).isEqualTo(first.body());
         assertThat(again.header("Location")).isEqualTo(first.header("Location"));
@@ -45,9 +44,9 @@ class IdempotencyIT {
         assertThat(system.storedEvents()).isEqualTo(events);
 
         // the key is the caller's own: an underwriter's identical request is a request of its own
-        Reply uma = Api.at(system.commandUrl(), "uma").post("/api/policies", purchase("AUTO"), null, "retry-1");
+        Reply uma = Api.at(system.commandUrl(), "uma").post("/api/quotes", quote("500000"), null, "retry-1");
         assertThat(uma.status()).isEqualTo(201);
-        assertThat(uma.json().get("policyId")).isNotEqualTo(first.json().get("policyId"));
+        assertThat(uma.json().get("quoteId")).isNotEqualTo(first.json().get("quoteId"));
         assertThat(system.storedEvents()).isEqualTo(events + 1);
     }
 
@@ -66,9 +65,9 @@ class IdempotencyIT {
     @Test
     void refusals_are_remembered_too() {
         Api alice = Api.at(system.commandUrl(), "alice");
-        Reply invalid = alice.post("/api/policies", "{\"accountId\":\"\"}", null, "bad-1");
+        Reply invalid = alice.post("/api/quotes", "{\"accountId\":\"\"}", null, "bad-1");
         assertThat(invalid.status()).isEqualTo(400);
-        Reply again = alice.post("/api/policies", "{\"accountId\":\"\"}", null, "bad-1");
+        Reply again = alice.post("/api/quotes", "{\"accountId\":\"\"}", null, "bad-1");
         assertThat(again.body()).isEqualTo(invalid.body());
         assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
     }
@@ -76,9 +75,9 @@ class IdempotencyIT {
     @Test
     void the_same_key_with_another_body_is_refused() {
         Api alice = Api.at(system.commandUrl(), "alice");
-        assertThat(alice.post("/api/policies", purchase("LIFE"), null, "reuse-1").status()).isEqualTo(201);
+        assertThat(alice.post("/api/quotes", quote("500000"), null, "reuse-1").status()).isEqualTo(201);
         long events = system.storedEvents();
-        Reply other = alice.post("/api/policies", purchase("HEALTH"), null, "reuse-1");
+        Reply other = alice.post("/api/quotes", quote("600000"), null, "reuse-1");
         assertThat(other.status()).isEqualTo(422);
         assertThat(other.json().get("code").asText()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
         assertThat(system.storedEvents()).isEqualTo(events);
@@ -90,13 +89,13 @@ class IdempotencyIT {
         try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
             client.getDatabase("coverledger").getCollection("idempotency_keys").insertOne(
                     new Document("_id", IdempotencyFilter.keyId("alice", "slow-1"))
-                            .append("fingerprint", IdempotencyFilter.fingerprint("POST", "/api/policies",
-                                    purchase("AUTO").getBytes(StandardCharsets.UTF_8)))
+                            .append("fingerprint", IdempotencyFilter.fingerprint("POST", "/api/quotes",
+                                    quote("500000").getBytes(StandardCharsets.UTF_8)))
                             .append("state", "IN_FLIGHT")
                             .append("createdAt", new Date()).append("expiresAt", new Date()));
         }
         long events = system.storedEvents();
-        Reply duplicate = Api.at(system.commandUrl(), "alice").post("/api/policies", purchase("AUTO"), null, "slow-1");
+        Reply duplicate = Api.at(system.commandUrl(), "alice").post("/api/quotes", quote("500000"), null, "slow-1");
         assertThat(duplicate.status()).isEqualTo(409);
         assertThat(duplicate.json().get("code").asText()).isEqualTo("IDEMPOTENT_REQUEST_IN_FLIGHT");
         assertThat(system.storedEvents()).isEqualTo(events);
@@ -104,7 +103,7 @@ class IdempotencyIT {
 
     @Test
     void a_malformed_key_is_refused() {
-        Reply reply = Api.at(system.commandUrl(), "alice").post("/api/policies", purchase("AUTO"), null, "x".repeat(200));
+        Reply reply = Api.at(system.commandUrl(), "alice").post("/api/quotes", quote("500000"), null, "x".repeat(200));
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().get("code").asText()).isEqualTo("INVALID_IDEMPOTENCY_KEY");
     }

@@ -39,16 +39,13 @@ class ProjectionAdminIT {
     }
 
     static String policy() {
-        String accountId = Customers.ALICE_ACCOUNT;
-        return command("alice").post("/api/policies", """
-                {"accountId":"%s","product":"PROPERTY","sumInsured":"900000.00","premium":"800.00",
-                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).json().get("policyId").asText();
+        return Policies.buy(command("alice"), Customers.ALICE_ACCOUNT).policyId();
     }
 
     static String claim(String policyId) {
         Reply claimed = command("alice").post("/api/claims", """
-                {"policyId":"%s","incidentDate":"2026-02-02","description":"Water damage","amountClaimed":"5000.00"}"""
-                .formatted(policyId));
+                {"policyId":"%s","incidentDate":"%s","description":"Water damage","amountClaimed":"5000.00"}"""
+                .formatted(policyId, Policies.today()));
         assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
         return claimed.json().get("claimId").asText();
     }

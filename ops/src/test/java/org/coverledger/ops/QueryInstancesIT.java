@@ -32,10 +32,7 @@ class QueryInstancesIT {
                 Api alice = Api.at(system.commandUrl(), "alice");
                 String accountId = Customers.ALICE_ACCOUNT;
                 for (int i = 0; i < 10; i++) {
-                    assertThat(alice.post("/api/policies", """
-                            {"accountId":"%s","product":"AUTO","sumInsured":"100000.00","premium":"900.00",
-                             "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).status())
-                            .isEqualTo(201);
+                    Policies.buy(alice, accountId);
                 }
                 long events = system.storedEvents();
                 awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?size=1", a -> a.get("total").asLong() == events);
@@ -45,10 +42,7 @@ class QueryInstancesIT {
 
                 system.querySide().close(); // the first instance goes away; its claims are released
                 for (int i = 0; i < 5; i++) {
-                    assertThat(alice.post("/api/policies", """
-                            {"accountId":"%s","product":"LIFE","sumInsured":"100000.00","premium":"900.00",
-                             "startDate":"2026-01-01","endDate":"2036-12-31"}""".formatted(accountId)).status())
-                            .isEqualTo(201);
+                    Policies.buy(alice, accountId);
                 }
                 long more = system.storedEvents();
                 String secondUrl = RunningSystem.urlOf(second);

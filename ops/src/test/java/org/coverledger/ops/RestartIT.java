@@ -59,9 +59,7 @@ class RestartIT {
     private static String createHistory(RunningSystem system) {
         Api alice = Api.at(system.commandUrl(), "alice");
         String accountId = Customers.ALICE_ACCOUNT;
-        String policyId = alice.post("/api/policies", """
-                {"accountId":"%s","product":"LIFE","sumInsured":"800000.00","premium":"3000.00",
-                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId)).json().get("policyId").asText();
+        String policyId = Policies.buy(alice, accountId).policyId();
         for (String heir : new String[] {"First", "Second", "Third", "Fourth"}) {
             assertThat(alice.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"" + heir + "\"}")
                     .status()).isEqualTo(202);

@@ -76,7 +76,7 @@ class SessionsIT {
     void staff_tokens_carry_their_roles() throws Exception {
         String analyst = Api.at(system.commandUrl(), "ana").post("/api/sessions", "").json().get("token").asText();
         assertThat(bearer(system.queryUrl(), analyst, "GET", "/api/accounts").statusCode()).isEqualTo(200);
-        assertThat(bearer(system.commandUrl(), analyst, "POST", "/api/policies", "{}").statusCode()).isEqualTo(403);
+        assertThat(bearer(system.commandUrl(), analyst, "POST", "/api/quotes", "{}").statusCode()).isEqualTo(403);
     }
 
     private static HttpResponse<String> bearer(String base, String token, String method, String path) throws Exception {

@@ -56,30 +56,6 @@ class TwoFactorLoginIT {
         FileSystemUtils.deleteRecursively(data.toFile());
     }
 
-    /** A clock both apps tell time by, moved forward by the test. */
-    static final class MovableClock extends Clock {
-        private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-        void advance(Duration by) {
-            offset.updateAndGet(current -> current.plus(by));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset.get());
-        }
-    }
-
     private static Reply logIn(Customer customer, String device) {
         return customer.command(system).send("POST", "/api/sessions", null, "X-Device-Id", device, "User-Agent", ANDROID);
     }

@@ -31,10 +31,9 @@ class WalkingSkeletonIT {
         return Api.at(system.queryUrl(), user);
     }
 
+    /** Home cover from today, quoted by the rules and bought with a bound card: the purchase's answer. */
     static Reply buyPolicy(Api customer, String accountId, String requestId) {
-        return customer.post("/api/policies", """
-                {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
-                 "startDate":"2026-01-01","endDate":"2046-12-31"}""".formatted(accountId), requestId);
+        return Policies.purchase(customer, accountId, requestId);
     }
 
     @Test
@@ -97,8 +96,8 @@ class WalkingSkeletonIT {
         assertThat(changed.status()).as(changed.toString()).isEqualTo(202);
 
         Reply claimed = customer.post("/api/claims", """
-                {"policyId":"%s","incidentDate":"2026-03-02","description":"Hospital stay","amountClaimed":"3200.50"}"""
-                .formatted(policyId));
+                {"policyId":"%s","incidentDate":"%s","description":"Hospital stay","amountClaimed":"3200.50"}"""
+                .formatted(policyId, Policies.today()));
         assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
         String claimId = claimed.json().get("claimId").asText();
 
@@ -120,7 +119,7 @@ class WalkingSkeletonIT {
         assertThat(progress.get("timeline").get(1).get("items").get(1).asText()).isEqualTo("invoice");
         assertThat(progress.get("timeline").get(1).get("at").asText()).isNotBlank();
 
-        JsonNode mine = customerQueries.get("/api/policies?product=HEALTH&size=50").json();
+        JsonNode mine = customerQueries.get("/api/policies?product=PROPERTY&size=50").json();
         assertThat(ids(mine.get("items"), "policyId")).contains(policyId);
         assertThat(mine.get("total").asLong()).isGreaterThanOrEqualTo(1);
         JsonNode bobs = query("bob").get("/api/policies?size=50").json();
@@ -176,25 +175,25 @@ class WalkingSkeletonIT {
         assertThat(taken.json().get("code").asText()).isEqualTo("ALREADY_REGISTERED");
         assertThat(ids(taken.json().get("errors"), "field")).containsExactly("nationalId");
 
-        Reply policy = customer.command(system).post("/api/policies", """
-                {"accountId":"%s","product":"BOAT","sumInsured":"-5","premium":"abc",
-                 "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
-        assertThat(policy.status()).isEqualTo(400);
-        assertThat(fields(policy)).as("a format error hides no other bad field").containsExactly("premium", "product", "sumInsured");
+        String insured = "\"insured\":{\"name\":\"Li Na\",\"nationalId\":\"110105198503150027\",\"relationship\":\"SPOUSE\"}";
+        Reply quote = customer.command(system).post("/api/quotes", """
+                {"accountId":"%s","product":"BOAT","sumInsured":"abc","startDate":"%s","termMonths":12,%s,
+                 "declarations":{}}""".formatted(accountId, Policies.today(), insured));
+        assertThat(quote.status()).isEqualTo(400);
+        assertThat(fields(quote)).as("a format error hides no other bad field").containsExactly("product", "sumInsured");
 
-        Reply policy2 = customer.command(system).post("/api/policies", """
-                {"accountId":"%s","product":"AUTO","sumInsured":"-5","premium":"10.00",
-                 "startDate":"2026-05-01","endDate":"2026-04-01"}""".formatted(accountId));
-        assertThat(policy2.status()).isEqualTo(400);
-        assertThat(fields(policy2)).containsExactly("sumInsured");
-        // a cover that ends before it starts is the Policy's rule, decided once, in the aggregate
-        Reply backwards = customer.command(system).post("/api/policies", """
-                {"accountId":"%s","product":"AUTO","sumInsured":"5000.00","premium":"10.00",
-                 "startDate":"2027-05-01","endDate":"2027-04-01"}""".formatted(accountId));
+        Reply quote2 = customer.command(system).post("/api/quotes", """
+                {"accountId":"%s","product":"PROPERTY","sumInsured":"-5","startDate":"%s","termMonths":12,%s,
+                 "declarations":{}}""".formatted(accountId, Policies.today(), insured));
+        assertThat(quote2.status()).isEqualTo(400);
+        assertThat(fields(quote2)).containsExactly("sumInsured");
+        // cover that would start in the past is the Quote's rule, decided once, in the aggregate
+        Reply backwards = customer.command(system).post("/api/quotes",
+                Policies.quoteRequest(accountId, Policies.today().minusDays(1)));
         assertThat(backwards.status()).as(backwards.toString()).isEqualTo(422);
-        assertThat(backwards.json().get("code").asText()).isEqualTo("COVER_PERIOD_INVALID");
+        assertThat(backwards.json().get("code").asText()).isEqualTo("COVER_START_INVALID");
 
-        Reply malformed = command("alice").post("/api/policies", "{\"accountId\":");
+        Reply malformed = command("alice").post("/api/quotes", "{\"accountId\":");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.json().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
 
@@ -218,8 +217,8 @@ class WalkingSkeletonIT {
         long before = system.storedEvents();
 
         Reply outside = command("alice").post("/api/claims", """
-                {"policyId":"%s","incidentDate":"2025-06-01","description":"Old","amountClaimed":"10.00"}"""
-                .formatted(policyId));
+                {"policyId":"%s","incidentDate":"%s","description":"Old","amountClaimed":"10.00"}"""
+                .formatted(policyId, Policies.today().minusDays(1)));
         assertThat(outside.status()).isEqualTo(422);
         assertThat(outside.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
 
@@ -230,8 +229,8 @@ class WalkingSkeletonIT {
         assertThat(noPolicy.json().get("code").asText()).isEqualTo("POLICY_UNKNOWN");
 
         Reply bobsClaim = command("bob").post("/api/claims", """
-                {"policyId":"%s","incidentDate":"2026-06-01","description":"x","amountClaimed":"10.00"}"""
-                .formatted(policyId));
+                {"policyId":"%s","incidentDate":"%s","description":"x","amountClaimed":"10.00"}"""
+                .formatted(policyId, Policies.today()));
         assertThat(bobsClaim.status()).isEqualTo(422);
         assertThat(bobsClaim.json().get("code").asText()).isEqualTo("POLICY_UNKNOWN");
 
@@ -254,7 +253,7 @@ class WalkingSkeletonIT {
         assertThat(anonymous.header("Content-Type")).contains("application/problem+json");
         assertThat(anonymous.json().get("code").asText()).isEqualTo("UNAUTHENTICATED");
 
-        Reply wrongPassword = Api.at(system.commandUrl(), "alice-wrong").post("/api/policies", "{}");
+        Reply wrongPassword = Api.at(system.commandUrl(), "alice-wrong").post("/api/quotes", "{}");
         assertThat(wrongPassword.status()).isEqualTo(401);
 
         Reply customerAudit = query("alice").get("/api/audit");
@@ -265,7 +264,7 @@ class WalkingSkeletonIT {
 
         assertThat(command("alice").post("/api/claims/x/material-requests", "{\"items\":[\"x\"]}").status())
                 .isEqualTo(403);
-        assertThat(command("ana").post("/api/policies", "{}").status()).isEqualTo(403);
+        assertThat(command("ana").post("/api/quotes", "{}").status()).isEqualTo(403);
     }
 
     @Test

@@ -44,7 +44,7 @@ public class Policy {
     protected Policy() {
     }
 
-    /** Issued by {@link PolicyIssuance} or {@link PolicyPurchases} with what {@link #decide} made of the command. */
+    /** Issued by {@link PolicyPurchases} with what {@link #decide} made of the command. */
     Policy(PolicyIssued issued) {
         apply(issued);
     }

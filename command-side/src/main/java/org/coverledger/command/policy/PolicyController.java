@@ -1,11 +1,6 @@
 package org.coverledger.command.policy;
 
 import java.math.BigDecimal;
-import java.net.URI;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swagger.v3.oas.annotations.Operation;
@@ -14,8 +9,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Digits;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import org.coverledger.platform.Refuses;
@@ -24,11 +17,7 @@ import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
-import org.coverledger.events.policy.PolicyApi.IssuePolicy;
-import org.coverledger.events.policy.Product;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -37,20 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/policies")
-@Tag(name = "Policies", description = "Buy and change policies")
+@Tag(name = "Policies", description = "Change policies (they are bought through quotes)")
 public class PolicyController {
-
-    public record PurchaseRequest(
-            @NotBlank String accountId,
-            @NotNull Product product,
-            @NotNull @Positive @Digits(integer = 13, fraction = 2) BigDecimal sumInsured,
-            @NotNull @Positive @Digits(integer = 13, fraction = 2) BigDecimal premium,
-            @NotNull LocalDate startDate,
-            @NotNull LocalDate endDate) {
-    }
-
-    public record Issued(String policyId, String policyNumber) {
-    }
 
     public record ChangeRequest(
             @Size(min = 1, max = 100) String beneficiary,
@@ -62,29 +39,10 @@ public class PolicyController {
 
     private final Commands commands;
     private final RequestValidation validation;
-    private final String queryUrl;
 
-    public PolicyController(Commands commands, RequestValidation validation,
-                            @Value("${coverledger.query-side-url}") String queryUrl) {
+    public PolicyController(Commands commands, RequestValidation validation) {
         this.commands = commands;
         this.validation = validation;
-        this.queryUrl = queryUrl;
-    }
-
-    @ResponseStatus(HttpStatus.CREATED) // as the answer sends it, so that the description says 201
-    @Refuses({"ACCOUNT_UNKNOWN", "ACCOUNT_CLOSED", "ACCOUNT_CLOSING", "COVER_PERIOD_INVALID", "NEGATIVE_AMOUNT"})
-    @PostMapping
-    @Operation(summary = "Buy a policy for an account; the Location is the policy on the query side")
-    @RequestBody(content = @Content(schema = @Schema(implementation = PurchaseRequest.class)))
-    public ResponseEntity<Issued> issue(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
-        // the request is read here; whether its cover period is valid is the Policy's rule (COVER_PERIOD_INVALID)
-        PurchaseRequest request = validation.read(body, PurchaseRequest.class);
-        String policyId = UUID.randomUUID().toString();
-        String policyNumber = policyNumber(policyId);
-        commands.send(new IssuePolicy(policyId, policyNumber, request.accountId(), request.product(),
-                Money.cny(request.sumInsured()), Money.cny(request.premium()), request.startDate(), request.endDate()));
-        return ResponseEntity.created(URI.create(queryUrl + "/api/policies/" + policyId))
-                .body(new Issued(policyId, policyNumber));
     }
 
     @Refuses({"NOTHING_TO_CHANGE", "POLICY_EXPIRED", "NEGATIVE_AMOUNT"})
@@ -100,10 +58,5 @@ public class PolicyController {
         commands.send(new ChangePolicy(policyId, request.beneficiary(),
                 request.sumInsured() == null ? null : Money.cny(request.sumInsured())));
         return new ChangeAccepted(policyId, "ACCEPTED");
-    }
-
-    /** Readable on the phone and unique with the policy id: PN + issue date + 10 hex digits. */
-    static String policyNumber(String policyId) {
-        return PolicyPurchases.policyNumber(policyId, LocalDate.ofInstant(Instant.now(), ZoneOffset.UTC));
     }
 }

@@ -45,6 +45,11 @@ public final class HttpBenchmark {
     private static final int POLICIES = 200;
     private static final Pattern POLICY_ID = Pattern.compile("\"policyId\":\"([^\"]+)\"");
     private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
+    private static final Pattern QUOTE_ID = Pattern.compile("\"quoteId\":\"([^\"]+)\"");
+    private static final Pattern CARD_ID = Pattern.compile("\"cardId\":\"([^\"]+)\"");
+    /** A card the simulated gateway pays from (a random one, so that a second run on the same data binds anew). */
+    private static final String SEED_CARD = withCheckDigit("622202" + String.format("%08d",
+            ThreadLocalRandom.current().nextInt(100_000_000)) + (1 + ThreadLocalRandom.current().nextInt(9)));
     private static final String ALICE_ACCOUNT = "b560e476-47f0-32bf-ae87-197f117f6ebe";
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -120,11 +125,42 @@ public final class HttpBenchmark {
         return token.group(1);
     }
 
+    /** The number followed by its Luhn check digit. */
+    static String withCheckDigit(String number) {
+        int sum = 0;
+        for (int i = 0; i < number.length(); i++) {
+            int digit = number.charAt(number.length() - 1 - i) - '0';
+            if (i % 2 == 0) {
+                digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+            }
+            sum += digit;
+        }
+        return number + (10 - sum % 10) % 10;
+    }
+
+    /** alice buys the policies the way a customer does: a home-cover quote from today, paid with a bound card. */
     private void seed() throws Exception {
+        String alice = login("alice", "alice-pass");
+        HttpResponse<String> bound = post(alice, "/api/accounts/" + ALICE_ACCOUNT + "/cards",
+                "{\"bankCardNumber\":\"" + SEED_CARD + "\"}");
+        Matcher card = CARD_ID.matcher(bound.body());
+        if (bound.statusCode() != 201 || !card.find()) {
+            throw new IllegalStateException("binding a card failed: " + bound.statusCode() + " " + bound.body());
+        }
+        String start = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
         for (int i = 0; i < POLICIES; i++) {
-            HttpResponse<String> reply = post("/api/policies", """
-                    {"accountId":"%s","product":"HEALTH","sumInsured":"500000.00","premium":"1200.00",
-                     "startDate":"2027-01-01","endDate":"2046-12-31"}""".formatted(ALICE_ACCOUNT));
+            HttpResponse<String> quoted = post(alice, "/api/quotes", """
+                    {"accountId":"%s","product":"PROPERTY","sumInsured":"500000","startDate":"%s","termMonths":12,
+                     "insured":{"name":"Alice Wang","nationalId":"11010519491231002X","relationship":"SELF"},
+                     "declarations":{"address":"1 Chang'an Avenue, Beijing","propertyValue":"800000",
+                                     "woodenStructure":"false","floodZone":"false"}}""".formatted(ALICE_ACCOUNT, start));
+            Matcher quote = QUOTE_ID.matcher(quoted.body());
+            if (quoted.statusCode() != 201 || !quote.find()) {
+                throw new IllegalStateException("a quote failed: " + quoted.statusCode() + " " + quoted.body());
+            }
+            HttpResponse<String> reply = post(alice, "/api/quotes/" + quote.group(1) + "/purchase", """
+                    {"acceptedTermsVersion":"2026-11","paymentCardId":"%s","paymentPlan":"ANNUAL"}"""
+                    .formatted(card.group(1)));
             Matcher id = POLICY_ID.matcher(reply.body());
             if (reply.statusCode() != 201 || !id.find()) {
                 throw new IllegalStateException("buying a policy failed: " + reply.statusCode() + " " + reply.body());
@@ -161,8 +197,12 @@ public final class HttpBenchmark {
     }
 
     private HttpResponse<String> post(String path, String json) throws Exception {
+        return post(token, path, json);
+    }
+
+    private HttpResponse<String> post(String bearer, String path, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(commandUrl + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -52,7 +52,6 @@ public enum Permission {
     PURCHASE_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/purchase", CUSTOMER, ADMIN),
     ACCEPT_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/acceptance", UNDERWRITER, ADMIN),
     DECLINE_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/declination", UNDERWRITER, ADMIN),
-    BUY_POLICY(Side.COMMAND, "POST", "/api/policies", CUSTOMER, UNDERWRITER, ADMIN),
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
     REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
