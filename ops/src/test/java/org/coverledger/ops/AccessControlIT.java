@@ -61,11 +61,11 @@ class AccessControlIT {
             C POST   /api/quotes/{id}/purchase                    C R
             C POST   /api/quotes/{id}/acceptance                  U R
             C POST   /api/quotes/{id}/declination                 U R
-            C POST   /api/policies                                C U R
             C POST   /api/policies/{id}/changes                   C U R
             C POST   /api/claims                                  C J R
             C POST   /api/claims/{id}/material-requests           J R
             C GET    /api/admin/outbox                            R
+            C GET    /api/admin/timed-steps                       R
             Q GET    /api/products                                PUBLIC
             Q GET    /api/quotes/{id}                             C U R
             Q GET    /api/underwriting/queue                      U R

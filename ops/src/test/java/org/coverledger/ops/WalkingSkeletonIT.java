@@ -59,7 +59,8 @@ class WalkingSkeletonIT {
         assertThat(after.header("X-Stale")).isNull();
         // the audit trail is another projection; it is waited for just the same
         JsonNode audit = query("cora").get("/api/audit?aggregateId=" + policyId + "&minPosition=" + changedAt).json();
-        assertThat(audit.get("total").asInt()).isEqualTo(2);
+        assertThat(audit.get("items").findValuesAsText("eventType"))
+                .containsExactly("PolicyIssued", "PolicyStarted", "PolicyChanged");
 
         // a position no command has reached yet: answered after the bound, marked stale
         Reply ahead = query("alice").get("/api/policies/" + policyId + "?minPosition=" + (changedAt + 1_000_000));
@@ -128,9 +129,13 @@ class WalkingSkeletonIT {
         assertThat(query("bob").get("/api/claims/" + claimId + "/progress").status()).isEqualTo(404);
         assertThat(ids(query("uma").get("/api/policies?size=200").json().get("items"), "policyId")).contains(policyId);
 
-        JsonNode audit = awaitJson(query("cora"), "/api/audit?aggregateId=" + policyId, a -> a.get("total").asInt() == 2);
+        // bought on its start date, the policy is in force at once: started in the same commit
+        JsonNode audit = awaitJson(query("cora"), "/api/audit?aggregateId=" + policyId, a -> a.get("total").asInt() == 3);
         JsonNode issued = audit.get("items").get(0);
         assertThat(issued.get("eventType").asText()).isEqualTo("PolicyIssued");
+        assertThat(audit.get("items").get(1).get("eventType").asText()).isEqualTo("PolicyStarted");
+        assertThat(audit.get("items").get(1).get("payload").get("startDate").asText()).isEqualTo(Policies.today().toString());
+        assertThat(policy.get("status").asText()).isEqualTo("IN_FORCE");
         assertThat(issued.get("aggregateType").asText()).isEqualTo("Policy");
         assertThat(issued.get("sequence").asLong()).isZero();
         assertThat(issued.get("actor").asText()).isEqualTo(accountId);
@@ -139,9 +144,9 @@ class WalkingSkeletonIT {
         assertThat(issued.get("correlationId").asText()).isNotBlank();
         assertThat(issued.get("timestamp").asText()).isNotBlank();
         assertThat(issued.get("payload").get("policyNumber").asText()).isEqualTo(bought.json().get("policyNumber").asText());
-        JsonNode change = audit.get("items").get(1);
+        JsonNode change = audit.get("items").get(2);
         assertThat(change.get("eventType").asText()).isEqualTo("PolicyChanged");
-        assertThat(change.get("sequence").asLong()).isEqualTo(1);
+        assertThat(change.get("sequence").asLong()).isEqualTo(2);
         assertThat(change.get("requestId").asText()).isEqualTo("e2e-change-1");
 
         JsonNode claimAudit = awaitJson(query("root"), "/api/audit?aggregateId=" + claimId, a -> a.get("total").asInt() == 2);

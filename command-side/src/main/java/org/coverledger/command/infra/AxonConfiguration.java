@@ -37,6 +37,8 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.coverledger.command.schedule.TimedSteps;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -195,6 +197,23 @@ public class AxonConfiguration {
     @Bean
     public CorrelationDataProvider causationCorrelationProvider() {
         return new CausationCorrelationProvider();
+    }
+
+    /**
+     * The command side's own tracking processor (the {@code timetable} that records timed steps)
+     * keeps its token in MongoDB beside the query side's, so that it resumes where it stopped and
+     * one instance of several holds it.
+     */
+    @Bean
+    public TokenStore tokenStore(MongoDatabaseFactory mongo) {
+        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), "command-side/"
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
+                + java.util.UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    @Bean
+    public TimedSteps timedSteps(MongoDatabaseFactory mongo) {
+        return new TimedSteps(mongo.getMongoDatabase());
     }
 
     @Bean

@@ -20,6 +20,10 @@ import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.PolicyExpired;
+import org.coverledger.events.policy.PolicyApi.PolicyStarted;
+import org.coverledger.events.policy.PolicyApi.StartCover;
 import org.coverledger.privacy.DataSubject;
 import org.coverledger.privacy.PersonalData;
 
@@ -40,13 +44,22 @@ public class Policy {
     private Money sumInsured;
     @PersonalData
     private String beneficiary;
+    private Status status; // null in a snapshot taken before statuses were kept: see status()
+
+    /** Where the policy is in its life, as its events tell it. */
+    enum Status { PENDING_START, IN_FORCE, EXPIRED }
 
     protected Policy() {
     }
 
     /** Issued by {@link PolicyPurchases} with what {@link #decide} made of the command. */
-    Policy(PolicyIssued issued) {
+    Policy(PolicyIssued issued, BusinessCalendar calendar) {
         apply(issued);
+        if (!calendar.today().isBefore(issued.startDate())) {
+            // bought on its start date: 00:00 of it has passed, cover is in force at once
+            // (the fields are not set yet: Axon applies a new aggregate's events once it is constructed)
+            apply(new PolicyStarted(issued.policyId(), issued.accountId(), issued.startDate(), calendar.now()));
+        }
     }
 
     /**
@@ -62,7 +75,8 @@ public class Policy {
             throw new BusinessRuleViolation("NEGATIVE_AMOUNT", "Sum insured and premium cannot be negative.");
         }
         return new PolicyIssued(command.policyId(), command.policyNumber(), command.accountId(), policyholder,
-                command.product(), command.sumInsured(), command.premium(), command.startDate(), command.endDate());
+                command.product(), command.sumInsured(), command.premium(), command.startDate(), command.endDate(),
+                command.paymentPlan(), command.quoteId(), command.termsVersion());
     }
 
     @CommandHandler
@@ -79,6 +93,39 @@ public class Policy {
         }
         apply(new PolicyChanged(policyId, accountId, command.beneficiary(), command.sumInsured(),
                 calendar.startOfNextDay().toInstant()));
+    }
+
+    /**
+     * The timed step at 00:00 of the start date: the policy comes into force. The step may fire
+     * more than once (a restart, another instance); only the first changes anything. Before the
+     * start date (a clock moved back) it is not due, and the scheduler tries again later.
+     */
+    @CommandHandler
+    public void handle(StartCover command, BusinessCalendar calendar) {
+        if (status() != Status.PENDING_START) {
+            return;
+        }
+        if (calendar.today().isBefore(startDate)) {
+            throw new BusinessRuleViolation("STEP_NOT_DUE", "Cover starts on " + startDate + ".");
+        }
+        apply(new PolicyStarted(policyId, accountId, startDate, calendar.now()));
+    }
+
+    /** The timed step after the last day of cover: a policy not renewed expires, once. */
+    @CommandHandler
+    public void handle(EndCover command, BusinessCalendar calendar) {
+        if (status() == Status.EXPIRED) {
+            return;
+        }
+        if (!calendar.today().isAfter(endDate)) {
+            throw new BusinessRuleViolation("STEP_NOT_DUE", "Cover ends after " + endDate + ".");
+        }
+        apply(new PolicyExpired(policyId, accountId, endDate, calendar.now()));
+    }
+
+    /** A snapshot from before statuses were kept has none: the timed steps are what set it since. */
+    private Status status() {
+        return status == null ? Status.PENDING_START : status;
     }
 
     /** Who holds a policy: the account, and the login that owns it. */
@@ -124,6 +171,17 @@ public class Policy {
         startDate = event.startDate();
         endDate = event.endDate();
         sumInsured = event.sumInsured();
+        status = Status.PENDING_START;
+    }
+
+    @EventSourcingHandler
+    void on(PolicyStarted event) {
+        status = Status.IN_FORCE;
+    }
+
+    @EventSourcingHandler
+    void on(PolicyExpired event) {
+        status = Status.EXPIRED;
     }
 
     @EventSourcingHandler

@@ -11,6 +11,7 @@ import org.coverledger.command.payment.PaymentGateway.Collection;
 import org.coverledger.command.payment.PaymentGateway.Declined;
 import org.coverledger.command.payment.PaymentGateway.Outcome;
 import org.coverledger.command.payment.PaymentGateway.Succeeded;
+import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.common.Money;
@@ -119,11 +120,14 @@ public class PolicyPurchases {
         holdings.policy(accountId, policyId);
     }
 
-    /** Issues the policy for the account's owner, in the caller's unit of work. */
-    public void issue(IssuePolicy command, String policyholder) throws Exception {
+    /**
+     * Issues the policy for the account's owner, in the caller's unit of work: in force at once
+     * when its start date has come (00:00 of it has passed), else from then, by its timed step.
+     */
+    public void issue(IssuePolicy command, String policyholder, BusinessCalendar calendar) throws Exception {
         PolicyIssued issued = Policy.decide(command, policyholder);
         holdings.policy(command.accountId(), command.policyId()); // first, so that closing the account finds it
-        policies.newInstance(() -> new Policy(issued));
+        policies.newInstance(() -> new Policy(issued, calendar));
     }
 
     /** A policy number a person can read out: the date and the start of the policy id. */

@@ -34,6 +34,8 @@ import org.coverledger.events.policy.QuoteApi.AcceptReferredQuote;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.QuoteApi.PurchaseQuote;
 import org.coverledger.events.policy.QuoteApi.QuotePurchased;
+import org.coverledger.events.policy.QuoteApi.ExpireQuote;
+import org.coverledger.events.policy.QuoteApi.QuoteExpired;
 import org.coverledger.events.policy.QuoteApi.DeclineReferredQuote;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
@@ -219,10 +221,29 @@ public class Quote {
         PaymentPlan plan = paid.amount().amount().compareTo(annualPremium.amount()) == 0 ? PaymentPlan.ANNUAL
                 : PaymentPlan.MONTHLY;
         purchases.issue(new IssuePolicy(policyId, policyNumber, accountId, product, sumInsured, annualPremium, startDate,
-                endDate), owner);
+                endDate, plan, quoteId, termsVersion), owner, calendar);
         apply(new QuotePurchased(quoteId, accountId, policyId, policyNumber, plan, paid.amount(), paid.key(),
                 paid.reference(), termsVersion, now));
         return purchaseOf(purchase);
+    }
+
+    /**
+     * The timed step at the end of an offer: an offered quote that was not bought lapses once it
+     * is no longer valid, or once its cover would start in the past. Anything else (bought,
+     * declined, waiting for an underwriter, expired already, or not yet due because the clock
+     * was moved back) leaves it as it is: the step may fire more than once, its effect happens once.
+     */
+    @CommandHandler
+    public void handle(ExpireQuote command, BusinessCalendar calendar) {
+        boolean offered = status == QuoteStatus.OFFERED || (status == QuoteStatus.REFERRED && accepted);
+        if (!offered || purchase != null) {
+            return;
+        }
+        Instant now = calendar.now();
+        if (validUntil.isAfter(now) && !startDate.isBefore(calendar.today())) {
+            throw new BusinessRuleViolation("STEP_NOT_DUE", "The quote is valid until " + validUntil + ".");
+        }
+        apply(new QuoteExpired(quoteId, accountId, validUntil, now));
     }
 
     private static Purchase purchaseOf(QuotePurchased event) {
@@ -257,6 +278,11 @@ public class Quote {
     void on(QuotePurchased event) {
         purchase = event;
         status = QuoteStatus.PURCHASED;
+    }
+
+    @EventSourcingHandler
+    void on(QuoteExpired event) {
+        status = QuoteStatus.EXPIRED;
     }
 
     @EventSourcingHandler

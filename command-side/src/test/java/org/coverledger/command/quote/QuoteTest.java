@@ -24,6 +24,8 @@ import org.coverledger.events.policy.QuoteApi.AcceptReferredQuote;
 import org.coverledger.events.policy.QuoteApi.DeclineReferredQuote;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
+import org.coverledger.events.policy.QuoteApi.ExpireQuote;
+import org.coverledger.events.policy.QuoteApi.QuoteExpired;
 import org.coverledger.events.policy.QuoteApi.QuoteIssued;
 import org.coverledger.events.policy.QuoteApi.QuoteStatus;
 import org.coverledger.events.policy.QuoteApi.Relationship;
@@ -161,5 +163,31 @@ class QuoteTest {
                         NOW.plus(Duration.ofDays(30))))
                 .when(new DeclineReferredQuote("q-1", "no"), as("uma", "UNDERWRITER"))
                 .expectException(refused("QUOTE_NOT_REFERRED"));
+    }
+
+    @Test
+    void an_offer_not_bought_expires_at_the_end_of_its_validity_once_and_only_then() {
+        org.axonframework.messaging.MetaData system = as("system", "");
+        QuoteIssued lapsed = issued(health(false, false), Money.cny("540.00"), 0, List.of(), List.of(),
+                QuoteStatus.OFFERED, NOW.minusSeconds(1));
+        fixture.given(lapsed)
+                .when(new ExpireQuote("q-1"), system)
+                .expectEvents(new QuoteExpired("q-1", "acc-1", NOW.minusSeconds(1), NOW));
+        fixture.given(lapsed, new QuoteExpired("q-1", "acc-1", NOW.minusSeconds(1), NOW))
+                .when(new ExpireQuote("q-1"), system)
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+        // still valid (a clock moved back): not due
+        fixture.given(issued(health(false, false), Money.cny("540.00"), 0, List.of(), List.of(), QuoteStatus.OFFERED,
+                        NOW.plus(Duration.ofDays(1))))
+                .when(new ExpireQuote("q-1"), system)
+                .expectException(refused("STEP_NOT_DUE"))
+                .expectNoEvents();
+        // waiting for an underwriter, or declined: nothing to expire
+        fixture.given(issued(health(false, true), Money.cny("540.00"), 0, List.of(), List.of("hospitalizedLast2Years"),
+                        QuoteStatus.REFERRED, null))
+                .when(new ExpireQuote("q-1"), system)
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
     }
 }

@@ -13,7 +13,7 @@ import org.coverledger.events.common.Role;
 import jakarta.servlet.http.HttpServletRequest;
 import org.coverledger.identity.AccessTokens;
 import org.coverledger.platform.BearerTokens;
-import org.coverledger.query.infra.Paging;
+import org.coverledger.platform.Paging;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.coverledger.platform.ProblemResponses.NotFound;

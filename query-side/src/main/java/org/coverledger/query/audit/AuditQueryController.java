@@ -11,7 +11,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Role;
 import org.coverledger.privacy.SubjectKeys;
-import org.coverledger.query.infra.Paging;
+import org.coverledger.platform.Paging;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.springframework.data.domain.Sort;

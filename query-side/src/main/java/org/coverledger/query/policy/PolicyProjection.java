@@ -19,6 +19,8 @@ import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.events.policy.PolicyApi.PolicyExpired;
+import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.privacy.SubjectKeys;
 import org.bson.Document;
 import org.coverledger.query.infra.BatchedWrites;
@@ -38,7 +40,11 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup("policies")
 public class PolicyProjection {
 
+    static final String PENDING_START = "PENDING_START";
     static final String IN_FORCE = "IN_FORCE";
+    static final String EXPIRED = "EXPIRED";
+    /** Every status a policy view can show, in the order of a policy's life. */
+    static final List<String> STATUSES = List.of(PENDING_START, IN_FORCE, EXPIRED);
     private static final long ABSENT = -1;
 
     private final MongoTemplate mongo;
@@ -50,9 +56,10 @@ public class PolicyProjection {
     @EventHandler
     void on(PolicyIssued event, @SequenceNumber long sequence, @Timestamp Instant at) {
         PolicyView view = new PolicyView(event.policyId(), event.policyNumber(), event.accountId(), event.policyholder(),
-                event.product().name(), IN_FORCE, event.sumInsured().amount(), event.premium().amount(),
+                event.product().name(), PENDING_START, event.sumInsured().amount(), event.premium().amount(),
                 event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(),
-                event.sumInsured().amount(), sequence);
+                event.sumInsured().amount(), event.paymentPlan() == null ? null : event.paymentPlan().name(),
+                event.quoteId(), event.termsVersion(), sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -84,6 +91,25 @@ public class PolicyProjection {
         }
     }
 
+    @EventHandler
+    void on(PolicyStarted event, @SequenceNumber long sequence) {
+        setStatus(event.policyId(), IN_FORCE, sequence);
+    }
+
+    @EventHandler
+    void on(PolicyExpired event, @SequenceNumber long sequence) {
+        setStatus(event.policyId(), EXPIRED, sequence);
+    }
+
+    private void setStatus(String policyId, String status, long sequence) {
+        BatchedWrites writes = BatchedWrites.current(mongo);
+        long last = lastSequence(writes, policyId);
+        if (last != ABSENT && last < sequence) {
+            writes.updateById(PolicyView.class, policyId, new Update().set("status", status).set("lastSequence", sequence));
+            writes.remember(policyId, sequence);
+        }
+    }
+
     /**
      * The view's last applied sequence as of the events handled so far in this batch: read once a
      * batch, for all the batch's policies in one query (by {@code _id}, which the embedded server
@@ -103,7 +129,8 @@ public class PolicyProjection {
     /** The policy a stored event will ask about: its aggregate, for the events handled here (no deserializing). */
     private static String policyOf(DomainEventMessage<?> event) {
         Class<?> type = event.getPayloadType();
-        return type == PolicyIssued.class || type == PolicyChanged.class ? event.getAggregateIdentifier() : null;
+        return type == PolicyIssued.class || type == PolicyChanged.class || type == PolicyStarted.class
+                || type == PolicyExpired.class ? event.getAggregateIdentifier() : null;
     }
 
     /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */

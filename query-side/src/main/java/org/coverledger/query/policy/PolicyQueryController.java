@@ -11,7 +11,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.policy.Product;
-import org.coverledger.query.infra.Paging;
+import org.coverledger.platform.Paging;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.coverledger.platform.ProblemResponses.NotFound;
@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Policies", description = "Policy list and policy detail")
 public class PolicyQueryController {
 
-    static final List<String> STATUSES = List.of(PolicyProjection.IN_FORCE);
+    static final List<String> STATUSES = PolicyProjection.STATUSES;
 
     /** A line of the policy list. */
     public record PolicySummary(String policyId, String policyNumber, String accountId, String policyholder,

@@ -10,13 +10,19 @@ import java.util.List;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.mapping.Document;
 
-/** A policy as the policy list and policy detail show it, with its change history. */
+/**
+ * A policy as the policy list and policy detail show it, with its change history. Its status is
+ * PENDING_START until 00:00 of the start date, IN_FORCE from then, EXPIRED after the last day.
+ */
 @Document("policy_views")
 public record PolicyView(@Id String policyId, String policyNumber, String accountId, String policyholder,
                          String product, String status, BigDecimal sumInsured, BigDecimal premium, String currency,
                          LocalDate startDate, LocalDate endDate, String beneficiary, Instant issuedAt,
                          List<Change> changes,
                          @Schema(description = "the sum insured as issued, before any change") BigDecimal issuedSumInsured,
+                         @Schema(description = "ANNUAL or MONTHLY; none for policies issued before quotes") String paymentPlan,
+                         @Schema(description = "the quote it was bought from") String quoteId,
+                         @Schema(description = "the terms version the customer accepted") String termsVersion,
                          long lastSequence) {
 
     /** One accepted change, in the order accepted. */

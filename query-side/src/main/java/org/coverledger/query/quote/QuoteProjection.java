@@ -8,6 +8,7 @@ import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.privacy.SubjectKeys;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
+import org.coverledger.events.policy.QuoteApi.QuoteExpired;
 import org.coverledger.events.policy.QuoteApi.QuoteIssued;
 import org.coverledger.events.policy.QuoteApi.QuotePurchased;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -58,6 +59,11 @@ public class QuoteProjection {
     void on(QuoteDeclined event, @SequenceNumber long sequence) {
         update(event.quoteId(), sequence, new Update().set("status", "DECLINED").set("decidedBy", event.underwriter())
                 .set("decidedAt", event.declinedAt()).set("declineReason", event.reason()));
+    }
+
+    @EventHandler
+    void on(QuoteExpired event, @SequenceNumber long sequence) {
+        update(event.quoteId(), sequence, new Update().set("status", "EXPIRED"));
     }
 
     @EventHandler

@@ -16,6 +16,8 @@ import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.events.policy.PolicyApi.PolicyExpired;
+import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.events.policy.Product;
 import org.coverledger.eventstore.MongoEventStore;
 import org.coverledger.query.ProjectionTestMongo;
@@ -57,7 +59,7 @@ class PolicyProjectionTest {
     private static PolicyIssued issued() {
         return new PolicyIssued("pol-1", "PN1", "acc-1", "alice", Product.HEALTH,
                 new Money(new BigDecimal("500000.00"), "CNY"), new Money(new BigDecimal("1200.00"), "CNY"),
-                LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"));
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, null, null);
     }
 
     private static PolicyChanged changed(String beneficiary) {
@@ -93,6 +95,10 @@ class PolicyProjectionTest {
             GenericDomainEventMessage<?> event = (GenericDomainEventMessage<?>) unitOfWork.getMessage();
             if (event.getPayload() instanceof PolicyIssued issued) {
                 projection.on(issued, event.getSequenceNumber(), event.getTimestamp());
+            } else if (event.getPayload() instanceof PolicyStarted started) {
+                projection.on(started, event.getSequenceNumber());
+            } else if (event.getPayload() instanceof PolicyExpired expired) {
+                projection.on(expired, event.getSequenceNumber());
             } else {
                 projection.on((PolicyChanged) event.getPayload(), event.getSequenceNumber(), event.getTimestamp(), "uma");
             }
@@ -101,6 +107,23 @@ class PolicyProjectionTest {
         if (result.isExceptional()) {
             throw (RuntimeException) result.exceptionResult();
         }
+    }
+
+    @Test
+    void a_policy_is_pending_until_its_start_in_force_then_expired_and_a_redelivered_step_changes_nothing() {
+        PolicyStarted started = new PolicyStarted("pol-1", "acc-1", LocalDate.parse("2027-01-01"),
+                Instant.parse("2026-12-31T16:00:01Z"));
+        PolicyExpired expired = new PolicyExpired("pol-1", "acc-1", LocalDate.parse("2046-12-31"),
+                Instant.parse("2046-12-31T16:00:01Z"));
+        batch(issued());
+        assertThat(mongo.findById("pol-1", PolicyView.class).status()).isEqualTo("PENDING_START");
+        batch(issued(), started);
+        assertThat(mongo.findById("pol-1", PolicyView.class).status()).isEqualTo("IN_FORCE");
+        batch(issued(), started, expired);
+        assertThat(mongo.findById("pol-1", PolicyView.class).status()).isEqualTo("EXPIRED");
+        batch(issued(), started); // redelivered: the later status stays
+        assertThat(mongo.findById("pol-1", PolicyView.class).status()).isEqualTo("EXPIRED");
+        assertThat(mongo.findById("pol-1", PolicyView.class).lastSequence()).isEqualTo(2);
     }
 
     @Test
@@ -136,7 +159,7 @@ class PolicyProjectionTest {
     private static PolicyIssued issuedAs(String policyId, String number) {
         return new PolicyIssued(policyId, number, "acc-1", "alice", Product.HEALTH,
                 new Money(new BigDecimal("1000.00"), "CNY"), new Money(new BigDecimal("10.00"), "CNY"),
-                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"));
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null);
     }
 
     private static PolicyChanged changedAs(String policyId, String beneficiary) {
@@ -161,7 +184,7 @@ class PolicyProjectionTest {
         mongo.indexOps(PolicyView.class).ensureIndex(new org.springframework.data.mongodb.core.index.Index()
                 .on("policyNumber", org.springframework.data.domain.Sort.Direction.ASC).unique());
         mongo.insert(new PolicyView("pol-0", "PN1", "acc-0", "bob", "HEALTH", "IN_FORCE", BigDecimal.ONE, BigDecimal.ONE,
-                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), null, 0));
+                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), null, null, null, null, 0));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch(issued(), changed("Li Lei")))
                 .as("the whole batch fails at the flush, outside any handler")
                 .isInstanceOf(org.springframework.data.mongodb.BulkOperationException.class);
@@ -171,7 +194,7 @@ class PolicyProjectionTest {
         // handler's own and Axon's dead-letter queue parks that one event
         PolicyIssued another = new PolicyIssued("pol-2", "PN2", "acc-1", "alice", Product.HEALTH,
                 new Money(new BigDecimal("1000.00"), "CNY"), new Money(new BigDecimal("10.00"), "CNY"),
-                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"));
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null);
         BatchingUnitOfWork<?> retried = new BatchingUnitOfWork<>(
                 List.of(new GenericDomainEventMessage<>("Policy", "pol-2", 0, another)));
         boolean[] writtenInHandler = {false};

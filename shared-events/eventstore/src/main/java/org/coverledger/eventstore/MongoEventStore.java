@@ -13,6 +13,7 @@ import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
 import org.coverledger.events.claim.MaterialsRequestedUpcaster;
 import org.coverledger.events.common.FieldAddedUpcaster;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
+import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.privacy.SubjectKeys;
 
 /**
@@ -31,6 +32,7 @@ public final class MongoEventStore {
                 new FieldAddedUpcaster(MaterialsRequested.class, "2", "3", "accountId"),
                 new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
                 new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
+                new FieldAddedUpcaster(PolicyIssued.class, "1", "2", "paymentPlan", "quoteId", "termsVersion"),
                 new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"));
     }
 

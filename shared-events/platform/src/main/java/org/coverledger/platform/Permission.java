@@ -57,6 +57,7 @@ public enum Permission {
     REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
     /** Only with the embedded profile, where no SMS or email gateway delivers the codes. */
     VIEW_OUTBOX(Side.COMMAND, "GET", "/api/admin/outbox", ADMIN),
+    LIST_TIMED_STEPS(Side.COMMAND, "GET", "/api/admin/timed-steps", ADMIN),
 
     LIST_PRODUCTS(Side.QUERY, "GET", "/api/products"),
     VIEW_QUOTE(Side.QUERY, "GET", "/api/quotes/*", CUSTOMER, UNDERWRITER, ADMIN),

@@ -22,6 +22,11 @@ public record BusinessCalendar(Clock clock, ZoneId zone) {
         return LocalDate.ofInstant(clock.instant(), zone);
     }
 
+    /** 00:00 of the day, in business time: when cover starts, or the day after its last, when it ends. */
+    public Instant startOf(LocalDate day) {
+        return day.atStartOfDay(zone).toInstant();
+    }
+
     /** 00:00 of the next business day: when a reviewed policy change takes effect. */
     public ZonedDateTime startOfNextDay() {
         return today().plusDays(1).atStartOfDay(zone);

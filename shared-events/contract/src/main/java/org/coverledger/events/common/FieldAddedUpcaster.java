@@ -15,13 +15,13 @@ public class FieldAddedUpcaster extends SingleEventUpcaster {
     private final String type;
     private final String fromRevision;
     private final String toRevision;
-    private final String field;
+    private final String[] fields;
 
-    public FieldAddedUpcaster(Class<?> event, String fromRevision, String toRevision, String field) {
+    public FieldAddedUpcaster(Class<?> event, String fromRevision, String toRevision, String... fields) {
         this.type = event.getName();
         this.fromRevision = fromRevision;
         this.toRevision = toRevision;
-        this.field = field;
+        this.fields = fields;
     }
 
     @Override
@@ -33,6 +33,12 @@ public class FieldAddedUpcaster extends SingleEventUpcaster {
     @Override
     protected IntermediateEventRepresentation doUpcast(IntermediateEventRepresentation representation) {
         return representation.upcastPayload(new SimpleSerializedType(type, toRevision), JsonNode.class,
-                payload -> ((ObjectNode) payload.deepCopy()).putNull(field));
+                payload -> {
+                    ObjectNode upcast = payload.deepCopy();
+                    for (String field : fields) {
+                        upcast.putNull(field);
+                    }
+                    return upcast;
+                });
     }
 }

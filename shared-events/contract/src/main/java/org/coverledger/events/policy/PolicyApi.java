@@ -15,9 +15,19 @@ public final class PolicyApi {
     private PolicyApi() {
     }
 
+    /** Issued by a quote's purchase (there is no other way in): the quote, its plan and the terms accepted. */
     public record IssuePolicy(@TargetAggregateIdentifier String policyId, String policyNumber, String accountId,
                               Product product, Money sumInsured, Money premium,
-                              LocalDate startDate, LocalDate endDate) {
+                              LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
+                              String quoteId, String termsVersion) {
+    }
+
+    /** A timed step: cover starts at 00:00 of its start date (business time). */
+    public record StartCover(@TargetAggregateIdentifier String policyId) {
+    }
+
+    /** A timed step: cover not renewed ends after its last day. */
+    public record EndCover(@TargetAggregateIdentifier String policyId) {
     }
 
     /** A change to the beneficiary and/or the sum insured; null means "unchanged". */
@@ -28,11 +38,26 @@ public final class PolicyApi {
         }
     }
 
-    /** The policyholder is the login that owns the account (its id, or a demo user's name), not a person's name. */
-    @Revision("1")
+    /**
+     * The policyholder is the login that owns the account (its id, or a demo user's name), not a
+     * person's name. The policy is PENDING_START until 00:00 of {@code startDate} (business
+     * time), then IN_FORCE (PolicyStarted). Revision 2 added the payment plan, the quote it was
+     * bought from and the terms version accepted; revision 1 events (issued from a request that
+     * named its own premium, before quotes) read with none.
+     */
+    @Revision("2")
     public record PolicyIssued(String policyId, String policyNumber, String accountId, String policyholder,
                                Product product, Money sumInsured, Money premium,
-                               LocalDate startDate, LocalDate endDate) {
+                               LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
+                               String quoteId, String termsVersion) {
+    }
+
+    /** Cover began: 00:00 of the start date had come when the timed step fired at {@code at}. */
+    public record PolicyStarted(String policyId, String accountId, LocalDate startDate, Instant at) {
+    }
+
+    /** Cover ended after its last day, {@code endDate}, not renewed. */
+    public record PolicyExpired(String policyId, String accountId, LocalDate endDate, Instant at) {
     }
 
     /**

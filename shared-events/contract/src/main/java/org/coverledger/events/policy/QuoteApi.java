@@ -23,7 +23,7 @@ public final class QuoteApi {
     /** Who the cover is for, as the policyholder is to them. */
     public enum Relationship { SELF, SPOUSE, CHILD, PARENT }
 
-    public enum QuoteStatus { OFFERED, REFERRED, DECLINED, PURCHASED }
+    public enum QuoteStatus { OFFERED, REFERRED, DECLINED, PURCHASED, EXPIRED }
 
     /** How the premium is paid: once a year, or in twelve monthly instalments by auto-debit. */
     public enum PaymentPlan { ANNUAL, MONTHLY }
@@ -45,6 +45,10 @@ public final class QuoteApi {
     }
 
     public record DeclineReferredQuote(@TargetAggregateIdentifier String quoteId, String reason) {
+    }
+
+    /** A timed step: an offered quote not bought by its {@code validUntil} expires. */
+    public record ExpireQuote(@TargetAggregateIdentifier String quoteId) {
     }
 
     /** Buy the cover quoted: the first premium is collected from the bound card, then the policy is issued. */
@@ -84,6 +88,10 @@ public final class QuoteApi {
         public String toString() {
             return "QuoteDeclined[" + quoteId + ", " + underwriter + "]";
         }
+    }
+
+    /** The offer lapsed unbought at {@code validUntil}. */
+    public record QuoteExpired(String quoteId, String accountId, Instant validUntil, Instant at) {
     }
 
     /**

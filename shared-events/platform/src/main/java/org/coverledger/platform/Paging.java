@@ -1,4 +1,4 @@
-package org.coverledger.query.infra;
+package org.coverledger.platform;
 
 import org.coverledger.platform.ProblemResponses;
 import java.util.ArrayList;

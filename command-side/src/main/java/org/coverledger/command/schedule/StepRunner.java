@@ -1,0 +1,111 @@
+package org.coverledger.command.schedule;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
+import org.coverledger.events.common.BusinessRuleViolation;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.StartCover;
+import org.coverledger.events.policy.QuoteApi.ExpireQuote;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Fires the timed steps whose time has come by the business clock (the injected {@link Clock},
+ * so that a moved clock moves them): each step is claimed for this instance (one of several
+ * instances wins it), its command is sent as the system, and the outcome recorded. A step that
+ * fails is tried again after a pause that grows with each attempt, and after
+ * {@code coverledger.timed-steps.max-attempts} it is left FAILED for an administrator
+ * ({@code GET /api/admin/timed-steps?state=FAILED}) with a log line. Steps missed while no
+ * instance ran are all due when one starts, so the runner catches up by itself.
+ *
+ * <p>Why not a library: JobRunr, Quartz and db-scheduler tell time by the system clock (JobRunr
+ * calls {@code Instant.now()} throughout; db-scheduler takes a clock but stores its jobs over
+ * JDBC only, and Quartz's MongoDB job store is a third party's, unmaintained), so none of them
+ * fires a step when the business clock is moved; what remains, a compare-and-set claim with a
+ * lease on one document, is a few lines over the MongoDB driver.
+ */
+@Component
+public class StepRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
+
+    private final TimedSteps steps;
+    private final CommandGateway gateway;
+    private final Clock business;
+    private final Clock real = Clock.systemUTC();
+    private final MeterRegistry meters;
+    private final String runner;
+    private final int batch;
+    private final int maxAttempts;
+    private final Duration lease;
+    private final Duration retryAfter;
+
+    public StepRunner(TimedSteps steps, CommandGateway gateway, Clock clock, MeterRegistry meters,
+                      @Value("${coverledger.timed-steps.batch:50}") int batch,
+                      @Value("${coverledger.timed-steps.max-attempts:10}") int maxAttempts,
+                      @Value("${coverledger.timed-steps.lease:60s}") Duration lease,
+                      @Value("${coverledger.timed-steps.retry-after:10s}") Duration retryAfter) {
+        this.steps = steps;
+        this.gateway = gateway;
+        this.business = clock;
+        this.meters = meters;
+        this.runner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.batch = batch;
+        this.maxAttempts = maxAttempts;
+        this.lease = lease;
+        this.retryAfter = retryAfter;
+    }
+
+    /** One round: every step that is due now, up to a batch. */
+    @Scheduled(fixedDelayString = "${coverledger.timed-steps.poll-interval:1s}")
+    public void fireDueSteps() {
+        for (TimedSteps.Step step : steps.takeable(business.instant(), real.instant(), batch)) {
+            if (steps.claim(step, runner, real.instant().plus(lease))) {
+                fire(step, step.attempts() + 1);
+            }
+        }
+    }
+
+    private void fire(TimedSteps.Step step, int attempt) {
+        try {
+            gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command(step))
+                    .andMetaData(MetaData.with(CommandMetadata.ACTOR, CommandMetadata.SYSTEM_ACTOR)
+                            .and(CommandMetadata.ROLES, "")
+                            .and(CommandMetadata.REQUEST_ID, "step-" + step.id())));
+            steps.done(step.id(), runner, business.instant());
+            meters.counter("coverledger.timed_steps.fired", "kind", step.kind(), "outcome", "done").increment();
+        } catch (RuntimeException e) {
+            String error = e instanceof BusinessRuleViolation refused ? refused.code() : e.getClass().getSimpleName();
+            boolean giveUp = attempt >= maxAttempts;
+            steps.failed(step.id(), runner, error, giveUp ? null : business.instant().plus(retryAfter.multipliedBy(attempt)));
+            meters.counter("coverledger.timed_steps.fired", "kind", step.kind(), "outcome", giveUp ? "failed" : "retry")
+                    .increment();
+            if (giveUp) {
+                log.error("Timed step {} failed {} times, the last with {}; it is left FAILED", step.id(), attempt, error);
+            } else {
+                log.warn("Timed step {} failed with {} (attempt {}); it is tried again later", step.id(), error, attempt);
+            }
+        }
+    }
+
+    static Object command(TimedSteps.Step step) {
+        return switch (step.kind()) {
+            case Timetable.POLICY_START -> new StartCover(step.target());
+            case Timetable.POLICY_END -> new EndCover(step.target());
+            case Timetable.QUOTE_EXPIRY -> new ExpireQuote(step.target());
+            default -> throw new IllegalStateException("no such kind of step: " + step.kind());
+        };
+    }
+}

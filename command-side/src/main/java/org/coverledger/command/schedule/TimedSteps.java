@@ -1,0 +1,163 @@
+package org.coverledger.command.schedule;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.lte;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * The timed steps of policies and quotes, one document each in {@code timed_steps}: what is due
+ * when, and how it went. A step is DUE until a runner claims it (RUNNING, with a lease), then
+ * DONE, or DUE again later after a failure, or FAILED after too many; CANCELLED when what it was
+ * for went away (a quote bought before its expiry).
+ *
+ * <p>Every change of state is a compare-and-set on one document (a single document's update is
+ * atomic, on the embedded server too), so two runners never both hold a step; a runner that died
+ * holding one loses it when its lease runs out, and another fires it again. The commands the
+ * steps send do their work once however often they are sent. A step's id is its kind, target and
+ * due time, so recording a step twice (an event handled again) records it once.
+ */
+public class TimedSteps {
+
+    public enum State { DUE, RUNNING, DONE, FAILED, CANCELLED }
+
+    /** A step as stored. {@code leaseUntil} is by the real clock (it guards against dead runners). */
+    public record Step(String id, String kind, String target, Instant dueAt, State state, int attempts,
+                       String lastError, String claimedBy, Instant leaseUntil, Instant doneAt) {
+    }
+
+    private final MongoCollection<Document> steps;
+
+    public TimedSteps(MongoDatabase database) {
+        this.steps = database.getCollection("timed_steps");
+    }
+
+    /** Records a step due at {@code dueAt}; recording the same step again changes nothing. */
+    public void schedule(String kind, String target, Instant dueAt) {
+        Document step = new Document("_id", kind + ":" + target + ":" + dueAt.toEpochMilli())
+                .append("kind", kind).append("target", target).append("dueAt", Date.from(dueAt))
+                .append("state", State.DUE.name()).append("attempts", 0);
+        try {
+            steps.insertOne(step);
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+        }
+    }
+
+    /** The target's steps of this kind that have not fired will not. */
+    public void cancel(String kind, String target) {
+        steps.updateMany(and(eq("kind", kind), eq("target", target), eq("state", State.DUE.name())),
+                Updates.set("state", State.CANCELLED.name()));
+    }
+
+    /**
+     * Steps a runner may take now: DUE ones whose time has come by the business clock
+     * ({@code now}), oldest first, and RUNNING ones whose runner's lease ran out by the real
+     * clock ({@code realNow}).
+     */
+    public List<Step> takeable(Instant now, Instant realNow, int limit) {
+        List<Step> found = new ArrayList<>();
+        for (Document doc : steps.find(and(eq("state", State.DUE.name()), lte("dueAt", Date.from(now))))
+                .sort(Sorts.ascending("dueAt")).limit(limit)) {
+            found.add(step(doc));
+        }
+        for (Document doc : steps.find(and(eq("state", State.RUNNING.name()), lte("leaseUntil", Date.from(realNow))))
+                .limit(limit)) {
+            found.add(step(doc));
+        }
+        return found;
+    }
+
+    /**
+     * Takes the step for {@code runner} until {@code leaseUntil}, if it is still as it was read:
+     * true for exactly one of several runners that try.
+     */
+    public boolean claim(Step step, String runner, Instant leaseUntil) {
+        Bson asRead = step.state() == State.RUNNING
+                ? and(eq("_id", step.id()), eq("state", State.RUNNING.name()), eq("leaseUntil", Date.from(step.leaseUntil())))
+                : and(eq("_id", step.id()), eq("state", State.DUE.name()), eq("attempts", step.attempts()));
+        return steps.updateOne(asRead, Updates.combine(
+                Updates.set("state", State.RUNNING.name()), Updates.set("claimedBy", runner),
+                Updates.set("leaseUntil", Date.from(leaseUntil)), Updates.inc("attempts", 1))).getModifiedCount() == 1;
+    }
+
+    /** The step fired; recorded only while the runner still holds it. */
+    public void done(String id, String runner, Instant at) {
+        steps.updateOne(and(eq("_id", id), eq("claimedBy", runner), eq("state", State.RUNNING.name())),
+                Updates.combine(Updates.set("state", State.DONE.name()), Updates.set("doneAt", Date.from(at)),
+                        Updates.unset("lastError")));
+    }
+
+    /** The step failed: due again at {@code retryAt}, or FAILED for good when {@code retryAt} is null. */
+    public void failed(String id, String runner, String error, Instant retryAt) {
+        Bson next = retryAt == null
+                ? Updates.set("state", State.FAILED.name())
+                : Updates.combine(Updates.set("state", State.DUE.name()), Updates.set("dueAt", Date.from(retryAt)));
+        steps.updateOne(and(eq("_id", id), eq("claimedBy", runner), eq("state", State.RUNNING.name())),
+                Updates.combine(next, Updates.set("lastError", error)));
+    }
+
+    /** Steps in a state (all when null) due at or before {@code dueBefore} (any time when null), soonest first, from {@code offset}. */
+    public List<Step> list(State state, Instant dueBefore, int offset, int size) {
+        List<Bson> filters = new ArrayList<>();
+        if (state != null) {
+            filters.add(eq("state", state.name()));
+        }
+        if (dueBefore != null) {
+            filters.add(lte("dueAt", Date.from(dueBefore)));
+        }
+        List<Step> found = new ArrayList<>();
+        for (Document doc : steps.find(filters.isEmpty() ? new Document() : Filters.and(filters))
+                .sort(Sorts.ascending("dueAt", "_id")).skip(offset).limit(size)) {
+            found.add(step(doc));
+        }
+        return found;
+    }
+
+    public long count(State state, Instant dueBefore) {
+        List<Bson> filters = new ArrayList<>();
+        if (state != null) {
+            filters.add(eq("state", state.name()));
+        }
+        if (dueBefore != null) {
+            filters.add(lte("dueAt", Date.from(dueBefore)));
+        }
+        return steps.countDocuments(filters.isEmpty() ? new Document() : Filters.and(filters));
+    }
+
+    /** The steps of one target, soonest first. */
+    public List<Step> of(String target) {
+        List<Step> found = new ArrayList<>();
+        for (Document doc : steps.find(eq("target", target)).sort(Sorts.ascending("dueAt"))) {
+            found.add(step(doc));
+        }
+        return found;
+    }
+
+    private static Step step(Document doc) {
+        return new Step(doc.getString("_id"), doc.getString("kind"), doc.getString("target"),
+                instant(doc.getDate("dueAt")), State.valueOf(doc.getString("state")), doc.getInteger("attempts", 0),
+                doc.getString("lastError"), doc.getString("claimedBy"), instant(doc.getDate("leaseUntil")),
+                instant(doc.getDate("doneAt")));
+    }
+
+    private static Instant instant(Date date) {
+        return date == null ? null : date.toInstant();
+    }
+}

@@ -1,0 +1,76 @@
+package org.coverledger.command.schedule;
+
+import java.time.Instant;
+
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
+import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
+import org.coverledger.events.policy.QuoteApi.QuoteIssued;
+import org.coverledger.events.policy.QuoteApi.QuotePurchased;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns what happened into what is due: the timed steps of policies and quotes, recorded from
+ * their events by a tracking processor of the command side (its token in MongoDB), so that a
+ * step is recorded once its event is stored, whatever became of the process that stored it, and
+ * a new kind of step is recorded for the whole history when the processor first runs. Handling
+ * an event again records nothing new ({@link TimedSteps#schedule} is idempotent).
+ */
+@Component
+@ProcessingGroup(Timetable.PROCESSOR)
+public class Timetable {
+
+    public static final String PROCESSOR = "timetable";
+
+    /** 00:00 of the start date: PENDING_START becomes IN_FORCE. */
+    public static final String POLICY_START = "policy-start";
+    /** 00:00 of the day after the last day of cover: a policy not renewed expires. */
+    public static final String POLICY_END = "policy-end";
+    /** The end of an offer: an offered quote not bought expires. */
+    public static final String QUOTE_EXPIRY = "quote-expiry";
+
+    private final TimedSteps steps;
+    private final BusinessCalendar calendar;
+
+    public Timetable(TimedSteps steps, BusinessCalendar calendar) {
+        this.steps = steps;
+        this.calendar = calendar;
+    }
+
+    @EventHandler
+    void on(PolicyIssued event) {
+        steps.schedule(POLICY_START, event.policyId(), calendar.startOf(event.startDate()));
+        steps.schedule(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)));
+    }
+
+    @EventHandler
+    void on(QuoteIssued event) {
+        if (event.validUntil() != null) {
+            steps.schedule(QUOTE_EXPIRY, event.quoteId(), expiry(event.validUntil(), event));
+        }
+    }
+
+    @EventHandler
+    void on(QuoteAccepted event) {
+        steps.schedule(QUOTE_EXPIRY, event.quoteId(), event.validUntil());
+    }
+
+    @EventHandler
+    void on(QuotePurchased event) {
+        steps.cancel(QUOTE_EXPIRY, event.quoteId());
+    }
+
+    @EventHandler
+    void on(QuoteDeclined event) {
+        steps.cancel(QUOTE_EXPIRY, event.quoteId());
+    }
+
+    /** An offer lapses when it is no longer valid, or when its cover would start in the past, whichever comes first. */
+    private Instant expiry(Instant validUntil, QuoteIssued event) {
+        Instant coverStartPassed = calendar.startOf(event.startDate().plusDays(1));
+        return coverStartPassed.isBefore(validUntil) ? coverStartPassed : validUntil;
+    }
+}

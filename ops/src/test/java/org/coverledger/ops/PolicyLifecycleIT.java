@@ -1,0 +1,215 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.coverledger.ops.Api.Reply;
+import org.coverledger.ops.Customers.Customer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A policy's timed steps over HTTP, driven by a moved clock: PENDING_START until 00:00 of the
+ * start date, IN_FORCE, EXPIRED after the last day; an offer not bought expires. Each step
+ * fires once: when a runner dies between the step's command and recording it, when the system
+ * restarts with steps overdue, and with two command-side instances taking steps together.
+ */
+class PolicyLifecycleIT {
+
+    private static final List<String> FAST_STEPS = List.of("--coverledger.timed-steps.poll-interval=200ms",
+            "--coverledger.timed-steps.lease=2s");
+
+    @TempDir
+    Path data;
+
+    @Test
+    void a_policy_starts_at_midnight_of_its_start_date_and_expires_after_its_last_day_each_step_once() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Zhou Xun");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            Api root = Api.at(system.commandUrl(), "root");
+            LocalDate start = clock.today().plusDays(3);
+            Reply bought = Policies.purchase(buyer, customer.accountId(), null, start,
+                    Policies.card(buyer, customer.accountId()));
+            assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+            String policyId = bought.json().get("policyId").asText();
+            Reply unbought = buyer.post("/api/quotes", Policies.quoteRequest(customer.accountId(), start.plusDays(2)));
+            String quoteId = unbought.json().get("quoteId").asText();
+
+            JsonNode pending = reader.get("/api/policies/" + policyId, "X-Min-Position", bought.header("X-Event-Position"))
+                    .json();
+            assertThat(pending.get("status").asText()).isEqualTo("PENDING_START");
+            assertThat(pending.get("paymentPlan").asText()).isEqualTo("ANNUAL");
+            assertThat(pending.get("termsVersion").asText()).isEqualTo("2026-11");
+            LocalDate end = LocalDate.parse(pending.get("endDate").asText());
+            assertThat(end).isEqualTo(start.plusMonths(12).minusDays(1));
+
+            // an administrator sees what is due, when (00:00 in Shanghai)
+            JsonNode due = awaitJson(root, "/api/admin/timed-steps?target=" + policyId, page -> page.get("total").asInt() == 2);
+            assertThat(due.get("items").findValuesAsText("kind")).containsExactly("policy-start", "policy-end");
+            assertThat(due.get("items").findValuesAsText("state")).containsOnly("DUE");
+            assertThat(due.get("items").get(0).get("dueAt").asText()).isEqualTo(midnight(start).toString());
+            assertThat(due.get("items").get(1).get("dueAt").asText()).isEqualTo(midnight(end.plusDays(1)).toString());
+            assertThat(Api.at(system.commandUrl(), "uma").get("/api/admin/timed-steps").status()).isEqualTo(403);
+
+            // a minute before midnight nothing happens; a minute after, cover is in force
+            clock.moveTo(midnight(start).minusSeconds(60));
+            Thread.sleep(1000);
+            assertThat(reader.get("/api/policies/" + policyId).json().get("status").asText()).isEqualTo("PENDING_START");
+            clock.moveTo(midnight(start).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("IN_FORCE"));
+            assertThat(reader.get("/api/quotes/" + quoteId).json().get("status").asText()).isEqualTo("OFFERED");
+
+            // the runner that fired the start dies before recording it: another fires it again, and nothing happens twice
+            try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
+                MongoCollection<Document> steps = client.getDatabase("coverledger").getCollection("timed_steps");
+                awaitJson(root, "/api/admin/timed-steps?target=" + policyId + "&state=DONE", p -> p.get("total").asInt() == 1);
+                steps.updateOne(Filters.and(Filters.eq("target", policyId), Filters.eq("kind", "policy-start")),
+                        Updates.combine(Updates.set("state", "RUNNING"), Updates.set("claimedBy", "a-runner-that-died"),
+                                Updates.set("leaseUntil", Date.from(Instant.now().minusSeconds(1)))));
+            }
+            JsonNode refired = awaitJson(root, "/api/admin/timed-steps?target=" + policyId + "&state=DONE",
+                    p -> p.get("total").asInt() == 1 && p.get("items").get(0).get("attempts").asInt() == 2);
+            assertThat(refired.get("items").get(0).get("claimedBy").asText()).isNotEqualTo("a-runner-that-died");
+            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted");
+
+            // after the last day, the policy expires; the offer not bought expired when its cover would have begun
+            clock.moveTo(midnight(end.plusDays(1)).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("EXPIRED"));
+            awaitJson(reader, "/api/quotes/" + quoteId, q -> q.get("status").asText().equals("EXPIRED"));
+            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyExpired");
+            assertThat(eventsOf(system, quoteId)).containsExactly("QuoteIssued", "QuoteExpired");
+
+            // the audit trail says who: the system, by the timed step
+            JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?aggregateId=" + policyId,
+                    a -> a.get("total").asInt() == 3);
+            assertThat(audit.get("items").get(1).get("eventType").asText()).isEqualTo("PolicyStarted");
+            assertThat(audit.get("items").get(1).get("actor").asText()).isEqualTo("system");
+            assertThat(audit.get("items").get(2).get("actor").asText()).isEqualTo("system");
+
+            Reply list = Api.at(system.commandUrl(), "root").get("/api/admin/timed-steps?state=FAILED");
+            assertThat(list.json().get("total").asInt()).isZero();
+            Reply bad = root.get("/api/admin/timed-steps?state=LATE&dueBefore=tomorrow&size=0");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("state", "dueBefore", "size");
+        }
+    }
+
+    @Test
+    void steps_that_fell_due_while_the_system_was_down_fire_once_when_it_is_back_also_one_left_running() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Qian Lin");
+            Api buyer = customer.command(system);
+            String card = Policies.card(buyer, customer.accountId());
+            LocalDate start = clock.today().plusDays(2);
+            List<String> policies = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Reply bought = Policies.purchase(buyer, customer.accountId(), null, start, card);
+                assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+                policies.add(bought.json().get("policyId").asText());
+            }
+            Api root = Api.at(system.commandUrl(), "root");
+            for (String policyId : policies) {
+                awaitJson(root, "/api/admin/timed-steps?target=" + policyId, p -> p.get("total").asInt() == 2);
+            }
+            // one step was being fired by an instance when everything stopped
+            try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
+                client.getDatabase("coverledger").getCollection("timed_steps").updateOne(
+                        Filters.and(Filters.eq("target", policies.get(0)), Filters.eq("kind", "policy-start")),
+                        Updates.combine(Updates.set("state", "RUNNING"), Updates.set("claimedBy", "stopped-instance"),
+                                Updates.set("leaseUntil", Date.from(Instant.now().plusSeconds(1))), Updates.inc("attempts", 1)));
+            }
+            system.stopAll();
+            clock.moveTo(midnight(start).plus(Duration.ofHours(5))); // the start passed while nothing ran
+            system.startAll();
+
+            Api reader = customer.query(system);
+            for (String policyId : policies) {
+                awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("IN_FORCE"));
+                assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted");
+            }
+            JsonNode taken = awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/timed-steps?target="
+                    + policies.get(0) + "&state=DONE", p -> p.get("total").asInt() == 1);
+            assertThat(taken.get("items").get(0).get("attempts").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void two_command_side_instances_fire_every_step_once() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            ConfigurableApplicationContext second = system.startAnotherCommandSide();
+            try {
+                Customer customer = Customers.register(system, "Sun Li");
+                Api buyer = customer.command(system);
+                String card = Policies.card(buyer, customer.accountId());
+                LocalDate start = clock.today().plusDays(1);
+                List<String> policies = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    Api via = Api.as(i % 2 == 0 ? system.commandUrl() : RunningSystem.urlOf(second), customer.mobile(),
+                            customer.password());
+                    Reply bought = Policies.purchase(via, customer.accountId(), null, start, card);
+                    assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+                    policies.add(bought.json().get("policyId").asText());
+                }
+                Api root = Api.at(system.commandUrl(), "root");
+                awaitJson(root, "/api/admin/timed-steps?target=" + policies.get(7), p -> p.get("total").asInt() == 2);
+                clock.moveTo(midnight(start).plusSeconds(1));
+                Api reader = customer.query(system);
+                for (String policyId : policies) {
+                    awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("IN_FORCE"));
+                }
+                // a little longer, for a late second firing to show
+                Thread.sleep(1500);
+                for (String policyId : policies) {
+                    assertThat(eventsOf(system, policyId)).as(policyId).containsExactly("PolicyIssued", "PolicyStarted");
+                }
+                JsonNode done = root.get("/api/admin/timed-steps?state=DONE&size=200").json();
+                assertThat(done.get("items").findValuesAsText("kind").stream().filter("policy-start"::equals).count())
+                        .isEqualTo(8);
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    private static Instant midnight(LocalDate day) {
+        return day.atStartOfDay(MovableClock.BUSINESS_ZONE).toInstant();
+    }
+
+    /** The simple names of an aggregate's events, in order, as the event store holds them (the real driver). */
+    static List<String> eventsOf(RunningSystem system, String aggregateId) {
+        List<String> types = new ArrayList<>();
+        try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
+            for (Document commit : client.getDatabase("coverledger").getCollection("event_commits")
+                    .find(new Document("events.agg", aggregateId)).sort(new Document("_id", 1))) {
+                for (Document event : commit.getList("events", Document.class)) {
+                    if (aggregateId.equals(event.getString("agg"))) {
+                        String type = event.getString("payloadType");
+                        types.add(type.substring(type.lastIndexOf('$') + 1));
+                    }
+                }
+            }
+        }
+        return types;
+    }
+}
