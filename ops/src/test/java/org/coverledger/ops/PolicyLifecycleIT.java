@@ -192,6 +192,90 @@ class PolicyLifecycleIT {
         }
     }
 
+    @Test
+    void a_cancellation_refunds_in_full_within_cooling_off_and_pro_rata_less_the_fee_after_and_waits_for_open_claims()
+            throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Zheng Yi");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            String card = Policies.card(buyer, customer.accountId());
+            LocalDate today = clock.today();
+            String early = Policies.purchase(buyer, customer.accountId(), null, today.plusDays(3), card).json()
+                    .get("policyId").asText();
+            String late = Policies.purchase(buyer, customer.accountId(), null, today, card).json().get("policyId").asText();
+            String claimed = Policies.purchase(buyer, customer.accountId(), null, today, card).json().get("policyId").asText();
+            Reply claim = buyer.post("/api/claims", """
+                    {"policyId":"%s","incidentDate":"%s","description":"Burst pipe","amountClaimed":"800.00"}"""
+                    .formatted(claimed, today));
+            assertThat(claim.status()).as(claim.toString()).isEqualTo(201);
+
+            // the next day, within the cooling-off period: void, everything back
+            clock.advance(Duration.ofDays(1));
+            Reply voided = buyer.post("/api/policies/" + early + "/cancellation", "{\"reason\":\"FOUND_OTHER_COVER\"}");
+            assertThat(voided.status()).as(voided.toString()).isEqualTo(200);
+            assertThat(voided.json().get("withinCoolingOff").asBoolean()).isTrue();
+            assertThat(voided.json().hasNonNull("lastDayOfCover")).as("void: no day covered").isFalse();
+            assertThat(voided.json().get("refund").asText()).isEqualTo("500.00");
+            assertThat(voided.json().get("fee").asText()).isEqualTo("0.00");
+            JsonNode view = awaitJson(reader, "/api/policies/" + early, p -> p.get("status").asText().equals("CANCELLED"));
+            assertThat(view.get("cancellation").get("reason").asText()).isEqualTo("FOUND_OTHER_COVER");
+            awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/timed-steps?target=" + early + "&state=CANCELLED",
+                    p -> p.get("total").asInt() == 2);
+            // sent again (a lost answer): refused, and nothing paid twice
+            Reply again = buyer.post("/api/policies/" + early + "/cancellation", "");
+            assertThat(again.status()).isEqualTo(422);
+            assertThat(again.json().get("code").asText()).isEqualTo("POLICY_NOT_ACTIVE");
+            try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
+                Document refund = client.getDatabase("coverledger").getCollection("simulated_payments")
+                        .find(Filters.eq("_id", "policy:" + early + ":refund")).first();
+                assertThat(refund).isNotNull();
+                assertThat(refund.getString("amount")).isEqualTo("500.00");
+                assertThat(client.getDatabase("coverledger").getCollection("simulated_payments")
+                        .countDocuments(Filters.eq("kind", "REFUND"))).isEqualTo(1);
+            }
+            // a claim for a day the void policy would have covered is refused
+            Reply onVoid = buyer.post("/api/claims", """
+                    {"policyId":"%s","incidentDate":"%s","description":"Fire","amountClaimed":"100.00"}"""
+                    .formatted(early, clock.today()));
+            assertThat(onVoid.status()).isEqualTo(422);
+            assertThat(onVoid.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
+
+            // twenty days after the purchase: the year's premium earned for 21 days stays, the rest less 10 % comes back
+            clock.advance(Duration.ofDays(19));
+            Reply refused = buyer.post("/api/policies/" + claimed + "/cancellation", "");
+            assertThat(refused.status()).isEqualTo(422);
+            assertThat(refused.json().get("code").asText()).isEqualTo("CLAIM_OPEN");
+            Reply cancelled = buyer.post("/api/policies/" + late + "/cancellation", "{\"reason\":\"CANNOT_AFFORD\"}");
+            assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+            java.math.BigDecimal paid = new java.math.BigDecimal("500.00");
+            long year = java.time.temporal.ChronoUnit.DAYS.between(today, today.plusMonths(12));
+            java.math.BigDecimal earned = paid.multiply(java.math.BigDecimal.valueOf(21))
+                    .divide(java.math.BigDecimal.valueOf(year), 2, java.math.RoundingMode.HALF_UP);
+            java.math.BigDecimal fee = paid.subtract(earned).multiply(java.math.BigDecimal.TEN)
+                    .divide(java.math.BigDecimal.valueOf(100), 2, java.math.RoundingMode.HALF_UP);
+            assertThat(cancelled.json().get("withinCoolingOff").asBoolean()).isFalse();
+            assertThat(cancelled.json().get("lastDayOfCover").asText()).isEqualTo(clock.today().toString());
+            assertThat(cancelled.json().get("premiumEarned").asText()).isEqualTo(earned.toPlainString());
+            assertThat(cancelled.json().get("fee").asText()).isEqualTo(fee.toPlainString());
+            assertThat(cancelled.json().get("refund").asText()).isEqualTo(paid.subtract(earned).subtract(fee).toPlainString());
+            // covered to the end of today, not tomorrow
+            Reply tomorrow = buyer.post("/api/claims", """
+                    {"policyId":"%s","incidentDate":"%s","description":"Fire","amountClaimed":"100.00"}"""
+                    .formatted(late, clock.today().plusDays(1)));
+            assertThat(tomorrow.status()).isEqualTo(422);
+            assertThat(eventsOf(system, late)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyCancelled");
+
+            // nobody else cancels it, and nonsense is named
+            assertThat(Api.at(system.commandUrl(), "bob").post("/api/policies/" + claimed + "/cancellation", "")
+                    .status()).isEqualTo(404);
+            Reply bad = buyer.post("/api/policies/" + claimed + "/cancellation", "{\"reason\":\"BORED\"}");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get("errors").findValuesAsText("field")).containsExactly("reason");
+        }
+    }
+
     private static Instant midnight(LocalDate day) {
         return day.atStartOfDay(MovableClock.BUSINESS_ZONE).toInstant();
     }

@@ -31,6 +31,7 @@ public class Claim {
     @DataSubject
     private String accountId;
     private String claimant;
+    private String policyId;
     private ClaimStatus status;
 
     protected Claim() {
@@ -76,11 +77,17 @@ public class Claim {
         return status.isOpen();
     }
 
+    /** Whether this is an open claim on the policy (which may then not be cancelled). */
+    public boolean isOpenOn(String policy) {
+        return isOpen() && policy.equals(policyId);
+    }
+
     @EventSourcingHandler
     void on(ClaimSubmitted event) {
         claimId = event.claimId();
         accountId = event.accountId();
         claimant = event.claimant();
+        policyId = event.policyId();
         status = ClaimStatus.SUBMITTED;
     }
 

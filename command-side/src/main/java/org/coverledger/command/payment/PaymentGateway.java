@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.coverledger.events.common.Money;
 
 /**
- * The port through which premiums are collected (and, later, claims paid). Every collection
+ * The port through which premiums are collected and refunded (and, later, claims paid). Every collection
  * carries an idempotency key of ours: the gateway charges a key at most once and answers the
  * same key with the same outcome, so a retry after a lost answer never charges twice. An
  * outcome may be unknown (a time-out): the gateway's record for the key is then looked up.
@@ -16,6 +16,14 @@ public interface PaymentGateway {
         @Override
         public String toString() {
             return "Collection[" + key + ", " + amount + "]";
+        }
+    }
+
+    /** Money paid back to the card a payment came from: {@code originalReference} is that payment's. */
+    record Refund(String key, String accountId, String originalReference, Money amount, String purpose) {
+        @Override
+        public String toString() {
+            return "Refund[" + key + ", " + amount + "]";
         }
     }
 
@@ -34,6 +42,9 @@ public interface PaymentGateway {
     }
 
     Outcome collect(Collection collection);
+
+    /** Pays back, at most once per key; the same key answers the same outcome. */
+    Outcome refund(Refund refund);
 
     /** The gateway's record of a key, if it has one. */
     Optional<Outcome> lookUp(String key);

@@ -72,6 +72,26 @@ public class SimulatedGateway implements PaymentGateway {
         return outcome(record);
     }
 
+    /** Refunds always go through at once (the gateway knows the payment they return). */
+    @Override
+    public Outcome refund(Refund refund) {
+        Document record = new Document("_id", refund.key()).append("accountId", refund.accountId())
+                .append("kind", "REFUND").append("originalReference", refund.originalReference())
+                .append("amount", refund.amount().amount().toPlainString())
+                .append("currency", refund.amount().currency()).append("purpose", refund.purpose())
+                .append("at", Date.from(clock.instant()))
+                .append("outcome", "SUCCEEDED").append("reference", "SIMR-" + UUID.randomUUID());
+        try {
+            records.insertOne(record);
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            return lookUp(refund.key()).orElseThrow(); // the same key: the same outcome, never a second refund
+        }
+        return outcome(record);
+    }
+
     @Override
     public Optional<Outcome> lookUp(String key) {
         return Optional.ofNullable(records.find(eq("_id", key)).first()).map(this::outcome);

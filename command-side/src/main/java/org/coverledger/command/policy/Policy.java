@@ -2,6 +2,7 @@ package org.coverledger.command.policy;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.time.Instant;
 import java.time.LocalDate;
 
 import org.axonframework.commandhandling.CommandHandler;
@@ -21,6 +22,9 @@ import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
+import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.PolicyExpired;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.events.policy.PolicyApi.StartCover;
@@ -45,9 +49,16 @@ public class Policy {
     @PersonalData
     private String beneficiary;
     private Status status; // null in a snapshot taken before statuses were kept: see status()
+    private PaymentPlan paymentPlan;
+    private Money firstPremium; // null for a policy issued before quotes: nothing was collected through the port
+    private String paymentReference;
+    private Instant issuedAt;
+    private String policyNumber;
+    private LocalDate lastDayOfCover; // once cancelled: the last day covered, or none when void
+    private LocalDate cancelledOn;
 
     /** Where the policy is in its life, as its events tell it. */
-    enum Status { PENDING_START, IN_FORCE, EXPIRED }
+    enum Status { PENDING_START, IN_FORCE, EXPIRED, CANCELLED }
 
     protected Policy() {
     }
@@ -76,7 +87,8 @@ public class Policy {
         }
         return new PolicyIssued(command.policyId(), command.policyNumber(), command.accountId(), policyholder,
                 command.product(), command.sumInsured(), command.premium(), command.startDate(), command.endDate(),
-                command.paymentPlan(), command.quoteId(), command.termsVersion());
+                command.paymentPlan(), command.quoteId(), command.termsVersion(), command.firstPremium(),
+                command.paymentReference());
     }
 
     @CommandHandler
@@ -87,6 +99,9 @@ public class Policy {
         }
         if (endDate.isBefore(calendar.today())) {
             throw new BusinessRuleViolation("POLICY_EXPIRED", "An expired policy cannot be changed.");
+        }
+        if (status() == Status.CANCELLED) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "A cancelled policy cannot be changed.");
         }
         if (command.sumInsured() != null && command.sumInsured().belowZero()) {
             throw new BusinessRuleViolation("NEGATIVE_AMOUNT", "The sum insured cannot be negative.");
@@ -114,13 +129,75 @@ public class Policy {
     /** The timed step after the last day of cover: a policy not renewed expires, once. */
     @CommandHandler
     public void handle(EndCover command, BusinessCalendar calendar) {
-        if (status() == Status.EXPIRED) {
+        if (status() == Status.EXPIRED || status() == Status.CANCELLED) {
             return;
         }
         if (!calendar.today().isAfter(endDate)) {
             throw new BusinessRuleViolation("STEP_NOT_DUE", "Cover ends after " + endDate + ".");
         }
         apply(new PolicyExpired(policyId, accountId, endDate, calendar.now()));
+    }
+
+    /** What a cancellation came to, for the one who asked. */
+    public record Cancellation(String policyId, boolean withinCoolingOff, LocalDate lastDayOfCover, Money premiumPaid,
+                               Money premiumEarned, Money fee, Money refund, String refundReference) {
+    }
+
+    /**
+     * The customer (or an admin) cancels. Within the cooling-off period (the day of purchase and
+     * the catalogue's {@code coolingOffDays} after it) the policy is void and what was paid comes
+     * back whole. Afterwards cover ends after today (or never began, if it was to start later),
+     * the premium paid is earned pro rata over the period it paid for (the year, or the month of
+     * a monthly instalment), and the rest comes back less the catalogue's fee. Refused while a
+     * claim on the policy is open, and for a policy that has ended or was cancelled. The refund
+     * goes out through the payment port under one key per policy, before the event is recorded:
+     * a cancellation sent again after a failure pays nothing twice.
+     */
+    @CommandHandler
+    public Cancellation handle(CancelPolicy command, Caller caller, BusinessCalendar calendar,
+                               PolicyCancellations cancellations) {
+        requireVisibleTo(caller, Role.ADMIN);
+        LocalDate today = calendar.today();
+        if (status() == Status.CANCELLED) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "The policy is cancelled already.");
+        }
+        if (status() == Status.EXPIRED || today.isAfter(endDate)) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "The policy's cover ended on " + endDate + ".");
+        }
+        if (cancellations.claimOpenOn(accountId, policyId)) {
+            throw new BusinessRuleViolation("CLAIM_OPEN", "A claim on this policy is open; it is cancelled once "
+                    + "the claim is settled or closed.");
+        }
+        boolean coolingOff = issuedAt != null && !today.isAfter(LocalDate.ofInstant(issuedAt, calendar.zone())
+                .plusDays(org.coverledger.events.policy.ProductCatalogue.coolingOffDays()));
+        LocalDate lastDay = coolingOff || today.isBefore(startDate) ? null : today;
+        Money paid = firstPremium == null ? Money.cny("0.00") : firstPremium;
+        LocalDate periodEnd = startDate.plusMonths(paymentPlan == PaymentPlan.MONTHLY ? 1 : 12).minusDays(1);
+        if (periodEnd.isAfter(endDate)) {
+            periodEnd = endDate;
+        }
+        long periodDays = java.time.temporal.ChronoUnit.DAYS.between(startDate, periodEnd) + 1;
+        long coveredDays = lastDay == null ? 0
+                : Math.min(periodDays, java.time.temporal.ChronoUnit.DAYS.between(startDate, lastDay) + 1);
+        java.math.BigDecimal earned = paid.amount().multiply(java.math.BigDecimal.valueOf(coveredDays))
+                .divide(java.math.BigDecimal.valueOf(periodDays), 2, java.math.RoundingMode.HALF_UP);
+        java.math.BigDecimal unearned = paid.amount().subtract(earned);
+        java.math.BigDecimal fee = coolingOff ? java.math.BigDecimal.ZERO.setScale(2)
+                : unearned.multiply(java.math.BigDecimal.valueOf(
+                        org.coverledger.events.policy.ProductCatalogue.cancellationFeePercent()))
+                .divide(java.math.BigDecimal.valueOf(100), 2, java.math.RoundingMode.HALF_UP);
+        Money refund = Money.cny(unearned.subtract(fee));
+        String key = "policy:" + policyId + ":refund";
+        String reference = null;
+        if (refund.amount().signum() > 0) {
+            PolicyCancellations.Refunded refunded = cancellations.refund(key, accountId, paymentReference, refund,
+                    "refund of policy " + policyNumber);
+            refund = refunded.amount(); // an earlier attempt's refund is the refund
+            reference = refunded.reference();
+        }
+        apply(new PolicyCancelled(policyId, accountId, today, coolingOff, lastDay, paid, Money.cny(earned),
+                Money.cny(fee), refund, reference == null ? null : key, reference, command.reason(), calendar.now()));
+        return new Cancellation(policyId, coolingOff, lastDay, paid, Money.cny(earned), Money.cny(fee), refund, reference);
     }
 
     /** A snapshot from before statuses were kept has none: the timed steps are what set it since. */
@@ -140,6 +217,11 @@ public class Policy {
         if (!caller.mayActOn(policyholder, Role.ADJUSTER, Role.ADMIN)) {
             throw unknown(policyId);
         }
+        if (status() == Status.CANCELLED && (lastDayOfCover == null || incidentDate.isAfter(lastDayOfCover))) {
+            throw new BusinessRuleViolation("INCIDENT_OUTSIDE_COVER", lastDayOfCover == null
+                    ? "The policy was cancelled in its cooling-off period: it never covered anything."
+                    : "The policy was cancelled: its cover ended after " + lastDayOfCover + ".");
+        }
         if (incidentDate.isBefore(startDate) || incidentDate.isAfter(endDate)) {
             throw new BusinessRuleViolation("INCIDENT_OUTSIDE_COVER",
                     "The incident date " + incidentDate + " is outside the cover period " + startDate + " to " + endDate + ".");
@@ -147,8 +229,11 @@ public class Policy {
         return new Holder(accountId, policyholder);
     }
 
-    /** The last day of cover. */
+    /** The last day of cover: for a cancelled policy the last day it covered (the day it was cancelled, if void). */
     public LocalDate coverEnd() {
+        if (status() == Status.CANCELLED) {
+            return lastDayOfCover != null ? lastDayOfCover : cancelledOn;
+        }
         return endDate;
     }
 
@@ -164,7 +249,14 @@ public class Policy {
     }
 
     @EventSourcingHandler
-    void on(PolicyIssued event) {
+    void on(PolicyCancelled event) {
+        status = Status.CANCELLED;
+        lastDayOfCover = event.lastDayOfCover();
+        cancelledOn = event.requestedOn();
+    }
+
+    @EventSourcingHandler
+    void on(PolicyIssued event, @org.axonframework.eventhandling.Timestamp Instant at) {
         policyId = event.policyId();
         accountId = event.accountId();
         policyholder = event.policyholder();
@@ -172,6 +264,11 @@ public class Policy {
         endDate = event.endDate();
         sumInsured = event.sumInsured();
         status = Status.PENDING_START;
+        paymentPlan = event.paymentPlan();
+        firstPremium = event.firstPremium();
+        paymentReference = event.paymentReference();
+        issuedAt = at;
+        policyNumber = event.policyNumber();
     }
 
     @EventSourcingHandler

@@ -1,6 +1,7 @@
 package org.coverledger.command.policy;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swagger.v3.oas.annotations.Operation;
@@ -16,6 +17,8 @@ import org.coverledger.command.infra.Commands;
 import org.coverledger.command.infra.Ids;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.common.Money;
+import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -37,6 +40,14 @@ public class PolicyController {
     public record ChangeAccepted(String policyId, String status) {
     }
 
+    public record CancellationRequest(CancellationReason reason) {
+    }
+
+    public record Cancelled(String policyId, String status, boolean withinCoolingOff, LocalDate lastDayOfCover,
+                            BigDecimal premiumPaid, BigDecimal premiumEarned, BigDecimal fee, BigDecimal refund,
+                            String currency, String refundReference) {
+    }
+
     private final Commands commands;
     private final RequestValidation validation;
 
@@ -45,7 +56,7 @@ public class PolicyController {
         this.validation = validation;
     }
 
-    @Refuses({"NOTHING_TO_CHANGE", "POLICY_EXPIRED", "NEGATIVE_AMOUNT"})
+    @Refuses({"NOTHING_TO_CHANGE", "POLICY_EXPIRED", "POLICY_NOT_ACTIVE", "NEGATIVE_AMOUNT"})
     @PostMapping("/{policyId}/changes")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Change the beneficiary or sum insured; effective 00:00 the next business day")
@@ -58,5 +69,23 @@ public class PolicyController {
         commands.send(new ChangePolicy(policyId, request.beneficiary(),
                 request.sumInsured() == null ? null : Money.cny(request.sumInsured())));
         return new ChangeAccepted(policyId, "ACCEPTED");
+    }
+
+    @Refuses({"POLICY_NOT_ACTIVE", "CLAIM_OPEN", "REFUND_PENDING"})
+    @PostMapping("/{policyId}/cancellation")
+    @Operation(summary = "Cancel the policy: within the cooling-off period (15 days after the purchase) it is void "
+            + "and the premium paid comes back whole; afterwards cover ends after today and the unearned premium "
+            + "comes back less a 10 % fee. Refused while a claim on the policy is open")
+    @RequestBody(content = @Content(schema = @Schema(implementation = CancellationRequest.class)))
+    public Cancelled cancel(@PathVariable String policyId,
+                            @org.springframework.web.bind.annotation.RequestBody(required = false) JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        CancellationRequest request = body == null ? new CancellationRequest(null)
+                : validation.read(body, CancellationRequest.class);
+        Policy.Cancellation done = commands.send(new CancelPolicy(policyId,
+                request.reason() == null ? CancellationReason.OTHER : request.reason()));
+        return new Cancelled(policyId, "CANCELLED", done.withinCoolingOff(), done.lastDayOfCover(),
+                done.premiumPaid().amount(), done.premiumEarned().amount(), done.fee().amount(),
+                done.refund().amount(), done.refund().currency(), done.refundReference());
     }
 }

@@ -221,7 +221,7 @@ public class Quote {
         PaymentPlan plan = paid.amount().amount().compareTo(annualPremium.amount()) == 0 ? PaymentPlan.ANNUAL
                 : PaymentPlan.MONTHLY;
         purchases.issue(new IssuePolicy(policyId, policyNumber, accountId, product, sumInsured, annualPremium, startDate,
-                endDate, plan, quoteId, termsVersion), owner, calendar);
+                endDate, plan, quoteId, termsVersion, paid.amount(), paid.reference()), owner, calendar);
         apply(new QuotePurchased(quoteId, accountId, policyId, policyNumber, plan, paid.amount(), paid.key(),
                 paid.reference(), termsVersion, now));
         return purchaseOf(purchase);

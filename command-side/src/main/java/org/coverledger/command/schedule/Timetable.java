@@ -5,6 +5,7 @@ import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
@@ -44,6 +45,12 @@ public class Timetable {
     void on(PolicyIssued event) {
         steps.schedule(POLICY_START, event.policyId(), calendar.startOf(event.startDate()));
         steps.schedule(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)));
+    }
+
+    @EventHandler
+    void on(PolicyCancelled event) {
+        steps.cancel(POLICY_START, event.policyId());
+        steps.cancel(POLICY_END, event.policyId());
     }
 
     @EventHandler

@@ -24,6 +24,19 @@ import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.CancellationReason;
+import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
+import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
+import org.coverledger.command.account.AccountHoldings;
+import org.coverledger.command.claim.Claim;
+import org.coverledger.command.payment.PaymentGateway;
+import org.coverledger.command.payment.SimulatedGateway;
+import org.coverledger.command.support.OtherAggregates;
+import org.coverledger.command.support.TestMongo;
+import com.mongodb.client.MongoDatabase;
+import java.util.HashMap;
+import java.util.Map;
 import org.coverledger.events.policy.PolicyApi.PolicyExpired;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.events.policy.PolicyApi.StartCover;
@@ -38,16 +51,29 @@ class PolicyTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-10T02:00:00Z"), ZoneOffset.UTC);
 
     private AggregateTestFixture<Policy> fixture;
+    private final MongoDatabase database = TestMongo.freshDatabase();
+    private final AccountHoldings holdings = new AccountHoldings(database, CLOCK);
+    private final SimulatedGateway gateway = new SimulatedGateway(database, CLOCK);
+    private final Map<String, List<Object>> claims = new HashMap<>();
 
     private final IssuePolicy issue = new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.HEALTH, Money.cny("500000.00"),
-            Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11");
+            Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
     private final PolicyIssued issued = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH,
-            Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11");
+            Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
 
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(Policy.class);
         fixture.registerInjectableResource(new BusinessCalendar(CLOCK, BusinessCalendar.DEFAULT_ZONE));
+        // a claim on pol-1 that is open, and one on another policy: the account's claims as the holdings list them
+        claims.put("clm-open", List.of(new ClaimSubmitted("clm-open", "pol-with-claim", ACCOUNT, "alice",
+                LocalDate.parse("2026-03-01"), "Burst pipe", Money.cny("800.00"), CLOCK.instant())));
+        claims.put("clm-other", List.of(new ClaimSubmitted("clm-other", "pol-other", ACCOUNT, "alice",
+                LocalDate.parse("2026-03-01"), "Burst pipe", Money.cny("800.00"), CLOCK.instant())));
+        holdings.claim(ACCOUNT, "clm-open");
+        holdings.claim(ACCOUNT, "clm-other");
+        fixture.registerInjectableResource(new PolicyCancellations(OtherAggregates.repository(Claim.class, claims),
+                holdings, gateway));
     }
 
     @Test
@@ -55,11 +81,11 @@ class PolicyTest {
         org.assertj.core.api.Assertions.assertThat(Policy.decide(issue, "alice")).isEqualTo(issued);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Policy.decide(new IssuePolicy(POLICY, "PN1", ACCOUNT,
                         Product.AUTO, Money.cny("1.00"), Money.cny("1.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-01-01"), PaymentPlan.ANNUAL, "q-1", "2026-11"), "alice"))
+                        LocalDate.parse("2026-01-01"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1"), "alice"))
                 .is(refusal("COVER_PERIOD_INVALID"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Policy.decide(new IssuePolicy(POLICY, "PN1", ACCOUNT,
                         Product.AUTO, Money.cny("1.00"), Money.cny("-1.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11"), "alice"))
+                        LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1"), "alice"))
                 .is(refusal("NEGATIVE_AMOUNT"));
     }
 
@@ -86,7 +112,7 @@ class PolicyTest {
     @Test
     void an_expired_policy_cannot_be_changed() {
         PolicyIssued expired = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH, Money.cny("1.00"),
-                Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11");
+                Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
         fixture.given(expired)
                 .when(new ChangePolicy(POLICY, "Wang Xiaoming", null), alice())
                 .expectException(refused("POLICY_EXPIRED"))
@@ -104,7 +130,7 @@ class PolicyTest {
 
     private static PolicyIssued coverFrom(String start, String end) {
         return new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.PROPERTY, Money.cny("500000.00"),
-                Money.cny("500.00"), LocalDate.parse(start), LocalDate.parse(end), PaymentPlan.ANNUAL, "q-1", "2026-11");
+                Money.cny("500.00"), LocalDate.parse(start), LocalDate.parse(end), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
     }
 
     private static MetaData system() {
@@ -148,5 +174,97 @@ class PolicyTest {
                 .when(new EndCover(POLICY), system())
                 .expectException(refused("STEP_NOT_DUE"))
                 .expectNoEvents();
+    }
+
+    private static PolicyIssued bought(String policyId, String start, String end) {
+        return new PolicyIssued(policyId, "PN1", ACCOUNT, "alice", Product.PROPERTY, Money.cny("500000.00"),
+                Money.cny("500.00"), LocalDate.parse(start), LocalDate.parse(end), PaymentPlan.ANNUAL, "q-1", "2026-11",
+                Money.cny("500.00"), "SIM-1");
+    }
+
+    @Test
+    void within_the_cooling_off_period_the_policy_is_void_and_the_premium_comes_back_whole_once() {
+        // bought 1 March (15 days of cooling-off after it: until 16 March), cancelled 10 March
+        fixture.givenCurrentTime(Instant.parse("2026-03-01T02:00:00Z"))
+                .andGiven(bought(POLICY, "2026-03-05", "2027-03-04"))
+                .when(new CancelPolicy(POLICY, CancellationReason.FOUND_OTHER_COVER), alice())
+                .expectSuccessfulHandlerExecution()
+                .expectEvents(new PolicyCancelled(POLICY, ACCOUNT, LocalDate.parse("2026-03-10"), true, null,
+                        Money.cny("500.00"), Money.cny("0.00"), Money.cny("0.00"), Money.cny("500.00"),
+                        "policy:pol-1:refund", refundReference(), CancellationReason.FOUND_OTHER_COVER, CLOCK.instant()));
+        org.assertj.core.api.Assertions.assertThat(gateway.lookUp("policy:pol-1:refund")).get()
+                .isEqualTo(new PaymentGateway.Succeeded(refundReference(), Money.cny("500.00")));
+    }
+
+    @Test
+    void after_the_cooling_off_period_the_unearned_premium_comes_back_less_the_fee_and_cover_ends_today() {
+        // bought and started 10 February, cancelled 10 March: 29 of the year's 365 days earned
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2026-02-10"), CLOCK.instant());
+        fixture.givenCurrentTime(Instant.parse("2026-02-10T02:00:00Z"))
+                .andGiven(bought(POLICY, "2026-02-10", "2027-02-09"), started)
+                .when(new CancelPolicy(POLICY, CancellationReason.CANNOT_AFFORD), alice())
+                .expectEvents(new PolicyCancelled(POLICY, ACCOUNT, LocalDate.parse("2026-03-10"), false,
+                        LocalDate.parse("2026-03-10"), Money.cny("500.00"), Money.cny("39.73"), Money.cny("46.03"),
+                        Money.cny("414.24"), "policy:pol-1:refund", refundReference(), CancellationReason.CANNOT_AFFORD,
+                        CLOCK.instant()));
+        // a cancelled policy is cancelled: not again, not changed, never started or ended by a timed step
+        PolicyCancelled cancelled = new PolicyCancelled(POLICY, ACCOUNT, LocalDate.parse("2026-03-10"), false,
+                LocalDate.parse("2026-03-10"), Money.cny("500.00"), Money.cny("39.73"), Money.cny("46.03"),
+                Money.cny("414.24"), "policy:pol-1:refund", "SIMR-1", CancellationReason.CANNOT_AFFORD, CLOCK.instant());
+        fixture.givenCurrentTime(Instant.parse("2026-02-10T02:00:00Z"))
+                .andGiven(bought(POLICY, "2026-02-10", "2027-02-09"), started, cancelled)
+                .when(new CancelPolicy(POLICY, null), alice())
+                .expectException(refused("POLICY_NOT_ACTIVE"))
+                .expectNoEvents();
+        fixture.given(bought(POLICY, "2026-02-10", "2027-02-09"), started, cancelled)
+                .when(new ChangePolicy(POLICY, "Li Lei", null), alice())
+                .expectException(refused("POLICY_NOT_ACTIVE"));
+        fixture.given(bought(POLICY, "2025-02-10", "2026-02-09"), cancelled)
+                .when(new EndCover(POLICY), system())
+                .expectNoEvents();
+    }
+
+    @Test
+    void an_earlier_attempts_refund_is_the_refund_and_nothing_is_paid_twice() {
+        // an attempt refunded, then failed to record the cancellation (say, a concurrent change won)
+        gateway.refund(new PaymentGateway.Refund("policy:pol-1:refund", ACCOUNT, "SIM-1", Money.cny("500.00"), "refund"));
+        String reference = refundReference();
+        fixture.givenCurrentTime(Instant.parse("2026-03-01T02:00:00Z"))
+                .andGiven(bought(POLICY, "2026-03-05", "2027-03-04"))
+                .when(new CancelPolicy(POLICY, null), alice())
+                .expectEvents(new PolicyCancelled(POLICY, ACCOUNT, LocalDate.parse("2026-03-10"), true, null,
+                        Money.cny("500.00"), Money.cny("0.00"), Money.cny("0.00"), Money.cny("500.00"),
+                        "policy:pol-1:refund", reference, null, CLOCK.instant()));
+        org.assertj.core.api.Assertions.assertThat(database.getCollection("simulated_payments").countDocuments())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void a_policy_with_an_open_claim_is_not_cancelled_and_nothing_is_refunded() {
+        fixture.givenCurrentTime(Instant.parse("2026-03-01T02:00:00Z"))
+                .andGiven(new PolicyIssued("pol-with-claim", "PN1", ACCOUNT, "alice", Product.PROPERTY,
+                        Money.cny("500000.00"), Money.cny("500.00"), LocalDate.parse("2026-03-01"),
+                        LocalDate.parse("2027-02-28"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1"))
+                .when(new CancelPolicy("pol-with-claim", null), alice())
+                .expectException(refused("CLAIM_OPEN"))
+                .expectNoEvents();
+        org.assertj.core.api.Assertions.assertThat(database.getCollection("simulated_payments").countDocuments()).isZero();
+    }
+
+    @Test
+    void another_customer_cannot_see_the_policy_to_cancel_it_and_an_ended_one_is_not_active() {
+        fixture.given(bought(POLICY, "2026-03-05", "2027-03-04"))
+                .when(new CancelPolicy(POLICY, null), bob())
+                .expectException(UnknownObject.class)
+                .expectNoEvents();
+        fixture.given(bought(POLICY, "2025-03-01", "2026-02-28"))
+                .when(new CancelPolicy(POLICY, null), alice())
+                .expectException(refused("POLICY_NOT_ACTIVE"))
+                .expectNoEvents();
+    }
+
+    /** The simulated gateway's reference for the policy's refund, once paid. */
+    private String refundReference() {
+        return gateway.lookUp("policy:pol-1:refund").map(o -> ((PaymentGateway.Succeeded) o).reference()).orElse("none");
     }
 }

@@ -20,6 +20,7 @@ import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.PolicyExpired;
+import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.privacy.SubjectKeys;
 import org.bson.Document;
@@ -43,8 +44,9 @@ public class PolicyProjection {
     static final String PENDING_START = "PENDING_START";
     static final String IN_FORCE = "IN_FORCE";
     static final String EXPIRED = "EXPIRED";
+    static final String CANCELLED = "CANCELLED";
     /** Every status a policy view can show, in the order of a policy's life. */
-    static final List<String> STATUSES = List.of(PENDING_START, IN_FORCE, EXPIRED);
+    static final List<String> STATUSES = List.of(PENDING_START, IN_FORCE, EXPIRED, CANCELLED);
     private static final long ABSENT = -1;
 
     private final MongoTemplate mongo;
@@ -59,7 +61,7 @@ public class PolicyProjection {
                 event.product().name(), PENDING_START, event.sumInsured().amount(), event.premium().amount(),
                 event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(),
                 event.sumInsured().amount(), event.paymentPlan() == null ? null : event.paymentPlan().name(),
-                event.quoteId(), event.termsVersion(), sequence);
+                event.quoteId(), event.termsVersion(), null, sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -101,11 +103,23 @@ public class PolicyProjection {
         setStatus(event.policyId(), EXPIRED, sequence);
     }
 
+    @EventHandler
+    void on(PolicyCancelled event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("status", CANCELLED).set("cancellation",
+                new PolicyView.Cancellation(event.requestedOn(), event.withinCoolingOff(), event.lastDayOfCover(),
+                        event.premiumPaid().amount(), event.premiumEarned().amount(), event.fee().amount(),
+                        event.refund().amount(), event.reason() == null ? null : event.reason().name())));
+    }
+
     private void setStatus(String policyId, String status, long sequence) {
+        update(policyId, sequence, new Update().set("status", status));
+    }
+
+    private void update(String policyId, long sequence, Update update) {
         BatchedWrites writes = BatchedWrites.current(mongo);
         long last = lastSequence(writes, policyId);
         if (last != ABSENT && last < sequence) {
-            writes.updateById(PolicyView.class, policyId, new Update().set("status", status).set("lastSequence", sequence));
+            writes.updateById(PolicyView.class, policyId, update.set("lastSequence", sequence));
             writes.remember(policyId, sequence);
         }
     }
@@ -130,7 +144,7 @@ public class PolicyProjection {
     private static String policyOf(DomainEventMessage<?> event) {
         Class<?> type = event.getPayloadType();
         return type == PolicyIssued.class || type == PolicyChanged.class || type == PolicyStarted.class
-                || type == PolicyExpired.class ? event.getAggregateIdentifier() : null;
+                || type == PolicyExpired.class || type == PolicyCancelled.class ? event.getAggregateIdentifier() : null;
     }
 
     /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */

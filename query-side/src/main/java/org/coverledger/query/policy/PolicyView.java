@@ -12,7 +12,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
  * A policy as the policy list and policy detail show it, with its change history. Its status is
- * PENDING_START until 00:00 of the start date, IN_FORCE from then, EXPIRED after the last day.
+ * PENDING_START until 00:00 of the start date, IN_FORCE from then, EXPIRED after the last day,
+ * or CANCELLED.
  */
 @Document("policy_views")
 public record PolicyView(@Id String policyId, String policyNumber, String accountId, String policyholder,
@@ -23,7 +24,14 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          @Schema(description = "ANNUAL or MONTHLY; none for policies issued before quotes") String paymentPlan,
                          @Schema(description = "the quote it was bought from") String quoteId,
                          @Schema(description = "the terms version the customer accepted") String termsVersion,
+                         @Schema(description = "what the cancellation came to, once cancelled") Cancellation cancellation,
                          long lastSequence) {
+
+    /** A cancellation: on which day, whether in the cooling-off period, the last day covered (none: void), the money. */
+    public record Cancellation(LocalDate requestedOn, boolean withinCoolingOff, LocalDate lastDayOfCover,
+                               BigDecimal premiumPaid, BigDecimal premiumEarned, BigDecimal fee, BigDecimal refund,
+                               String reason) {
+    }
 
     /** One accepted change, in the order accepted. */
     public record Change(long sequence, String beneficiary, BigDecimal sumInsured, Instant effectiveFrom,

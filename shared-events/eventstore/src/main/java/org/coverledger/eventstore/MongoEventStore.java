@@ -32,7 +32,8 @@ public final class MongoEventStore {
                 new FieldAddedUpcaster(MaterialsRequested.class, "2", "3", "accountId"),
                 new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
                 new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
-                new FieldAddedUpcaster(PolicyIssued.class, "1", "2", "paymentPlan", "quoteId", "termsVersion"),
+                new FieldAddedUpcaster(PolicyIssued.class, "1", "2", "paymentPlan", "quoteId", "termsVersion",
+                        "firstPremium", "paymentReference"),
                 new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"));
     }
 

@@ -19,7 +19,7 @@ public final class PolicyApi {
     public record IssuePolicy(@TargetAggregateIdentifier String policyId, String policyNumber, String accountId,
                               Product product, Money sumInsured, Money premium,
                               LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
-                              String quoteId, String termsVersion) {
+                              String quoteId, String termsVersion, Money firstPremium, String paymentReference) {
     }
 
     /** A timed step: cover starts at 00:00 of its start date (business time). */
@@ -42,14 +42,36 @@ public final class PolicyApi {
      * The policyholder is the login that owns the account (its id, or a demo user's name), not a
      * person's name. The policy is PENDING_START until 00:00 of {@code startDate} (business
      * time), then IN_FORCE (PolicyStarted). Revision 2 added the payment plan, the quote it was
-     * bought from and the terms version accepted; revision 1 events (issued from a request that
-     * named its own premium, before quotes) read with none.
+     * bought from, the terms version accepted and the first premium collected with the gateway's
+     * reference; revision 1 events (issued from a request that named its own premium, before
+     * quotes) read with none.
      */
     @Revision("2")
     public record PolicyIssued(String policyId, String policyNumber, String accountId, String policyholder,
                                Product product, Money sumInsured, Money premium,
                                LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
-                               String quoteId, String termsVersion) {
+                               String quoteId, String termsVersion, Money firstPremium, String paymentReference) {
+    }
+
+    /** Why a customer cancels, as the app's form asks it (no free text: nothing personal in the event). */
+    public enum CancellationReason { NO_LONGER_NEEDED, FOUND_OTHER_COVER, CANNOT_AFFORD, OTHER }
+
+    /** The customer (or an admin) cancels the policy; see {@link PolicyCancelled}. */
+    public record CancelPolicy(@TargetAggregateIdentifier String policyId, CancellationReason reason) {
+    }
+
+    /**
+     * The policy was cancelled on {@code requestedOn}. Within the cooling-off period the policy is
+     * void (no day of cover, {@code lastDayOfCover} none) and what was paid comes back whole;
+     * afterwards cover ends after {@code lastDayOfCover} (the day of the request) and the
+     * premium paid but not earned comes back less the fee. The refund went out through the
+     * payment port under {@code refundKey} ({@code refundReference} is the gateway's; none when
+     * nothing was due).
+     */
+    public record PolicyCancelled(String policyId, String accountId, LocalDate requestedOn, boolean withinCoolingOff,
+                                  LocalDate lastDayOfCover, Money premiumPaid, Money premiumEarned, Money fee,
+                                  Money refund, String refundKey, String refundReference, CancellationReason reason,
+                                  Instant at) {
     }
 
     /** Cover began: 00:00 of the start date had come when the timed step fired at {@code at}. */

@@ -24,7 +24,13 @@ import org.coverledger.events.common.Money;
  */
 public final class ProductCatalogue {
 
-    public record Catalogue(String termsVersion, int quoteValidDays, List<Definition> products) {
+    /**
+     * {@code coolingOffDays}: after the day of purchase, the days in which a cancellation is
+     * refunded in full; {@code cancellationFeePercent}: the part of the unearned premium kept on a
+     * cancellation after them.
+     */
+    public record Catalogue(String termsVersion, int quoteValidDays, int coolingOffDays, int cancellationFeePercent,
+                            List<Definition> products) {
     }
 
     public record Definition(Product product, String title, List<Coverage> coverages, List<String> incidentTypes,
@@ -115,6 +121,14 @@ public final class ProductCatalogue {
 
     public static String termsVersion() {
         return CATALOGUE.termsVersion();
+    }
+
+    public static int coolingOffDays() {
+        return CATALOGUE.coolingOffDays();
+    }
+
+    public static int cancellationFeePercent() {
+        return CATALOGUE.cancellationFeePercent();
     }
 
     /** Applies the product's rules to a request for cover. */
