@@ -63,6 +63,7 @@ class AccessControlIT {
             C POST   /api/quotes/{id}/declination                 U R
             C POST   /api/policies/{id}/changes                   C U R
             C POST   /api/policies/{id}/cancellation              C R
+            C POST   /api/policies/{id}/reinstatement             C R
             C POST   /api/claims                                  C J R
             C POST   /api/claims/{id}/material-requests           J R
             C GET    /api/admin/outbox                            R

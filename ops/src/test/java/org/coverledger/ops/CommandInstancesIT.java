@@ -66,7 +66,8 @@ class CommandInstancesIT {
                 List<Long> sequences = new ArrayList<>();
                 policy.get("changes").forEach(c -> sequences.add(c.get("sequence").asLong()));
                 assertThat(sequences).isSorted().doesNotHaveDuplicates();
-                assertThat(sequences.get(sequences.size() - 1)).isEqualTo(accepted); // issued at 0, changes 1..n
+                // issued at 0 and started at 1 (bought on its start date), changes 2..n+1
+                assertThat(sequences.get(sequences.size() - 1)).isEqualTo(accepted + 1);
                 assertThat(system.storedEvents()).isEqualTo(before + accepted);
             } finally {
                 clients.shutdownNow();

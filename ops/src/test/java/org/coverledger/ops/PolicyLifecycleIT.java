@@ -276,6 +276,77 @@ class PolicyLifecycleIT {
         }
     }
 
+    @Test
+    void monthly_instalments_are_debited_a_missed_one_lapses_the_policy_after_grace_and_paying_reinstates_it()
+            throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Lu Qi");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            String account = customer.accountId();
+            String card = Policies.card(buyer, account);
+            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
+                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"100.00\"}").status()).isEqualTo(201);
+            LocalDate start = clock.today();
+            Reply quoted = buyer.post("/api/quotes", Policies.quoteRequest(account, start));
+            Reply bought = buyer.post("/api/quotes/" + quoted.json().get("quoteId").asText() + "/purchase",
+                    "{\"acceptedTermsVersion\":\"2026-11\",\"paymentCardId\":\"" + card + "\",\"paymentPlan\":\"MONTHLY\"}");
+            assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+            String policyId = bought.json().get("policyId").asText();
+            String instalment = bought.json().get("firstPremium").asText(); // 500.00 / 12
+            assertThat(instalment).isEqualTo("41.67");
+
+            // a month on, the second instalment is debited under the authorization
+            clock.moveTo(midnight(start.plusMonths(1)).plusSeconds(60));
+            JsonNode debited = awaitJson(reader, "/api/policies/" + policyId, p -> p.get("payments").size() == 2);
+            assertThat(debited.get("payments").get(1).get("kind").asText()).isEqualTo("INSTALMENT");
+            assertThat(debited.get("payments").get(1).get("amount").asText()).isEqualTo(instalment);
+            assertThat(debited.get("nextInstalmentDue").asText()).isEqualTo(start.plusMonths(2).toString());
+
+            // the customer withdraws the authorization: the third is missed, cover goes on through 30 days of grace
+            assertThat(buyer.delete("/api/accounts/" + account + "/auto-debit").status()).isEqualTo(204);
+            clock.moveTo(midnight(start.plusMonths(2)).plusSeconds(60));
+            JsonNode missed = awaitJson(reader, "/api/policies/" + policyId, p -> p.hasNonNull("arrears"));
+            assertThat(missed.get("arrears").get("reason").asText()).isEqualTo("NO_AUTHORIZATION");
+            LocalDate graceUntil = start.plusMonths(2).plusDays(30);
+            assertThat(missed.get("arrears").get("graceUntil").asText()).isEqualTo(graceUntil.toString());
+            assertThat(missed.get("status").asText()).isEqualTo("IN_FORCE");
+
+            // unpaid after the grace period: lapsed, and a loss in the gap is not covered
+            clock.moveTo(midnight(graceUntil.plusDays(1)).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("LAPSED"));
+            clock.moveTo(midnight(graceUntil.plusDays(5)).plusSeconds(60));
+            Reply inGap = buyer.post("/api/claims", """
+                    {"policyId":"%s","incidentDate":"%s","description":"Burst pipe","amountClaimed":"300.00"}"""
+                    .formatted(policyId, graceUntil.plusDays(2)));
+            assertThat(inGap.status()).isEqualTo(422);
+            assertThat(inGap.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
+
+            // paying what is due (the third instalment, and the fourth now due too) reinstates it from today
+            Reply nothing = buyer.post("/api/policies/" + policyId + "/reinstatement", "{}");
+            assertThat(nothing.status()).isEqualTo(400);
+            Reply reinstated = buyer.post("/api/policies/" + policyId + "/reinstatement",
+                    "{\"paymentCardId\":\"" + card + "\"}");
+            assertThat(reinstated.status()).as(reinstated.toString()).isEqualTo(200);
+            assertThat(reinstated.json().get("wasLapsed").asBoolean()).isTrue();
+            assertThat(reinstated.json().get("fromInstalment").asInt()).isEqualTo(3);
+            assertThat(reinstated.json().get("toInstalment").asInt()).isEqualTo(4);
+            assertThat(reinstated.json().get("amount").asText())
+                    .isEqualTo(new java.math.BigDecimal(instalment).multiply(java.math.BigDecimal.valueOf(2)).toPlainString());
+            JsonNode back = awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("IN_FORCE"));
+            assertThat(back.hasNonNull("arrears")).isFalse();
+            assertThat(back.get("nextInstalmentDue").asText()).isEqualTo(start.plusMonths(4).toString());
+            assertThat(buyer.post("/api/claims", """
+                    {"policyId":"%s","incidentDate":"%s","description":"Burst pipe","amountClaimed":"300.00"}"""
+                    .formatted(policyId, clock.today())).status()).isEqualTo(201);
+            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "InstalmentPaid",
+                    "InstalmentMissed", "PolicyLapsed", "PolicyReinstated");
+            awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/timed-steps?target=" + policyId + "&state=DUE",
+                    p -> p.get("items").findValuesAsText("kind").contains("instalment-due"));
+        }
+    }
+
     private static Instant midnight(LocalDate day) {
         return day.atStartOfDay(MovableClock.BUSINESS_ZONE).toInstant();
     }

@@ -478,6 +478,17 @@ public class Account {
         }
     }
 
+    /**
+     * The card an instalment is debited from under the account's authorization: none when the
+     * account is closed, has no authorization, or its cap is below the instalment.
+     */
+    public java.util.Optional<String> autoDebitCardFor(Money instalment) {
+        if (closed || autoDebitCard == null || autoDebitCap == null || instalment.exceeds(autoDebitCap)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(cards.get(autoDebitCard));
+    }
+
     public static BusinessRuleViolation unknown(String accountId) {
         return new BusinessRuleViolation("ACCOUNT_UNKNOWN", "There is no account " + accountId + ".");
     }

@@ -22,6 +22,16 @@ import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
+import org.coverledger.events.policy.PolicyApi.CollectInstalment;
+import org.coverledger.events.policy.PolicyApi.EndGrace;
+import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
+import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
+import org.coverledger.events.policy.PolicyApi.PolicyLapsed;
+import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
+import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
+import org.coverledger.events.policy.Product;
+import org.coverledger.command.payment.PaymentGateway;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
@@ -58,7 +68,25 @@ public class Policy {
     private LocalDate cancelledOn;
 
     /** Where the policy is in its life, as its events tell it. */
-    enum Status { PENDING_START, IN_FORCE, EXPIRED, CANCELLED }
+    enum Status { PENDING_START, IN_FORCE, LAPSED, EXPIRED, CANCELLED }
+
+    /** Days after a missed instalment's due date that cover goes on; the policy lapses after them. */
+    static final int GRACE_DAYS = 30;
+    /** How long after a lapse a policy may be reinstated. */
+    static final java.time.Period REINSTATEMENT_PERIOD = java.time.Period.ofYears(2);
+
+    /** Days without cover: from a lapse to the day before the reinstatement ({@code to} none while lapsed). */
+    record Gap(LocalDate from, LocalDate to) {
+        boolean contains(LocalDate day) {
+            return !day.isBefore(from) && (to == null || !day.isAfter(to));
+        }
+    }
+
+    private Product product;
+    private Money paidTotal; // what was collected for the policy so far
+    private int instalmentsPaid; // MONTHLY: how many instalments are paid (the first at purchase)
+    private int missedInstalment; // MONTHLY: the first unpaid instalment past its due date, 0 when none
+    private java.util.List<Gap> gaps = new java.util.ArrayList<>();
 
     protected Policy() {
     }
@@ -138,6 +166,147 @@ public class Policy {
         apply(new PolicyExpired(policyId, accountId, endDate, calendar.now()));
     }
 
+    /** Instalment n (1 at purchase) is due on the start date plus n - 1 months. */
+    private LocalDate dueOn(int instalment) {
+        return startDate.plusMonths(instalment - 1L);
+    }
+
+    /** The instalment due on the day, or 0 when none is. */
+    private int instalmentDueOn(LocalDate day) {
+        for (int n = 1; !dueOn(n).isAfter(endDate); n++) {
+            if (dueOn(n).equals(day)) {
+                return n;
+            }
+        }
+        return 0;
+    }
+
+    /** The due date of the instalment after {@code instalment}, or none when the term has no more. */
+    private LocalDate nextDueAfter(int instalment) {
+        LocalDate next = dueOn(instalment + 1);
+        return next.isAfter(endDate) ? null : next;
+    }
+
+    /** The last instalment due on or before the day. */
+    private int lastDueBy(LocalDate day) {
+        int n = 1;
+        while (!dueOn(n + 1).isAfter(day) && !dueOn(n + 1).isAfter(endDate)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The timed step on an instalment's due date: the instalment is debited under the account's
+     * auto-debit authorization, under one key per instalment (an earlier attempt's debit is the
+     * debit). Declined, or without an authorization that covers it, the instalment is missed and
+     * the grace period begins. Fired again, or for an instalment already settled, or for a policy
+     * no longer in force, it does nothing.
+     */
+    @CommandHandler
+    public void handle(CollectInstalment command, BusinessCalendar calendar, PremiumDebits debits) {
+        int n = instalmentDueOn(command.dueOn());
+        if (paymentPlan != PaymentPlan.MONTHLY || n < 2 || n <= instalmentsPaid || missedInstalment != 0
+                || (status() != Status.IN_FORCE && status() != Status.PENDING_START)) {
+            return;
+        }
+        if (calendar.today().isBefore(command.dueOn())) {
+            throw new BusinessRuleViolation("STEP_NOT_DUE", "Instalment " + n + " is due on " + command.dueOn() + ".");
+        }
+        String key = "policy:" + policyId + ":instalment:" + n;
+        java.util.Optional<PaymentGateway.Outcome> outcome = debits.debit(key, accountId, firstPremium,
+                "instalment " + n + " of policy " + policyNumber);
+        if (outcome.isPresent() && outcome.get() instanceof PaymentGateway.Succeeded paid) {
+            apply(new InstalmentPaid(policyId, accountId, n, command.dueOn(), paid.amount(), key, paid.reference(),
+                    nextDueAfter(n), calendar.now()));
+        } else if (outcome.isPresent() && outcome.get() instanceof PaymentGateway.Unknown) {
+            throw new BusinessRuleViolation("PAYMENT_PENDING", "The debit's outcome is not known yet.");
+        } else {
+            apply(new InstalmentMissed(policyId, accountId, n, command.dueOn(), firstPremium,
+                    outcome.isEmpty() ? "NO_AUTHORIZATION" : "DECLINED", command.dueOn().plusDays(GRACE_DAYS),
+                    calendar.now()));
+        }
+    }
+
+    /**
+     * The timed step after a grace period: with the missed instalment still unpaid, the policy
+     * lapses. Paid meanwhile, or already lapsed, it does nothing.
+     */
+    @CommandHandler
+    public void handle(EndGrace command, BusinessCalendar calendar) {
+        if (missedInstalment == 0 || status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            return;
+        }
+        int n = missedInstalment;
+        LocalDate lastDay = dueOn(n).plusDays(GRACE_DAYS);
+        if (!calendar.today().isAfter(lastDay)) {
+            throw new BusinessRuleViolation("STEP_NOT_DUE", "The grace period runs to the end of " + lastDay + ".");
+        }
+        apply(new PolicyLapsed(policyId, accountId, n, lastDay, calendar.now()));
+    }
+
+    /** What paying the arrears came to. */
+    public record Reinstatement(String policyId, boolean wasLapsed, int fromInstalment, int toInstalment, Money amount,
+                                String paymentReference, LocalDate nextDueOn) {
+    }
+
+    /**
+     * The customer pays what is due: in the grace period the missed instalments up to today (the
+     * policy never left force); once lapsed, within two years and before the term ends, the same
+     * brings it back into force from today, HEALTH and LIFE only on a new health declaration
+     * that needs no underwriter. Paid from a bound card, exactly once per key.
+     */
+    @CommandHandler
+    public Reinstatement handle(ReinstatePolicy command, Caller caller, BusinessCalendar calendar, PremiumDebits debits) {
+        requireVisibleTo(caller, Role.ADMIN);
+        LocalDate today = calendar.today();
+        boolean lapsed = status() == Status.LAPSED;
+        if (missedInstalment == 0 || !lapsed && status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            throw new BusinessRuleViolation("NOTHING_DUE", "Nothing is due on this policy.");
+        }
+        if (lapsed) {
+            LocalDate lapsedOn = gaps.get(gaps.size() - 1).from();
+            if (today.isAfter(endDate) || today.isAfter(lapsedOn.plus(REINSTATEMENT_PERIOD))) {
+                throw new BusinessRuleViolation("REINSTATEMENT_PERIOD_OVER", "A lapsed policy is reinstated within "
+                        + "two years of the lapse and before its term ends (" + endDate + ").");
+            }
+            if (product == Product.HEALTH || product == Product.LIFE) {
+                org.coverledger.events.policy.ProductCatalogue.Assessment health = org.coverledger.events.policy
+                        .ProductCatalogue.reassessDeclarations(product, sumInsured.amount(), command.declarations());
+                if (health.refused()) {
+                    throw new BusinessRuleViolation("PRODUCT_RULES_NOT_MET", "Answer the health declaration again: "
+                            + String.join("; ", health.refusals()) + ".");
+                }
+                if (!health.referrals().isEmpty()) {
+                    throw new BusinessRuleViolation("UNDERWRITING_REQUIRED", "The declaration needs an underwriter ("
+                            + String.join(", ", health.referrals()) + "): ask for a new quote.");
+                }
+            }
+        }
+        int to = Math.max(missedInstalment, lastDueBy(today));
+        Money amount = Money.cny(firstPremium.amount().multiply(java.math.BigDecimal.valueOf(to - missedInstalment + 1L)));
+        String key = "policy:" + policyId + ":arrears:" + missedInstalment;
+        String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
+        PaymentGateway.Outcome outcome = debits.pay(key, accountId, card, amount, "arrears of policy " + policyNumber);
+        if (outcome instanceof PaymentGateway.Declined declined) {
+            throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
+        }
+        if (!(outcome instanceof PaymentGateway.Succeeded paid)) {
+            throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
+                    + "request again in a minute to complete it; nothing is collected twice.");
+        }
+        int from = missedInstalment;
+        LocalDate next = nextDueAfter(to);
+        if (lapsed) {
+            apply(new PolicyReinstated(policyId, accountId, from, to, paid.amount(), key, paid.reference(), today, next,
+                    calendar.now()));
+        } else {
+            apply(new ArrearsPaid(policyId, accountId, from, to, paid.amount(), key, paid.reference(), next,
+                    calendar.now()));
+        }
+        return new Reinstatement(policyId, lapsed, from, to, paid.amount(), paid.reference(), next);
+    }
+
     /** What a cancellation came to, for the one who asked. */
     public record Cancellation(String policyId, boolean withinCoolingOff, LocalDate lastDayOfCover, Money premiumPaid,
                                Money premiumEarned, Money fee, Money refund, String refundReference) {
@@ -164,6 +333,9 @@ public class Policy {
         if (status() == Status.EXPIRED || today.isAfter(endDate)) {
             throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "The policy's cover ended on " + endDate + ".");
         }
+        if (status() == Status.LAPSED) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "The policy has lapsed: it has no cover to cancel.");
+        }
         if (cancellations.claimOpenOn(accountId, policyId)) {
             throw new BusinessRuleViolation("CLAIM_OPEN", "A claim on this policy is open; it is cancelled once "
                     + "the claim is settled or closed.");
@@ -171,8 +343,9 @@ public class Policy {
         boolean coolingOff = issuedAt != null && !today.isAfter(LocalDate.ofInstant(issuedAt, calendar.zone())
                 .plusDays(org.coverledger.events.policy.ProductCatalogue.coolingOffDays()));
         LocalDate lastDay = coolingOff || today.isBefore(startDate) ? null : today;
-        Money paid = firstPremium == null ? Money.cny("0.00") : firstPremium;
-        LocalDate periodEnd = startDate.plusMonths(paymentPlan == PaymentPlan.MONTHLY ? 1 : 12).minusDays(1);
+        Money paid = paidTotal == null ? Money.cny("0.00") : paidTotal;
+        LocalDate periodEnd = startDate.plusMonths(paymentPlan == PaymentPlan.MONTHLY ? Math.max(1, instalmentsPaid) : 12)
+                .minusDays(1);
         if (periodEnd.isAfter(endDate)) {
             periodEnd = endDate;
         }
@@ -217,6 +390,12 @@ public class Policy {
         if (!caller.mayActOn(policyholder, Role.ADJUSTER, Role.ADMIN)) {
             throw unknown(policyId);
         }
+        for (Gap gap : gaps) {
+            if (gap.contains(incidentDate)) {
+                throw new BusinessRuleViolation("INCIDENT_OUTSIDE_COVER", "The policy had lapsed on " + incidentDate
+                        + ": an unpaid premium left it without cover from " + gap.from() + ".");
+            }
+        }
         if (status() == Status.CANCELLED && (lastDayOfCover == null || incidentDate.isAfter(lastDayOfCover))) {
             throw new BusinessRuleViolation("INCIDENT_OUTSIDE_COVER", lastDayOfCover == null
                     ? "The policy was cancelled in its cooling-off period: it never covered anything."
@@ -249,6 +428,42 @@ public class Policy {
     }
 
     @EventSourcingHandler
+    void on(InstalmentPaid event) {
+        instalmentsPaid = Math.max(instalmentsPaid, event.instalment());
+        paidTotal = paidTotal == null ? event.amount() : paidTotal.plus(event.amount());
+    }
+
+    @EventSourcingHandler
+    void on(InstalmentMissed event) {
+        missedInstalment = event.instalment();
+    }
+
+    @EventSourcingHandler
+    void on(PolicyLapsed event) {
+        status = Status.LAPSED;
+        gaps.add(new Gap(event.lastDayOfCover().plusDays(1), null));
+    }
+
+    @EventSourcingHandler
+    void on(ArrearsPaid event) {
+        settled(event.toInstalment(), event.amount());
+    }
+
+    @EventSourcingHandler
+    void on(PolicyReinstated event) {
+        settled(event.toInstalment(), event.amount());
+        status = Status.IN_FORCE;
+        Gap open = gaps.remove(gaps.size() - 1);
+        gaps.add(new Gap(open.from(), event.reinstatedOn().minusDays(1)));
+    }
+
+    private void settled(int toInstalment, Money amount) {
+        instalmentsPaid = Math.max(instalmentsPaid, toInstalment);
+        missedInstalment = 0;
+        paidTotal = paidTotal == null ? amount : paidTotal.plus(amount);
+    }
+
+    @EventSourcingHandler
     void on(PolicyCancelled event) {
         status = Status.CANCELLED;
         lastDayOfCover = event.lastDayOfCover();
@@ -266,6 +481,9 @@ public class Policy {
         status = Status.PENDING_START;
         paymentPlan = event.paymentPlan();
         firstPremium = event.firstPremium();
+        paidTotal = event.firstPremium() == null ? Money.cny("0.00") : event.firstPremium();
+        instalmentsPaid = 1;
+        product = event.product();
         paymentReference = event.paymentReference();
         issuedAt = at;
         policyNumber = event.policyNumber();

@@ -20,6 +20,7 @@ import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
 import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
+import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,6 +42,15 @@ public class PolicyController {
     }
 
     public record CancellationRequest(CancellationReason reason) {
+    }
+
+    public record ReinstatementRequest(@jakarta.validation.constraints.NotBlank @Size(max = 64) String paymentCardId,
+                                       @Size(max = 20) java.util.Map<@jakarta.validation.constraints.NotBlank @Size(max = 40) String,
+                                               @jakarta.validation.constraints.NotNull @Size(max = 200) String> declarations) {
+    }
+
+    public record Reinstated(String policyId, String status, boolean wasLapsed, int fromInstalment, int toInstalment,
+                             BigDecimal amount, String currency, String paymentReference, LocalDate nextDueOn) {
     }
 
     public record Cancelled(String policyId, String status, boolean withinCoolingOff, LocalDate lastDayOfCover,
@@ -87,5 +97,22 @@ public class PolicyController {
         return new Cancelled(policyId, "CANCELLED", done.withinCoolingOff(), done.lastDayOfCover(),
                 done.premiumPaid().amount(), done.premiumEarned().amount(), done.fee().amount(),
                 done.refund().amount(), done.refund().currency(), done.refundReference());
+    }
+
+    @Refuses({"NOTHING_DUE", "REINSTATEMENT_PERIOD_OVER", "PRODUCT_RULES_NOT_MET", "UNDERWRITING_REQUIRED",
+            "PAYMENT_DECLINED", "PAYMENT_PENDING", "CARD_UNKNOWN", "ACCOUNT_CLOSED"})
+    @PostMapping("/{policyId}/reinstatement")
+    @Operation(summary = "Pay what a monthly policy owes from a bound card: in the grace period the missed "
+            + "instalments; once lapsed (within two years, before the term ends) the same reinstates it from today, "
+            + "HEALTH and LIFE with a new health declaration (declarations, as for a quote)")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ReinstatementRequest.class)))
+    public Reinstated reinstate(@PathVariable String policyId,
+                                @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        ReinstatementRequest request = validation.read(body, ReinstatementRequest.class);
+        Policy.Reinstatement done = commands.send(new ReinstatePolicy(policyId, request.paymentCardId(),
+                request.declarations() == null ? java.util.Map.of() : request.declarations()));
+        return new Reinstated(policyId, "IN_FORCE", done.wasLapsed(), done.fromInstalment(), done.toInstalment(),
+                done.amount().amount(), done.amount().currency(), done.paymentReference(), done.nextDueOn());
     }
 }

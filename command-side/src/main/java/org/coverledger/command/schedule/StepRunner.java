@@ -13,6 +13,9 @@ import org.axonframework.messaging.MetaData;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.CollectInstalment;
+import org.coverledger.events.policy.PolicyApi.EndGrace;
+import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.policy.PolicyApi.StartCover;
 import org.coverledger.events.policy.QuoteApi.ExpireQuote;
 import org.slf4j.Logger;
@@ -42,6 +45,7 @@ public class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
 
     private final TimedSteps steps;
+    private final BusinessCalendar calendar;
     private final CommandGateway gateway;
     private final Clock business;
     private final Clock real = Clock.systemUTC();
@@ -52,14 +56,15 @@ public class StepRunner {
     private final Duration lease;
     private final Duration retryAfter;
 
-    public StepRunner(TimedSteps steps, CommandGateway gateway, Clock clock, MeterRegistry meters,
+    public StepRunner(TimedSteps steps, CommandGateway gateway, BusinessCalendar calendar, MeterRegistry meters,
                       @Value("${coverledger.timed-steps.batch:50}") int batch,
                       @Value("${coverledger.timed-steps.max-attempts:10}") int maxAttempts,
                       @Value("${coverledger.timed-steps.lease:60s}") Duration lease,
                       @Value("${coverledger.timed-steps.retry-after:10s}") Duration retryAfter) {
         this.steps = steps;
         this.gateway = gateway;
-        this.business = clock;
+        this.business = calendar.clock();
+        this.calendar = calendar;
         this.meters = meters;
         this.runner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.batch = batch;
@@ -100,10 +105,13 @@ public class StepRunner {
         }
     }
 
-    static Object command(TimedSteps.Step step) {
+    Object command(TimedSteps.Step step) {
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(step.dueAt(), calendar.zone());
         return switch (step.kind()) {
             case Timetable.POLICY_START -> new StartCover(step.target());
             case Timetable.POLICY_END -> new EndCover(step.target());
+            case Timetable.INSTALMENT_DUE -> new CollectInstalment(step.target(), day);
+            case Timetable.GRACE_END -> new EndGrace(step.target(), day);
             case Timetable.QUOTE_EXPIRY -> new ExpireQuote(step.target());
             default -> throw new IllegalStateException("no such kind of step: " + step.kind());
         };

@@ -5,7 +5,12 @@ import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
+import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
+import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
+import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
+import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
@@ -30,6 +35,10 @@ public class Timetable {
     public static final String POLICY_START = "policy-start";
     /** 00:00 of the day after the last day of cover: a policy not renewed expires. */
     public static final String POLICY_END = "policy-end";
+    /** A monthly instalment's due date: it is debited under the account's authorization. */
+    public static final String INSTALMENT_DUE = "instalment-due";
+    /** The day after a missed instalment's grace period: a policy still owing it lapses. */
+    public static final String GRACE_END = "grace-end";
     /** The end of an offer: an offered quote not bought expires. */
     public static final String QUOTE_EXPIRY = "quote-expiry";
 
@@ -45,12 +54,45 @@ public class Timetable {
     void on(PolicyIssued event) {
         steps.schedule(POLICY_START, event.policyId(), calendar.startOf(event.startDate()));
         steps.schedule(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)));
+        if (event.paymentPlan() == PaymentPlan.MONTHLY && !event.startDate().plusMonths(1).isAfter(event.endDate())) {
+            steps.schedule(INSTALMENT_DUE, event.policyId(), calendar.startOf(event.startDate().plusMonths(1)));
+        }
+    }
+
+    /** Instalments are due one after the other: each paid one brings the next. */
+    @EventHandler
+    void on(InstalmentPaid event) {
+        next(event.policyId(), event.nextDueOn());
+    }
+
+    @EventHandler
+    void on(InstalmentMissed event) {
+        steps.schedule(GRACE_END, event.policyId(), calendar.startOf(event.graceUntil().plusDays(1)));
+    }
+
+    @EventHandler
+    void on(ArrearsPaid event) {
+        steps.cancel(GRACE_END, event.policyId());
+        next(event.policyId(), event.nextDueOn());
+    }
+
+    @EventHandler
+    void on(PolicyReinstated event) {
+        next(event.policyId(), event.nextDueOn());
+    }
+
+    private void next(String policyId, java.time.LocalDate dueOn) {
+        if (dueOn != null) {
+            steps.schedule(INSTALMENT_DUE, policyId, calendar.startOf(dueOn));
+        }
     }
 
     @EventHandler
     void on(PolicyCancelled event) {
         steps.cancel(POLICY_START, event.policyId());
         steps.cancel(POLICY_END, event.policyId());
+        steps.cancel(INSTALMENT_DUE, event.policyId());
+        steps.cancel(GRACE_END, event.policyId());
     }
 
     @EventHandler

@@ -25,6 +25,18 @@ import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.EndCover;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
+import org.coverledger.events.policy.PolicyApi.CollectInstalment;
+import org.coverledger.events.policy.PolicyApi.EndGrace;
+import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
+import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
+import org.coverledger.events.policy.PolicyApi.PolicyLapsed;
+import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
+import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
+import org.coverledger.events.account.AccountApi.AccountRegistered;
+import org.coverledger.events.account.AccountApi.AutoDebitAuthorized;
+import org.coverledger.events.account.AccountApi.CardBound;
+import org.coverledger.command.account.Account;
 import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
 import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
@@ -74,6 +86,17 @@ class PolicyTest {
         holdings.claim(ACCOUNT, "clm-other");
         fixture.registerInjectableResource(new PolicyCancellations(OtherAggregates.repository(Claim.class, claims),
                 holdings, gateway));
+        // acc-1 debits from a card that pays (cap 100.00), acc-declines from one the issuer declines, acc-none has no authorization
+        fixture.registerInjectableResource(new PremiumDebits(OtherAggregates.repository(Account.class, Map.of(
+                ACCOUNT, List.of(new AccountRegistered(ACCOUNT, "alice", "Alice Wang", "11010519491231002X",
+                                "13812345678", null), new CardBound(ACCOUNT, "card-ok", "6222020000000000034", CLOCK.instant()),
+                        new AutoDebitAuthorized(ACCOUNT, "card-ok", 10, Money.cny("100.00"), CLOCK.instant())),
+                "acc-declines", List.of(new AccountRegistered("acc-declines", "alice", "Alice Wang",
+                                "11010519491231002X", "13812345678", null),
+                        new CardBound("acc-declines", "card-no", "6222020000000000002", CLOCK.instant()),
+                        new AutoDebitAuthorized("acc-declines", "card-no", 10, Money.cny("100.00"), CLOCK.instant())),
+                "acc-none", List.of(new AccountRegistered("acc-none", "alice", "Alice Wang", "11010519491231002X",
+                        "13812345678", null)))), gateway));
     }
 
     @Test
@@ -266,5 +289,114 @@ class PolicyTest {
     /** The simulated gateway's reference for the policy's refund, once paid. */
     private String refundReference() {
         return gateway.lookUp("policy:pol-1:refund").map(o -> ((PaymentGateway.Succeeded) o).reference()).orElse("none");
+    }
+
+    /** Home cover of 600.00 a year paid monthly (50.00 an instalment), on the account. */
+    private static PolicyIssued monthly(String account, String start) {
+        LocalDate from = LocalDate.parse(start);
+        return new PolicyIssued(POLICY, "PN1", account, "alice", Product.PROPERTY, Money.cny("500000.00"),
+                Money.cny("600.00"), from, from.plusMonths(12).minusDays(1), PaymentPlan.MONTHLY, "q-1", "2026-11",
+                Money.cny("50.00"), "SIM-1");
+    }
+
+    private String reference(String key) {
+        return gateway.lookUp(key).map(o -> ((PaymentGateway.Succeeded) o).reference()).orElse("none");
+    }
+
+    @Test
+    void an_instalment_is_debited_on_its_due_date_under_the_authorization_once() {
+        // instalment 2 of a policy that started 10 February is due today, 10 March
+        fixture.given(monthly(ACCOUNT, "2026-02-10"))
+                .when(new CollectInstalment(POLICY, LocalDate.parse("2026-03-10")), system())
+                .expectEvents(new InstalmentPaid(POLICY, ACCOUNT, 2, LocalDate.parse("2026-03-10"), Money.cny("50.00"),
+                        "policy:pol-1:instalment:2", reference("policy:pol-1:instalment:2"),
+                        LocalDate.parse("2026-04-10"), CLOCK.instant()));
+        InstalmentPaid paid = new InstalmentPaid(POLICY, ACCOUNT, 2, LocalDate.parse("2026-03-10"), Money.cny("50.00"),
+                "policy:pol-1:instalment:2", "SIM-2", LocalDate.parse("2026-04-10"), CLOCK.instant());
+        fixture.given(monthly(ACCOUNT, "2026-02-10"), paid)
+                .when(new CollectInstalment(POLICY, LocalDate.parse("2026-03-10")), system())
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+        fixture.given(monthly(ACCOUNT, "2026-02-10"), paid)
+                .when(new CollectInstalment(POLICY, LocalDate.parse("2026-04-10")), system())
+                .expectException(refused("STEP_NOT_DUE"));
+        org.assertj.core.api.Assertions.assertThat(database.getCollection("simulated_payments").countDocuments())
+                .as("one debit").isEqualTo(1);
+    }
+
+    @Test
+    void a_declined_debit_misses_the_instalment_and_grace_runs_thirty_days() {
+        fixture.given(monthly("acc-declines", "2026-02-10"))
+                .when(new CollectInstalment(POLICY, LocalDate.parse("2026-03-10")), system())
+                .expectEvents(new InstalmentMissed(POLICY, "acc-declines", 2, LocalDate.parse("2026-03-10"),
+                        Money.cny("50.00"), "DECLINED", LocalDate.parse("2026-04-09"), CLOCK.instant()));
+    }
+
+    @Test
+    void without_an_authorization_that_covers_it_the_instalment_is_missed_and_nothing_is_debited() {
+        fixture.given(monthly("acc-none", "2026-02-10"))
+                .when(new CollectInstalment(POLICY, LocalDate.parse("2026-03-10")), system())
+                .expectEvents(new InstalmentMissed(POLICY, "acc-none", 2, LocalDate.parse("2026-03-10"),
+                        Money.cny("50.00"), "NO_AUTHORIZATION", LocalDate.parse("2026-04-09"), CLOCK.instant()));
+        org.assertj.core.api.Assertions.assertThat(database.getCollection("simulated_payments").countDocuments()).isZero();
+    }
+
+    @Test
+    void the_policy_lapses_when_the_grace_period_ends_unpaid_and_claims_in_the_gap_are_not_covered() {
+        // instalment 2 was due 8 February, grace to 10 March: not over until the day ends
+        InstalmentMissed missed = new InstalmentMissed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-02-08"),
+                Money.cny("50.00"), "DECLINED", LocalDate.parse("2026-03-10"), CLOCK.instant());
+        fixture.given(monthly(ACCOUNT, "2026-01-08"), missed)
+                .when(new EndGrace(POLICY, LocalDate.parse("2026-03-11")), system())
+                .expectException(refused("STEP_NOT_DUE"))
+                .expectNoEvents();
+        // instalment 2 due 7 February, grace to 9 March: lapsed
+        InstalmentMissed earlier = new InstalmentMissed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-02-07"),
+                Money.cny("50.00"), "DECLINED", LocalDate.parse("2026-03-09"), CLOCK.instant());
+        fixture.given(monthly(ACCOUNT, "2026-01-07"), earlier)
+                .when(new EndGrace(POLICY, LocalDate.parse("2026-03-10")), system())
+                .expectEvents(new PolicyLapsed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-03-09"), CLOCK.instant()));
+        // paid in time: nothing happens
+        fixture.given(monthly(ACCOUNT, "2026-01-07"), earlier, new ArrearsPaid(POLICY, ACCOUNT, 2, 2, Money.cny("50.00"),
+                        "policy:pol-1:arrears:2", "SIM-9", LocalDate.parse("2026-03-07"), CLOCK.instant()))
+                .when(new EndGrace(POLICY, LocalDate.parse("2026-03-10")), system())
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void a_lapsed_policy_is_reinstated_on_paying_every_instalment_due_and_health_cover_needs_a_clean_declaration() {
+        // started 10 November; instalment 3 (10 January) missed, lapsed after 9 February; today, 10 March,
+        // instalments 3, 4 and 5 are due
+        List<Object> history = List.of(monthly(ACCOUNT, "2025-11-10"),
+                new InstalmentPaid(POLICY, ACCOUNT, 2, LocalDate.parse("2025-12-10"), Money.cny("50.00"), "k2", "SIM-2",
+                        LocalDate.parse("2026-01-10"), CLOCK.instant()),
+                new InstalmentMissed(POLICY, ACCOUNT, 3, LocalDate.parse("2026-01-10"), Money.cny("50.00"), "DECLINED",
+                        LocalDate.parse("2026-02-09"), CLOCK.instant()),
+                new PolicyLapsed(POLICY, ACCOUNT, 3, LocalDate.parse("2026-02-09"), CLOCK.instant()));
+        fixture.given(history)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
+                .expectEvents(new PolicyReinstated(POLICY, ACCOUNT, 3, 5, Money.cny("150.00"), "policy:pol-1:arrears:3",
+                        reference("policy:pol-1:arrears:3"), LocalDate.parse("2026-03-10"), LocalDate.parse("2026-04-10"),
+                        CLOCK.instant()));
+        fixture.given(history)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), bob())
+                .expectException(UnknownObject.class);
+        fixture.given(monthly(ACCOUNT, "2026-02-10"))
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
+                .expectException(refused("NOTHING_DUE"));
+
+        PolicyIssued health = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH, Money.cny("300000.00"),
+                Money.cny("600.00"), LocalDate.parse("2025-11-10"), LocalDate.parse("2026-11-09"), PaymentPlan.MONTHLY,
+                "q-1", "2026-11", Money.cny("50.00"), "SIM-1");
+        List<Object> lapsedHealth = List.of(health, history.get(1), history.get(2), history.get(3));
+        fixture.given(lapsedHealth)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of("smoker", "false", "hospitalizedLast2Years", "true",
+                        "chronicCondition", "false")), alice())
+                .expectException(refused("UNDERWRITING_REQUIRED"))
+                .expectNoEvents();
+        fixture.given(lapsedHealth)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
+                .expectException(refused("PRODUCT_RULES_NOT_MET"));
     }
 }

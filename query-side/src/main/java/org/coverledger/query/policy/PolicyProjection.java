@@ -21,6 +21,12 @@ import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.PolicyExpired;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
+import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
+import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
+import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
+import org.coverledger.events.policy.PolicyApi.PolicyLapsed;
+import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
+import org.coverledger.events.policy.QuoteApi;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.privacy.SubjectKeys;
 import org.bson.Document;
@@ -45,8 +51,9 @@ public class PolicyProjection {
     static final String IN_FORCE = "IN_FORCE";
     static final String EXPIRED = "EXPIRED";
     static final String CANCELLED = "CANCELLED";
+    static final String LAPSED = "LAPSED";
     /** Every status a policy view can show, in the order of a policy's life. */
-    static final List<String> STATUSES = List.of(PENDING_START, IN_FORCE, EXPIRED, CANCELLED);
+    static final List<String> STATUSES = List.of(PENDING_START, IN_FORCE, LAPSED, EXPIRED, CANCELLED);
     private static final long ABSENT = -1;
 
     private final MongoTemplate mongo;
@@ -61,7 +68,11 @@ public class PolicyProjection {
                 event.product().name(), PENDING_START, event.sumInsured().amount(), event.premium().amount(),
                 event.sumInsured().currency(), event.startDate(), event.endDate(), null, at, List.of(),
                 event.sumInsured().amount(), event.paymentPlan() == null ? null : event.paymentPlan().name(),
-                event.quoteId(), event.termsVersion(), null, sequence);
+                event.quoteId(), event.termsVersion(), null,
+                event.firstPremium() == null ? List.of() : List.of(new PolicyView.Payment("FIRST_PREMIUM", 1, 1,
+                        event.firstPremium().amount(), event.startDate(), at, event.paymentReference())),
+                event.paymentPlan() == QuoteApi.PaymentPlan.MONTHLY && !event.startDate().plusMonths(1).isAfter(event.endDate())
+                        ? event.startDate().plusMonths(1) : null, null, sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -104,8 +115,46 @@ public class PolicyProjection {
     }
 
     @EventHandler
+    void on(InstalmentPaid event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().push("payments", new PolicyView.Payment("INSTALMENT",
+                        event.instalment(), event.instalment(), event.amount().amount(), event.dueOn(), event.at(),
+                        event.paymentReference())).set("nextInstalmentDue", event.nextDueOn()));
+    }
+
+    @EventHandler
+    void on(InstalmentMissed event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("arrears", new PolicyView.Arrears(event.instalment(),
+                event.dueOn(), event.amount().amount(), event.reason(), event.graceUntil())).set("nextInstalmentDue", null));
+    }
+
+    @EventHandler
+    void on(PolicyLapsed event, @SequenceNumber long sequence) {
+        setStatus(event.policyId(), LAPSED, sequence);
+    }
+
+    @EventHandler
+    void on(ArrearsPaid event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, arrearsSettled(event.fromInstalment(), event.toInstalment(), event.amount(),
+                event.paymentReference(), event.at(), event.nextDueOn()));
+    }
+
+    @EventHandler
+    void on(PolicyReinstated event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, arrearsSettled(event.fromInstalment(), event.toInstalment(), event.amount(),
+                event.paymentReference(), event.at(), event.nextDueOn()).set("status", IN_FORCE));
+    }
+
+    private static Update arrearsSettled(int from, int to, org.coverledger.events.common.Money amount, String reference,
+                                         Instant at, java.time.LocalDate next) {
+        return new Update().push("payments", new PolicyView.Payment("ARREARS", from, to, amount.amount(), null, at,
+                reference)).set("arrears", null).set("nextInstalmentDue", next);
+    }
+
+    @EventHandler
     void on(PolicyCancelled event, @SequenceNumber long sequence) {
-        update(event.policyId(), sequence, new Update().set("status", CANCELLED).set("cancellation",
+        Update refund = event.refund().amount().signum() > 0 ? new Update().push("payments", new PolicyView.Payment(
+                "REFUND", null, null, event.refund().amount(), null, event.at(), event.refundReference())) : new Update();
+        update(event.policyId(), sequence, refund.set("status", CANCELLED).set("nextInstalmentDue", null).set("cancellation",
                 new PolicyView.Cancellation(event.requestedOn(), event.withinCoolingOff(), event.lastDayOfCover(),
                         event.premiumPaid().amount(), event.premiumEarned().amount(), event.fee().amount(),
                         event.refund().amount(), event.reason() == null ? null : event.reason().name())));
@@ -144,7 +193,9 @@ public class PolicyProjection {
     private static String policyOf(DomainEventMessage<?> event) {
         Class<?> type = event.getPayloadType();
         return type == PolicyIssued.class || type == PolicyChanged.class || type == PolicyStarted.class
-                || type == PolicyExpired.class || type == PolicyCancelled.class ? event.getAggregateIdentifier() : null;
+                || type == PolicyExpired.class || type == PolicyCancelled.class || type == InstalmentPaid.class
+                || type == InstalmentMissed.class || type == PolicyLapsed.class || type == ArrearsPaid.class
+                || type == PolicyReinstated.class ? event.getAggregateIdentifier() : null;
     }
 
     /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */

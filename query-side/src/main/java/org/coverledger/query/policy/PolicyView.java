@@ -13,7 +13,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 /**
  * A policy as the policy list and policy detail show it, with its change history. Its status is
  * PENDING_START until 00:00 of the start date, IN_FORCE from then, EXPIRED after the last day,
- * or CANCELLED.
+ * or CANCELLED; a monthly policy whose instalment stays unpaid past its grace period is LAPSED
+ * until reinstated.
  */
 @Document("policy_views")
 public record PolicyView(@Id String policyId, String policyNumber, String accountId, String policyholder,
@@ -25,7 +26,19 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          @Schema(description = "the quote it was bought from") String quoteId,
                          @Schema(description = "the terms version the customer accepted") String termsVersion,
                          @Schema(description = "what the cancellation came to, once cancelled") Cancellation cancellation,
+                         @Schema(description = "every payment and refund, in order") List<Payment> payments,
+                         @Schema(description = "MONTHLY: the next instalment's due date") LocalDate nextInstalmentDue,
+                         @Schema(description = "MONTHLY: an instalment missed and its grace period, while unpaid") Arrears arrears,
                          long lastSequence) {
+
+    /** FIRST_PREMIUM, INSTALMENT, ARREARS (several instalments at once) or REFUND. */
+    public record Payment(String kind, Integer fromInstalment, Integer toInstalment, BigDecimal amount,
+                          LocalDate dueOn, Instant at, String reference) {
+    }
+
+    /** The first instalment unpaid past its due date, why, and the last day of its grace period. */
+    public record Arrears(int instalment, LocalDate dueOn, BigDecimal amount, String reason, LocalDate graceUntil) {
+    }
 
     /** A cancellation: on which day, whether in the cooling-off period, the last day covered (none: void), the money. */
     public record Cancellation(LocalDate requestedOn, boolean withinCoolingOff, LocalDate lastDayOfCover,

@@ -26,6 +26,14 @@ public record Money(BigDecimal amount, String currency) {
         return cny(new BigDecimal(amount));
     }
 
+    /** The sum, in this currency (the other must be in the same). */
+    public Money plus(Money other) {
+        if (!currency.equals(other.currency)) {
+            throw new IllegalArgumentException("cannot add " + other.currency + " to " + currency);
+        }
+        return new Money(amount.add(other.amount), currency);
+    }
+
     public boolean belowZero() {
         return amount.signum() < 0;
     }

@@ -53,6 +53,56 @@ public final class PolicyApi {
                                String quoteId, String termsVersion, Money firstPremium, String paymentReference) {
     }
 
+    /** A timed step: the monthly instalment due on {@code dueOn} is debited under the account's authorization. */
+    public record CollectInstalment(@TargetAggregateIdentifier String policyId, LocalDate dueOn) {
+    }
+
+    /** A timed step: on {@code day} a missed instalment's grace period is over. */
+    public record EndGrace(@TargetAggregateIdentifier String policyId, LocalDate day) {
+    }
+
+    /** The customer pays what a lapsed policy owes, from a bound card, to bring it back into force. */
+    public record ReinstatePolicy(@TargetAggregateIdentifier String policyId, String paymentCardId,
+                                  java.util.Map<String, String> declarations) {
+    }
+
+    /** Monthly instalment {@code instalment} (the first is paid at purchase: 1) was debited. */
+    public record InstalmentPaid(String policyId, String accountId, int instalment, LocalDate dueOn, Money amount,
+                                 String paymentKey, String paymentReference, LocalDate nextDueOn, Instant at) {
+    }
+
+    /**
+     * In the grace period the customer paid what was due ({@code amount}, instalments
+     * {@code fromInstalment} to {@code toInstalment}); the policy never left force.
+     */
+    public record ArrearsPaid(String policyId, String accountId, int fromInstalment, int toInstalment, Money amount,
+                              String paymentKey, String paymentReference, LocalDate nextDueOn, Instant at) {
+    }
+
+    /**
+     * The debit of an instalment failed ({@code reason}: DECLINED, or NO_AUTHORIZATION when the
+     * account has no auto-debit that covers it): the policy stays in force through
+     * {@code graceUntil}, and lapses after it unless what is due is paid.
+     */
+    public record InstalmentMissed(String policyId, String accountId, int instalment, LocalDate dueOn, Money amount,
+                                   String reason, LocalDate graceUntil, Instant at) {
+    }
+
+    /** The grace period ended with an instalment unpaid: no cover from the day after {@code lastDayOfCover}. */
+    public record PolicyLapsed(String policyId, String accountId, int unpaidInstalment, LocalDate lastDayOfCover,
+                               Instant at) {
+    }
+
+    /**
+     * The customer paid what was due ({@code amount}, instalments {@code fromInstalment} to
+     * {@code toInstalment}) and the policy is in force again from {@code reinstatedOn}; the days
+     * between the lapse and then were not covered.
+     */
+    public record PolicyReinstated(String policyId, String accountId, int fromInstalment, int toInstalment, Money amount,
+                                   String paymentKey, String paymentReference, LocalDate reinstatedOn,
+                                   LocalDate nextDueOn, Instant at) {
+    }
+
     /** Why a customer cancels, as the app's form asks it (no free text: nothing personal in the event). */
     public enum CancellationReason { NO_LONGER_NEEDED, FOUND_OTHER_COVER, CANNOT_AFFORD, OTHER }
 

@@ -131,6 +131,16 @@ public final class ProductCatalogue {
         return CATALOGUE.cancellationFeePercent();
     }
 
+    /**
+     * A new declaration for cover already bought (a reinstatement): the product's questions
+     * answered again and judged by its rules; the term and the insured's age were judged when the
+     * cover was bought and are not judged again.
+     */
+    public static Assessment reassessDeclarations(Product product, BigDecimal sumInsured, Map<String, String> declarations) {
+        Definition definition = of(product);
+        return assess(product, sumInsured, definition.termMonths().get(0), definition.insuredAge().min(), declarations);
+    }
+
     /** Applies the product's rules to a request for cover. */
     public static Assessment assess(Product product, BigDecimal sumInsured, int termMonths, int insuredAge,
                                     Map<String, String> declarations) {
