@@ -64,6 +64,8 @@ class AccessControlIT {
             C POST   /api/policies/{id}/changes                   C U R
             C POST   /api/policies/{id}/cancellation              C R
             C POST   /api/policies/{id}/reinstatement             C R
+            C POST   /api/policies/{id}/renewal                   C R
+            C POST   /api/policies/{id}/auto-renewal              C R
             C POST   /api/claims                                  C J R
             C POST   /api/claims/{id}/material-requests           J R
             C GET    /api/admin/outbox                            R
@@ -72,6 +74,7 @@ class AccessControlIT {
             Q GET    /api/quotes/{id}                             C U R
             Q GET    /api/underwriting/queue                      U R
             Q GET    /api/policies                                ALL
+            Q GET    /api/policies/renewals-due                   U J P R
             Q GET    /api/policies/{id}                           ALL
             Q GET    /api/policies/{id}/document                  C U R
             Q GET    /api/claims/{id}/progress                    ALL

@@ -63,11 +63,12 @@ class PolicyLifecycleIT {
             assertThat(end).isEqualTo(start.plusMonths(12).minusDays(1));
 
             // an administrator sees what is due, when (00:00 in Shanghai)
-            JsonNode due = awaitJson(root, "/api/admin/timed-steps?target=" + policyId, page -> page.get("total").asInt() == 2);
-            assertThat(due.get("items").findValuesAsText("kind")).containsExactly("policy-start", "policy-end");
+            JsonNode due = awaitJson(root, "/api/admin/timed-steps?target=" + policyId, page -> page.get("total").asInt() == 4);
+            assertThat(due.get("items").findValuesAsText("kind"))
+                    .containsExactly("policy-start", "renewal-notice", "auto-renewal", "policy-end");
             assertThat(due.get("items").findValuesAsText("state")).containsOnly("DUE");
             assertThat(due.get("items").get(0).get("dueAt").asText()).isEqualTo(midnight(start).toString());
-            assertThat(due.get("items").get(1).get("dueAt").asText()).isEqualTo(midnight(end.plusDays(1)).toString());
+            assertThat(due.get("items").get(3).get("dueAt").asText()).isEqualTo(midnight(end.plusDays(1)).toString());
             assertThat(Api.at(system.commandUrl(), "uma").get("/api/admin/timed-steps").status()).isEqualTo(403);
 
             // a minute before midnight nothing happens; a minute after, cover is in force
@@ -95,15 +96,16 @@ class PolicyLifecycleIT {
             clock.moveTo(midnight(end.plusDays(1)).plusSeconds(60));
             awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("EXPIRED"));
             awaitJson(reader, "/api/quotes/" + quoteId, q -> q.get("status").asText().equals("EXPIRED"));
-            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyExpired");
+            assertThat(eventsOf(system, policyId))
+                    .containsExactly("PolicyIssued", "PolicyStarted", "RenewalNoticeSent", "PolicyExpired");
             assertThat(eventsOf(system, quoteId)).containsExactly("QuoteIssued", "QuoteExpired");
 
             // the audit trail says who: the system, by the timed step
             JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?aggregateId=" + policyId,
-                    a -> a.get("total").asInt() == 3);
+                    a -> a.get("total").asInt() == 4);
             assertThat(audit.get("items").get(1).get("eventType").asText()).isEqualTo("PolicyStarted");
-            assertThat(audit.get("items").get(1).get("actor").asText()).isEqualTo("system");
-            assertThat(audit.get("items").get(2).get("actor").asText()).isEqualTo("system");
+            assertThat(audit.get("items").findValuesAsText("actor")).containsExactly(customer.accountId(), "system",
+                    "system", "system");
 
             Reply list = Api.at(system.commandUrl(), "root").get("/api/admin/timed-steps?state=FAILED");
             assertThat(list.json().get("total").asInt()).isZero();
@@ -129,7 +131,7 @@ class PolicyLifecycleIT {
             }
             Api root = Api.at(system.commandUrl(), "root");
             for (String policyId : policies) {
-                awaitJson(root, "/api/admin/timed-steps?target=" + policyId, p -> p.get("total").asInt() == 2);
+                awaitJson(root, "/api/admin/timed-steps?target=" + policyId, p -> p.get("total").asInt() == 4);
             }
             // one step was being fired by an instance when everything stopped
             try (MongoClient client = MongoClients.create(system.mongoConnectionString())) {
@@ -172,7 +174,7 @@ class PolicyLifecycleIT {
                     policies.add(bought.json().get("policyId").asText());
                 }
                 Api root = Api.at(system.commandUrl(), "root");
-                awaitJson(root, "/api/admin/timed-steps?target=" + policies.get(7), p -> p.get("total").asInt() == 2);
+                awaitJson(root, "/api/admin/timed-steps?target=" + policies.get(7), p -> p.get("total").asInt() == 4);
                 clock.moveTo(midnight(start).plusSeconds(1));
                 Api reader = customer.query(system);
                 for (String policyId : policies) {
@@ -222,7 +224,7 @@ class PolicyLifecycleIT {
             JsonNode view = awaitJson(reader, "/api/policies/" + early, p -> p.get("status").asText().equals("CANCELLED"));
             assertThat(view.get("cancellation").get("reason").asText()).isEqualTo("FOUND_OTHER_COVER");
             awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/timed-steps?target=" + early + "&state=CANCELLED",
-                    p -> p.get("total").asInt() == 2);
+                    p -> p.get("total").asInt() == 4);
             // sent again (a lost answer): refused, and nothing paid twice
             Reply again = buyer.post("/api/policies/" + early + "/cancellation", "");
             assertThat(again.status()).isEqualTo(422);
@@ -344,6 +346,81 @@ class PolicyLifecycleIT {
                     "InstalmentMissed", "PolicyLapsed", "PolicyReinstated");
             awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/timed-steps?target=" + policyId + "&state=DUE",
                     p -> p.get("items").findValuesAsText("kind").contains("instalment-due"));
+        }
+    }
+
+    @Test
+    void renewal_opens_with_a_notice_renews_by_hand_or_automatically_and_each_terms_days_are_kept() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Ma Li");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            String account = customer.accountId();
+            String card = Policies.card(buyer, account);
+            LocalDate start = clock.today();
+            String byHand = Policies.purchase(buyer, account, null, start, card).json().get("policyId").asText();
+            String automatic = Policies.purchase(buyer, account, null, start, card).json().get("policyId").asText();
+            String lapsing = Policies.purchase(buyer, account, null, start, card).json().get("policyId").asText();
+            LocalDate end = start.plusMonths(12).minusDays(1);
+
+            // automatic renewal needs an authorization that covers the premium
+            Reply noAuthorization = buyer.post("/api/policies/" + automatic + "/auto-renewal", "{\"enabled\":true}");
+            assertThat(noAuthorization.status()).isEqualTo(422);
+            assertThat(noAuthorization.json().get("code").asText()).isEqualTo("AUTO_DEBIT_REQUIRED");
+            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
+                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
+            assertThat(buyer.post("/api/policies/" + automatic + "/auto-renewal", "{\"enabled\":true}").status())
+                    .isEqualTo(200);
+
+            // too early to renew
+            Reply early = buyer.post("/api/policies/" + byHand + "/renewal", "{\"paymentCardId\":\"" + card + "\"}");
+            assertThat(early.status()).isEqualTo(422);
+            assertThat(early.json().get("code").asText()).isEqualTo("RENEWAL_NOT_OPEN");
+
+            // staff see what ends soon; customers do not
+            JsonNode due = Api.at(system.queryUrl(), "uma").get("/api/policies/renewals-due?within=366d&size=200").json();
+            assertThat(due.get("items").findValuesAsText("policyId")).contains(byHand, automatic, lapsing);
+            assertThat(reader.get("/api/policies/renewals-due").status()).isEqualTo(403);
+            assertThat(Api.at(system.queryUrl(), "uma").get("/api/policies/renewals-due?within=0d").status()).isEqualTo(400);
+
+            // 30 days before the end: the notice goes to the customer's mobile, renewal opens
+            clock.moveTo(midnight(end.minusDays(30)).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + byHand, p -> p.hasNonNull("renewalNoticeSentAt"));
+            JsonNode outbox = awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/outbox?accountId=" + account,
+                    n -> n.findValuesAsText("purpose").stream().filter("RENEWAL_NOTICE"::equals).count() == 3);
+            assertThat(outbox.toString()).contains(end.toString());
+            Reply renewed = buyer.post("/api/policies/" + byHand + "/renewal", "{\"paymentCardId\":\"" + card + "\"}");
+            assertThat(renewed.status()).as(renewed.toString()).isEqualTo(200);
+            assertThat(renewed.json().get("term").asInt()).isEqualTo(2);
+            assertThat(renewed.json().get("startDate").asText()).isEqualTo(end.plusDays(1).toString());
+            assertThat(renewed.json().get("annualPremium").asText()).isEqualTo("500.00"); // home cover: by value, not age
+            Reply twice = buyer.post("/api/policies/" + byHand + "/renewal", "{\"paymentCardId\":\"" + card + "\"}");
+            assertThat(twice.json().get("code").asText()).isEqualTo("RENEWAL_NOT_OPEN"); // the new term ends in a year
+
+            // the last day: automatic renewal; after it, the one not renewed expires and the renewed go on
+            clock.moveTo(midnight(end).plusSeconds(60));
+            JsonNode auto = awaitJson(reader, "/api/policies/" + automatic, p -> p.get("terms").size() == 2);
+            assertThat(auto.get("terms").get(1).get("automatic").asBoolean()).isTrue();
+            clock.moveTo(midnight(end.plusDays(1)).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + lapsing, p -> p.get("status").asText().equals("EXPIRED"));
+            Thread.sleep(1000);
+            assertThat(reader.get("/api/policies/" + byHand).json().get("status").asText()).isEqualTo("IN_FORCE");
+            assertThat(reader.get("/api/policies/" + automatic).json().get("status").asText()).isEqualTo("IN_FORCE");
+            assertThat(eventsOf(system, byHand)).doesNotContain("PolicyExpired");
+
+            // the terms of any day
+            JsonNode before = reader.get("/api/policies/" + byHand + "?asOf=" + start.minusDays(1)).json();
+            assertThat(before.get("asOf").get("cover").asText()).isEqualTo("NOT_YET_STARTED");
+            JsonNode first = reader.get("/api/policies/" + byHand + "?asOf=" + start).json();
+            assertThat(first.get("asOf").get("cover").asText()).isEqualTo("COVERED");
+            assertThat(first.get("asOf").get("term").asInt()).isEqualTo(1);
+            assertThat(first.get("policyNumber").asText()).startsWith("PN"); // the policy itself, unwrapped
+            JsonNode second = reader.get("/api/policies/" + byHand + "?asOf=" + end.plusDays(1)).json();
+            assertThat(second.get("asOf").get("term").asInt()).isEqualTo(2);
+            JsonNode ended = reader.get("/api/policies/" + lapsing + "?asOf=" + end.plusDays(1)).json();
+            assertThat(ended.get("asOf").get("cover").asText()).isEqualTo("ENDED");
+            assertThat(reader.get("/api/policies/" + byHand + "?asOf=someday").status()).isEqualTo(400);
         }
     }
 

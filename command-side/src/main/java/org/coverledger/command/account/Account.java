@@ -489,6 +489,11 @@ public class Account {
         return java.util.Optional.ofNullable(cards.get(autoDebitCard));
     }
 
+    /** Where notices about the customer's policies go: the mobile, none once closed or erased. */
+    public String mobileForNotices() {
+        return closed || erased ? null : mobile;
+    }
+
     public static BusinessRuleViolation unknown(String accountId) {
         return new BusinessRuleViolation("ACCOUNT_UNKNOWN", "There is no account " + accountId + ".");
     }

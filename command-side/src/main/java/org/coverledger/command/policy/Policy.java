@@ -22,6 +22,13 @@ import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
+import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
+import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
+import org.coverledger.events.policy.PolicyApi.RemindRenewal;
+import org.coverledger.events.policy.PolicyApi.RenewAutomatically;
+import org.coverledger.events.policy.PolicyApi.RenewPolicy;
+import org.coverledger.events.policy.PolicyApi.RenewalNoticeSent;
 import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
 import org.coverledger.events.policy.PolicyApi.CollectInstalment;
 import org.coverledger.events.policy.PolicyApi.EndGrace;
@@ -64,6 +71,7 @@ public class Policy {
     private String paymentReference;
     private Instant issuedAt;
     private String policyNumber;
+    private String quoteId;
     private LocalDate lastDayOfCover; // once cancelled: the last day covered, or none when void
     private LocalDate cancelledOn;
 
@@ -75,6 +83,26 @@ public class Policy {
     /** How long after a lapse a policy may be reinstated. */
     static final java.time.Period REINSTATEMENT_PERIOD = java.time.Period.ofYears(2);
 
+    /**
+     * One term of cover: its days, yearly premium and plan, the instalment (MONTHLY), what was
+     * paid for it and the last day that payment covers.
+     */
+    record Term(int number, LocalDate from, LocalDate to, Money annualPremium, PaymentPlan plan, Money instalment,
+                Money paid, LocalDate paidThrough) {
+        Term paying(Money amount, LocalDate through) {
+            LocalDate covered = through.isAfter(to) ? to : through;
+            return new Term(number, from, to, annualPremium, plan, instalment, paid.plus(amount),
+                    covered.isAfter(paidThrough) ? covered : paidThrough);
+        }
+
+        boolean contains(LocalDate day) {
+            return !day.isBefore(from) && !day.isAfter(to);
+        }
+    }
+
+    /** Days before the end of a term that renewal opens and the notice goes out. */
+    static final int RENEWAL_WINDOW_DAYS = 30;
+
     /** Days without cover: from a lapse to the day before the reinstatement ({@code to} none while lapsed). */
     record Gap(LocalDate from, LocalDate to) {
         boolean contains(LocalDate day) {
@@ -83,8 +111,10 @@ public class Policy {
     }
 
     private Product product;
-    private Money paidTotal; // what was collected for the policy so far
-    private int instalmentsPaid; // MONTHLY: how many instalments are paid (the first at purchase)
+    private java.util.List<Term> terms = new java.util.ArrayList<>(); // the first, then each renewal's
+    private java.util.Set<Integer> paidInstalments = new java.util.TreeSet<>(); // MONTHLY: numbered from the first start
+    private boolean autoRenewal;
+    private int noticeSentForTerm;
     private int missedInstalment; // MONTHLY: the first unpaid instalment past its due date, 0 when none
     private java.util.List<Gap> gaps = new java.util.ArrayList<>();
 
@@ -157,8 +187,9 @@ public class Policy {
     /** The timed step after the last day of cover: a policy not renewed expires, once. */
     @CommandHandler
     public void handle(EndCover command, BusinessCalendar calendar) {
-        if (status() == Status.EXPIRED || status() == Status.CANCELLED) {
-            return;
+        if (status() == Status.EXPIRED || status() == Status.CANCELLED
+                || command.day() != null && !command.day().equals(endDate.plusDays(1))) {
+            return; // ended before, or renewed since: the end this step was for has moved on
         }
         if (!calendar.today().isAfter(endDate)) {
             throw new BusinessRuleViolation("STEP_NOT_DUE", "Cover ends after " + endDate + ".");
@@ -206,15 +237,16 @@ public class Policy {
     @CommandHandler
     public void handle(CollectInstalment command, BusinessCalendar calendar, PremiumDebits debits) {
         int n = instalmentDueOn(command.dueOn());
-        if (paymentPlan != PaymentPlan.MONTHLY || n < 2 || n <= instalmentsPaid || missedInstalment != 0
-                || (status() != Status.IN_FORCE && status() != Status.PENDING_START)) {
+        Term term = termOn(command.dueOn());
+        if (term == null || term.plan() != PaymentPlan.MONTHLY || n < 2 || paidInstalments.contains(n)
+                || missedInstalment != 0 || (status() != Status.IN_FORCE && status() != Status.PENDING_START)) {
             return;
         }
         if (calendar.today().isBefore(command.dueOn())) {
             throw new BusinessRuleViolation("STEP_NOT_DUE", "Instalment " + n + " is due on " + command.dueOn() + ".");
         }
         String key = "policy:" + policyId + ":instalment:" + n;
-        java.util.Optional<PaymentGateway.Outcome> outcome = debits.debit(key, accountId, firstPremium,
+        java.util.Optional<PaymentGateway.Outcome> outcome = debits.debit(key, accountId, term.instalment(),
                 "instalment " + n + " of policy " + policyNumber);
         if (outcome.isPresent() && outcome.get() instanceof PaymentGateway.Succeeded paid) {
             apply(new InstalmentPaid(policyId, accountId, n, command.dueOn(), paid.amount(), key, paid.reference(),
@@ -222,7 +254,7 @@ public class Policy {
         } else if (outcome.isPresent() && outcome.get() instanceof PaymentGateway.Unknown) {
             throw new BusinessRuleViolation("PAYMENT_PENDING", "The debit's outcome is not known yet.");
         } else {
-            apply(new InstalmentMissed(policyId, accountId, n, command.dueOn(), firstPremium,
+            apply(new InstalmentMissed(policyId, accountId, n, command.dueOn(), term.instalment(),
                     outcome.isEmpty() ? "NO_AUTHORIZATION" : "DECLINED", command.dueOn().plusDays(GRACE_DAYS),
                     calendar.now()));
         }
@@ -284,7 +316,10 @@ public class Policy {
             }
         }
         int to = Math.max(missedInstalment, lastDueBy(today));
-        Money amount = Money.cny(firstPremium.amount().multiply(java.math.BigDecimal.valueOf(to - missedInstalment + 1L)));
+        Money amount = Money.cny("0.00");
+        for (int n = missedInstalment; n <= to; n++) {
+            amount = amount.plus(termOn(dueOn(n)).instalment());
+        }
         String key = "policy:" + policyId + ":arrears:" + missedInstalment;
         String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
         PaymentGateway.Outcome outcome = debits.pay(key, accountId, card, amount, "arrears of policy " + policyNumber);
@@ -305,6 +340,136 @@ public class Policy {
                     calendar.now()));
         }
         return new Reinstatement(policyId, lapsed, from, to, paid.amount(), paid.reference(), next);
+    }
+
+    /**
+     * The timed step 30 days before a term ends: the customer is told renewal is open, once per
+     * term. Nothing for a policy that is no longer in force.
+     */
+    @CommandHandler
+    public void handle(RemindRenewal command, BusinessCalendar calendar, PolicyRenewals renewals) {
+        int term = terms.isEmpty() ? 1 : terms.get(terms.size() - 1).number();
+        if (noticeSentForTerm >= term || status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            return;
+        }
+        if (calendar.today().isBefore(endDate.minusDays(RENEWAL_WINDOW_DAYS))) {
+            throw new BusinessRuleViolation("STEP_NOT_DUE", "Renewal opens on " + endDate.minusDays(RENEWAL_WINDOW_DAYS) + ".");
+        }
+        apply(new RenewalNoticeSent(policyId, accountId, term, endDate, calendar.now()));
+        renewals.notifyOnceRecorded(accountId, policyNumber, endDate);
+    }
+
+    /** What a renewal came to. */
+    public record Renewal(String policyId, int term, LocalDate startDate, LocalDate endDate, Money annualPremium,
+                          PaymentPlan paymentPlan, Money firstPremium, String paymentReference) {
+    }
+
+    /**
+     * The customer renews for a further term of the same length from the day after the end, at
+     * the premium the rules give now (see {@link PolicyRenewals.Rerating}), paying its first
+     * premium from a bound card; open from 30 days before the end to the last day, for a policy in
+     * force with nothing owed. Sent again, a renewal already made answers the same.
+     */
+    @CommandHandler
+    public Renewal handle(RenewPolicy command, Caller caller, BusinessCalendar calendar, PolicyRenewals renewals,
+                          PremiumDebits debits) {
+        requireVisibleTo(caller, Role.ADMIN);
+        return renew(command.paymentPlan(), false, calendar, renewals, amount -> {
+            String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
+            return java.util.Optional.of(debits.pay(renewalKey(), accountId, card, amount, "renewal of " + policyNumber));
+        });
+    }
+
+    /**
+     * The timed step on the last day of a term: with automatic renewal chosen, the policy renews
+     * on the same plan, its first premium debited under the account's authorization. A debit that
+     * fails leaves the policy to expire after the day (the customer may still renew until then).
+     */
+    @CommandHandler
+    public void handle(RenewAutomatically command, BusinessCalendar calendar, PolicyRenewals renewals,
+                       PremiumDebits debits) {
+        Term current = terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        // renewed already (the end moved on), or a step of an earlier term: nothing to do
+        if (!autoRenewal || current == null || status() != Status.IN_FORCE || calendar.today().isBefore(endDate)) {
+            return;
+        }
+        try {
+            renew(current.plan(), true, calendar, renewals, amount -> debits.debit(renewalKey(), accountId, amount,
+                    "automatic renewal of " + policyNumber));
+        } catch (BusinessRuleViolation refused) {
+            if ("STEP_NOT_DUE".equals(refused.code()) || "PAYMENT_PENDING".equals(refused.code())) {
+                throw refused;
+            }
+            // declined, no authorization, or the rules no longer offer the cover: it ends after today
+        }
+    }
+
+    private String renewalKey() {
+        return "policy:" + policyId + ":renewal:" + (terms.size() + 1);
+    }
+
+    private Renewal renew(PaymentPlan plan, boolean automatic, BusinessCalendar calendar, PolicyRenewals renewals,
+                          java.util.function.Function<Money, java.util.Optional<PaymentGateway.Outcome>> pay) {
+        LocalDate today = calendar.today();
+        if (status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "Only a policy in force is renewed.");
+        }
+        if (missedInstalment != 0) {
+            throw new BusinessRuleViolation("ARREARS_OUTSTANDING", "Pay what is due first "
+                    + "(POST /api/policies/{id}/reinstatement).");
+        }
+        if (today.isBefore(endDate.minusDays(RENEWAL_WINDOW_DAYS)) || today.isAfter(endDate)) {
+            throw new BusinessRuleViolation(automatic && today.isBefore(endDate) ? "STEP_NOT_DUE" : "RENEWAL_NOT_OPEN",
+                    "Renewal is open from "
+                    + endDate.minusDays(RENEWAL_WINDOW_DAYS) + " to " + endDate + ".");
+        }
+        Term current = terms.get(terms.size() - 1);
+        LocalDate newStart = endDate.plusDays(1);
+        long months = java.time.temporal.ChronoUnit.MONTHS.between(current.from(), current.to().plusDays(1));
+        LocalDate newEnd = newStart.plusMonths(months).minusDays(1);
+        Money annual = renewals.annualPremium(quoteId, sumInsured, newStart).orElseThrow(() -> new BusinessRuleViolation(
+                "RENEWAL_NEEDS_QUOTE", "This cover cannot be renewed as it is (the insured's details or the "
+                + "product's rules have changed): ask for a new quote."));
+        PaymentPlan chosen = plan == null ? current.plan() : plan;
+        Money first = chosen == PaymentPlan.MONTHLY ? Money.cny(annual.amount().divide(java.math.BigDecimal.valueOf(12), 2,
+                java.math.RoundingMode.HALF_UP)) : annual;
+        if (chosen == PaymentPlan.MONTHLY && !automatic) {
+            renewals.requireAutoDebit(accountId, first);
+        }
+        java.util.Optional<PaymentGateway.Outcome> outcome = pay.apply(first);
+        if (outcome.isEmpty()) {
+            throw new BusinessRuleViolation("AUTO_DEBIT_REQUIRED", "No auto-debit authorization covers " + first + ".");
+        }
+        if (outcome.get() instanceof PaymentGateway.Declined declined) {
+            throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
+        }
+        if (!(outcome.get() instanceof PaymentGateway.Succeeded paid)) {
+            throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
+                    + "renewal again in a minute to complete it; nothing is collected twice.");
+        }
+        int term = current.number() + 1;
+        LocalDate nextDue = chosen == PaymentPlan.MONTHLY && !newStart.plusMonths(1).isAfter(newEnd)
+                ? newStart.plusMonths(1) : null;
+        apply(new PolicyRenewed(policyId, accountId, term, newStart, newEnd, annual, chosen, paid.amount(), renewalKey(),
+                paid.reference(), nextDue, automatic, calendar.now()));
+        return new Renewal(policyId, term, newStart, newEnd, annual, chosen, paid.amount(), paid.reference());
+    }
+
+    /** Automatic renewal on the same plan, debited under the account's authorization; or not. */
+    @CommandHandler
+    public void handle(ChooseAutoRenewal command, Caller caller, BusinessCalendar calendar, PolicyRenewals renewals) {
+        requireVisibleTo(caller, Role.ADMIN);
+        if (status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "Only a policy in force is renewed.");
+        }
+        if (command.enabled()) {
+            Term current = terms.get(terms.size() - 1);
+            renewals.requireAutoDebit(accountId, current.plan() == PaymentPlan.MONTHLY ? current.instalment()
+                    : current.annualPremium());
+        }
+        if (command.enabled() != autoRenewal) {
+            apply(new AutoRenewalChosen(policyId, accountId, command.enabled(), calendar.now()));
+        }
     }
 
     /** What a cancellation came to, for the one who asked. */
@@ -343,17 +508,20 @@ public class Policy {
         boolean coolingOff = issuedAt != null && !today.isAfter(LocalDate.ofInstant(issuedAt, calendar.zone())
                 .plusDays(org.coverledger.events.policy.ProductCatalogue.coolingOffDays()));
         LocalDate lastDay = coolingOff || today.isBefore(startDate) ? null : today;
-        Money paid = paidTotal == null ? Money.cny("0.00") : paidTotal;
-        LocalDate periodEnd = startDate.plusMonths(paymentPlan == PaymentPlan.MONTHLY ? Math.max(1, instalmentsPaid) : 12)
-                .minusDays(1);
-        if (periodEnd.isAfter(endDate)) {
-            periodEnd = endDate;
+        // each term's payment is earned pro rata over the days it paid for (a renewal paid ahead earns nothing yet)
+        Money paid = Money.cny("0.00");
+        java.math.BigDecimal earned = java.math.BigDecimal.ZERO.setScale(2);
+        for (Term term : terms) {
+            paid = paid.plus(term.paid());
+            if (term.paidThrough().isBefore(term.from())) {
+                continue; // nothing paid for it
+            }
+            long periodDays = java.time.temporal.ChronoUnit.DAYS.between(term.from(), term.paidThrough()) + 1;
+            long coveredDays = lastDay == null || lastDay.isBefore(term.from()) ? 0
+                    : Math.min(periodDays, java.time.temporal.ChronoUnit.DAYS.between(term.from(), lastDay) + 1);
+            earned = earned.add(term.paid().amount().multiply(java.math.BigDecimal.valueOf(coveredDays))
+                    .divide(java.math.BigDecimal.valueOf(periodDays), 2, java.math.RoundingMode.HALF_UP));
         }
-        long periodDays = java.time.temporal.ChronoUnit.DAYS.between(startDate, periodEnd) + 1;
-        long coveredDays = lastDay == null ? 0
-                : Math.min(periodDays, java.time.temporal.ChronoUnit.DAYS.between(startDate, lastDay) + 1);
-        java.math.BigDecimal earned = paid.amount().multiply(java.math.BigDecimal.valueOf(coveredDays))
-                .divide(java.math.BigDecimal.valueOf(periodDays), 2, java.math.RoundingMode.HALF_UP);
         java.math.BigDecimal unearned = paid.amount().subtract(earned);
         java.math.BigDecimal fee = coolingOff ? java.math.BigDecimal.ZERO.setScale(2)
                 : unearned.multiply(java.math.BigDecimal.valueOf(
@@ -429,8 +597,8 @@ public class Policy {
 
     @EventSourcingHandler
     void on(InstalmentPaid event) {
-        instalmentsPaid = Math.max(instalmentsPaid, event.instalment());
-        paidTotal = paidTotal == null ? event.amount() : paidTotal.plus(event.amount());
+        paidInstalments.add(event.instalment());
+        paidIn(event.dueOn(), event.amount(), event.dueOn().plusMonths(1).minusDays(1));
     }
 
     @EventSourcingHandler
@@ -458,9 +626,50 @@ public class Policy {
     }
 
     private void settled(int toInstalment, Money amount) {
-        instalmentsPaid = Math.max(instalmentsPaid, toInstalment);
+        for (int n = missedInstalment; n <= toInstalment && n > 0; n++) {
+            paidInstalments.add(n);
+        }
+        paidIn(dueOn(toInstalment), amount, dueOn(toInstalment).plusMonths(1).minusDays(1));
         missedInstalment = 0;
-        paidTotal = paidTotal == null ? amount : paidTotal.plus(amount);
+    }
+
+    /** Money paid for the term that holds {@code day}, covering to {@code through}. */
+    private void paidIn(LocalDate day, Money amount, LocalDate through) {
+        for (int i = 0; i < terms.size(); i++) {
+            if (terms.get(i).contains(day)) {
+                terms.set(i, terms.get(i).paying(amount, through));
+                return;
+            }
+        }
+    }
+
+    /** The term that holds the day, or none. */
+    private Term termOn(LocalDate day) {
+        return terms.stream().filter(t -> t.contains(day)).findFirst().orElse(null);
+    }
+
+    @EventSourcingHandler
+    void on(RenewalNoticeSent event) {
+        noticeSentForTerm = event.term();
+    }
+
+    @EventSourcingHandler
+    void on(AutoRenewalChosen event) {
+        autoRenewal = event.enabled();
+    }
+
+    @EventSourcingHandler
+    void on(PolicyRenewed event) {
+        Money instalment = event.paymentPlan() == PaymentPlan.MONTHLY ? event.firstPremium() : event.annualPremium();
+        terms.add(new Term(event.term(), event.startDate(), event.endDate(), event.annualPremium(), event.paymentPlan(),
+                instalment, event.firstPremium(), event.paymentPlan() == PaymentPlan.MONTHLY
+                        ? event.startDate().plusMonths(1).minusDays(1) : event.endDate()));
+        endDate = event.endDate();
+        paymentPlan = event.paymentPlan();
+        int first = instalmentDueOn(event.startDate());
+        if (first > 0) {
+            paidInstalments.add(first);
+        }
     }
 
     @EventSourcingHandler
@@ -481,12 +690,17 @@ public class Policy {
         status = Status.PENDING_START;
         paymentPlan = event.paymentPlan();
         firstPremium = event.firstPremium();
-        paidTotal = event.firstPremium() == null ? Money.cny("0.00") : event.firstPremium();
-        instalmentsPaid = 1;
+        Money first = event.firstPremium() == null ? Money.cny("0.00") : event.firstPremium();
+        terms = new java.util.ArrayList<>(java.util.List.of(new Term(1, event.startDate(), event.endDate(), event.premium(),
+                event.paymentPlan(), first, first, event.firstPremium() == null ? event.startDate().minusDays(1)
+                        : event.paymentPlan() == PaymentPlan.MONTHLY ? event.startDate().plusMonths(1).minusDays(1)
+                        : event.endDate())));
+        paidInstalments = new java.util.TreeSet<>(java.util.Set.of(1));
         product = event.product();
         paymentReference = event.paymentReference();
         issuedAt = at;
         policyNumber = event.policyNumber();
+        quoteId = event.quoteId();
     }
 
     @EventSourcingHandler

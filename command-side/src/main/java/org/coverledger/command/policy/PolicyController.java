@@ -21,6 +21,8 @@ import org.coverledger.events.policy.PolicyApi.CancelPolicy;
 import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
+import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
+import org.coverledger.events.policy.PolicyApi.RenewPolicy;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -42,6 +44,20 @@ public class PolicyController {
     }
 
     public record CancellationRequest(CancellationReason reason) {
+    }
+
+    public record RenewalRequest(@jakarta.validation.constraints.NotBlank @Size(max = 64) String paymentCardId,
+                                 org.coverledger.events.policy.QuoteApi.PaymentPlan paymentPlan) {
+    }
+
+    public record Renewed(String policyId, int term, LocalDate startDate, LocalDate endDate, BigDecimal annualPremium,
+                          String paymentPlan, BigDecimal firstPremium, String currency, String paymentReference) {
+    }
+
+    public record AutoRenewalRequest(@jakarta.validation.constraints.NotNull Boolean enabled) {
+    }
+
+    public record AutoRenewal(String policyId, boolean autoRenewal) {
     }
 
     public record ReinstatementRequest(@jakarta.validation.constraints.NotBlank @Size(max = 64) String paymentCardId,
@@ -114,5 +130,35 @@ public class PolicyController {
                 request.declarations() == null ? java.util.Map.of() : request.declarations()));
         return new Reinstated(policyId, "IN_FORCE", done.wasLapsed(), done.fromInstalment(), done.toInstalment(),
                 done.amount().amount(), done.amount().currency(), done.paymentReference(), done.nextDueOn());
+    }
+
+    @Refuses({"POLICY_NOT_ACTIVE", "ARREARS_OUTSTANDING", "RENEWAL_NOT_OPEN", "RENEWAL_NEEDS_QUOTE",
+            "AUTO_DEBIT_REQUIRED", "PAYMENT_DECLINED", "PAYMENT_PENDING", "CARD_UNKNOWN", "ACCOUNT_CLOSED"})
+    @PostMapping("/{policyId}/renewal")
+    @Operation(summary = "Renew for a further term from the day after the end, at the premium the rules give now, "
+            + "paying its first premium from a bound card (the year's, or the first instalment: MONTHLY needs the "
+            + "account's auto-debit); open from 30 days before the end to the last day")
+    @RequestBody(content = @Content(schema = @Schema(implementation = RenewalRequest.class)))
+    public Renewed renew(@PathVariable String policyId,
+                         @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        RenewalRequest request = validation.read(body, RenewalRequest.class);
+        Policy.Renewal done = commands.send(new RenewPolicy(policyId, request.paymentCardId(), request.paymentPlan()));
+        return new Renewed(policyId, done.term(), done.startDate(), done.endDate(), done.annualPremium().amount(),
+                done.paymentPlan().name(), done.firstPremium().amount(), done.firstPremium().currency(),
+                done.paymentReference());
+    }
+
+    @Refuses({"POLICY_NOT_ACTIVE", "AUTO_DEBIT_REQUIRED", "ACCOUNT_UNKNOWN"})
+    @PostMapping("/{policyId}/auto-renewal")
+    @Operation(summary = "Choose (or stop) automatic renewal: on the term's last day the policy renews on the same "
+            + "plan, debited under the account's auto-debit authorization, which must cover the premium")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AutoRenewalRequest.class)))
+    public AutoRenewal autoRenewal(@PathVariable String policyId,
+                                   @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        AutoRenewalRequest request = validation.read(body, AutoRenewalRequest.class);
+        commands.send(new ChooseAutoRenewal(policyId, request.enabled()));
+        return new AutoRenewal(policyId, request.enabled());
     }
 }

@@ -68,6 +68,11 @@ public class Quote {
     private Money annualPremium;
     private boolean accepted;
     private String requestedBy;
+    // what a renewal is priced on: the insured's ID (for the age), the term, the answers, the underwriter's loading
+    private String insuredNationalId;
+    private int termMonths;
+    private Map<String, String> answers = new TreeMap<>();
+    private int underwriterLoading;
     private QuotePurchased purchase;
 
     protected Quote() {
@@ -251,6 +256,25 @@ public class Quote {
                 event.paymentReference());
     }
 
+    /**
+     * The yearly premium of a further term of the cover bought, by the rules in force: the same
+     * answers, the insured's age on the new start, the underwriter's loading if one was set. None
+     * when the insured's details were erased or the rules no longer offer the cover.
+     */
+    public java.util.Optional<Money> renewalPremium(Money cover, LocalDate newStart) {
+        if (insuredNationalId == null || !NationalId.isValid(insuredNationalId)) {
+            return java.util.Optional.empty();
+        }
+        ProductCatalogue.Assessment assessment = ProductCatalogue.assess(product, cover.amount(), termMonths,
+                NationalId.ageOn(insuredNationalId, newStart), answers);
+        if (assessment.refused()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Money.cny(assessment.annualPremium().amount()
+                .multiply(java.math.BigDecimal.valueOf(100 + underwriterLoading))
+                .divide(java.math.BigDecimal.valueOf(100)).setScale(2, java.math.RoundingMode.HALF_UP)));
+    }
+
     @EventSourcingHandler
     void on(QuoteIssued event) {
         quoteId = event.quoteId();
@@ -265,11 +289,28 @@ public class Quote {
         status = event.status();
         annualPremium = event.annualPremium();
         requestedBy = event.requestedBy();
+        insuredNationalId = event.insuredNationalId();
+        termMonths = event.termMonths();
+        answers = new TreeMap<>(event.declarations());
+        answers.putAll(personalAnswers(event.personalDeclarations()));
+    }
+
+    /** The personal answers, opened (none once erased). */
+    private static Map<String, String> personalAnswers(String sealedJson) {
+        if (sealedJson == null || !sealedJson.startsWith("{")) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(sealedJson, new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
     }
 
     @EventSourcingHandler
     void on(QuoteAccepted event) {
         accepted = true;
+        underwriterLoading = event.loadingPercent();
         annualPremium = event.annualPremium();
         validUntil = event.validUntil();
     }

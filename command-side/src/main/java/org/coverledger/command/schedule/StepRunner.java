@@ -13,6 +13,8 @@ import org.axonframework.messaging.MetaData;
 import org.coverledger.events.common.BusinessRuleViolation;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.RemindRenewal;
+import org.coverledger.events.policy.PolicyApi.RenewAutomatically;
 import org.coverledger.events.policy.PolicyApi.CollectInstalment;
 import org.coverledger.events.policy.PolicyApi.EndGrace;
 import org.coverledger.events.common.BusinessCalendar;
@@ -109,7 +111,9 @@ public class StepRunner {
         java.time.LocalDate day = java.time.LocalDate.ofInstant(step.dueAt(), calendar.zone());
         return switch (step.kind()) {
             case Timetable.POLICY_START -> new StartCover(step.target());
-            case Timetable.POLICY_END -> new EndCover(step.target());
+            case Timetable.POLICY_END -> new EndCover(step.target(), day);
+            case Timetable.RENEWAL_NOTICE -> new RemindRenewal(step.target());
+            case Timetable.AUTO_RENEWAL -> new RenewAutomatically(step.target());
             case Timetable.INSTALMENT_DUE -> new CollectInstalment(step.target(), day);
             case Timetable.GRACE_END -> new EndGrace(step.target(), day);
             case Timetable.QUOTE_EXPIRY -> new ExpireQuote(step.target());

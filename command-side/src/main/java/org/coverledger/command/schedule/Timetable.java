@@ -10,6 +10,7 @@ import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
 import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
 import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
+import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
@@ -39,6 +40,10 @@ public class Timetable {
     public static final String INSTALMENT_DUE = "instalment-due";
     /** The day after a missed instalment's grace period: a policy still owing it lapses. */
     public static final String GRACE_END = "grace-end";
+    /** 30 days before the end of a term: the customer is told renewal is open. */
+    public static final String RENEWAL_NOTICE = "renewal-notice";
+    /** The last day of a term: a policy with automatic renewal chosen renews. */
+    public static final String AUTO_RENEWAL = "auto-renewal";
     /** The end of an offer: an offered quote not bought expires. */
     public static final String QUOTE_EXPIRY = "quote-expiry";
 
@@ -54,9 +59,26 @@ public class Timetable {
     void on(PolicyIssued event) {
         steps.schedule(POLICY_START, event.policyId(), calendar.startOf(event.startDate()));
         steps.schedule(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)));
+        renewalSteps(event.policyId(), event.endDate());
         if (event.paymentPlan() == PaymentPlan.MONTHLY && !event.startDate().plusMonths(1).isAfter(event.endDate())) {
             steps.schedule(INSTALMENT_DUE, event.policyId(), calendar.startOf(event.startDate().plusMonths(1)));
         }
+    }
+
+    /** A renewed policy ends later: its end, renewal notice and automatic renewal move with it. */
+    @EventHandler
+    void on(PolicyRenewed event) {
+        steps.cancel(POLICY_END, event.policyId());
+        steps.cancel(RENEWAL_NOTICE, event.policyId());
+        steps.cancel(AUTO_RENEWAL, event.policyId());
+        steps.schedule(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)));
+        renewalSteps(event.policyId(), event.endDate());
+        next(event.policyId(), event.nextDueOn());
+    }
+
+    private void renewalSteps(String policyId, java.time.LocalDate endDate) {
+        steps.schedule(RENEWAL_NOTICE, policyId, calendar.startOf(endDate.minusDays(30)));
+        steps.schedule(AUTO_RENEWAL, policyId, calendar.startOf(endDate));
     }
 
     /** Instalments are due one after the other: each paid one brings the next. */
@@ -93,6 +115,8 @@ public class Timetable {
         steps.cancel(POLICY_END, event.policyId());
         steps.cancel(INSTALMENT_DUE, event.policyId());
         steps.cancel(GRACE_END, event.policyId());
+        steps.cancel(RENEWAL_NOTICE, event.policyId());
+        steps.cancel(AUTO_RENEWAL, event.policyId());
     }
 
     @EventHandler

@@ -25,6 +25,13 @@ import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.EndCover;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
+import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
+import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
+import org.coverledger.events.policy.PolicyApi.RemindRenewal;
+import org.coverledger.events.policy.PolicyApi.RenewAutomatically;
+import org.coverledger.events.policy.PolicyApi.RenewPolicy;
+import org.coverledger.events.policy.PolicyApi.RenewalNoticeSent;
 import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
 import org.coverledger.events.policy.PolicyApi.CollectInstalment;
 import org.coverledger.events.policy.PolicyApi.EndGrace;
@@ -67,6 +74,7 @@ class PolicyTest {
     private final AccountHoldings holdings = new AccountHoldings(database, CLOCK);
     private final SimulatedGateway gateway = new SimulatedGateway(database, CLOCK);
     private final Map<String, List<Object>> claims = new HashMap<>();
+    private final List<org.coverledger.command.notification.Notice> notices = new java.util.ArrayList<>();
 
     private final IssuePolicy issue = new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.HEALTH, Money.cny("500000.00"),
             Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
@@ -86,17 +94,20 @@ class PolicyTest {
         holdings.claim(ACCOUNT, "clm-other");
         fixture.registerInjectableResource(new PolicyCancellations(OtherAggregates.repository(Claim.class, claims),
                 holdings, gateway));
-        // acc-1 debits from a card that pays (cap 100.00), acc-declines from one the issuer declines, acc-none has no authorization
-        fixture.registerInjectableResource(new PremiumDebits(OtherAggregates.repository(Account.class, Map.of(
+        // acc-1 debits from a card that pays (cap 1000.00), acc-declines from one the issuer declines, acc-none has no authorization
+        var accounts = OtherAggregates.repository(Account.class, Map.of(
                 ACCOUNT, List.of(new AccountRegistered(ACCOUNT, "alice", "Alice Wang", "11010519491231002X",
                                 "13812345678", null), new CardBound(ACCOUNT, "card-ok", "6222020000000000034", CLOCK.instant()),
-                        new AutoDebitAuthorized(ACCOUNT, "card-ok", 10, Money.cny("100.00"), CLOCK.instant())),
+                        new AutoDebitAuthorized(ACCOUNT, "card-ok", 10, Money.cny("1000.00"), CLOCK.instant())),
                 "acc-declines", List.of(new AccountRegistered("acc-declines", "alice", "Alice Wang",
                                 "11010519491231002X", "13812345678", null),
                         new CardBound("acc-declines", "card-no", "6222020000000000002", CLOCK.instant()),
                         new AutoDebitAuthorized("acc-declines", "card-no", 10, Money.cny("100.00"), CLOCK.instant())),
                 "acc-none", List.of(new AccountRegistered("acc-none", "alice", "Alice Wang", "11010519491231002X",
-                        "13812345678", null)))), gateway));
+                        "13812345678", null))));
+        fixture.registerInjectableResource(new PremiumDebits(accounts, gateway));
+        fixture.registerInjectableResource(new PolicyRenewals((quoteId, cover, newStart) -> "q-gone".equals(quoteId)
+                ? java.util.Optional.empty() : java.util.Optional.of(Money.cny("520.00")), accounts, notices::add));
     }
 
     @Test
@@ -185,16 +196,16 @@ class PolicyTest {
     void cover_ends_after_its_last_day_once() {
         PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-03-10"), CLOCK.instant());
         fixture.given(coverFrom("2025-03-10", "2026-03-09"), started)
-                .when(new EndCover(POLICY), system())
+                .when(new EndCover(POLICY, null), system())
                 .expectEvents(new PolicyExpired(POLICY, ACCOUNT, LocalDate.parse("2026-03-09"), CLOCK.instant()));
         fixture.given(coverFrom("2025-03-10", "2026-03-09"), started,
                         new PolicyExpired(POLICY, ACCOUNT, LocalDate.parse("2026-03-09"), CLOCK.instant()))
-                .when(new EndCover(POLICY), system())
+                .when(new EndCover(POLICY, null), system())
                 .expectSuccessfulHandlerExecution()
                 .expectNoEvents();
         // its last day is today: not yet
         fixture.given(coverFrom("2025-03-11", "2026-03-10"), started)
-                .when(new EndCover(POLICY), system())
+                .when(new EndCover(POLICY, null), system())
                 .expectException(refused("STEP_NOT_DUE"))
                 .expectNoEvents();
     }
@@ -243,7 +254,7 @@ class PolicyTest {
                 .when(new ChangePolicy(POLICY, "Li Lei", null), alice())
                 .expectException(refused("POLICY_NOT_ACTIVE"));
         fixture.given(bought(POLICY, "2025-02-10", "2026-02-09"), cancelled)
-                .when(new EndCover(POLICY), system())
+                .when(new EndCover(POLICY, null), system())
                 .expectNoEvents();
     }
 
@@ -398,5 +409,86 @@ class PolicyTest {
         fixture.given(lapsedHealth)
                 .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
                 .expectException(refused("PRODUCT_RULES_NOT_MET"));
+    }
+
+    /** A year's home cover, paid for the year, from {@code start}. */
+    private static PolicyIssued annual(String quoteId, String start) {
+        LocalDate from = LocalDate.parse(start);
+        return new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.PROPERTY, Money.cny("500000.00"),
+                Money.cny("500.00"), from, from.plusMonths(12).minusDays(1), PaymentPlan.ANNUAL, quoteId, "2026-11",
+                Money.cny("500.00"), "SIM-1");
+    }
+
+    @Test
+    void renewal_opens_thirty_days_before_the_end_at_the_premium_the_rules_give_now() {
+        // the term ends 8 April: renewal is open from 9 March; today is 10 March
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-04-09"), CLOCK.instant());
+        fixture.given(annual("q-1", "2025-04-09"), started)
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-04-09"),
+                        LocalDate.parse("2027-04-08"), Money.cny("520.00"), PaymentPlan.ANNUAL, Money.cny("520.00"),
+                        "policy:pol-1:renewal:2", reference("policy:pol-1:renewal:2"), null, false, CLOCK.instant()));
+        // a day too early
+        fixture.given(annual("q-1", "2025-04-11"), started)
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectException(refused("RENEWAL_NOT_OPEN"));
+        // the insured's details were erased: a new quote is needed
+        fixture.given(annual("q-gone", "2025-04-09"), started)
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectException(refused("RENEWAL_NEEDS_QUOTE"));
+        // renewed: the old end's timed step finds the end moved on
+        fixture.given(annual("q-1", "2025-04-09"), started, new PolicyRenewed(POLICY, ACCOUNT, 2,
+                        LocalDate.parse("2026-04-09"), LocalDate.parse("2027-04-08"), Money.cny("520.00"),
+                        PaymentPlan.ANNUAL, Money.cny("520.00"), "policy:pol-1:renewal:2", "SIM-R", null, false,
+                        CLOCK.instant()))
+                .when(new EndCover(POLICY, LocalDate.parse("2026-04-09")), system())
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void the_renewal_notice_goes_out_once_a_term_to_the_customers_mobile() {
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-04-09"), CLOCK.instant());
+        fixture.given(annual("q-1", "2025-04-09"), started)
+                .when(new RemindRenewal(POLICY), system())
+                .expectEvents(new RenewalNoticeSent(POLICY, ACCOUNT, 1, LocalDate.parse("2026-04-08"), CLOCK.instant()));
+        org.assertj.core.api.Assertions.assertThat(notices).singleElement()
+                .satisfies(notice -> org.assertj.core.api.Assertions.assertThat(notice.to()).isEqualTo("13812345678"))
+                .satisfies(notice -> org.assertj.core.api.Assertions.assertThat(notice.text()).contains("2026-04-08"));
+        fixture.given(annual("q-1", "2025-04-09"), started,
+                        new RenewalNoticeSent(POLICY, ACCOUNT, 1, LocalDate.parse("2026-04-08"), CLOCK.instant()))
+                .when(new RemindRenewal(POLICY), system())
+                .expectNoEvents();
+        org.assertj.core.api.Assertions.assertThat(notices).hasSize(1);
+    }
+
+    @Test
+    void with_automatic_renewal_chosen_the_policy_renews_on_its_last_day_under_the_authorization() {
+        // the term's last day is today, 10 March
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-03-11"), CLOCK.instant());
+        fixture.given(annual("q-1", "2025-03-11"), started)
+                .when(new ChooseAutoRenewal(POLICY, true), alice())
+                .expectEvents(new AutoRenewalChosen(POLICY, ACCOUNT, true, CLOCK.instant()));
+        AutoRenewalChosen chosen = new AutoRenewalChosen(POLICY, ACCOUNT, true, CLOCK.instant());
+        fixture.given(annual("q-1", "2025-03-11"), started, chosen)
+                .when(new RenewAutomatically(POLICY), system())
+                .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-03-11"),
+                        LocalDate.parse("2027-03-10"), Money.cny("520.00"), PaymentPlan.ANNUAL, Money.cny("520.00"),
+                        "policy:pol-1:renewal:2", reference("policy:pol-1:renewal:2"), null, true, CLOCK.instant()));
+        // not chosen: nothing
+        fixture.given(annual("q-1", "2025-03-11"), started)
+                .when(new RenewAutomatically(POLICY), system())
+                .expectNoEvents();
+    }
+
+    @Test
+    void automatic_renewal_needs_an_authorization_that_covers_the_premium() {
+        PolicyIssued dear = new PolicyIssued(POLICY, "PN1", "acc-none", "alice", Product.PROPERTY, Money.cny("500000.00"),
+                Money.cny("500.00"), LocalDate.parse("2025-03-11"), LocalDate.parse("2026-03-10"), PaymentPlan.ANNUAL,
+                "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
+        fixture.given(dear)
+                .when(new ChooseAutoRenewal(POLICY, true), alice())
+                .expectException(refused("AUTO_DEBIT_REQUIRED"))
+                .expectNoEvents();
     }
 }

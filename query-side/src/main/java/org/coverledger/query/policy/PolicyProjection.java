@@ -27,6 +27,9 @@ import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
 import org.coverledger.events.policy.PolicyApi.PolicyLapsed;
 import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
 import org.coverledger.events.policy.QuoteApi;
+import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
+import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
+import org.coverledger.events.policy.PolicyApi.RenewalNoticeSent;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.privacy.SubjectKeys;
 import org.bson.Document;
@@ -72,7 +75,10 @@ public class PolicyProjection {
                 event.firstPremium() == null ? List.of() : List.of(new PolicyView.Payment("FIRST_PREMIUM", 1, 1,
                         event.firstPremium().amount(), event.startDate(), at, event.paymentReference())),
                 event.paymentPlan() == QuoteApi.PaymentPlan.MONTHLY && !event.startDate().plusMonths(1).isAfter(event.endDate())
-                        ? event.startDate().plusMonths(1) : null, null, sequence);
+                        ? event.startDate().plusMonths(1) : null, null,
+                List.of(new PolicyView.Term(1, event.startDate(), event.endDate(), event.premium().amount(),
+                        event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
+                List.of(), List.of(), sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -115,6 +121,29 @@ public class PolicyProjection {
     }
 
     @EventHandler
+    void on(PolicyRenewed event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update()
+                .push("terms", new PolicyView.Term(event.term(), event.startDate(), event.endDate(),
+                        event.annualPremium().amount(), event.paymentPlan().name(), event.automatic()))
+                .push("payments", new PolicyView.Payment(event.paymentPlan() == QuoteApi.PaymentPlan.MONTHLY
+                        ? "INSTALMENT" : "RENEWAL_PREMIUM", null, null, event.firstPremium().amount(), event.startDate(),
+                        event.at(), event.paymentReference()))
+                .set("endDate", event.endDate()).set("premium", event.annualPremium().amount())
+                .set("paymentPlan", event.paymentPlan().name()).set("renewalNoticeSentAt", null)
+                .set("nextInstalmentDue", event.nextDueOn()));
+    }
+
+    @EventHandler
+    void on(RenewalNoticeSent event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("renewalNoticeSentAt", event.at()));
+    }
+
+    @EventHandler
+    void on(AutoRenewalChosen event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("autoRenewal", event.enabled()));
+    }
+
+    @EventHandler
     void on(InstalmentPaid event, @SequenceNumber long sequence) {
         update(event.policyId(), sequence, new Update().push("payments", new PolicyView.Payment("INSTALMENT",
                         event.instalment(), event.instalment(), event.amount().amount(), event.dueOn(), event.at(),
@@ -129,7 +158,8 @@ public class PolicyProjection {
 
     @EventHandler
     void on(PolicyLapsed event, @SequenceNumber long sequence) {
-        setStatus(event.policyId(), LAPSED, sequence);
+        update(event.policyId(), sequence, new Update().set("status", LAPSED)
+                .push("lapsedFrom", event.lastDayOfCover().plusDays(1)));
     }
 
     @EventHandler
@@ -141,7 +171,8 @@ public class PolicyProjection {
     @EventHandler
     void on(PolicyReinstated event, @SequenceNumber long sequence) {
         update(event.policyId(), sequence, arrearsSettled(event.fromInstalment(), event.toInstalment(), event.amount(),
-                event.paymentReference(), event.at(), event.nextDueOn()).set("status", IN_FORCE));
+                event.paymentReference(), event.at(), event.nextDueOn()).set("status", IN_FORCE)
+                .push("reinstatedOn", event.reinstatedOn()));
     }
 
     private static Update arrearsSettled(int from, int to, org.coverledger.events.common.Money amount, String reference,
@@ -195,7 +226,8 @@ public class PolicyProjection {
         return type == PolicyIssued.class || type == PolicyChanged.class || type == PolicyStarted.class
                 || type == PolicyExpired.class || type == PolicyCancelled.class || type == InstalmentPaid.class
                 || type == InstalmentMissed.class || type == PolicyLapsed.class || type == ArrearsPaid.class
-                || type == PolicyReinstated.class ? event.getAggregateIdentifier() : null;
+                || type == PolicyReinstated.class || type == PolicyRenewed.class || type == RenewalNoticeSent.class
+                || type == AutoRenewalChosen.class ? event.getAggregateIdentifier() : null;
     }
 
     /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */

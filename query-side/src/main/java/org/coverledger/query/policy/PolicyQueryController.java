@@ -3,6 +3,7 @@ package org.coverledger.query.policy;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
@@ -42,15 +43,39 @@ public class PolicyQueryController {
         }
     }
 
+    /**
+     * The policy as the store knows it, and with {@code asOf} the terms in force on that day:
+     * whether it covered the day, the term, sum insured, beneficiary, premium and plan then.
+     */
+    public record PolicyDetail(@com.fasterxml.jackson.annotation.JsonUnwrapped PolicyView policy, TermsAsOf asOf) {
+    }
+
+    /**
+     * {@code cover}: COVERED, NOT_YET_STARTED, ENDED, LAPSED (a premium unpaid), CANCELLED (after
+     * the last day covered) or VOID (cancelled in the cooling-off period).
+     */
+    public record TermsAsOf(LocalDate date, String cover, Integer term, BigDecimal sumInsured, String beneficiary,
+                            BigDecimal annualPremium, String paymentPlan) {
+    }
+
+    /** A policy whose term ends soon: for service staff to call about renewal. */
+    public record RenewalDue(String policyId, String policyNumber, String accountId, String product,
+                             LocalDate endDate, BigDecimal premium, String paymentPlan, Boolean autoRenewal,
+                             Instant renewalNoticeSentAt) {
+    }
+
     private final MongoTemplate mongo;
     private final org.coverledger.query.document.EPolicyDocument documents;
     private final String zone;
+    private final java.time.Clock clock;
 
     public PolicyQueryController(MongoTemplate mongo, org.coverledger.query.document.EPolicyDocument documents,
-                                 @org.springframework.beans.factory.annotation.Value("${coverledger.business-zone}") String zone) {
+                                 @org.springframework.beans.factory.annotation.Value("${coverledger.business-zone}") String zone,
+                                 java.time.Clock clock) {
         this.mongo = mongo;
         this.documents = documents;
         this.zone = zone;
+        this.clock = clock;
     }
 
     @GetMapping
@@ -84,9 +109,104 @@ public class PolicyQueryController {
         return new Paging.Page<>(items, paging.page(), paging.size(), total);
     }
 
+    @GetMapping("/renewals-due")
+    @Operation(summary = "Policies in force whose term ends within the coming days (within=30d, 1 to 366 days), "
+            + "soonest first, with whether automatic renewal is chosen and the notice sent (staff)")
+    public Paging.Page<RenewalDue> renewalsDue(@RequestParam(required = false) String within,
+                                              @RequestParam(required = false) Integer page,
+                                              @RequestParam(required = false) Integer size) {
+        List<FieldProblem> problems = Paging.problems();
+        Paging paging = Paging.of(page, size, problems);
+        int days = 30;
+        if (within != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,3})d").matcher(within);
+            if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 366) {
+                problems.add(new FieldProblem("within", "must be a number of days from 1d to 366d, such as 30d"));
+            } else {
+                days = Integer.parseInt(m.group(1));
+            }
+        }
+        ProblemResponses.throwIfAny(problems);
+        LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneId.of(zone)));
+        Query query = Query.query(where("status").is(PolicyProjection.IN_FORCE).and("endDate").gte(today)
+                .lte(today.plusDays(days)));
+        long total = mongo.count(query, PolicyView.class);
+        List<RenewalDue> items = mongo.find(query.with(Sort.by("endDate", "_id")).skip(paging.offset())
+                .limit(paging.size()), PolicyView.class).stream()
+                .map(v -> new RenewalDue(v.policyId(), v.policyNumber(), v.accountId(), v.product(), v.endDate(),
+                        v.premium(), v.paymentPlan(), v.autoRenewal(), v.renewalNoticeSentAt()))
+                .toList();
+        return new Paging.Page<>(items, paging.page(), paging.size(), total);
+    }
+
     @GetMapping("/{policyId}")
-    @Operation(summary = "One policy with its change history")
-    public PolicyView get(@PathVariable String policyId, Caller caller) {
+    @Operation(summary = "One policy with its payments, terms and change history; with asOf (a date) also the "
+            + "terms in force that day")
+    public PolicyDetail detail(@PathVariable String policyId, @RequestParam(required = false) String asOf,
+                               Caller caller) {
+        LocalDate day = null;
+        if (asOf != null) {
+            try {
+                day = LocalDate.parse(asOf);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new org.coverledger.platform.InvalidRequest(List.of(new FieldProblem("asOf",
+                        "must be a date such as 2027-03-01")));
+            }
+        }
+        PolicyView view = get(policyId, caller);
+        return new PolicyDetail(view, day == null ? null : termsAsOf(view, day));
+    }
+
+    /** What covered the day, as the policy's events tell it now. */
+    TermsAsOf termsAsOf(PolicyView view, LocalDate day) {
+        java.time.ZoneId zoneOfChanges = java.time.ZoneId.of(zone);
+        PolicyView.Term term = view.terms() == null ? null : view.terms().stream()
+                .filter(t -> !day.isBefore(t.from()) && !day.isAfter(t.to())).findFirst().orElse(null);
+        String cover;
+        if (day.isBefore(view.startDate())) {
+            cover = "NOT_YET_STARTED";
+        } else if (view.cancellation() != null && view.cancellation().lastDayOfCover() == null) {
+            cover = "VOID";
+        } else if (view.cancellation() != null && day.isAfter(view.cancellation().lastDayOfCover())) {
+            cover = "CANCELLED";
+        } else if (day.isAfter(view.endDate())) {
+            cover = "ENDED";
+        } else if (lapsedOn(view, day)) {
+            cover = "LAPSED";
+        } else {
+            cover = "COVERED";
+        }
+        BigDecimal sumInsured = view.issuedSumInsured() == null ? view.sumInsured() : view.issuedSumInsured();
+        String beneficiary = null;
+        java.time.Instant startOfDay = day.atStartOfDay(zoneOfChanges).toInstant();
+        for (PolicyView.Change change : view.changes()) {
+            if (change.effectiveFrom() != null && !change.effectiveFrom().isAfter(startOfDay)) {
+                if (change.sumInsured() != null) {
+                    sumInsured = change.sumInsured();
+                }
+                if (change.beneficiary() != null) {
+                    beneficiary = change.beneficiary();
+                }
+            }
+        }
+        return new TermsAsOf(day, cover, term == null ? null : term.term(), sumInsured, beneficiary,
+                term == null ? null : term.annualPremium(), term == null ? null : term.paymentPlan());
+    }
+
+    private static boolean lapsedOn(PolicyView view, LocalDate day) {
+        List<LocalDate> from = view.lapsedFrom() == null ? List.of() : view.lapsedFrom();
+        List<LocalDate> until = view.reinstatedOn() == null ? List.of() : view.reinstatedOn();
+        for (int i = 0; i < from.size(); i++) {
+            boolean ended = i < until.size();
+            if (!day.isBefore(from.get(i)) && (!ended || day.isBefore(until.get(i)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The policy, if the caller may see it (404 otherwise). */
+    public PolicyView get(String policyId, Caller caller) {
         PolicyView view = mongo.findOne(Query.query(visibleTo(caller).and("_id").is(policyId)),
                 PolicyView.class);
         if (view == null) {

@@ -29,7 +29,17 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          @Schema(description = "every payment and refund, in order") List<Payment> payments,
                          @Schema(description = "MONTHLY: the next instalment's due date") LocalDate nextInstalmentDue,
                          @Schema(description = "MONTHLY: an instalment missed and its grace period, while unpaid") Arrears arrears,
+                         @Schema(description = "each term of cover: the first, then each renewal's") List<Term> terms,
+                         @Schema(description = "whether the customer chose automatic renewal") Boolean autoRenewal,
+                         @Schema(description = "when the notice that renewal is open went out for the current term") Instant renewalNoticeSentAt,
+                         @Schema(description = "the first day without cover of each lapse") List<LocalDate> lapsedFrom,
+                         @Schema(description = "the day each lapse ended by reinstatement") List<LocalDate> reinstatedOn,
                          long lastSequence) {
+
+    /** One term: its days, its yearly premium and plan, and whether it renewed automatically. */
+    public record Term(int term, LocalDate from, LocalDate to, BigDecimal annualPremium, String paymentPlan,
+                       boolean automatic) {
+    }
 
     /** FIRST_PREMIUM, INSTALMENT, ARREARS (several instalments at once) or REFUND. */
     public record Payment(String kind, Integer fromInstalment, Integer toInstalment, BigDecimal amount,

@@ -55,6 +55,8 @@ public enum Permission {
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
     CANCEL_POLICY(Side.COMMAND, "POST", "/api/policies/*/cancellation", CUSTOMER, ADMIN),
     REINSTATE_POLICY(Side.COMMAND, "POST", "/api/policies/*/reinstatement", CUSTOMER, ADMIN),
+    RENEW_POLICY(Side.COMMAND, "POST", "/api/policies/*/renewal", CUSTOMER, ADMIN),
+    CHOOSE_AUTO_RENEWAL(Side.COMMAND, "POST", "/api/policies/*/auto-renewal", CUSTOMER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
     REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
     /** Only with the embedded profile, where no SMS or email gateway delivers the codes. */
@@ -65,6 +67,8 @@ public enum Permission {
     VIEW_QUOTE(Side.QUERY, "GET", "/api/quotes/*", CUSTOMER, UNDERWRITER, ADMIN),
     UNDERWRITING_QUEUE(Side.QUERY, "GET", "/api/underwriting/queue", UNDERWRITER, ADMIN),
     LIST_POLICIES(Side.QUERY, "GET", "/api/policies", Role.values()),
+    /** Before VIEW_POLICY, whose pattern it would otherwise match. */
+    RENEWALS_DUE(Side.QUERY, "GET", "/api/policies/renewals-due", UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
     VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
     VIEW_POLICY_DOCUMENT(Side.QUERY, "GET", "/api/policies/*/document", CUSTOMER, UNDERWRITER, ADMIN),
     VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),

@@ -26,8 +26,8 @@ public final class PolicyApi {
     public record StartCover(@TargetAggregateIdentifier String policyId) {
     }
 
-    /** A timed step: cover not renewed ends after its last day. */
-    public record EndCover(@TargetAggregateIdentifier String policyId) {
+    /** A timed step on {@code day}, the day after the last day of cover: a policy not renewed ends. */
+    public record EndCover(@TargetAggregateIdentifier String policyId, LocalDate day) {
     }
 
     /** A change to the beneficiary and/or the sum insured; null means "unchanged". */
@@ -101,6 +101,42 @@ public final class PolicyApi {
     public record PolicyReinstated(String policyId, String accountId, int fromInstalment, int toInstalment, Money amount,
                                    String paymentKey, String paymentReference, LocalDate reinstatedOn,
                                    LocalDate nextDueOn, Instant at) {
+    }
+
+    /** A timed step: 30 days before the end of a term, the customer is told that renewal is open. */
+    public record RemindRenewal(@TargetAggregateIdentifier String policyId) {
+    }
+
+    /** A timed step on the last day of a term: a policy with automatic renewal chosen is renewed. */
+    public record RenewAutomatically(@TargetAggregateIdentifier String policyId) {
+    }
+
+    /** The customer renews for a new term, paying its first premium from a bound card. */
+    public record RenewPolicy(@TargetAggregateIdentifier String policyId, String paymentCardId,
+                              QuoteApi.PaymentPlan paymentPlan) {
+    }
+
+    /** The customer chooses (or stops) automatic renewal, debited under the account's authorization. */
+    public record ChooseAutoRenewal(@TargetAggregateIdentifier String policyId, boolean enabled) {
+    }
+
+    /** The notice that renewal is open went to the customer: the term {@code term} ends on {@code endDate}. */
+    public record RenewalNoticeSent(String policyId, String accountId, int term, LocalDate endDate, Instant at) {
+    }
+
+    public record AutoRenewalChosen(String policyId, String accountId, boolean enabled, Instant at) {
+    }
+
+    /**
+     * The policy continues for term {@code term}, {@code startDate} to {@code endDate}, at the
+     * yearly premium the rules give now ({@code annualPremium}); its first premium
+     * ({@code firstPremium}: the year's, or the first instalment) was collected under
+     * {@code paymentKey}. {@code automatic}: renewed by the customer's standing choice.
+     */
+    public record PolicyRenewed(String policyId, String accountId, int term, LocalDate startDate, LocalDate endDate,
+                                Money annualPremium, QuoteApi.PaymentPlan paymentPlan, Money firstPremium,
+                                String paymentKey, String paymentReference, LocalDate nextDueOn, boolean automatic,
+                                Instant at) {
     }
 
     /** Why a customer cancels, as the app's form asks it (no free text: nothing personal in the event). */
