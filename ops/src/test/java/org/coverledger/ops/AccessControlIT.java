@@ -62,6 +62,8 @@ class AccessControlIT {
             C POST   /api/quotes/{id}/acceptance                  U R
             C POST   /api/quotes/{id}/declination                 U R
             C POST   /api/policies/{id}/changes                   C U R
+            C POST   /api/policies/{id}/changes/{id}/approval     U R
+            C POST   /api/policies/{id}/changes/{id}/rejection    U R
             C POST   /api/policies/{id}/cancellation              C R
             C POST   /api/policies/{id}/reinstatement             C R
             C POST   /api/policies/{id}/renewal                   C R

@@ -48,7 +48,7 @@ class OpsRunIT {
         assertThat(output)
                 .contains("\"accountId\"")
                 .contains("\"codeSentTo\":\"139****0026\"", "\"status\":\"VERIFIED\"")
-                .contains("\"status\":\"ACCEPTED\"")
+                .contains("\"status\":\"APPLIED\"")
                 .contains("\"annualPremium\":\"500.00\"", "%PDF-")
                 .contains("\"status\":\"MATERIALS_REQUESTED\"")
                 .contains("\"beneficiary\":\"Wang Xiaoming\"")

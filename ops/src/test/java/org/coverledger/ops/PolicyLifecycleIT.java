@@ -424,6 +424,76 @@ class PolicyLifecycleIT {
         }
     }
 
+    @Test
+    void a_major_change_goes_through_the_underwriter_queue_and_takes_effect_at_midnight_with_the_difference_charged()
+            throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Gao Yuan");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            String account = customer.accountId();
+            String card = Policies.card(buyer, account);
+            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
+                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
+            LocalDate start = clock.today();
+            String policyId = Policies.purchase(buyer, account, null, start, card).json().get("policyId").asText();
+
+            // the beneficiary applies at once; the sum insured waits for an underwriter
+            Reply asked = buyer.post("/api/policies/" + policyId + "/changes",
+                    "{\"beneficiary\":\"Gao Xiaoyu\",\"sumInsured\":\"600000.00\"}");
+            assertThat(asked.status()).as(asked.toString()).isEqualTo(202);
+            assertThat(asked.json().get("status").asText()).isEqualTo("REFERRED");
+            String changeId = asked.json().get("changeId").asText();
+            JsonNode waiting = awaitJson(Api.at(system.queryUrl(), "uma"), "/api/underwriting/queue",
+                    q -> q.findValuesAsText("id").contains(changeId));
+            JsonNode item = null;
+            for (JsonNode candidate : waiting) {
+                if (candidate.get("id").asText().equals(changeId)) {
+                    item = candidate;
+                }
+            }
+            assertThat(item.get("kind").asText()).isEqualTo("CHANGE");
+            assertThat(item.get("change").get("policyId").asText()).isEqualTo(policyId);
+            Reply second = buyer.post("/api/policies/" + policyId + "/changes", "{\"sumInsured\":\"700000.00\"}");
+            assertThat(second.json().get("code").asText()).isEqualTo("CHANGE_PENDING");
+            assertThat(buyer.post("/api/policies/" + policyId + "/changes/" + changeId + "/approval", "").status())
+                    .as("a customer does not underwrite").isEqualTo(403);
+
+            // approved: from 00:00 tomorrow, the premium re-priced (home cover 1.00 per mille: 600.00) and the
+            // difference for the rest of the year charged under the authorization
+            Reply approved = Api.at(system.commandUrl(), "uma").post("/api/policies/" + policyId + "/changes/"
+                    + changeId + "/approval", "");
+            assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+            assertThat(approved.json().get("annualPremium").asText()).isEqualTo("600.00");
+            LocalDate end = start.plusMonths(12).minusDays(1);
+            long termDays = java.time.temporal.ChronoUnit.DAYS.between(start, end) + 1;
+            long remaining = java.time.temporal.ChronoUnit.DAYS.between(start.plusDays(1), end) + 1;
+            assertThat(approved.json().get("premiumDifference").asText()).isEqualTo(new java.math.BigDecimal("100.00")
+                    .multiply(java.math.BigDecimal.valueOf(remaining))
+                    .divide(java.math.BigDecimal.valueOf(termDays), 2, java.math.RoundingMode.HALF_UP).toPlainString());
+            assertThat(approved.json().get("effectiveFrom").asText()).isEqualTo(midnight(start.plusDays(1)).toString());
+            JsonNode today = awaitJson(reader, "/api/policies/" + policyId + "?asOf=" + start,
+                    p -> !p.hasNonNull("pendingChange"));
+            assertThat(today.get("asOf").get("sumInsured").asText()).isEqualTo("500000.00");
+            assertThat(today.get("asOf").get("beneficiary").asText()).isEqualTo("Gao Xiaoyu");
+            JsonNode tomorrow = reader.get("/api/policies/" + policyId + "?asOf=" + start.plusDays(1)).json();
+            assertThat(tomorrow.get("asOf").get("sumInsured").asText()).isEqualTo("600000.00");
+            assertThat(tomorrow.get("sumInsured").asText()).isEqualTo("600000.00");
+
+            // another change, rejected with a reason the customer reads
+            String next = buyer.post("/api/policies/" + policyId + "/changes", "{\"sumInsured\":\"900000.00\"}").json()
+                    .get("changeId").asText();
+            assertThat(Api.at(system.commandUrl(), "uma").post("/api/policies/" + policyId + "/changes/" + next
+                    + "/rejection", "{\"reason\":\"The declared value does not support it.\"}").status()).isEqualTo(202);
+            JsonNode rejected = awaitJson(reader, "/api/policies/" + policyId, p -> p.get("rejectedChanges").size() == 1);
+            assertThat(rejected.get("rejectedChanges").get(0).get("reason").asText())
+                    .isEqualTo("The declared value does not support it.");
+            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyChanged",
+                    "PolicyChangeRequested", "PolicyChangeApproved", "PolicyChangeRequested", "PolicyChangeRejected");
+        }
+    }
+
     private static Instant midnight(LocalDate day) {
         return day.atStartOfDay(MovableClock.BUSINESS_ZONE).toInstant();
     }

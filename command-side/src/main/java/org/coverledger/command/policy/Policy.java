@@ -22,6 +22,11 @@ import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeApproved;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeRejected;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeRequested;
+import org.coverledger.events.policy.PolicyApi.RejectPolicyChange;
 import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
 import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
 import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
@@ -114,6 +119,8 @@ public class Policy {
     private java.util.List<Term> terms = new java.util.ArrayList<>(); // the first, then each renewal's
     private java.util.Set<Integer> paidInstalments = new java.util.TreeSet<>(); // MONTHLY: numbered from the first start
     private boolean autoRenewal;
+    private PendingChange pendingChange;
+
     private int noticeSentForTerm;
     private int missedInstalment; // MONTHLY: the first unpaid instalment past its due date, 0 when none
     private java.util.List<Gap> gaps = new java.util.ArrayList<>();
@@ -149,8 +156,17 @@ public class Policy {
                 command.paymentReference());
     }
 
+    /** A major change waiting for an underwriter. */
+    record PendingChange(String changeId, Money sumInsured, String requestedBy) {
+    }
+
+    /**
+     * A change asked for by the customer (or staff). A new beneficiary is minor and applies at
+     * once; a new sum insured is major and waits for an underwriter (one at a time). Refused for
+     * a policy that has ended or been cancelled.
+     */
     @CommandHandler
-    public void handle(ChangePolicy command, Caller caller, BusinessCalendar calendar) {
+    public String handle(ChangePolicy command, Caller caller, BusinessCalendar calendar) {
         requireVisibleTo(caller, Role.UNDERWRITER, Role.ADMIN);
         if (command.beneficiary() == null && command.sumInsured() == null) {
             throw new BusinessRuleViolation("NOTHING_TO_CHANGE", "Name a new beneficiary or a new sum insured.");
@@ -158,14 +174,112 @@ public class Policy {
         if (endDate.isBefore(calendar.today())) {
             throw new BusinessRuleViolation("POLICY_EXPIRED", "An expired policy cannot be changed.");
         }
-        if (status() == Status.CANCELLED) {
-            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "A cancelled policy cannot be changed.");
+        if (status() == Status.CANCELLED || status() == Status.LAPSED) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "A cancelled or lapsed policy cannot be changed.");
         }
         if (command.sumInsured() != null && command.sumInsured().belowZero()) {
             throw new BusinessRuleViolation("NEGATIVE_AMOUNT", "The sum insured cannot be negative.");
         }
-        apply(new PolicyChanged(policyId, accountId, command.beneficiary(), command.sumInsured(),
-                calendar.startOfNextDay().toInstant()));
+        if (command.sumInsured() != null && pendingChange != null) {
+            throw new BusinessRuleViolation("CHANGE_PENDING", "A change of the sum insured waits for an underwriter "
+                    + "already (" + pendingChange.changeId() + ").");
+        }
+        if (command.sumInsured() != null && product != null) {
+            org.coverledger.events.policy.ProductCatalogue.Range range =
+                    org.coverledger.events.policy.ProductCatalogue.of(product).sumInsured();
+            if (command.sumInsured().amount().compareTo(range.min()) < 0
+                    || command.sumInsured().amount().compareTo(range.max()) > 0) {
+                throw new BusinessRuleViolation("PRODUCT_RULES_NOT_MET", "The " + product + " product covers a sum "
+                        + "insured from " + range.min() + " to " + range.max() + ".");
+            }
+        }
+        if (command.beneficiary() != null) {
+            apply(new PolicyChanged(policyId, accountId, command.beneficiary(), null, calendar.now()));
+        }
+        if (command.sumInsured() != null) {
+            apply(new PolicyChangeRequested(policyId, accountId, command.changeId(), sumInsured, command.sumInsured(),
+                    caller.login(), calendar.now()));
+            return "REFERRED";
+        }
+        return "APPLIED";
+    }
+
+    /** What an approved change came to. */
+    public record ChangeDecision(String changeId, Money sumInsured, Instant effectiveFrom, Money annualPremium,
+                                 Money premiumDifference, String paymentReference) {
+    }
+
+    /**
+     * An underwriter (not the one who asked) approves the pending change: the sum insured changes
+     * from 00:00 the next day, the yearly premium is the rules' for the new sum, and for an
+     * annual plan the difference for the rest of the term is charged to the card of the
+     * auto-debit authorization (422 AUTO_DEBIT_REQUIRED without one) or refunded to the card that
+     * paid, once per change; a monthly plan pays the new premium in its next instalments.
+     */
+    @CommandHandler
+    public ChangeDecision handle(ApprovePolicyChange command, Caller caller, BusinessCalendar calendar,
+                                 PolicyRenewals renewals, PremiumDebits debits, PolicyCancellations refunds) {
+        PendingChange change = pendingChangeFor(command.changeId(), caller);
+        LocalDate effectiveDay = calendar.today().plusDays(1);
+        Money newAnnual = renewals.annualPremium(quoteId, change.sumInsured(), startDate).orElseThrow(() ->
+                new BusinessRuleViolation("CHANGE_NEEDS_QUOTE", "The cover cannot be re-priced (the insured's details "
+                        + "were erased or the rules no longer offer it): the customer asks for a new quote."));
+        Term term = terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        Money difference = Money.cny("0.00");
+        String key = null;
+        String reference = null;
+        if (term != null && term.plan() == PaymentPlan.ANNUAL && !effectiveDay.isAfter(term.to())) {
+            long termDays = java.time.temporal.ChronoUnit.DAYS.between(term.from(), term.to()) + 1;
+            LocalDate from = effectiveDay.isBefore(term.from()) ? term.from() : effectiveDay;
+            long remaining = java.time.temporal.ChronoUnit.DAYS.between(from, term.to()) + 1;
+            difference = Money.cny(newAnnual.amount().subtract(term.annualPremium().amount())
+                    .multiply(java.math.BigDecimal.valueOf(remaining))
+                    .divide(java.math.BigDecimal.valueOf(termDays), 2, java.math.RoundingMode.HALF_UP));
+            key = "policy:" + policyId + ":change:" + change.changeId();
+            if (difference.amount().signum() > 0) {
+                java.util.Optional<PaymentGateway.Outcome> charged = debits.debit(key, accountId, difference,
+                        "change of policy " + policyNumber);
+                if (charged.isEmpty()) {
+                    throw new BusinessRuleViolation("AUTO_DEBIT_REQUIRED", "The premium difference of "
+                            + difference.amount() + " is charged under the customer's auto-debit authorization, which "
+                            + "does not cover it.");
+                }
+                if (!(charged.get() instanceof PaymentGateway.Succeeded paid)) {
+                    throw new BusinessRuleViolation(charged.get() instanceof PaymentGateway.Declined
+                            ? "PAYMENT_DECLINED" : "PAYMENT_PENDING", "The premium difference could not be charged.");
+                }
+                reference = paid.reference();
+            } else if (difference.amount().signum() < 0) {
+                reference = refunds.refund(key, accountId, paymentReference, Money.cny(difference.amount().negate()),
+                        "change of policy " + policyNumber).reference();
+            } else {
+                key = null;
+            }
+        }
+        Instant effectiveFrom = calendar.startOf(effectiveDay);
+        apply(new PolicyChangeApproved(policyId, accountId, change.changeId(), change.sumInsured(), effectiveFrom,
+                newAnnual, difference, key, reference, caller.login(), calendar.now()));
+        return new ChangeDecision(change.changeId(), change.sumInsured(), effectiveFrom, newAnnual, difference, reference);
+    }
+
+    @CommandHandler
+    public void handle(RejectPolicyChange command, Caller caller, BusinessCalendar calendar) {
+        PendingChange change = pendingChangeFor(command.changeId(), caller);
+        apply(new PolicyChangeRejected(policyId, accountId, change.changeId(), command.reason(), caller.login(),
+                calendar.now()));
+    }
+
+    private PendingChange pendingChangeFor(String changeId, Caller caller) {
+        if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADMIN)) {
+            throw new UnknownObject("policy", policyId);
+        }
+        if (pendingChange == null || !pendingChange.changeId().equals(changeId)) {
+            throw new UnknownObject("change", changeId);
+        }
+        if (caller.login().equals(pendingChange.requestedBy())) {
+            throw new BusinessRuleViolation("OWN_CHANGE", "Another underwriter decides a change you asked for.");
+        }
+        return pendingChange;
     }
 
     /**
@@ -646,6 +760,31 @@ public class Policy {
     /** The term that holds the day, or none. */
     private Term termOn(LocalDate day) {
         return terms.stream().filter(t -> t.contains(day)).findFirst().orElse(null);
+    }
+
+    @EventSourcingHandler
+    void on(PolicyChangeRequested event) {
+        pendingChange = new PendingChange(event.changeId(), event.sumInsured(), event.requestedBy());
+    }
+
+    @EventSourcingHandler
+    void on(PolicyChangeApproved event) {
+        pendingChange = null;
+        sumInsured = event.sumInsured();
+        Term current = terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        if (current != null) {
+            Money instalment = current.plan() == PaymentPlan.MONTHLY ? Money.cny(event.annualPremium().amount()
+                    .divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP)) : current.instalment();
+            Money paid = event.premiumDifference() == null || current.plan() != PaymentPlan.ANNUAL ? current.paid()
+                    : current.paid().plus(event.premiumDifference());
+            terms.set(terms.size() - 1, new Term(current.number(), current.from(), current.to(), event.annualPremium(),
+                    current.plan(), instalment, paid, current.paidThrough()));
+        }
+    }
+
+    @EventSourcingHandler
+    void on(PolicyChangeRejected event) {
+        pendingChange = null;
     }
 
     @EventSourcingHandler

@@ -21,6 +21,8 @@ import org.coverledger.events.policy.PolicyApi.CancelPolicy;
 import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
+import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
+import org.coverledger.events.policy.PolicyApi.RejectPolicyChange;
 import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
 import org.coverledger.events.policy.PolicyApi.RenewPolicy;
 import org.springframework.http.HttpStatus;
@@ -40,7 +42,16 @@ public class PolicyController {
             @Positive @Digits(integer = 13, fraction = 2) BigDecimal sumInsured) {
     }
 
-    public record ChangeAccepted(String policyId, String status) {
+    /** APPLIED (a new beneficiary, at once) or REFERRED (a new sum insured, to an underwriter: {@code changeId}). */
+    public record ChangeAccepted(String policyId, String status, String changeId) {
+    }
+
+    public record ChangeRejection(@jakarta.validation.constraints.NotBlank @Size(max = 500) String reason) {
+    }
+
+    public record ChangeApproved(String policyId, String changeId, BigDecimal sumInsured, java.time.Instant effectiveFrom,
+                                 BigDecimal annualPremium, BigDecimal premiumDifference, String currency,
+                                 String paymentReference) {
     }
 
     public record CancellationRequest(CancellationReason reason) {
@@ -82,19 +93,50 @@ public class PolicyController {
         this.validation = validation;
     }
 
-    @Refuses({"NOTHING_TO_CHANGE", "POLICY_EXPIRED", "POLICY_NOT_ACTIVE", "NEGATIVE_AMOUNT"})
+    @Refuses({"NOTHING_TO_CHANGE", "POLICY_EXPIRED", "POLICY_NOT_ACTIVE", "NEGATIVE_AMOUNT", "CHANGE_PENDING",
+            "PRODUCT_RULES_NOT_MET"})
     @PostMapping("/{policyId}/changes")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Change the beneficiary or sum insured; effective 00:00 the next business day")
+    @Operation(summary = "Change the beneficiary (minor: applies at once) or the sum insured (major: referred to an "
+            + "underwriter, effective 00:00 the next day once approved, the premium difference charged or refunded)")
     @RequestBody(content = @Content(schema = @Schema(implementation = ChangeRequest.class)))
     public ChangeAccepted change(@PathVariable String policyId,
                                  @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("policy", policyId);
         // a change that names nothing is the Policy's refusal (NOTHING_TO_CHANGE)
         ChangeRequest request = validation.read(body, ChangeRequest.class);
-        commands.send(new ChangePolicy(policyId, request.beneficiary(),
-                request.sumInsured() == null ? null : Money.cny(request.sumInsured())));
-        return new ChangeAccepted(policyId, "ACCEPTED");
+        String changeId = request.sumInsured() == null ? null : java.util.UUID.randomUUID().toString();
+        String status = commands.send(new ChangePolicy(policyId, request.beneficiary(),
+                request.sumInsured() == null ? null : Money.cny(request.sumInsured()), changeId));
+        return new ChangeAccepted(policyId, status, changeId);
+    }
+
+    @Refuses({"OWN_CHANGE", "CHANGE_NEEDS_QUOTE", "AUTO_DEBIT_REQUIRED", "PAYMENT_DECLINED", "PAYMENT_PENDING",
+            "REFUND_PENDING"})
+    @PostMapping("/{policyId}/changes/{changeId}/approval")
+    @Operation(summary = "An underwriter approves a referred change: effective 00:00 the next day, the premium "
+            + "re-priced by the rules and the difference for the rest of the term charged or refunded")
+    public ChangeApproved approve(@PathVariable String policyId, @PathVariable String changeId) {
+        Ids.requireKnownFormat("policy", policyId);
+        Ids.requireKnownFormat("change", changeId);
+        Policy.ChangeDecision done = commands.send(new ApprovePolicyChange(policyId, changeId));
+        return new ChangeApproved(policyId, changeId, done.sumInsured().amount(), done.effectiveFrom(),
+                done.annualPremium().amount(), done.premiumDifference().amount(), done.annualPremium().currency(),
+                done.paymentReference());
+    }
+
+    @Refuses({"OWN_CHANGE"})
+    @PostMapping("/{policyId}/changes/{changeId}/rejection")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "An underwriter rejects a referred change, with a reason the customer sees")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ChangeRejection.class)))
+    public ChangeAccepted reject(@PathVariable String policyId, @PathVariable String changeId,
+                                 @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        Ids.requireKnownFormat("change", changeId);
+        ChangeRejection request = validation.read(body, ChangeRejection.class);
+        commands.send(new RejectPolicyChange(policyId, changeId, request.reason()));
+        return new ChangeAccepted(policyId, "REJECTED", changeId);
     }
 
     @Refuses({"POLICY_NOT_ACTIVE", "CLAIM_OPEN", "REFUND_PENDING"})

@@ -25,6 +25,11 @@ import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.EndCover;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeApproved;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeRejected;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeRequested;
+import org.coverledger.events.policy.PolicyApi.RejectPolicyChange;
 import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
 import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
 import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
@@ -128,17 +133,51 @@ class PolicyTest {
     }
 
     @Test
-    void a_change_takes_effect_at_midnight_of_the_next_business_day() {
-        fixture.given(issued)
-                .when(new ChangePolicy(POLICY, "Wang Xiaoming", Money.cny("600000.00")), alice())
-                .expectEvents(new PolicyChanged(POLICY, ACCOUNT, "Wang Xiaoming", Money.cny("600000.00"),
-                        Instant.parse("2026-03-10T16:00:00Z")));
+    void a_new_beneficiary_applies_at_once_and_a_new_sum_insured_waits_for_an_underwriter() {
+        fixture.given(annual("q-1", "2026-01-01"))
+                .when(new ChangePolicy(POLICY, "Wang Xiaoming", Money.cny("600000.00"), "chg-1"), alice())
+                .expectResultMessagePayload("REFERRED")
+                .expectEvents(new PolicyChanged(POLICY, ACCOUNT, "Wang Xiaoming", null, CLOCK.instant()),
+                        new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1", Money.cny("500000.00"),
+                                Money.cny("600000.00"), "alice", CLOCK.instant()));
+        PolicyChangeRequested pending = new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1", Money.cny("500000.00"),
+                Money.cny("600000.00"), "alice", CLOCK.instant());
+        fixture.given(annual("q-1", "2026-01-01"), pending)
+                .when(new ChangePolicy(POLICY, null, Money.cny("700000.00"), "chg-2"), alice())
+                .expectException(refused("CHANGE_PENDING"));
+        fixture.given(annual("q-1", "2026-01-01"))
+                .when(new ChangePolicy(POLICY, null, Money.cny("20000000.00"), "chg-2"), alice())
+                .expectException(refused("PRODUCT_RULES_NOT_MET"));
+    }
+
+    @Test
+    void an_approved_change_takes_effect_at_midnight_and_the_difference_for_the_rest_of_the_term_is_charged_once() {
+        // the rules price 600,000 at 520.00 a year (the stub rerating); from 11 March to 31 December is 296 of 365 days
+        PolicyChangeRequested pending = new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1", Money.cny("500000.00"),
+                Money.cny("600000.00"), "alice", CLOCK.instant());
+        fixture.given(annual("q-1", "2026-01-01"), pending)
+                .when(new ApprovePolicyChange(POLICY, "chg-1"), underwriter())
+                .expectEvents(new PolicyChangeApproved(POLICY, ACCOUNT, "chg-1", Money.cny("600000.00"),
+                        Instant.parse("2026-03-10T16:00:00Z"), Money.cny("520.00"), Money.cny("16.22"),
+                        "policy:pol-1:change:chg-1", reference("policy:pol-1:change:chg-1"), "uma", CLOCK.instant()));
+        // the one who asked does not decide; a change that is not pending is not found
+        fixture.given(annual("q-1", "2026-01-01"), new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1",
+                        Money.cny("500000.00"), Money.cny("600000.00"), "uma", CLOCK.instant()))
+                .when(new ApprovePolicyChange(POLICY, "chg-1"), underwriter())
+                .expectException(refused("OWN_CHANGE"));
+        fixture.given(annual("q-1", "2026-01-01"), pending)
+                .when(new ApprovePolicyChange(POLICY, "chg-9"), underwriter())
+                .expectException(UnknownObject.class);
+        fixture.given(annual("q-1", "2026-01-01"), pending)
+                .when(new RejectPolicyChange(POLICY, "chg-1", "Recent claims; ask again next term."), underwriter())
+                .expectEvents(new PolicyChangeRejected(POLICY, ACCOUNT, "chg-1", "Recent claims; ask again next term.",
+                        "uma", CLOCK.instant()));
     }
 
     @Test
     void another_customer_cannot_see_the_policy_to_change_it() {
         fixture.given(issued)
-                .when(new ChangePolicy(POLICY, "Mallory", null), bob())
+                .when(new ChangePolicy(POLICY, "Mallory", null, null), bob())
                 .expectException(UnknownObject.class)
                 .expectNoEvents();
     }
@@ -148,7 +187,7 @@ class PolicyTest {
         PolicyIssued expired = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH, Money.cny("1.00"),
                 Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
         fixture.given(expired)
-                .when(new ChangePolicy(POLICY, "Wang Xiaoming", null), alice())
+                .when(new ChangePolicy(POLICY, "Wang Xiaoming", null, null), alice())
                 .expectException(refused("POLICY_EXPIRED"))
                 .expectExceptionMessage("An expired policy cannot be changed.")
                 .expectNoEvents();
@@ -157,7 +196,7 @@ class PolicyTest {
     @Test
     void an_empty_change_is_refused() {
         fixture.given(issued)
-                .when(new ChangePolicy(POLICY, null, null), underwriter())
+                .when(new ChangePolicy(POLICY, null, null, null), underwriter())
                 .expectException(refused("NOTHING_TO_CHANGE"))
                 .expectNoEvents();
     }
@@ -251,7 +290,7 @@ class PolicyTest {
                 .expectException(refused("POLICY_NOT_ACTIVE"))
                 .expectNoEvents();
         fixture.given(bought(POLICY, "2026-02-10", "2027-02-09"), started, cancelled)
-                .when(new ChangePolicy(POLICY, "Li Lei", null), alice())
+                .when(new ChangePolicy(POLICY, "Li Lei", null, null), alice())
                 .expectException(refused("POLICY_NOT_ACTIVE"));
         fixture.given(bought(POLICY, "2025-02-10", "2026-02-09"), cancelled)
                 .when(new EndCover(POLICY, null), system())

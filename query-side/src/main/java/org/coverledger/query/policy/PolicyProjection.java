@@ -28,6 +28,9 @@ import org.coverledger.events.policy.PolicyApi.PolicyLapsed;
 import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
 import org.coverledger.events.policy.QuoteApi;
 import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeApproved;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeRejected;
+import org.coverledger.events.policy.PolicyApi.PolicyChangeRequested;
 import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
 import org.coverledger.events.policy.PolicyApi.RenewalNoticeSent;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
@@ -78,7 +81,7 @@ public class PolicyProjection {
                         ? event.startDate().plusMonths(1) : null, null,
                 List.of(new PolicyView.Term(1, event.startDate(), event.endDate(), event.premium().amount(),
                         event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
-                List.of(), List.of(), sequence);
+                List.of(), List.of(), null, List.of(), sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -118,6 +121,28 @@ public class PolicyProjection {
     @EventHandler
     void on(PolicyExpired event, @SequenceNumber long sequence) {
         setStatus(event.policyId(), EXPIRED, sequence);
+    }
+
+    @EventHandler
+    void on(PolicyChangeRequested event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("pendingChange", new PolicyView.PendingChange(
+                event.changeId(), event.from() == null ? null : event.from().amount(), event.sumInsured().amount(),
+                event.requestedBy(), event.at())));
+    }
+
+    @EventHandler
+    void on(PolicyChangeApproved event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("pendingChange", null)
+                .set("sumInsured", event.sumInsured().amount()).set("premium", event.annualPremium().amount())
+                .push("changes", new PolicyView.Change(sequence, null, event.sumInsured().amount(),
+                        event.effectiveFrom(), event.at(), event.underwriter())));
+    }
+
+    @EventHandler
+    void on(PolicyChangeRejected event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        update(event.policyId(), sequence, new Update().set("pendingChange", null)
+                .push("rejectedChanges", new PolicyView.Rejection(event.changeId(), null, event.reason(),
+                        event.underwriter(), event.at())));
     }
 
     @EventHandler
@@ -227,7 +252,9 @@ public class PolicyProjection {
                 || type == PolicyExpired.class || type == PolicyCancelled.class || type == InstalmentPaid.class
                 || type == InstalmentMissed.class || type == PolicyLapsed.class || type == ArrearsPaid.class
                 || type == PolicyReinstated.class || type == PolicyRenewed.class || type == RenewalNoticeSent.class
-                || type == AutoRenewalChosen.class ? event.getAggregateIdentifier() : null;
+                || type == AutoRenewalChosen.class || type == PolicyChangeRequested.class
+                || type == PolicyChangeApproved.class || type == PolicyChangeRejected.class
+                ? event.getAggregateIdentifier() : null;
     }
 
     /** Live, the beneficiaries are forgotten at once; rebuilt, the events read as erased anyway. */
@@ -239,9 +266,12 @@ public class PolicyProjection {
                     .map(c -> new PolicyView.Change(c.sequence(), c.beneficiary() == null ? null : SubjectKeys.ERASED,
                             c.sumInsured(), c.effectiveFrom(), c.changedAt(), c.changedBy()))
                     .toList();
+            List<PolicyView.Rejection> rejections = view.rejectedChanges() == null ? List.of()
+                    : view.rejectedChanges().stream().map(r -> new PolicyView.Rejection(r.changeId(), r.sumInsured(),
+                            SubjectKeys.ERASED, r.rejectedBy(), r.rejectedAt())).toList();
             mongo.updateFirst(Query.query(where("_id").is(view.policyId())), new Update()
                     .set("beneficiary", view.beneficiary() == null ? null : SubjectKeys.ERASED)
-                    .set("changes", changes), PolicyView.class);
+                    .set("changes", changes).set("rejectedChanges", rejections), PolicyView.class);
         }
     }
 

@@ -178,9 +178,10 @@ public class PolicyQueryController {
         }
         BigDecimal sumInsured = view.issuedSumInsured() == null ? view.sumInsured() : view.issuedSumInsured();
         String beneficiary = null;
-        java.time.Instant startOfDay = day.atStartOfDay(zoneOfChanges).toInstant();
+        // the terms as the day ends: what took effect before the next day's 00:00
+        java.time.Instant nextDay = day.plusDays(1).atStartOfDay(zoneOfChanges).toInstant();
         for (PolicyView.Change change : view.changes()) {
-            if (change.effectiveFrom() != null && !change.effectiveFrom().isAfter(startOfDay)) {
+            if (change.effectiveFrom() != null && change.effectiveFrom().isBefore(nextDay)) {
                 if (change.sumInsured() != null) {
                     sumInsured = change.sumInsured();
                 }

@@ -34,7 +34,16 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          @Schema(description = "when the notice that renewal is open went out for the current term") Instant renewalNoticeSentAt,
                          @Schema(description = "the first day without cover of each lapse") List<LocalDate> lapsedFrom,
                          @Schema(description = "the day each lapse ended by reinstatement") List<LocalDate> reinstatedOn,
+                         @Schema(description = "a change of the sum insured waiting for an underwriter") PendingChange pendingChange,
+                         @Schema(description = "changes an underwriter rejected, with the reason") List<Rejection> rejectedChanges,
                          long lastSequence) {
+
+    public record PendingChange(String changeId, BigDecimal from, BigDecimal sumInsured, String requestedBy,
+                                Instant requestedAt) {
+    }
+
+    public record Rejection(String changeId, BigDecimal sumInsured, String reason, String rejectedBy, Instant rejectedAt) {
+    }
 
     /** One term: its days, its yearly premium and plan, and whether it renewed automatically. */
     public record Term(int term, LocalDate from, LocalDate to, BigDecimal annualPremium, String paymentPlan,

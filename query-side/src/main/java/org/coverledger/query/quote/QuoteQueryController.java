@@ -53,11 +53,32 @@ public class QuoteQueryController {
         return shown(view, caller);
     }
 
+    /** A referred quote or a major change of a policy, waiting since {@code referredAt}. */
+    public record QueueItem(String kind, String id, java.time.Instant referredAt, QuoteView quote, ChangeWaiting change) {
+    }
+
+    /** A change of the sum insured: the policy, from what to what, who asked. */
+    public record ChangeWaiting(String policyId, String policyNumber, String product, java.math.BigDecimal from,
+                                java.math.BigDecimal sumInsured, String requestedBy) {
+    }
+
     @GetMapping("/api/underwriting/queue")
-    @Operation(summary = "Referred quotes waiting for an underwriter, oldest first")
-    public List<QuoteView> queue(Caller caller) {
-        return mongo.find(Query.query(Criteria.where("status").is("REFERRED")).with(Sort.by("quotedAt", "_id")),
-                QuoteView.class).stream().map(view -> shown(view, caller)).toList();
+    @Operation(summary = "Referred quotes (kind QUOTE) and major policy changes (kind CHANGE) waiting for an "
+            + "underwriter, oldest first")
+    public List<QueueItem> queue(Caller caller) {
+        List<QueueItem> items = new java.util.ArrayList<>();
+        for (QuoteView view : mongo.find(Query.query(Criteria.where("status").is("REFERRED")), QuoteView.class)) {
+            items.add(new QueueItem("QUOTE", view.quoteId(), view.quotedAt(), shown(view, caller), null));
+        }
+        for (org.coverledger.query.policy.PolicyView policy : mongo.find(Query.query(Criteria.where("pendingChange")
+                .ne(null)), org.coverledger.query.policy.PolicyView.class)) {
+            org.coverledger.query.policy.PolicyView.PendingChange change = policy.pendingChange();
+            items.add(new QueueItem("CHANGE", change.changeId(), change.requestedAt(), null, new ChangeWaiting(
+                    policy.policyId(), policy.policyNumber(), policy.product(), change.from(), change.sumInsured(),
+                    change.requestedBy())));
+        }
+        items.sort(java.util.Comparator.comparing(QueueItem::referredAt).thenComparing(QueueItem::id));
+        return items;
     }
 
     private QuoteView shown(QuoteView view, Caller caller) {

@@ -53,6 +53,8 @@ public enum Permission {
     ACCEPT_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/acceptance", UNDERWRITER, ADMIN),
     DECLINE_REFERRED_QUOTE(Side.COMMAND, "POST", "/api/quotes/*/declination", UNDERWRITER, ADMIN),
     CHANGE_POLICY(Side.COMMAND, "POST", "/api/policies/*/changes", CUSTOMER, UNDERWRITER, ADMIN),
+    APPROVE_POLICY_CHANGE(Side.COMMAND, "POST", "/api/policies/*/changes/*/approval", UNDERWRITER, ADMIN),
+    REJECT_POLICY_CHANGE(Side.COMMAND, "POST", "/api/policies/*/changes/*/rejection", UNDERWRITER, ADMIN),
     CANCEL_POLICY(Side.COMMAND, "POST", "/api/policies/*/cancellation", CUSTOMER, ADMIN),
     REINSTATE_POLICY(Side.COMMAND, "POST", "/api/policies/*/reinstatement", CUSTOMER, ADMIN),
     RENEW_POLICY(Side.COMMAND, "POST", "/api/policies/*/renewal", CUSTOMER, ADMIN),

@@ -30,8 +30,13 @@ public final class PolicyApi {
     public record EndCover(@TargetAggregateIdentifier String policyId, LocalDate day) {
     }
 
-    /** A change to the beneficiary and/or the sum insured; null means "unchanged". */
-    public record ChangePolicy(@TargetAggregateIdentifier String policyId, String beneficiary, Money sumInsured) {
+    /**
+     * A change to the beneficiary and/or the sum insured; null means "unchanged". The beneficiary
+     * is a minor change and applies at once; the sum insured is a major one, referred to an
+     * underwriter ({@code changeId} names it).
+     */
+    public record ChangePolicy(@TargetAggregateIdentifier String policyId, String beneficiary, Money sumInsured,
+                               String changeId) {
         @Override
         public String toString() {
             return "ChangePolicy[" + policyId + "]";
@@ -51,6 +56,39 @@ public final class PolicyApi {
                                Product product, Money sumInsured, Money premium,
                                LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
                                String quoteId, String termsVersion, Money firstPremium, String paymentReference) {
+    }
+
+    /** An underwriter approves a referred change; see {@link PolicyChangeApproved}. */
+    public record ApprovePolicyChange(@TargetAggregateIdentifier String policyId, String changeId) {
+    }
+
+    public record RejectPolicyChange(@TargetAggregateIdentifier String policyId, String changeId, String reason) {
+    }
+
+    /** A major change waits for an underwriter: the sum insured {@code sumInsured} instead of {@code from}. */
+    public record PolicyChangeRequested(String policyId, String accountId, String changeId, Money from,
+                                        Money sumInsured, String requestedBy, Instant at) {
+    }
+
+    /**
+     * The underwriter approved: the sum insured becomes {@code sumInsured} from
+     * {@code effectiveFrom} (00:00 of the next day), the yearly premium {@code annualPremium} by
+     * the rules; the difference for the rest of the term, {@code premiumDifference} (negative: a
+     * refund), was charged or refunded under {@code paymentKey} (a monthly plan pays it in its
+     * instalments instead: none).
+     */
+    public record PolicyChangeApproved(String policyId, String accountId, String changeId, Money sumInsured,
+                                       Instant effectiveFrom, Money annualPremium, Money premiumDifference,
+                                       String paymentKey, String paymentReference, String underwriter, Instant at) {
+    }
+
+    /** The reason may speak of the insured's health: it is sealed like other personal data. */
+    public record PolicyChangeRejected(String policyId, @DataSubject String accountId, String changeId,
+                                       @PersonalData String reason, String underwriter, Instant at) {
+        @Override
+        public String toString() {
+            return "PolicyChangeRejected[" + policyId + ", " + changeId + "]";
+        }
     }
 
     /** A timed step: the monthly instalment due on {@code dueOn} is debited under the account's authorization. */
