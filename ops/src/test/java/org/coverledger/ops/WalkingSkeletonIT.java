@@ -217,6 +217,36 @@ class WalkingSkeletonIT {
     }
 
     @Test
+    void staff_find_policies_by_number_holder_insured_and_dates_and_sort_them() {
+        String name = "Tang Wei" + (char) ('a' + new java.util.Random().nextInt(26)) + (char) ('a' + new java.util.Random().nextInt(26));
+        Customers.Customer tang = Customers.register(system, name);
+        Policies.Bought first = Policies.buy(system, tang);
+        Policies.Bought second = Policies.buy(system, tang);
+        String position = Long.toString(second.position());
+        Api uma = query("uma");
+        JsonNode byNumber = uma.get("/api/policies?policyNumber=" + first.policyNumber(), "X-Min-Position", position).json();
+        assertThat(ids(byNumber.get("items"), "policyId")).containsExactly(first.policyId());
+        JsonNode byHolder = uma.get("/api/policies?holder=" + name.replace(" ", "%20") + "&sort=-policyNumber").json();
+        assertThat(ids(byHolder.get("items"), "policyId")).containsExactlyInAnyOrder(first.policyId(), second.policyId());
+        List<String> numbers = ids(byHolder.get("items"), "policyNumber");
+        assertThat(numbers).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        String today = Policies.today().toString();
+        JsonNode byInsuredAndDates = uma.get("/api/policies?insured=" + Policies.INSURED_NAME.replace(" ", "%20")
+                + "&startFrom=" + today + "&startTo=" + today + "&endFrom=" + Policies.today().plusMonths(12).minusDays(1)
+                + "&size=200").json();
+        assertThat(ids(byInsuredAndDates.get("items"), "policyId")).contains(first.policyId(), second.policyId());
+        JsonNode none = uma.get("/api/policies?holder=" + name.replace(" ", "%20") + "&startFrom="
+                + Policies.today().plusDays(1)).json();
+        assertThat(none.get("total").asLong()).isZero();
+
+        Reply customerByHolder = tang.query(system).get("/api/policies?holder=Someone");
+        assertThat(customerByHolder.status()).isEqualTo(400);
+        Reply bad = uma.get("/api/policies?sort=name&startFrom=soon&policyNumber=123");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(fields(bad)).containsExactlyInAnyOrder("sort", "startFrom", "policyNumber");
+    }
+
+    @Test
     void business_rules_refuse_with_422_and_unknown_objects_answer_404() {
         String policyId = buyPolicy(command("alice"), Customers.ALICE_ACCOUNT, null).json().get("policyId").asText();
         long before = system.storedEvents();

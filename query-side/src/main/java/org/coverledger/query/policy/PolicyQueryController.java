@@ -78,10 +78,23 @@ public class PolicyQueryController {
         this.clock = clock;
     }
 
+    /** The orders the list can be sorted in; a leading "-" reverses one. */
+    static final List<String> SORTS = List.of("issuedAt", "startDate", "endDate", "policyNumber", "premium");
+
     @GetMapping
-    @Operation(summary = "Page through policies; a customer sees only their own")
+    @Operation(summary = "Page through policies, filtered by status, product, exact policy number, holder's name "
+            + "(staff), insured's name, start and end date ranges (inclusive ISO dates), sorted by sort=issuedAt|"
+            + "startDate|endDate|policyNumber|premium (a leading - for descending); a customer sees only their own")
     public Paging.Page<PolicySummary> list(@RequestParam(required = false) String status,
                                            @RequestParam(required = false) String product,
+                                           @RequestParam(required = false) String policyNumber,
+                                           @RequestParam(required = false) String holder,
+                                           @RequestParam(required = false) String insured,
+                                           @RequestParam(required = false) String startFrom,
+                                           @RequestParam(required = false) String startTo,
+                                           @RequestParam(required = false) String endFrom,
+                                           @RequestParam(required = false) String endTo,
+                                           @RequestParam(required = false) String sort,
                                            @RequestParam(required = false) Integer page,
                                            @RequestParam(required = false) Integer size, Caller caller) {
         List<FieldProblem> problems = Paging.problems();
@@ -92,6 +105,34 @@ public class PolicyQueryController {
         if (product != null && Arrays.stream(Product.values()).noneMatch(p -> p.name().equals(product))) {
             problems.add(new FieldProblem("product", "must be one of " + Arrays.toString(Product.values())));
         }
+        if (policyNumber != null && !policyNumber.matches("PN[0-9A-F]{18}")) {
+            problems.add(new FieldProblem("policyNumber", "must be a policy number such as PN20261129B5BCAF0B7F"));
+        }
+        if (holder != null && (holder.isBlank() || holder.length() > 50)) {
+            problems.add(new FieldProblem("holder", "must be a name of 1 to 50 characters"));
+        }
+        if (holder != null && caller.isCustomerOnly()) {
+            problems.add(new FieldProblem("holder", "is for staff: a customer's list holds their own policies"));
+        }
+        if (insured != null && (insured.isBlank() || insured.length() > 50)) {
+            problems.add(new FieldProblem("insured", "must be a name of 1 to 50 characters"));
+        }
+        LocalDate[] dates = new LocalDate[4];
+        String[] names = {"startFrom", "startTo", "endFrom", "endTo"};
+        String[] values = {startFrom, startTo, endFrom, endTo};
+        for (int i = 0; i < 4; i++) {
+            if (values[i] != null) {
+                try {
+                    dates[i] = LocalDate.parse(values[i]);
+                } catch (java.time.format.DateTimeParseException e) {
+                    problems.add(new FieldProblem(names[i], "must be a date such as 2027-03-01"));
+                }
+            }
+        }
+        String sortField = sort == null ? "issuedAt" : sort.startsWith("-") ? sort.substring(1) : sort;
+        if (!SORTS.contains(sortField)) {
+            problems.add(new FieldProblem("sort", "must be one of " + SORTS + ", with a leading - for descending"));
+        }
         ProblemResponses.throwIfAny(problems);
 
         Criteria criteria = visibleTo(caller);
@@ -101,9 +142,39 @@ public class PolicyQueryController {
         if (product != null) {
             criteria = criteria.and("product").is(product);
         }
+        if (policyNumber != null) {
+            criteria = criteria.and("policyNumber").is(policyNumber);
+        }
+        if (holder != null) {
+            // the account read model holds names opened; an exact name, as service staff type it
+            List<String> accounts = mongo.find(Query.query(where("name").is(holder.strip())),
+                    org.coverledger.query.account.AccountView.class).stream()
+                    .map(org.coverledger.query.account.AccountView::accountId).toList();
+            criteria = criteria.and("accountId").in(accounts);
+        }
+        if (insured != null) {
+            List<String> insuredPolicies = mongo.find(Query.query(where("insuredName").is(insured.strip())
+                            .and("policyId").ne(null)), org.coverledger.query.quote.QuoteView.class).stream()
+                    .map(org.coverledger.query.quote.QuoteView::policyId).toList();
+            criteria = criteria.and("_id").in(insuredPolicies);
+        }
+        if (dates[0] != null || dates[1] != null) {
+            Criteria start = where("startDate");
+            criteria = criteria.andOperator(dates[0] == null ? start.lte(dates[1]) : dates[1] == null
+                    ? start.gte(dates[0]) : start.gte(dates[0]).lte(dates[1]));
+        }
+        if (dates[2] != null || dates[3] != null) {
+            Criteria endCriteria = where("endDate");
+            Criteria ends = dates[2] == null ? endCriteria.lte(dates[3]) : dates[3] == null
+                    ? endCriteria.gte(dates[2]) : endCriteria.gte(dates[2]).lte(dates[3]);
+            criteria = dates[0] != null || dates[1] != null ? new Criteria().andOperator(criteria, ends)
+                    : criteria.andOperator(ends);
+        }
+        Sort order = Sort.by(sort != null && sort.startsWith("-") ? Sort.Direction.DESC : Sort.Direction.ASC, sortField)
+                .and(Sort.by("_id"));
         Query query = Query.query(criteria);
         long total = mongo.count(query, PolicyView.class);
-        List<PolicySummary> items = mongo.find(query.with(Sort.by("issuedAt", "_id"))
+        List<PolicySummary> items = mongo.find(query.with(order)
                         .skip(paging.offset()).limit(paging.size()), PolicyView.class)
                 .stream().map(PolicySummary::of).toList();
         return new Paging.Page<>(items, paging.page(), paging.size(), total);
