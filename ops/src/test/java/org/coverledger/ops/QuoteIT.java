@@ -205,14 +205,40 @@ class QuoteIT {
     }
 
     @Test
+    void beneficiaries_whose_shares_do_not_add_up_are_refused_and_bad_ones_named() {
+        Customer customer = Customers.register(system, "Qi Lin");
+        Reply refused = customer.command(system).post("/api/quotes", healthQuote(customer, false).replace("\"declarations\"",
+                "\"beneficiaries\":[{\"name\":\"Qi Xiao\",\"relationship\":\"CHILD\",\"sharePercent\":50}],\"declarations\""));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.json().get("code").asText()).isEqualTo("BENEFICIARY_SHARES_INVALID");
+        Reply bad = customer.command(system).post("/api/quotes", healthQuote(customer, false).replace("\"declarations\"",
+                "\"beneficiaries\":[{\"name\":\"\",\"relationship\":\"COUSIN\",\"sharePercent\":150}],\"declarations\""));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").findValuesAsText("field")).anyMatch(f -> f.contains("beneficiaries"));
+    }
+
+    @Test
     void the_e_policy_is_a_pdf_whose_text_holds_the_chinese_names_and_a_code_the_audit_trail_confirms() throws Exception {
         Customer customer = Customers.register(system, "周小川");
         String card = bindCard(customer, "6222020000070034");
-        Reply made = customer.command(system).post("/api/quotes", healthQuote(customer, false));
+        Reply made = customer.command(system).post("/api/quotes", healthQuote(customer, false).replace("\"declarations\"",
+                "\"beneficiaries\":[{\"name\":\"周小明\",\"relationship\":\"CHILD\",\"sharePercent\":70},"
+                        + "{\"name\":\"李华\",\"relationship\":\"SPOUSE\",\"sharePercent\":30}],\"declarations\""));
+        assertThat(made.status()).as(made.toString()).isEqualTo(201);
         Reply bought = purchase(customer, made.json().get("quoteId").asText(), card, "ANNUAL");
         String policyId = bought.json().get("policyId").asText();
         String position = bought.headers().firstValue("X-Event-Position").orElseThrow();
         JsonNode policy = customer.query(system).get("/api/policies/" + policyId, "X-Min-Position", position).json();
+        assertThat(policy.get("beneficiaries").findValuesAsText("name")).containsExactly("周小明", "李华");
+        assertThat(policy.get("beneficiaries").findValuesAsText("sharePercent")).containsExactly("70", "30");
+        // an analyst sees the shares, not the names; the event store holds the names sealed
+        JsonNode forAnalyst = Api.at(system.queryUrl(), "ana").get("/api/policies/" + policyId).json();
+        assertThat(forAnalyst.get("beneficiaries").findValuesAsText("name")).doesNotContain("周小明", "李华");
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(system.mongoConnectionString())) {
+            String stored = client.getDatabase("coverledger").getCollection("event_commits")
+                    .find(new org.bson.Document("events.agg", policyId)).into(new java.util.ArrayList<>()).toString();
+            assertThat(stored).contains("PolicyIssued").doesNotContain("周小明", "李华");
+        }
 
         java.net.http.HttpResponse<byte[]> pdf = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(system.queryUrl() + "/api/policies/" + policyId
@@ -225,7 +251,8 @@ class QuoteIT {
         try (org.apache.pdfbox.pdmodel.PDDocument document = org.apache.pdfbox.Loader.loadPDF(pdf.body())) {
             text = new org.apache.pdfbox.text.PDFTextStripper().getText(document);
         }
-        assertThat(text).contains("电子保单", "周小川", policy.get("policyNumber").asText(), "In-patient hospital costs",
+        assertThat(text).contains("电子保单", "周小川", "周小明 70%", "李华 30%", policy.get("policyNumber").asText(),
+                "In-patient hospital costs",
                 "Terms version", "2026-11");
         // the code is the SHA-256 of the terms as the audit trail's PolicyIssued entry holds them
         JsonNode issued = null;

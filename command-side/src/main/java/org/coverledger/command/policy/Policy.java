@@ -153,7 +153,7 @@ public class Policy {
         return new PolicyIssued(command.policyId(), command.policyNumber(), command.accountId(), policyholder,
                 command.product(), command.sumInsured(), command.premium(), command.startDate(), command.endDate(),
                 command.paymentPlan(), command.quoteId(), command.termsVersion(), command.firstPremium(),
-                command.paymentReference());
+                command.paymentReference(), command.beneficiaries());
     }
 
     /** A major change waiting for an underwriter. */

@@ -30,6 +30,7 @@ import org.coverledger.events.common.Role;
 import org.coverledger.events.common.UnknownObject;
 import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.Product;
+import org.coverledger.events.policy.QuoteApi;
 import org.coverledger.events.policy.QuoteApi.AcceptReferredQuote;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.QuoteApi.PurchaseQuote;
@@ -73,6 +74,7 @@ public class Quote {
     private int termMonths;
     private Map<String, String> answers = new TreeMap<>();
     private int underwriterLoading;
+    private String beneficiaries;
     private QuotePurchased purchase;
 
     protected Quote() {
@@ -114,7 +116,30 @@ public class Quote {
                 personal.isEmpty() ? null : json(personal), assessment.annualPremium(), assessment.loadingPercent(),
                 underwriting(assessment.loadings(), assessment.referrals()),
                 referred ? QuoteStatus.REFERRED : QuoteStatus.OFFERED,
-                ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now), requestedBy);
+                ProductCatalogue.termsVersion(), now, referred ? null : validUntil(now), requestedBy, beneficiariesJson(command.beneficiaries()));
+    }
+
+    /** The beneficiaries as the sealed JSON of QuoteIssued, or none; their shares must add up to 100. */
+    static String beneficiariesJson(java.util.List<QuoteApi.Beneficiary> beneficiaries) {
+        if (beneficiaries == null || beneficiaries.isEmpty()) {
+            return null;
+        }
+        int total = beneficiaries.stream().mapToInt(QuoteApi.Beneficiary::sharePercent).sum();
+        if (total != 100 || beneficiaries.size() > 5) {
+            throw new BusinessRuleViolation("BENEFICIARY_SHARES_INVALID", "Name at most five beneficiaries whose "
+                    + "shares add up to 100 percent (they add up to " + total + ").");
+        }
+        try {
+            return JSON.writeValueAsString(beneficiaries.stream().map(b -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("name", b.name());
+                one.put("relationship", b.relationship().name());
+                one.put("sharePercent", b.sharePercent());
+                return one;
+            }).toList());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** OFFERED or REFERRED, as the rules decided. */
@@ -226,7 +251,7 @@ public class Quote {
         PaymentPlan plan = paid.amount().amount().compareTo(annualPremium.amount()) == 0 ? PaymentPlan.ANNUAL
                 : PaymentPlan.MONTHLY;
         purchases.issue(new IssuePolicy(policyId, policyNumber, accountId, product, sumInsured, annualPremium, startDate,
-                endDate, plan, quoteId, termsVersion, paid.amount(), paid.reference()), owner, calendar);
+                endDate, plan, quoteId, termsVersion, paid.amount(), paid.reference(), beneficiaries), owner, calendar);
         apply(new QuotePurchased(quoteId, accountId, policyId, policyNumber, plan, paid.amount(), paid.key(),
                 paid.reference(), termsVersion, now));
         return purchaseOf(purchase);
@@ -290,6 +315,7 @@ public class Quote {
         annualPremium = event.annualPremium();
         requestedBy = event.requestedBy();
         insuredNationalId = event.insuredNationalId();
+        beneficiaries = event.beneficiaries();
         termMonths = event.termMonths();
         answers = new TreeMap<>(event.declarations());
         answers.putAll(personalAnswers(event.personalDeclarations()));

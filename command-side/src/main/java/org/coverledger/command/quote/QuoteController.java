@@ -3,6 +3,7 @@ package org.coverledger.command.quote;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -26,6 +27,7 @@ import org.coverledger.command.infra.NationalIdNumber;
 import org.coverledger.command.infra.RequestValidation;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.Product;
+import org.coverledger.events.policy.QuoteApi;
 import org.coverledger.events.policy.QuoteApi.AcceptReferredQuote;
 import org.coverledger.events.policy.QuoteApi.DeclineReferredQuote;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
@@ -55,6 +57,15 @@ public class QuoteController {
         }
     }
 
+    public record BeneficiaryRequest(@NotBlank @Size(max = 50) String name,
+                                     @NotNull QuoteApi.BeneficiaryRelationship relationship,
+                                     @NotNull @Min(1) @Max(100) Integer sharePercent) {
+        @Override
+        public String toString() {
+            return "BeneficiaryRequest[hidden]";
+        }
+    }
+
     public record QuoteRequest(
             @NotBlank String accountId,
             @NotNull Product product,
@@ -64,7 +75,9 @@ public class QuoteController {
             @NotNull @Valid Insured insured,
             @Schema(description = "the product's declaration questions (GET /api/products) by key, answered "
                     + "as text: true/false, a whole number, an amount such as 150000.00, or text")
-            Map<@NotBlank @Size(max = 40) String, @NotNull @Size(max = 200) String> declarations) {
+            Map<@NotBlank @Size(max = 40) String, @NotNull @Size(max = 200) String> declarations,
+            @Schema(description = "who is paid on the insured's death, their shares adding up to 100; none: the "
+                    + "insured's estate") @Size(max = 5) List<@NotNull @Valid BeneficiaryRequest> beneficiaries) {
         @Override
         public String toString() {
             return "QuoteRequest[" + accountId + ", " + product + "]";
@@ -104,7 +117,8 @@ public class QuoteController {
     }
 
     @ResponseStatus(HttpStatus.CREATED)
-    @Refuses({"ACCOUNT_UNKNOWN", "ACCOUNT_CLOSED", "COVER_START_INVALID", "PRODUCT_RULES_NOT_MET"})
+    @Refuses({"ACCOUNT_UNKNOWN", "ACCOUNT_CLOSED", "COVER_START_INVALID", "PRODUCT_RULES_NOT_MET",
+            "BENEFICIARY_SHARES_INVALID"})
     @PostMapping
     @Operation(summary = "Ask for a quote: the premium comes from the product's rules, never from the request",
             description = "201 with the quote's status: OFFERED (valid 30 days; the premium and loadings are on the "
@@ -119,7 +133,9 @@ public class QuoteController {
         String status = commands.send(new RequestQuote(quoteId, request.accountId(), request.product(),
                 Money.cny(request.sumInsured()), request.startDate(), request.termMonths(), request.insured().name().trim(),
                 request.insured().nationalId(), request.insured().relationship(),
-                request.declarations() == null ? Map.of() : request.declarations()));
+                request.declarations() == null ? Map.of() : request.declarations(),
+                request.beneficiaries() == null ? List.of() : request.beneficiaries().stream()
+                        .map(b -> new QuoteApi.Beneficiary(b.name().trim(), b.relationship(), b.sharePercent())).toList()));
         return ResponseEntity.created(URI.create(queryUrl + "/api/quotes/" + quoteId)).body(new QuoteMade(quoteId, status));
     }
 

@@ -72,7 +72,7 @@ class AccountClosureTest {
 
     private static PolicyIssued policy(String id, String start, String end) {
         return new PolicyIssued(id, "PN-" + id, ACCOUNT, ACCOUNT, Product.HEALTH, Money.cny("1000.00"),
-                Money.cny("10.00"), LocalDate.parse(start), LocalDate.parse(end), null, null, null, null, null);
+                Money.cny("10.00"), LocalDate.parse(start), LocalDate.parse(end), null, null, null, null, null, null);
     }
 
     @Test

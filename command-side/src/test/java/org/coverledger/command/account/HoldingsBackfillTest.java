@@ -30,7 +30,7 @@ class HoldingsBackfillTest {
     void the_event_store_fills_the_holdings_once() {
         store.appendEvents(new GenericDomainEventMessage<>("Policy", "pol-1", 0, new PolicyIssued("pol-1", "PN1",
                 "acc-1", "acc-1", Product.HEALTH, Money.cny("1.00"), Money.cny("1.00"), LocalDate.parse("2020-01-01"),
-                LocalDate.parse("2021-01-01"), null, null, null, null, null)));
+                LocalDate.parse("2021-01-01"), null, null, null, null, null, null)));
         // a revision 1 claim, upcast without its account: the policy names it
         store.appendEvents(new GenericDomainEventMessage<>("Claim", "clm-1", 0, new ClaimSubmitted("clm-1", "pol-1",
                 null, "acc-1", LocalDate.parse("2020-06-01"), "Hospital stay", Money.cny("1.00"), Instant.now())));
@@ -43,7 +43,7 @@ class HoldingsBackfillTest {
 
         store.appendEvents(new GenericDomainEventMessage<>("Policy", "pol-2", 0, new PolicyIssued("pol-2", "PN2",
                 "acc-1", "acc-1", Product.HEALTH, Money.cny("1.00"), Money.cny("1.00"), LocalDate.parse("2020-01-01"),
-                LocalDate.parse("2021-01-01"), null, null, null, null, null)));
+                LocalDate.parse("2021-01-01"), null, null, null, null, null, null)));
         new HoldingsBackfill(store, holdings).backfill();
         assertThat(holdings.policies("acc-1")).as("it ran once; new policies are recorded at issuance")
                 .containsExactly("pol-1");

@@ -56,10 +56,10 @@ class ClaimTest {
         var policies = OtherAggregates.repository(Policy.class, Map.of(
                 POLICY, List.of(new PolicyIssued(POLICY, "PN1", "acc-1", "alice", Product.HEALTH,
                         Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-12-31"), null, null, null, null, null)),
+                        LocalDate.parse("2026-12-31"), null, null, null, null, null, null)),
                 "pol-of-closed", List.of(new PolicyIssued("pol-of-closed", "PN2", "acc-closed", "alice", Product.HEALTH,
                         Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-12-31"), null, null, null, null, null))));
+                        LocalDate.parse("2026-12-31"), null, null, null, null, null, null))));
         var accounts = OtherAggregates.repository(Account.class, Map.of(
                 "acc-1", List.of(account("acc-1")),
                 "acc-closed", List.of(account("acc-closed"), new AccountClosed("acc-closed", "alice", NOW))));

@@ -82,9 +82,9 @@ class PolicyTest {
     private final List<org.coverledger.command.notification.Notice> notices = new java.util.ArrayList<>();
 
     private final IssuePolicy issue = new IssuePolicy(POLICY, "PN1", ACCOUNT, Product.HEALTH, Money.cny("500000.00"),
-            Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
+            Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null);
     private final PolicyIssued issued = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH,
-            Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
+            Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null);
 
     @BeforeEach
     void setUp() {
@@ -120,11 +120,11 @@ class PolicyTest {
         org.assertj.core.api.Assertions.assertThat(Policy.decide(issue, "alice")).isEqualTo(issued);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Policy.decide(new IssuePolicy(POLICY, "PN1", ACCOUNT,
                         Product.AUTO, Money.cny("1.00"), Money.cny("1.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-01-01"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1"), "alice"))
+                        LocalDate.parse("2026-01-01"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null), "alice"))
                 .is(refusal("COVER_PERIOD_INVALID"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Policy.decide(new IssuePolicy(POLICY, "PN1", ACCOUNT,
                         Product.AUTO, Money.cny("1.00"), Money.cny("-1.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1"), "alice"))
+                        LocalDate.parse("2026-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null), "alice"))
                 .is(refusal("NEGATIVE_AMOUNT"));
     }
 
@@ -185,7 +185,7 @@ class PolicyTest {
     @Test
     void an_expired_policy_cannot_be_changed() {
         PolicyIssued expired = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH, Money.cny("1.00"),
-                Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
+                Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null);
         fixture.given(expired)
                 .when(new ChangePolicy(POLICY, "Wang Xiaoming", null, null), alice())
                 .expectException(refused("POLICY_EXPIRED"))
@@ -203,7 +203,7 @@ class PolicyTest {
 
     private static PolicyIssued coverFrom(String start, String end) {
         return new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.PROPERTY, Money.cny("500000.00"),
-                Money.cny("500.00"), LocalDate.parse(start), LocalDate.parse(end), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
+                Money.cny("500.00"), LocalDate.parse(start), LocalDate.parse(end), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null);
     }
 
     private static MetaData system() {
@@ -252,7 +252,7 @@ class PolicyTest {
     private static PolicyIssued bought(String policyId, String start, String end) {
         return new PolicyIssued(policyId, "PN1", ACCOUNT, "alice", Product.PROPERTY, Money.cny("500000.00"),
                 Money.cny("500.00"), LocalDate.parse(start), LocalDate.parse(end), PaymentPlan.ANNUAL, "q-1", "2026-11",
-                Money.cny("500.00"), "SIM-1");
+                Money.cny("500.00"), "SIM-1", null);
     }
 
     @Test
@@ -317,7 +317,7 @@ class PolicyTest {
         fixture.givenCurrentTime(Instant.parse("2026-03-01T02:00:00Z"))
                 .andGiven(new PolicyIssued("pol-with-claim", "PN1", ACCOUNT, "alice", Product.PROPERTY,
                         Money.cny("500000.00"), Money.cny("500.00"), LocalDate.parse("2026-03-01"),
-                        LocalDate.parse("2027-02-28"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1"))
+                        LocalDate.parse("2027-02-28"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null))
                 .when(new CancelPolicy("pol-with-claim", null), alice())
                 .expectException(refused("CLAIM_OPEN"))
                 .expectNoEvents();
@@ -346,7 +346,7 @@ class PolicyTest {
         LocalDate from = LocalDate.parse(start);
         return new PolicyIssued(POLICY, "PN1", account, "alice", Product.PROPERTY, Money.cny("500000.00"),
                 Money.cny("600.00"), from, from.plusMonths(12).minusDays(1), PaymentPlan.MONTHLY, "q-1", "2026-11",
-                Money.cny("50.00"), "SIM-1");
+                Money.cny("50.00"), "SIM-1", null);
     }
 
     private String reference(String key) {
@@ -438,7 +438,7 @@ class PolicyTest {
 
         PolicyIssued health = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH, Money.cny("300000.00"),
                 Money.cny("600.00"), LocalDate.parse("2025-11-10"), LocalDate.parse("2026-11-09"), PaymentPlan.MONTHLY,
-                "q-1", "2026-11", Money.cny("50.00"), "SIM-1");
+                "q-1", "2026-11", Money.cny("50.00"), "SIM-1", null);
         List<Object> lapsedHealth = List.of(health, history.get(1), history.get(2), history.get(3));
         fixture.given(lapsedHealth)
                 .when(new ReinstatePolicy(POLICY, "card-ok", Map.of("smoker", "false", "hospitalizedLast2Years", "true",
@@ -455,7 +455,7 @@ class PolicyTest {
         LocalDate from = LocalDate.parse(start);
         return new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.PROPERTY, Money.cny("500000.00"),
                 Money.cny("500.00"), from, from.plusMonths(12).minusDays(1), PaymentPlan.ANNUAL, quoteId, "2026-11",
-                Money.cny("500.00"), "SIM-1");
+                Money.cny("500.00"), "SIM-1", null);
     }
 
     @Test
@@ -524,7 +524,7 @@ class PolicyTest {
     void automatic_renewal_needs_an_authorization_that_covers_the_premium() {
         PolicyIssued dear = new PolicyIssued(POLICY, "PN1", "acc-none", "alice", Product.PROPERTY, Money.cny("500000.00"),
                 Money.cny("500.00"), LocalDate.parse("2025-03-11"), LocalDate.parse("2026-03-10"), PaymentPlan.ANNUAL,
-                "q-1", "2026-11", Money.cny("500.00"), "SIM-1");
+                "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null);
         fixture.given(dear)
                 .when(new ChooseAutoRenewal(POLICY, true), alice())
                 .expectException(refused("AUTO_DEBIT_REQUIRED"))

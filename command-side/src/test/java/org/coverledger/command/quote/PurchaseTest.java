@@ -85,7 +85,7 @@ class PurchaseTest {
             TODAY.plusDays(7), 12, TODAY.plusDays(7).plusMonths(12).minusDays(1), "Zhang San", "110105199001011232",
             Relationship.SELF, 36, new TreeMap<>(Map.of("smoker", "true")), null, Money.cny("675.00"), 25,
             Quote.underwriting(List.of("smoker +25%"), List.of()), QuoteStatus.OFFERED, "2026-11", NOW, NOW.plus(Duration.ofDays(30)),
-            "acc-1");
+            "acc-1", null);
 
     @BeforeEach
     void setUp() {
@@ -252,7 +252,7 @@ class PurchaseTest {
                 TODAY.plusDays(7), 12, TODAY.plusDays(7).plusMonths(12).minusDays(1), "Zhang San", "110105199001011232",
                 Relationship.SELF, 36, new TreeMap<>(), null, Money.cny("540.00"), 0,
                 Quote.underwriting(List.of(), List.of("hospitalizedLast2Years")), QuoteStatus.REFERRED, "2026-11", NOW, null,
-                "acc-1");
+                "acc-1", null);
         fixture.given(referred)
                 .when(new PurchaseQuote("q-1", "2026-11", PAYS, PaymentPlan.ANNUAL), customer())
                 .expectException(refused("QUOTE_NOT_OFFERED"));

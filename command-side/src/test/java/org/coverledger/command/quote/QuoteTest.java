@@ -64,7 +64,7 @@ class QuoteTest {
 
     private static RequestQuote request(LocalDate start, Map<String, String> declarations) {
         return new RequestQuote("q-1", "acc-1", Product.HEALTH, Money.cny("300000"), start, 12, "Zhang San",
-                INSURED_ID, Relationship.SELF, declarations);
+                INSURED_ID, Relationship.SELF, declarations, List.of());
     }
 
     private static QuoteIssued issued(Map<String, String> declarations, Money premium, int loading, List<String> loadings,
@@ -72,7 +72,7 @@ class QuoteTest {
         return new QuoteIssued("q-1", "acc-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
                 TODAY.plusDays(1).plusMonths(12).minusDays(1), "Zhang San", INSURED_ID, Relationship.SELF, 36,
                 new java.util.TreeMap<>(), sealedAnswers(declarations), premium, loading, Quote.underwriting(loadings, referrals), status,
-                "2026-11", NOW, validUntil, "acc-1");
+                "2026-11", NOW, validUntil, "acc-1", null);
     }
 
     /** The health answers are personal: they travel together, sealed, as JSON in key order. */
@@ -114,7 +114,7 @@ class QuoteTest {
         partial.remove("chronicCondition");
         fixture.givenNoPriorActivity()
                 .when(new RequestQuote("q-1", "acc-1", Product.HEALTH, Money.cny("5000"),
-                        TODAY.plusDays(1), 24, "Zhang San", INSURED_ID, Relationship.SELF, partial), customer())
+                        TODAY.plusDays(1), 24, "Zhang San", INSURED_ID, Relationship.SELF, partial, List.of()), customer())
                 .expectException(refused("PRODUCT_RULES_NOT_MET"))
                 .expectExceptionMessage("The HEALTH product does not offer this cover: the sum insured must be from "
                         + "10000 to 2000000; the term must be one of [12] months; declaration 'chronicCondition' must "
@@ -138,7 +138,7 @@ class QuoteTest {
                 referred.insuredName(), referred.insuredNationalId(), referred.relationship(), referred.insuredAge(),
                 referred.declarations(), referred.personalDeclarations(), referred.annualPremium(),
                 referred.loadingPercent(), referred.underwriting(), referred.status(),
-                referred.termsVersion(), referred.quotedAt(), referred.validUntil(), "uma");
+                referred.termsVersion(), referred.quotedAt(), referred.validUntil(), "uma", null);
         fixture.given(askedByUma)
                 .when(new AcceptReferredQuote("q-1", 0), underwriter())
                 .expectException(refused("OWN_QUOTE"))
@@ -188,6 +188,40 @@ class QuoteTest {
                         QuoteStatus.REFERRED, null))
                 .when(new ExpireQuote("q-1"), system)
                 .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void beneficiaries_are_kept_in_the_quote_as_one_sealed_field() {
+        RequestQuote withHeirs = new RequestQuote("q-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
+                "Zhang San", INSURED_ID, Relationship.SELF, health(false, false), List.of(
+                new org.coverledger.events.policy.QuoteApi.Beneficiary("Zhang Xiaoming",
+                        org.coverledger.events.policy.QuoteApi.BeneficiaryRelationship.CHILD, 60),
+                new org.coverledger.events.policy.QuoteApi.Beneficiary("Li Hua",
+                        org.coverledger.events.policy.QuoteApi.BeneficiaryRelationship.SPOUSE, 40)));
+        fixture.givenNoPriorActivity()
+                .when(withHeirs, customer())
+                .expectSuccessfulHandlerExecution()
+                .expectEventsMatching(org.axonframework.test.matchers.Matchers.payloadsMatching(
+                        org.axonframework.test.matchers.Matchers.exactSequenceOf(new org.hamcrest.CustomTypeSafeMatcher<QuoteIssued>(
+                                "a quote with both beneficiaries") {
+                            @Override
+                            protected boolean matchesSafely(QuoteIssued issued) {
+                                return ("[{\"name\":\"Zhang Xiaoming\",\"relationship\":\"CHILD\",\"sharePercent\":60},"
+                                        + "{\"name\":\"Li Hua\",\"relationship\":\"SPOUSE\",\"sharePercent\":40}]")
+                                        .equals(issued.beneficiaries());
+                            }
+                        }, org.axonframework.test.matchers.Matchers.andNoMore())));
+    }
+
+    @Test
+    void beneficiaries_whose_shares_do_not_add_up_to_a_hundred_are_refused() {
+        fixture.givenNoPriorActivity()
+                .when(new RequestQuote("q-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
+                        "Zhang San", INSURED_ID, Relationship.SELF, health(false, false), List.of(
+                        new org.coverledger.events.policy.QuoteApi.Beneficiary("Zhang Xiaoming",
+                                org.coverledger.events.policy.QuoteApi.BeneficiaryRelationship.CHILD, 60))), customer())
+                .expectException(refused("BENEFICIARY_SHARES_INVALID"))
                 .expectNoEvents();
     }
 }

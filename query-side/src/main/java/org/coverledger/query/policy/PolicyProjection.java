@@ -81,7 +81,7 @@ public class PolicyProjection {
                         ? event.startDate().plusMonths(1) : null, null,
                 List.of(new PolicyView.Term(1, event.startDate(), event.endDate(), event.premium().amount(),
                         event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
-                List.of(), List.of(), null, List.of(), sequence);
+                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -98,7 +98,8 @@ public class PolicyProjection {
                         event.sumInsured() == null ? null : event.sumInsured().amount(), event.effectiveFrom(), at, actor))
                 .set("lastSequence", sequence);
         if (event.beneficiary() != null) {
-            update.set("beneficiary", event.beneficiary());
+            update.set("beneficiary", event.beneficiary())
+                    .set("beneficiaries", List.of(new PolicyView.Beneficiary(event.beneficiary(), null, 100)));
         }
         if (event.sumInsured() != null) {
             update.set("sumInsured", event.sumInsured().amount());
@@ -269,9 +270,31 @@ public class PolicyProjection {
             List<PolicyView.Rejection> rejections = view.rejectedChanges() == null ? List.of()
                     : view.rejectedChanges().stream().map(r -> new PolicyView.Rejection(r.changeId(), r.sumInsured(),
                             SubjectKeys.ERASED, r.rejectedBy(), r.rejectedAt())).toList();
+            List<PolicyView.Beneficiary> heirs = view.beneficiaries() == null ? List.of() : view.beneficiaries().stream()
+                    .map(b -> new PolicyView.Beneficiary(SubjectKeys.ERASED, b.relationship(), b.sharePercent())).toList();
             mongo.updateFirst(Query.query(where("_id").is(view.policyId())), new Update()
+                    .set("beneficiaries", heirs)
                     .set("beneficiary", view.beneficiary() == null ? null : SubjectKeys.ERASED)
                     .set("changes", changes).set("rejectedChanges", rejections), PolicyView.class);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The beneficiaries of PolicyIssued, opened; none when erased or withheld. */
+    static List<PolicyView.Beneficiary> beneficiaries(String sealedJson) {
+        if (sealedJson == null || !sealedJson.startsWith("[")) {
+            return List.of();
+        }
+        try {
+            List<PolicyView.Beneficiary> found = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode b : JSON.readTree(sealedJson)) {
+                found.add(new PolicyView.Beneficiary(b.path("name").asText(), b.path("relationship").asText(null),
+                        b.path("sharePercent").asInt()));
+            }
+            return found;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return List.of();
         }
     }
 

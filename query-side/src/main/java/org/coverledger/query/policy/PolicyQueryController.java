@@ -176,7 +176,7 @@ public class PolicyQueryController {
         long total = mongo.count(query, PolicyView.class);
         List<PolicySummary> items = mongo.find(query.with(order)
                         .skip(paging.offset()).limit(paging.size()), PolicyView.class)
-                .stream().map(PolicySummary::of).toList();
+                .stream().map(v -> PolicySummary.of(v.shownTo(caller))).toList();
         return new Paging.Page<>(items, paging.page(), paging.size(), total);
     }
 
@@ -284,7 +284,7 @@ public class PolicyQueryController {
         if (view == null) {
             throw new NotFound("policy", policyId);
         }
-        return view;
+        return view.shownTo(caller);
     }
 
     @GetMapping(value = "/{policyId}/document", produces = "application/pdf")
@@ -307,11 +307,13 @@ public class PolicyQueryController {
         String holder = account == null ? view.policyholder() : account.name();
         byte[] pdf = documents.render(new org.coverledger.query.document.EPolicyDocument.Content(view.policyId(),
                 view.policyNumber(), holder, quote == null ? holder : quote.insuredName(),
-                quote == null ? "SELF" : quote.relationship(), view.beneficiary(),
+                quote == null ? "SELF" : quote.relationship(), beneficiariesLine(view),
                 org.coverledger.events.policy.Product.valueOf(view.product()), view.sumInsured(), view.premium(),
-                quote == null || quote.paymentPlan() == null ? "ANNUAL" : quote.paymentPlan(),
+                view.paymentPlan() != null ? view.paymentPlan()
+                        : quote == null || quote.paymentPlan() == null ? "ANNUAL" : quote.paymentPlan(),
                 view.startDate().toString(), view.endDate().toString(), zone,
-                quote == null ? org.coverledger.events.policy.ProductCatalogue.termsVersion() : quote.termsVersion(),
+                view.termsVersion() != null ? view.termsVersion() : quote == null
+                        ? org.coverledger.events.policy.ProductCatalogue.termsVersion() : quote.termsVersion(),
                 view.status(), org.coverledger.query.document.EPolicyDocument.verificationCode(view.policyId(),
                         view.policyNumber(), view.issuedSumInsured() == null ? view.sumInsured() : view.issuedSumInsured(),
                         view.premium(), view.startDate().toString(), view.endDate().toString())));
@@ -319,6 +321,15 @@ public class PolicyQueryController {
                 .contentType(org.springframework.http.MediaType.APPLICATION_PDF)
                 .header("Content-Disposition", "inline; filename=\"" + view.policyNumber() + ".pdf\"")
                 .body(pdf);
+    }
+
+    /** The beneficiaries as the document names them: each with their share; the one named in a change; or none. */
+    static String beneficiariesLine(PolicyView view) {
+        if (view.beneficiaries() != null && !view.beneficiaries().isEmpty()) {
+            return String.join(", ", view.beneficiaries().stream()
+                    .map(b -> b.name() + " " + b.sharePercent() + "%").toList());
+        }
+        return view.beneficiary();
     }
 
     @org.springframework.web.bind.annotation.ExceptionHandler(org.coverledger.query.document.EPolicyDocument.Unavailable.class)

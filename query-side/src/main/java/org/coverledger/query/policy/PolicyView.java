@@ -36,7 +36,30 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          @Schema(description = "the day each lapse ended by reinstatement") List<LocalDate> reinstatedOn,
                          @Schema(description = "a change of the sum insured waiting for an underwriter") PendingChange pendingChange,
                          @Schema(description = "changes an underwriter rejected, with the reason") List<Rejection> rejectedChanges,
+                         @Schema(description = "who is paid on the insured's death and their shares (names masked for analysts)")
+                         List<Beneficiary> beneficiaries,
                          long lastSequence) {
+
+    public record Beneficiary(String name, String relationship, int sharePercent) {
+    }
+
+    /** The view as the caller may see it: names of people masked for analysts, reasons withheld from them. */
+    public PolicyView shownTo(org.coverledger.events.common.Caller caller) {
+        java.util.function.UnaryOperator<String> name = value -> value == null ? null
+                : org.coverledger.events.common.PersonalDataMasking.name(value, caller);
+        boolean analyst = caller.roles().equals(java.util.Set.of(org.coverledger.events.common.Role.ANALYST));
+        return new PolicyView(policyId, policyNumber, accountId, policyholder, product, status, sumInsured, premium,
+                currency, startDate, endDate, name.apply(beneficiary), issuedAt,
+                changes == null ? null : changes.stream().map(c -> new Change(c.sequence(), name.apply(c.beneficiary()),
+                        c.sumInsured(), c.effectiveFrom(), c.changedAt(), c.changedBy())).toList(),
+                issuedSumInsured, paymentPlan, quoteId, termsVersion, cancellation, payments, nextInstalmentDue, arrears,
+                terms, autoRenewal, renewalNoticeSentAt, lapsedFrom, reinstatedOn, pendingChange,
+                rejectedChanges == null ? null : rejectedChanges.stream().map(r -> new Rejection(r.changeId(),
+                        r.sumInsured(), analyst ? "[withheld]" : r.reason(), r.rejectedBy(), r.rejectedAt())).toList(),
+                beneficiaries == null ? null : beneficiaries.stream().map(b -> new Beneficiary(name.apply(b.name()),
+                        b.relationship(), b.sharePercent())).toList(),
+                lastSequence);
+    }
 
     public record PendingChange(String changeId, BigDecimal from, BigDecimal sumInsured, String requestedBy,
                                 Instant requestedAt) {

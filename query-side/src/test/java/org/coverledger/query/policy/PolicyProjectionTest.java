@@ -59,7 +59,7 @@ class PolicyProjectionTest {
     private static PolicyIssued issued() {
         return new PolicyIssued("pol-1", "PN1", "acc-1", "alice", Product.HEALTH,
                 new Money(new BigDecimal("500000.00"), "CNY"), new Money(new BigDecimal("1200.00"), "CNY"),
-                LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, null, null, null, null);
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, null, null, null, null, null);
     }
 
     private static PolicyChanged changed(String beneficiary) {
@@ -159,7 +159,7 @@ class PolicyProjectionTest {
     private static PolicyIssued issuedAs(String policyId, String number) {
         return new PolicyIssued(policyId, number, "acc-1", "alice", Product.HEALTH,
                 new Money(new BigDecimal("1000.00"), "CNY"), new Money(new BigDecimal("10.00"), "CNY"),
-                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null, null, null);
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null, null, null, null);
     }
 
     private static PolicyChanged changedAs(String policyId, String beneficiary) {
@@ -184,7 +184,7 @@ class PolicyProjectionTest {
         mongo.indexOps(PolicyView.class).ensureIndex(new org.springframework.data.mongodb.core.index.Index()
                 .on("policyNumber", org.springframework.data.domain.Sort.Direction.ASC).unique());
         mongo.insert(new PolicyView("pol-0", "PN1", "acc-0", "bob", "HEALTH", "IN_FORCE", BigDecimal.ONE, BigDecimal.ONE,
-                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), null, null, null, null, null, List.of(), null, null, List.of(), false, null, List.of(), List.of(), null, List.of(), 0));
+                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), null, null, null, null, null, List.of(), null, null, List.of(), false, null, List.of(), List.of(), null, List.of(), List.of(), 0));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch(issued(), changed("Li Lei")))
                 .as("the whole batch fails at the flush, outside any handler")
                 .isInstanceOf(org.springframework.data.mongodb.BulkOperationException.class);
@@ -194,7 +194,7 @@ class PolicyProjectionTest {
         // handler's own and Axon's dead-letter queue parks that one event
         PolicyIssued another = new PolicyIssued("pol-2", "PN2", "acc-1", "alice", Product.HEALTH,
                 new Money(new BigDecimal("1000.00"), "CNY"), new Money(new BigDecimal("10.00"), "CNY"),
-                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null, null, null);
+                LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null, null, null, null);
         BatchingUnitOfWork<?> retried = new BatchingUnitOfWork<>(
                 List.of(new GenericDomainEventMessage<>("Policy", "pol-2", 0, another)));
         boolean[] writtenInHandler = {false};

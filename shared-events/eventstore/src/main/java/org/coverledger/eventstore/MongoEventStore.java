@@ -14,6 +14,7 @@ import org.coverledger.events.claim.MaterialsRequestedUpcaster;
 import org.coverledger.events.common.FieldAddedUpcaster;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
+import org.coverledger.events.policy.QuoteApi.QuoteIssued;
 import org.coverledger.privacy.SubjectKeys;
 
 /**
@@ -33,7 +34,8 @@ public final class MongoEventStore {
                 new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
                 new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
                 new FieldAddedUpcaster(PolicyIssued.class, "1", "2", "paymentPlan", "quoteId", "termsVersion",
-                        "firstPremium", "paymentReference"),
+                        "firstPremium", "paymentReference", "beneficiaries"),
+                new FieldAddedUpcaster(QuoteIssued.class, null, "2", "beneficiaries"),
                 new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"));
     }
 

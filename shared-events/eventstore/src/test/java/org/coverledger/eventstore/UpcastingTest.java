@@ -100,6 +100,6 @@ class UpcastingTest {
                 .extracting(DomainEventMessage::getPayload)
                 .isEqualTo(new PolicyIssued("pol-1", "PN1", "acc-1", "alice", Product.HEALTH, Money.cny("500000.00"),
                         Money.cny("1200.00"), LocalDate.parse("2026-01-01"), LocalDate.parse("2046-12-31"), null, null,
-                        null, null, null));
+                        null, null, null, null));
     }
 }

@@ -27,7 +27,7 @@ public class FieldAddedUpcaster extends SingleEventUpcaster {
     @Override
     protected boolean canUpcast(IntermediateEventRepresentation representation) {
         return type.equals(representation.getType().getName())
-                && fromRevision.equals(representation.getType().getRevision());
+                && java.util.Objects.equals(fromRevision, representation.getType().getRevision());
     }
 
     @Override

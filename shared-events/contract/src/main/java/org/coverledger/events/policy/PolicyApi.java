@@ -19,7 +19,12 @@ public final class PolicyApi {
     public record IssuePolicy(@TargetAggregateIdentifier String policyId, String policyNumber, String accountId,
                               Product product, Money sumInsured, Money premium,
                               LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
-                              String quoteId, String termsVersion, Money firstPremium, String paymentReference) {
+                              String quoteId, String termsVersion, Money firstPremium, String paymentReference,
+                              String beneficiaries) {
+        @Override
+        public String toString() {
+            return "IssuePolicy[" + policyId + ", " + accountId + ", " + product + "]";
+        }
     }
 
     /** A timed step: cover starts at 00:00 of its start date (business time). */
@@ -48,14 +53,20 @@ public final class PolicyApi {
      * person's name. The policy is PENDING_START until 00:00 of {@code startDate} (business
      * time), then IN_FORCE (PolicyStarted). Revision 2 added the payment plan, the quote it was
      * bought from, the terms version accepted and the first premium collected with the gateway's
-     * reference; revision 1 events (issued from a request that named its own premium, before
-     * quotes) read with none.
+     * reference, and the beneficiaries (JSON {@code [{name, relationship, sharePercent}]}, sealed);
+     * revision 1 events (issued from a request that named its own premium, before quotes) read
+     * with none.
      */
     @Revision("2")
-    public record PolicyIssued(String policyId, String policyNumber, String accountId, String policyholder,
+    public record PolicyIssued(String policyId, String policyNumber, @DataSubject String accountId, String policyholder,
                                Product product, Money sumInsured, Money premium,
                                LocalDate startDate, LocalDate endDate, QuoteApi.PaymentPlan paymentPlan,
-                               String quoteId, String termsVersion, Money firstPremium, String paymentReference) {
+                               String quoteId, String termsVersion, Money firstPremium, String paymentReference,
+                               @PersonalData String beneficiaries) {
+        @Override
+        public String toString() {
+            return "PolicyIssued[" + policyId + ", " + accountId + ", " + product + "]";
+        }
     }
 
     /** An underwriter approves a referred change; see {@link PolicyChangeApproved}. */

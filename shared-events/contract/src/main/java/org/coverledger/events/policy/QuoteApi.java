@@ -32,9 +32,24 @@ public final class QuoteApi {
      * {@code declarations}: the product's questions by key and their answers as text; the
      * answers a product marks personal (an address) are sealed in the event.
      */
+    /** Who is paid on the insured's death: a name, how they are related to the insured, their share in percent. */
+    public record Beneficiary(String name, BeneficiaryRelationship relationship, int sharePercent) {
+        @Override
+        public String toString() {
+            return "Beneficiary[hidden]";
+        }
+    }
+
+    public enum BeneficiaryRelationship { SPOUSE, CHILD, PARENT, SIBLING, OTHER }
+
+    /**
+     * {@code beneficiaries} may be empty (the insured's estate, as the law says); else their
+     * shares add up to 100.
+     */
     public record RequestQuote(@TargetAggregateIdentifier String quoteId, String accountId, Product product,
                                Money sumInsured, LocalDate startDate, int termMonths, String insuredName,
-                               String insuredNationalId, Relationship relationship, Map<String, String> declarations) {
+                               String insuredNationalId, Relationship relationship, Map<String, String> declarations,
+                               List<Beneficiary> beneficiaries) {
         @Override
         public String toString() {
             return "RequestQuote[" + quoteId + ", " + accountId + ", " + product + "]";
@@ -62,15 +77,18 @@ public final class QuoteApi {
      * that acts for the account. {@code personalDeclarations} holds the personal answers as JSON;
      * {@code underwriting} the loadings and referral reasons the answers led to, as JSON
      * {@code {"loadings":[...],"referrals":[...]}}: they speak of the insured's health, so both are
-     * sealed like other personal data.
+     * sealed like other personal data. Revision 2 added {@code beneficiaries}, as JSON
+     * {@code [{name, relationship, sharePercent}]}, sealed; older quotes read with none.
      */
+    @org.axonframework.serialization.Revision("2")
     public record QuoteIssued(String quoteId, @DataSubject String accountId, String owner, Product product,
                               Money sumInsured, LocalDate startDate, int termMonths, LocalDate endDate,
                               @PersonalData String insuredName, @PersonalData String insuredNationalId,
                               Relationship relationship, int insuredAge, Map<String, String> declarations,
                               @PersonalData String personalDeclarations, Money annualPremium, int loadingPercent,
                               @PersonalData String underwriting, QuoteStatus status, String termsVersion,
-                              Instant quotedAt, Instant validUntil, String requestedBy) {
+                              Instant quotedAt, Instant validUntil, String requestedBy,
+                              @PersonalData String beneficiaries) {
         @Override
         public String toString() {
             return "QuoteIssued[" + quoteId + ", " + accountId + ", " + product + ", " + status + "]";
