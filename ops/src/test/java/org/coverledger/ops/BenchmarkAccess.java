@@ -26,6 +26,7 @@ public final class BenchmarkAccess implements AutoCloseable {
     private final Customer customer;
     private final Api buyer;
     private final String card;
+    private final String bearer; // a session's token, as the app holds one: no password hashing per request
     private org.springframework.context.ConfigurableApplicationContext second;
 
     private BenchmarkAccess(RunningSystem system, MovableClock clock) {
@@ -34,6 +35,14 @@ public final class BenchmarkAccess implements AutoCloseable {
         this.customer = Customers.register(system, "Bench Mark");
         this.buyer = customer.command(system);
         this.card = Policies.card(buyer, customer.accountId());
+        Reply session = buyer.post("/api/sessions", "");
+        assertThat(session.status()).as(session.toString()).isEqualTo(201);
+        this.bearer = "Bearer " + session.json().get("token").asText();
+    }
+
+    private Reply post(String path, String json) {
+        return Api.at(system.commandUrl(), null).send("POST", path, json, "Content-Type", "application/json",
+                "Authorization", bearer);
     }
 
     public static BenchmarkAccess start(Path data) throws IOException {
@@ -52,13 +61,13 @@ public final class BenchmarkAccess implements AutoCloseable {
     }
 
     public String quote(LocalDate start) {
-        Reply quoted = buyer.post("/api/quotes", Policies.quoteRequest(customer.accountId(), start));
+        Reply quoted = post("/api/quotes", Policies.quoteRequest(customer.accountId(), start));
         assertThat(quoted.status()).as(quoted.toString()).isEqualTo(201);
         return quoted.json().get("quoteId").asText();
     }
 
     public String purchase(String quoteId) {
-        Reply bought = buyer.post("/api/quotes/" + quoteId + "/purchase",
+        Reply bought = post("/api/quotes/" + quoteId + "/purchase",
                 "{\"acceptedTermsVersion\":\"2026-11\",\"paymentCardId\":\"" + card + "\",\"paymentPlan\":\"ANNUAL\"}");
         assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
         return bought.json().get("policyId").asText();

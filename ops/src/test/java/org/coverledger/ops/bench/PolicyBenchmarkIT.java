@@ -43,7 +43,7 @@ class PolicyBenchmarkIT {
         report.add("");
         report.add(String.format(Locale.ROOT, "Machine: %d cores, Java %s. One JVM runs the embedded MongoDB (H2 "
                 + "backend committing every write) and the apps, as the integration tests do, with a clock the "
-                + "benchmark moves; this client talks HTTP to them over loopback. The raw driver's figures are "
+                + "benchmark moves; this client talks HTTP to them over loopback, as a customer with a session's bearer token. The raw driver's figures are "
                 + "taken on the same MongoDB, in its own database, in the same run.",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
         report.add("");
