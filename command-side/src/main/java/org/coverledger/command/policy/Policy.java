@@ -120,6 +120,8 @@ public class Policy {
     private java.util.Set<Integer> paidInstalments = new java.util.TreeSet<>(); // MONTHLY: numbered from the first start
     private boolean autoRenewal;
     private PendingChange pendingChange;
+    @PersonalData
+    private String contactMobile; // where notices about this policy go, when not the account's mobile
 
     private int noticeSentForTerm;
     private int missedInstalment; // MONTHLY: the first unpaid instalment past its due date, 0 when none
@@ -168,8 +170,8 @@ public class Policy {
     @CommandHandler
     public String handle(ChangePolicy command, Caller caller, BusinessCalendar calendar) {
         requireVisibleTo(caller, Role.UNDERWRITER, Role.ADMIN);
-        if (command.beneficiary() == null && command.sumInsured() == null) {
-            throw new BusinessRuleViolation("NOTHING_TO_CHANGE", "Name a new beneficiary or a new sum insured.");
+        if (command.beneficiary() == null && command.sumInsured() == null && command.contactMobile() == null) {
+            throw new BusinessRuleViolation("NOTHING_TO_CHANGE", "Name a new beneficiary, contact mobile or sum insured.");
         }
         if (endDate.isBefore(calendar.today())) {
             throw new BusinessRuleViolation("POLICY_EXPIRED", "An expired policy cannot be changed.");
@@ -193,8 +195,9 @@ public class Policy {
                         + "insured from " + range.min() + " to " + range.max() + ".");
             }
         }
-        if (command.beneficiary() != null) {
-            apply(new PolicyChanged(policyId, accountId, command.beneficiary(), null, calendar.now()));
+        if (command.beneficiary() != null || command.contactMobile() != null) {
+            apply(new PolicyChanged(policyId, accountId, command.beneficiary(), null, calendar.now(),
+                    command.contactMobile()));
         }
         if (command.sumInsured() != null) {
             apply(new PolicyChangeRequested(policyId, accountId, command.changeId(), sumInsured, command.sumInsured(),
@@ -470,7 +473,7 @@ public class Policy {
             throw new BusinessRuleViolation("STEP_NOT_DUE", "Renewal opens on " + endDate.minusDays(RENEWAL_WINDOW_DAYS) + ".");
         }
         apply(new RenewalNoticeSent(policyId, accountId, term, endDate, calendar.now()));
-        renewals.notifyOnceRecorded(accountId, policyNumber, endDate);
+        renewals.notifyOnceRecorded(accountId, policyNumber, endDate, contactMobile);
     }
 
     /** What a renewal came to. */
@@ -854,6 +857,9 @@ public class Policy {
 
     @EventSourcingHandler
     void on(PolicyChanged event) {
+        if (event.contactMobile() != null) {
+            contactMobile = event.contactMobile();
+        }
         if (event.beneficiary() != null) {
             beneficiary = event.beneficiary();
         }

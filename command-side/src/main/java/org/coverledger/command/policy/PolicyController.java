@@ -39,6 +39,8 @@ public class PolicyController {
 
     public record ChangeRequest(
             @Size(min = 1, max = 100) String beneficiary,
+            @jakarta.validation.constraints.Pattern(regexp = "1[3-9]\\d{9}",
+                    message = "must be an 11-digit mainland mobile number") String contactMobile,
             @Positive @Digits(integer = 13, fraction = 2) BigDecimal sumInsured) {
     }
 
@@ -97,7 +99,7 @@ public class PolicyController {
             "PRODUCT_RULES_NOT_MET"})
     @PostMapping("/{policyId}/changes")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Change the beneficiary (minor: applies at once) or the sum insured (major: referred to an "
+    @Operation(summary = "Change the beneficiary or the policy's contact mobile (minor: applies at once) or the sum insured (major: referred to an "
             + "underwriter, effective 00:00 the next day once approved, the premium difference charged or refunded)")
     @RequestBody(content = @Content(schema = @Schema(implementation = ChangeRequest.class)))
     public ChangeAccepted change(@PathVariable String policyId,
@@ -107,7 +109,7 @@ public class PolicyController {
         ChangeRequest request = validation.read(body, ChangeRequest.class);
         String changeId = request.sumInsured() == null ? null : java.util.UUID.randomUUID().toString();
         String status = commands.send(new ChangePolicy(policyId, request.beneficiary(),
-                request.sumInsured() == null ? null : Money.cny(request.sumInsured()), changeId));
+                request.sumInsured() == null ? null : Money.cny(request.sumInsured()), changeId, request.contactMobile()));
         return new ChangeAccepted(policyId, status, changeId);
     }
 

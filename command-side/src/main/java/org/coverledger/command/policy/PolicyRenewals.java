@@ -44,18 +44,22 @@ public class PolicyRenewals {
         return quoteId == null ? Optional.empty() : rerating.annualPremium(quoteId, sumInsured, newStart);
     }
 
-    /** Tells the customer, once the notice is recorded, that the policy can be renewed until its end. */
-    public void notifyOnceRecorded(String accountId, String policyNumber, LocalDate endDate) {
+    /** Tells the customer (at the policy's contact mobile, if one was named), once the notice is recorded, that the policy can be renewed until its end. */
+    public void notifyOnceRecorded(String accountId, String policyNumber, LocalDate endDate, String policyContact) {
         String mobile;
         try {
             mobile = accounts.load(accountId).invoke(Account::mobileForNotices);
         } catch (AggregateNotFoundException e) {
             return;
         }
+        if (mobile != null && policyContact != null) {
+            mobile = policyContact; // the policy's own contact, while the account is open
+        }
         if (mobile == null) {
             return;
         }
-        Runnable send = () -> notifications.send(new Notice(accountId, Notice.Channel.SMS, mobile, "RENEWAL_NOTICE",
+        String to = mobile;
+        Runnable send = () -> notifications.send(new Notice(accountId, Notice.Channel.SMS, to, "RENEWAL_NOTICE",
                 "CoverLedger: policy " + policyNumber + " ends on " + endDate + ". Renew it in the app before then "
                         + "to stay covered."));
         if (CurrentUnitOfWork.isStarted()) {

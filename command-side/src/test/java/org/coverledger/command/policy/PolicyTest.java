@@ -135,18 +135,18 @@ class PolicyTest {
     @Test
     void a_new_beneficiary_applies_at_once_and_a_new_sum_insured_waits_for_an_underwriter() {
         fixture.given(annual("q-1", "2026-01-01"))
-                .when(new ChangePolicy(POLICY, "Wang Xiaoming", Money.cny("600000.00"), "chg-1"), alice())
+                .when(new ChangePolicy(POLICY, "Wang Xiaoming", Money.cny("600000.00"), "chg-1", null), alice())
                 .expectResultMessagePayload("REFERRED")
-                .expectEvents(new PolicyChanged(POLICY, ACCOUNT, "Wang Xiaoming", null, CLOCK.instant()),
+                .expectEvents(new PolicyChanged(POLICY, ACCOUNT, "Wang Xiaoming", null, CLOCK.instant(), null),
                         new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1", Money.cny("500000.00"),
                                 Money.cny("600000.00"), "alice", CLOCK.instant()));
         PolicyChangeRequested pending = new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1", Money.cny("500000.00"),
                 Money.cny("600000.00"), "alice", CLOCK.instant());
         fixture.given(annual("q-1", "2026-01-01"), pending)
-                .when(new ChangePolicy(POLICY, null, Money.cny("700000.00"), "chg-2"), alice())
+                .when(new ChangePolicy(POLICY, null, Money.cny("700000.00"), "chg-2", null), alice())
                 .expectException(refused("CHANGE_PENDING"));
         fixture.given(annual("q-1", "2026-01-01"))
-                .when(new ChangePolicy(POLICY, null, Money.cny("20000000.00"), "chg-2"), alice())
+                .when(new ChangePolicy(POLICY, null, Money.cny("20000000.00"), "chg-2", null), alice())
                 .expectException(refused("PRODUCT_RULES_NOT_MET"));
     }
 
@@ -177,7 +177,7 @@ class PolicyTest {
     @Test
     void another_customer_cannot_see_the_policy_to_change_it() {
         fixture.given(issued)
-                .when(new ChangePolicy(POLICY, "Mallory", null, null), bob())
+                .when(new ChangePolicy(POLICY, "Mallory", null, null, null), bob())
                 .expectException(UnknownObject.class)
                 .expectNoEvents();
     }
@@ -187,7 +187,7 @@ class PolicyTest {
         PolicyIssued expired = new PolicyIssued(POLICY, "PN1", ACCOUNT, "alice", Product.HEALTH, Money.cny("1.00"),
                 Money.cny("1.00"), LocalDate.parse("2025-01-01"), LocalDate.parse("2025-12-31"), PaymentPlan.ANNUAL, "q-1", "2026-11", Money.cny("500.00"), "SIM-1", null);
         fixture.given(expired)
-                .when(new ChangePolicy(POLICY, "Wang Xiaoming", null, null), alice())
+                .when(new ChangePolicy(POLICY, "Wang Xiaoming", null, null, null), alice())
                 .expectException(refused("POLICY_EXPIRED"))
                 .expectExceptionMessage("An expired policy cannot be changed.")
                 .expectNoEvents();
@@ -196,7 +196,7 @@ class PolicyTest {
     @Test
     void an_empty_change_is_refused() {
         fixture.given(issued)
-                .when(new ChangePolicy(POLICY, null, null, null), underwriter())
+                .when(new ChangePolicy(POLICY, null, null, null, null), underwriter())
                 .expectException(refused("NOTHING_TO_CHANGE"))
                 .expectNoEvents();
     }
@@ -290,7 +290,7 @@ class PolicyTest {
                 .expectException(refused("POLICY_NOT_ACTIVE"))
                 .expectNoEvents();
         fixture.given(bought(POLICY, "2026-02-10", "2027-02-09"), started, cancelled)
-                .when(new ChangePolicy(POLICY, "Li Lei", null, null), alice())
+                .when(new ChangePolicy(POLICY, "Li Lei", null, null, null), alice())
                 .expectException(refused("POLICY_NOT_ACTIVE"));
         fixture.given(bought(POLICY, "2025-02-10", "2026-02-09"), cancelled)
                 .when(new EndCover(POLICY, null), system())
@@ -529,5 +529,20 @@ class PolicyTest {
                 .when(new ChooseAutoRenewal(POLICY, true), alice())
                 .expectException(refused("AUTO_DEBIT_REQUIRED"))
                 .expectNoEvents();
+    }
+
+    @Test
+    void a_contact_mobile_for_the_policy_applies_at_once_and_its_notices_go_there() {
+        fixture.given(annual("q-1", "2025-04-09"))
+                .when(new ChangePolicy(POLICY, null, null, null, "13900001111"), alice())
+                .expectResultMessagePayload("APPLIED")
+                .expectEvents(new PolicyChanged(POLICY, ACCOUNT, null, null, CLOCK.instant(), "13900001111"));
+        fixture.given(annual("q-1", "2025-04-09"),
+                        new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-04-09"), CLOCK.instant()),
+                        new PolicyChanged(POLICY, ACCOUNT, null, null, CLOCK.instant(), "13900001111"))
+                .when(new RemindRenewal(POLICY), system())
+                .expectEvents(new RenewalNoticeSent(POLICY, ACCOUNT, 1, LocalDate.parse("2026-04-08"), CLOCK.instant()));
+        org.assertj.core.api.Assertions.assertThat(notices).extracting(org.coverledger.command.notification.Notice::to)
+                .containsExactly("13900001111");
     }
 }

@@ -81,7 +81,7 @@ public class PolicyProjection {
                         ? event.startDate().plusMonths(1) : null, null,
                 List.of(new PolicyView.Term(1, event.startDate(), event.endDate(), event.premium().amount(),
                         event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
-                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), sequence);
+                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), null, sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -97,6 +97,9 @@ public class PolicyProjection {
                 .push("changes", new PolicyView.Change(sequence, event.beneficiary(),
                         event.sumInsured() == null ? null : event.sumInsured().amount(), event.effectiveFrom(), at, actor))
                 .set("lastSequence", sequence);
+        if (event.contactMobile() != null) {
+            update.set("contactMobile", event.contactMobile());
+        }
         if (event.beneficiary() != null) {
             update.set("beneficiary", event.beneficiary())
                     .set("beneficiaries", List.of(new PolicyView.Beneficiary(event.beneficiary(), null, 100)));
@@ -273,7 +276,7 @@ public class PolicyProjection {
             List<PolicyView.Beneficiary> heirs = view.beneficiaries() == null ? List.of() : view.beneficiaries().stream()
                     .map(b -> new PolicyView.Beneficiary(SubjectKeys.ERASED, b.relationship(), b.sharePercent())).toList();
             mongo.updateFirst(Query.query(where("_id").is(view.policyId())), new Update()
-                    .set("beneficiaries", heirs)
+                    .set("beneficiaries", heirs).set("contactMobile", view.contactMobile() == null ? null : SubjectKeys.ERASED)
                     .set("beneficiary", view.beneficiary() == null ? null : SubjectKeys.ERASED)
                     .set("changes", changes).set("rejectedChanges", rejections), PolicyView.class);
         }

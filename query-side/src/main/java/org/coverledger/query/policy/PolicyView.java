@@ -38,6 +38,8 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          @Schema(description = "changes an underwriter rejected, with the reason") List<Rejection> rejectedChanges,
                          @Schema(description = "who is paid on the insured's death and their shares (names masked for analysts)")
                          List<Beneficiary> beneficiaries,
+                         @Schema(description = "the mobile notices about this policy go to, if not the account's (masked by role)")
+                         String contactMobile,
                          long lastSequence) {
 
     public record Beneficiary(String name, String relationship, int sharePercent) {
@@ -58,6 +60,8 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                         r.sumInsured(), analyst ? "[withheld]" : r.reason(), r.rejectedBy(), r.rejectedAt())).toList(),
                 beneficiaries == null ? null : beneficiaries.stream().map(b -> new Beneficiary(name.apply(b.name()),
                         b.relationship(), b.sharePercent())).toList(),
+                contactMobile == null ? null : org.coverledger.events.common.PersonalDataMasking.mobile(contactMobile,
+                        caller, caller.isCustomerOnly()),
                 lastSequence);
     }
 

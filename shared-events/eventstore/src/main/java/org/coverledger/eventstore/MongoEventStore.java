@@ -33,6 +33,7 @@ public final class MongoEventStore {
                 new FieldAddedUpcaster(MaterialsRequested.class, "2", "3", "accountId"),
                 new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
                 new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
+                new FieldAddedUpcaster(PolicyChanged.class, "2", "3", "contactMobile"),
                 new FieldAddedUpcaster(PolicyIssued.class, "1", "2", "paymentPlan", "quoteId", "termsVersion",
                         "firstPremium", "paymentReference", "beneficiaries"),
                 new FieldAddedUpcaster(QuoteIssued.class, null, "2", "beneficiaries"),

@@ -41,7 +41,7 @@ public final class PolicyApi {
      * underwriter ({@code changeId} names it).
      */
     public record ChangePolicy(@TargetAggregateIdentifier String policyId, String beneficiary, Money sumInsured,
-                               String changeId) {
+                               String changeId, String contactMobile) {
         @Override
         public String toString() {
             return "ChangePolicy[" + policyId + "]";
@@ -218,12 +218,14 @@ public final class PolicyApi {
     }
 
     /**
-     * Takes effect at 00:00 of the day after the change was accepted, in business time. Revision 2
-     * added the account, whose key seals the beneficiary; revision 1 events read with none.
+     * A minor change: a new beneficiary, or the mobile that notices about this policy go to,
+     * effective from {@code effectiveFrom} (since quotes, at once; before, 00:00 of the next day,
+     * with a sum insured). Revision 2 added the account, whose key seals the beneficiary;
+     * revision 3 the contact mobile; older events read with none.
      */
-    @Revision("2")
+    @Revision("3")
     public record PolicyChanged(String policyId, @DataSubject String accountId, @PersonalData String beneficiary,
-                                Money sumInsured, Instant effectiveFrom) {
+                                Money sumInsured, Instant effectiveFrom, @PersonalData String contactMobile) {
         @Override
         public String toString() {
             return "PolicyChanged[" + policyId + "]";
