@@ -211,6 +211,18 @@ public class AxonConfiguration {
                 + java.util.UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /**
+     * A timed step that could not be recorded (MongoDB unavailable) must not be skipped: the
+     * timetable's errors stop its processor, which tries the same events again, instead of being
+     * logged and passed over (Axon's default).
+     */
+    @Bean
+    public org.axonframework.config.ConfigurerModule timetableErrorsPropagate() {
+        return configurer -> configurer.eventProcessing(processing -> processing.registerListenerInvocationErrorHandler(
+                org.coverledger.command.schedule.Timetable.PROCESSOR,
+                c -> org.axonframework.eventhandling.PropagatingErrorHandler.instance()));
+    }
+
     @Bean
     public TimedSteps timedSteps(MongoDatabaseFactory mongo) {
         return new TimedSteps(mongo.getMongoDatabase());

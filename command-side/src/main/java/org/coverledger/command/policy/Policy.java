@@ -57,6 +57,7 @@ import org.coverledger.privacy.PersonalData;
  * An insurance policy: issued for an account, changed after review (effective at 00:00 the next
  * business day), and the cover a claim is checked against.
  */
+@org.axonframework.serialization.Revision("2") // snapshots of revision 1 (before terms, plans and statuses) are not used
 @Aggregate(snapshotTriggerDefinition = "policySnapshotTrigger", cache = "policyCache")
 public class Policy {
 
@@ -240,17 +241,22 @@ public class Policy {
                     .divide(java.math.BigDecimal.valueOf(termDays), 2, java.math.RoundingMode.HALF_UP));
             key = "policy:" + policyId + ":change:" + change.changeId();
             if (difference.amount().signum() > 0) {
-                java.util.Optional<PaymentGateway.Outcome> charged = debits.debit(key, accountId, difference,
-                        "change of policy " + policyNumber);
+                // an earlier attempt that went through is the charge, and what it charged is the difference
+                java.util.Optional<PremiumDebits.Attempt> charged = debits.earlier(key);
+                if (charged.isEmpty()) {
+                    charged = debits.debitNext(key, accountId, difference, "change of policy " + policyNumber);
+                }
                 if (charged.isEmpty()) {
                     throw new BusinessRuleViolation("AUTO_DEBIT_REQUIRED", "The premium difference of "
                             + difference.amount() + " is charged under the customer's auto-debit authorization, which "
                             + "does not cover it.");
                 }
-                if (!(charged.get() instanceof PaymentGateway.Succeeded paid)) {
-                    throw new BusinessRuleViolation(charged.get() instanceof PaymentGateway.Declined
+                if (!(charged.get().outcome() instanceof PaymentGateway.Succeeded paid)) {
+                    throw new BusinessRuleViolation(charged.get().outcome() instanceof PaymentGateway.Declined
                             ? "PAYMENT_DECLINED" : "PAYMENT_PENDING", "The premium difference could not be charged.");
                 }
+                key = charged.get().key();
+                difference = paid.amount();
                 reference = paid.reference();
             } else if (difference.amount().signum() < 0) {
                 reference = refunds.refund(key, accountId, paymentReference, Money.cny(difference.amount().negate()),
@@ -276,8 +282,9 @@ public class Policy {
         if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADMIN)) {
             throw new UnknownObject("policy", policyId);
         }
-        if (pendingChange == null || !pendingChange.changeId().equals(changeId)) {
-            throw new UnknownObject("change", changeId);
+        if (pendingChange == null || !pendingChange.changeId().equals(changeId)
+                || status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            throw new UnknownObject("change", changeId); // decided, withdrawn, or the policy has ended or was cancelled
         }
         if (caller.login().equals(pendingChange.requestedBy())) {
             throw new BusinessRuleViolation("OWN_CHANGE", "Another underwriter decides a change you asked for.");
@@ -432,22 +439,33 @@ public class Policy {
                 }
             }
         }
-        int to = Math.max(missedInstalment, lastDueBy(today));
-        Money amount = Money.cny("0.00");
-        for (int n = missedInstalment; n <= to; n++) {
-            amount = amount.plus(termOn(dueOn(n)).instalment());
+        int from = missedInstalment;
+        String prefix = "policy:" + policyId + ":arrears:" + from;
+        // an earlier attempt that went through is the payment, and what it paid says which instalments it settles
+        PremiumDebits.Attempt attempt = debits.earlier(prefix).orElse(null);
+        if (attempt == null) {
+            int due = Math.max(from, lastDueBy(today));
+            Money amount = Money.cny("0.00");
+            for (int n = from; n <= due; n++) {
+                amount = amount.plus(termOn(dueOn(n)).instalment());
+            }
+            String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
+            attempt = debits.payNext(prefix, accountId, card, amount, "arrears of policy " + policyNumber);
         }
-        String key = "policy:" + policyId + ":arrears:" + missedInstalment;
-        String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
-        PaymentGateway.Outcome outcome = debits.pay(key, accountId, card, amount, "arrears of policy " + policyNumber);
-        if (outcome instanceof PaymentGateway.Declined declined) {
+        String key = attempt.key();
+        if (attempt.outcome() instanceof PaymentGateway.Declined declined) {
             throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
         }
-        if (!(outcome instanceof PaymentGateway.Succeeded paid)) {
+        if (!(attempt.outcome() instanceof PaymentGateway.Succeeded paid)) {
             throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
                     + "request again in a minute to complete it; nothing is collected twice.");
         }
-        int from = missedInstalment;
+        int to = from;
+        Money covered = termOn(dueOn(from)).instalment();
+        while (covered.amount().compareTo(paid.amount().amount()) < 0 && !dueOn(to + 1).isAfter(endDate)) {
+            to++;
+            covered = covered.plus(termOn(dueOn(to)).instalment());
+        }
         LocalDate next = nextDueAfter(to);
         if (lapsed) {
             apply(new PolicyReinstated(policyId, accountId, from, to, paid.amount(), key, paid.reference(), today, next,
@@ -466,8 +484,9 @@ public class Policy {
     @CommandHandler
     public void handle(RemindRenewal command, BusinessCalendar calendar, PolicyRenewals renewals) {
         int term = terms.isEmpty() ? 1 : terms.get(terms.size() - 1).number();
-        if (noticeSentForTerm >= term || status() != Status.IN_FORCE && status() != Status.PENDING_START) {
-            return;
+        if (noticeSentForTerm >= term || status() != Status.IN_FORCE && status() != Status.PENDING_START
+                || calendar.today().isAfter(endDate)) {
+            return; // told already, no longer in force, or the term is over (a late step on an old policy)
         }
         if (calendar.today().isBefore(endDate.minusDays(RENEWAL_WINDOW_DAYS))) {
             throw new BusinessRuleViolation("STEP_NOT_DUE", "Renewal opens on " + endDate.minusDays(RENEWAL_WINDOW_DAYS) + ".");
@@ -491,9 +510,9 @@ public class Policy {
     public Renewal handle(RenewPolicy command, Caller caller, BusinessCalendar calendar, PolicyRenewals renewals,
                           PremiumDebits debits) {
         requireVisibleTo(caller, Role.ADMIN);
-        return renew(command.paymentPlan(), false, calendar, renewals, amount -> {
+        return renew(command.paymentPlan(), false, calendar, renewals, debits, (prefix, amount) -> {
             String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
-            return java.util.Optional.of(debits.pay(renewalKey(), accountId, card, amount, "renewal of " + policyNumber));
+            return java.util.Optional.of(debits.payNext(prefix, accountId, card, amount, "renewal of " + policyNumber));
         });
     }
 
@@ -511,8 +530,8 @@ public class Policy {
             return;
         }
         try {
-            renew(current.plan(), true, calendar, renewals, amount -> debits.debit(renewalKey(), accountId, amount,
-                    "automatic renewal of " + policyNumber));
+            renew(current.plan(), true, calendar, renewals, debits, (prefix, amount) -> debits.debitNext(prefix, accountId,
+                    amount, "automatic renewal of " + policyNumber));
         } catch (BusinessRuleViolation refused) {
             if ("STEP_NOT_DUE".equals(refused.code()) || "PAYMENT_PENDING".equals(refused.code())) {
                 throw refused;
@@ -521,12 +540,9 @@ public class Policy {
         }
     }
 
-    private String renewalKey() {
-        return "policy:" + policyId + ":renewal:" + (terms.size() + 1);
-    }
-
     private Renewal renew(PaymentPlan plan, boolean automatic, BusinessCalendar calendar, PolicyRenewals renewals,
-                          java.util.function.Function<Money, java.util.Optional<PaymentGateway.Outcome>> pay) {
+                          PremiumDebits debits,
+                          java.util.function.BiFunction<String, Money, java.util.Optional<PremiumDebits.Attempt>> pay) {
         LocalDate today = calendar.today();
         if (status() != Status.IN_FORCE && status() != Status.PENDING_START) {
             throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "Only a policy in force is renewed.");
@@ -540,6 +556,10 @@ public class Policy {
                     "Renewal is open from "
                     + endDate.minusDays(RENEWAL_WINDOW_DAYS) + " to " + endDate + ".");
         }
+        if (terms.isEmpty() || quoteId == null) {
+            throw new BusinessRuleViolation("RENEWAL_NEEDS_QUOTE", "This policy was issued before quotes: ask for a "
+                    + "new quote to go on.");
+        }
         Term current = terms.get(terms.size() - 1);
         LocalDate newStart = endDate.plusDays(1);
         long months = java.time.temporal.ChronoUnit.MONTHS.between(current.from(), current.to().plusDays(1));
@@ -550,24 +570,30 @@ public class Policy {
         PaymentPlan chosen = plan == null ? current.plan() : plan;
         Money first = chosen == PaymentPlan.MONTHLY ? Money.cny(annual.amount().divide(java.math.BigDecimal.valueOf(12), 2,
                 java.math.RoundingMode.HALF_UP)) : annual;
-        if (chosen == PaymentPlan.MONTHLY && !automatic) {
-            renewals.requireAutoDebit(accountId, first);
+        String prefix = "policy:" + policyId + ":renewal:" + (current.number() + 1);
+        // an earlier attempt that went through is the renewal's payment: what it paid says the plan
+        java.util.Optional<PremiumDebits.Attempt> outcome = debits.earlier(prefix);
+        if (outcome.isEmpty()) {
+            if (chosen == PaymentPlan.MONTHLY && !automatic) {
+                renewals.requireAutoDebit(accountId, first);
+            }
+            outcome = pay.apply(prefix, first);
         }
-        java.util.Optional<PaymentGateway.Outcome> outcome = pay.apply(first);
         if (outcome.isEmpty()) {
             throw new BusinessRuleViolation("AUTO_DEBIT_REQUIRED", "No auto-debit authorization covers " + first + ".");
         }
-        if (outcome.get() instanceof PaymentGateway.Declined declined) {
+        if (outcome.get().outcome() instanceof PaymentGateway.Declined declined) {
             throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
         }
-        if (!(outcome.get() instanceof PaymentGateway.Succeeded paid)) {
+        if (!(outcome.get().outcome() instanceof PaymentGateway.Succeeded paid)) {
             throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
                     + "renewal again in a minute to complete it; nothing is collected twice.");
         }
+        chosen = paid.amount().amount().compareTo(annual.amount()) == 0 ? PaymentPlan.ANNUAL : PaymentPlan.MONTHLY;
         int term = current.number() + 1;
         LocalDate nextDue = chosen == PaymentPlan.MONTHLY && !newStart.plusMonths(1).isAfter(newEnd)
                 ? newStart.plusMonths(1) : null;
-        apply(new PolicyRenewed(policyId, accountId, term, newStart, newEnd, annual, chosen, paid.amount(), renewalKey(),
+        apply(new PolicyRenewed(policyId, accountId, term, newStart, newEnd, annual, chosen, paid.amount(), outcome.get().key(),
                 paid.reference(), nextDue, automatic, calendar.now()));
         return new Renewal(policyId, term, newStart, newEnd, annual, chosen, paid.amount(), paid.reference());
     }
@@ -578,6 +604,10 @@ public class Policy {
         requireVisibleTo(caller, Role.ADMIN);
         if (status() != Status.IN_FORCE && status() != Status.PENDING_START) {
             throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "Only a policy in force is renewed.");
+        }
+        if (command.enabled() && terms.isEmpty()) {
+            throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "This policy was issued before quotes and is not "
+                    + "renewed automatically.");
         }
         if (command.enabled()) {
             Term current = terms.get(terms.size() - 1);
@@ -816,6 +846,7 @@ public class Policy {
 
     @EventSourcingHandler
     void on(PolicyCancelled event) {
+        pendingChange = null; // a change waiting for an underwriter goes with the policy
         status = Status.CANCELLED;
         lastDayOfCover = event.lastDayOfCover();
         cancelledOn = event.requestedOn();

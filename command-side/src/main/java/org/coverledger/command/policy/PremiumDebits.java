@@ -45,10 +45,63 @@ public class PremiumDebits {
         return card.map(number -> gateway.collect(new Collection(key, accountId, number, amount, purpose)));
     }
 
-    /** What a customer pays with a card of theirs (a reinstatement), under {@code key}, exactly once. */
-    public Outcome pay(String key, String accountId, String cardNumber, Money amount, String purpose) {
-        return gateway.lookUp(key).orElseGet(() -> gateway.collect(new Collection(key, accountId, cardNumber, amount,
-                purpose)));
+    /** How many payment attempts one payment may make (declined ones included). */
+    static final int ATTEMPTS = 10;
+
+    /** One attempt of a payment: the key it went under and what the gateway said. */
+    public record Attempt(String key, Outcome outcome) {
+    }
+
+    /**
+     * What an earlier attempt of the payment {@code prefix} ({@code prefix:1}, {@code :2}, ...)
+     * came to: one that went through is the payment, whatever is asked now; one whose outcome is
+     * still unknown holds everything back; declined ones are passed over. Empty: none went
+     * through or is pending.
+     */
+    public Optional<Attempt> earlier(String prefix) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            String key = prefix + ":" + attempt;
+            Optional<Outcome> outcome = gateway.lookUp(key);
+            if (outcome.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!(outcome.get() instanceof PaymentGateway.Declined)) {
+                return Optional.of(new Attempt(key, outcome.get()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Pays from the card under the payment's next key (after the declined attempts). */
+    public Attempt payNext(String prefix, String accountId, String cardNumber, Money amount, String purpose) {
+        String key = nextKey(prefix);
+        return new Attempt(key, gateway.collect(new Collection(key, accountId, cardNumber, amount, purpose)));
+    }
+
+    /** Debits under the account's authorization under the payment's next key; empty when none covers the amount. */
+    public Optional<Attempt> debitNext(String prefix, String accountId, Money amount, String purpose) {
+        Optional<String> card;
+        try {
+            card = accounts.load(accountId).invoke(account -> account.autoDebitCardFor(amount));
+        } catch (AggregateNotFoundException e) {
+            card = Optional.empty();
+        }
+        if (card.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = nextKey(prefix);
+        return Optional.of(new Attempt(key, gateway.collect(new Collection(key, accountId, card.get(), amount, purpose))));
+    }
+
+    private String nextKey(String prefix) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            String key = prefix + ":" + attempt;
+            if (gateway.lookUp(key).isEmpty()) {
+                return key;
+            }
+        }
+        throw new org.coverledger.events.common.BusinessRuleViolation("PAYMENT_ATTEMPTS_EXHAUSTED", "This payment was "
+                + "declined " + ATTEMPTS + " times.");
     }
 
     /** The number of a card bound to the account that the caller may pay from. */

@@ -57,12 +57,15 @@ public class StepRunner {
     private final int maxAttempts;
     private final Duration lease;
     private final Duration retryAfter;
+    /** Claimed steps fire on a few threads at once: each is a command that waits on the store. */
+    private final java.util.concurrent.ExecutorService firing;
 
     public StepRunner(TimedSteps steps, CommandGateway gateway, BusinessCalendar calendar, MeterRegistry meters,
                       @Value("${coverledger.timed-steps.batch:50}") int batch,
                       @Value("${coverledger.timed-steps.max-attempts:10}") int maxAttempts,
                       @Value("${coverledger.timed-steps.lease:60s}") Duration lease,
-                      @Value("${coverledger.timed-steps.retry-after:10s}") Duration retryAfter) {
+                      @Value("${coverledger.timed-steps.retry-after:10s}") Duration retryAfter,
+                      @Value("${coverledger.timed-steps.threads:4}") int threads) {
         this.steps = steps;
         this.gateway = gateway;
         this.business = calendar.clock();
@@ -73,14 +76,35 @@ public class StepRunner {
         this.maxAttempts = maxAttempts;
         this.lease = lease;
         this.retryAfter = retryAfter;
+        this.firing = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
+            Thread thread = new Thread(runnable, "timed-step");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /** One round: every step that is due now, up to a batch. */
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        firing.shutdownNow();
+    }
+
+    /** One round: every step that is due now, up to a batch, claimed here and fired on the pool; the round ends when they have. */
     @Scheduled(fixedDelayString = "${coverledger.timed-steps.poll-interval:1s}")
     public void fireDueSteps() {
+        java.util.List<java.util.concurrent.Future<?>> fired = new java.util.ArrayList<>();
         for (TimedSteps.Step step : steps.takeable(business.instant(), real.instant(), batch)) {
             if (steps.claim(step, runner, real.instant().plus(lease))) {
-                fire(step, step.attempts() + 1);
+                fired.add(firing.submit(() -> fire(step, step.attempts() + 1)));
+            }
+        }
+        for (java.util.concurrent.Future<?> step : fired) {
+            try {
+                step.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.error("A timed step's runner failed", e.getCause()); // fire() records its own failures
             }
         }
     }
@@ -108,7 +132,8 @@ public class StepRunner {
     }
 
     Object command(TimedSteps.Step step) {
-        java.time.LocalDate day = java.time.LocalDate.ofInstant(step.dueAt(), calendar.zone());
+        // the day the step is for, not the day a retry of it comes round
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(step.scheduledFor(), calendar.zone());
         return switch (step.kind()) {
             case Timetable.POLICY_START -> new StartCover(step.target());
             case Timetable.POLICY_END -> new EndCover(step.target(), day);

@@ -36,8 +36,13 @@ public class TimedSteps {
     public enum State { DUE, RUNNING, DONE, FAILED, CANCELLED }
 
     /** A step as stored. {@code leaseUntil} is by the real clock (it guards against dead runners). */
+    /**
+     * A step as stored. {@code leaseUntil} is by the real clock (it guards against dead runners);
+     * {@code scheduledFor} is the business moment the step is for, which a retry's later
+     * {@code dueAt} does not change.
+     */
     public record Step(String id, String kind, String target, Instant dueAt, State state, int attempts,
-                       String lastError, String claimedBy, Instant leaseUntil, Instant doneAt) {
+                       String lastError, String claimedBy, Instant leaseUntil, Instant doneAt, Instant scheduledFor) {
     }
 
     private final MongoCollection<Document> steps;
@@ -50,6 +55,7 @@ public class TimedSteps {
     public void schedule(String kind, String target, Instant dueAt) {
         Document step = new Document("_id", kind + ":" + target + ":" + dueAt.toEpochMilli())
                 .append("kind", kind).append("target", target).append("dueAt", Date.from(dueAt))
+                .append("scheduledFor", Date.from(dueAt))
                 .append("state", State.DUE.name()).append("attempts", 0);
         try {
             steps.insertOne(step);
@@ -58,6 +64,12 @@ public class TimedSteps {
                 throw e;
             }
         }
+    }
+
+    /** The one step of this kind for the target scheduled for {@code dueAt}, if it has not fired, will not. */
+    public void cancel(String kind, String target, Instant dueAt) {
+        steps.updateOne(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()), eq("state", State.DUE.name())),
+                Updates.set("state", State.CANCELLED.name()));
     }
 
     /** The target's steps of this kind that have not fired will not. */
@@ -154,7 +166,8 @@ public class TimedSteps {
         return new Step(doc.getString("_id"), doc.getString("kind"), doc.getString("target"),
                 instant(doc.getDate("dueAt")), State.valueOf(doc.getString("state")), doc.getInteger("attempts", 0),
                 doc.getString("lastError"), doc.getString("claimedBy"), instant(doc.getDate("leaseUntil")),
-                instant(doc.getDate("doneAt")));
+                instant(doc.getDate("doneAt")),
+                instant(doc.getDate("scheduledFor") != null ? doc.getDate("scheduledFor") : doc.getDate("dueAt")));
     }
 
     private static Instant instant(Date date) {

@@ -68,9 +68,11 @@ public class Timetable {
     /** A renewed policy ends later: its end, renewal notice and automatic renewal move with it. */
     @EventHandler
     void on(PolicyRenewed event) {
-        steps.cancel(POLICY_END, event.policyId());
-        steps.cancel(RENEWAL_NOTICE, event.policyId());
-        steps.cancel(AUTO_RENEWAL, event.policyId());
+        // exactly the old term's steps (handled again, this cancels nothing the first handling scheduled)
+        java.time.LocalDate oldEnd = event.startDate().minusDays(1);
+        steps.cancel(POLICY_END, event.policyId(), calendar.startOf(oldEnd.plusDays(1)));
+        steps.cancel(RENEWAL_NOTICE, event.policyId(), calendar.startOf(oldEnd.minusDays(30)));
+        steps.cancel(AUTO_RENEWAL, event.policyId(), calendar.startOf(oldEnd));
         steps.schedule(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)));
         renewalSteps(event.policyId(), event.endDate());
         next(event.policyId(), event.nextDueOn());
@@ -94,7 +96,7 @@ public class Timetable {
 
     @EventHandler
     void on(ArrearsPaid event) {
-        steps.cancel(GRACE_END, event.policyId());
+        // the grace-end step stays: it finds nothing owed (a later missed instalment may have its own)
         next(event.policyId(), event.nextDueOn());
     }
 

@@ -103,6 +103,7 @@ class PolicyTest {
         var accounts = OtherAggregates.repository(Account.class, Map.of(
                 ACCOUNT, List.of(new AccountRegistered(ACCOUNT, "alice", "Alice Wang", "11010519491231002X",
                                 "13812345678", null), new CardBound(ACCOUNT, "card-ok", "6222020000000000034", CLOCK.instant()),
+                        new CardBound(ACCOUNT, "card-no", "6222020000000000002", CLOCK.instant()),
                         new AutoDebitAuthorized(ACCOUNT, "card-ok", 10, Money.cny("1000.00"), CLOCK.instant())),
                 "acc-declines", List.of(new AccountRegistered("acc-declines", "alice", "Alice Wang",
                                 "11010519491231002X", "13812345678", null),
@@ -159,7 +160,7 @@ class PolicyTest {
                 .when(new ApprovePolicyChange(POLICY, "chg-1"), underwriter())
                 .expectEvents(new PolicyChangeApproved(POLICY, ACCOUNT, "chg-1", Money.cny("600000.00"),
                         Instant.parse("2026-03-10T16:00:00Z"), Money.cny("520.00"), Money.cny("16.22"),
-                        "policy:pol-1:change:chg-1", reference("policy:pol-1:change:chg-1"), "uma", CLOCK.instant()));
+                        "policy:pol-1:change:chg-1:1", reference("policy:pol-1:change:chg-1:1"), "uma", CLOCK.instant()));
         // the one who asked does not decide; a change that is not pending is not found
         fixture.given(annual("q-1", "2026-01-01"), new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1",
                         Money.cny("500000.00"), Money.cny("600000.00"), "uma", CLOCK.instant()))
@@ -426,8 +427,8 @@ class PolicyTest {
                 new PolicyLapsed(POLICY, ACCOUNT, 3, LocalDate.parse("2026-02-09"), CLOCK.instant()));
         fixture.given(history)
                 .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
-                .expectEvents(new PolicyReinstated(POLICY, ACCOUNT, 3, 5, Money.cny("150.00"), "policy:pol-1:arrears:3",
-                        reference("policy:pol-1:arrears:3"), LocalDate.parse("2026-03-10"), LocalDate.parse("2026-04-10"),
+                .expectEvents(new PolicyReinstated(POLICY, ACCOUNT, 3, 5, Money.cny("150.00"), "policy:pol-1:arrears:3:1",
+                        reference("policy:pol-1:arrears:3:1"), LocalDate.parse("2026-03-10"), LocalDate.parse("2026-04-10"),
                         CLOCK.instant()));
         fixture.given(history)
                 .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), bob())
@@ -466,7 +467,7 @@ class PolicyTest {
                 .when(new RenewPolicy(POLICY, "card-ok", null), alice())
                 .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-04-09"),
                         LocalDate.parse("2027-04-08"), Money.cny("520.00"), PaymentPlan.ANNUAL, Money.cny("520.00"),
-                        "policy:pol-1:renewal:2", reference("policy:pol-1:renewal:2"), null, false, CLOCK.instant()));
+                        "policy:pol-1:renewal:2:1", reference("policy:pol-1:renewal:2:1"), null, false, CLOCK.instant()));
         // a day too early
         fixture.given(annual("q-1", "2025-04-11"), started)
                 .when(new RenewPolicy(POLICY, "card-ok", null), alice())
@@ -478,10 +479,37 @@ class PolicyTest {
         // renewed: the old end's timed step finds the end moved on
         fixture.given(annual("q-1", "2025-04-09"), started, new PolicyRenewed(POLICY, ACCOUNT, 2,
                         LocalDate.parse("2026-04-09"), LocalDate.parse("2027-04-08"), Money.cny("520.00"),
-                        PaymentPlan.ANNUAL, Money.cny("520.00"), "policy:pol-1:renewal:2", "SIM-R", null, false,
+                        PaymentPlan.ANNUAL, Money.cny("520.00"), "policy:pol-1:renewal:2:1", "SIM-R", null, false,
                         CLOCK.instant()))
                 .when(new EndCover(POLICY, LocalDate.parse("2026-04-09")), system())
                 .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void a_declined_card_does_not_stop_the_next_one_from_renewing() {
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-04-09"), CLOCK.instant());
+        fixture.given(annual("q-1", "2025-04-09"), started)
+                .when(new RenewPolicy(POLICY, "card-no", null), alice())
+                .expectException(refused("PAYMENT_DECLINED"))
+                .expectNoEvents();
+        fixture.given(annual("q-1", "2025-04-09"), started)
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-04-09"),
+                        LocalDate.parse("2027-04-08"), Money.cny("520.00"), PaymentPlan.ANNUAL, Money.cny("520.00"),
+                        "policy:pol-1:renewal:2:2", reference("policy:pol-1:renewal:2:2"), null, false, CLOCK.instant()));
+    }
+
+    @Test
+    void a_change_waiting_for_an_underwriter_goes_with_a_cancellation() {
+        PolicyChangeRequested pending = new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1", Money.cny("500000.00"),
+                Money.cny("600000.00"), "alice", CLOCK.instant());
+        PolicyCancelled cancelled = new PolicyCancelled(POLICY, ACCOUNT, LocalDate.parse("2026-03-10"), false,
+                LocalDate.parse("2026-03-10"), Money.cny("500.00"), Money.cny("94.52"), Money.cny("40.55"),
+                Money.cny("364.93"), "policy:pol-1:refund", "SIMR-1", CancellationReason.OTHER, CLOCK.instant());
+        fixture.given(annual("q-1", "2026-01-01"), pending, cancelled)
+                .when(new ApprovePolicyChange(POLICY, "chg-1"), underwriter())
+                .expectException(UnknownObject.class)
                 .expectNoEvents();
     }
 
@@ -513,7 +541,7 @@ class PolicyTest {
                 .when(new RenewAutomatically(POLICY), system())
                 .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-03-11"),
                         LocalDate.parse("2027-03-10"), Money.cny("520.00"), PaymentPlan.ANNUAL, Money.cny("520.00"),
-                        "policy:pol-1:renewal:2", reference("policy:pol-1:renewal:2"), null, true, CLOCK.instant()));
+                        "policy:pol-1:renewal:2:1", reference("policy:pol-1:renewal:2:1"), null, true, CLOCK.instant()));
         // not chosen: nothing
         fixture.given(annual("q-1", "2025-03-11"), started)
                 .when(new RenewAutomatically(POLICY), system())

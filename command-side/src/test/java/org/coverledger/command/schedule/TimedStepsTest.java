@@ -94,6 +94,7 @@ class TimedStepsTest {
         assertThat(again.state()).isEqualTo(State.DUE);
         assertThat(again.dueAt()).isEqualTo(DUE.plusSeconds(10));
         assertThat(again.lastError()).isEqualTo("ConcurrencyException");
+        assertThat(again.scheduledFor()).as("the moment the step is for stays").isEqualTo(DUE);
         assertThat(steps.takeable(DUE.plusSeconds(9), Instant.now(), 10)).isEmpty();
 
         Step retried = steps.takeable(DUE.plusSeconds(10), Instant.now(), 10).get(0);
@@ -113,5 +114,32 @@ class TimedStepsTest {
         assertThat(steps.of("q-1").get(0).state()).isEqualTo(State.CANCELLED);
         assertThat(steps.list(null, DUE, 0, 10)).hasSize(2);
         assertThat(steps.list(null, DUE.minusSeconds(1), 0, 10)).isEmpty();
+    }
+
+    @Test
+    void a_renewal_handled_again_cancels_only_the_old_terms_steps() {
+        org.coverledger.events.common.BusinessCalendar calendar = new org.coverledger.events.common.BusinessCalendar(
+                java.time.Clock.systemUTC(), org.coverledger.events.common.BusinessCalendar.DEFAULT_ZONE);
+        Timetable timetable = new Timetable(steps, calendar);
+        java.time.LocalDate start = java.time.LocalDate.parse("2026-04-09");
+        timetable.on(new org.coverledger.events.policy.PolicyApi.PolicyIssued("pol-1", "PN1", "acc-1", "alice",
+                org.coverledger.events.policy.Product.PROPERTY, org.coverledger.events.common.Money.cny("500000.00"),
+                org.coverledger.events.common.Money.cny("500.00"), start, start.plusMonths(12).minusDays(1),
+                org.coverledger.events.policy.QuoteApi.PaymentPlan.ANNUAL, "q-1", "2026-11",
+                org.coverledger.events.common.Money.cny("500.00"), "SIM-1", null));
+        org.coverledger.events.policy.PolicyApi.PolicyRenewed renewed = new org.coverledger.events.policy.PolicyApi
+                .PolicyRenewed("pol-1", "acc-1", 2, start.plusMonths(12), start.plusMonths(24).minusDays(1),
+                org.coverledger.events.common.Money.cny("520.00"), org.coverledger.events.policy.QuoteApi.PaymentPlan.ANNUAL,
+                org.coverledger.events.common.Money.cny("520.00"), "k", "r", null, false, Instant.now());
+        timetable.on(renewed);
+        timetable.on(renewed); // redelivered
+        List<Step> all = steps.of("pol-1");
+        assertThat(all.stream().filter(s -> s.state() == State.DUE).map(s -> s.kind() + "@" + s.dueAt()).toList())
+                .containsExactlyInAnyOrder("policy-start@" + calendar.startOf(start),
+                        "renewal-notice@" + calendar.startOf(start.plusMonths(24).minusDays(31)),
+                        "auto-renewal@" + calendar.startOf(start.plusMonths(24).minusDays(1)),
+                        "policy-end@" + calendar.startOf(start.plusMonths(24)));
+        assertThat(all.stream().filter(s -> s.state() == State.CANCELLED).map(Step::kind).toList())
+                .containsExactlyInAnyOrder("renewal-notice", "auto-renewal", "policy-end");
     }
 }

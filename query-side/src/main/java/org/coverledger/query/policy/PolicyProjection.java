@@ -136,7 +136,10 @@ public class PolicyProjection {
 
     @EventHandler
     void on(PolicyChangeApproved event, @SequenceNumber long sequence) {
-        update(event.policyId(), sequence, new Update().set("pendingChange", null)
+        Update update = event.paymentReference() == null ? new Update() : new Update().push("payments",
+                new PolicyView.Payment(event.premiumDifference().amount().signum() > 0 ? "CHANGE_PREMIUM" : "CHANGE_REFUND",
+                        null, null, event.premiumDifference().amount().abs(), null, event.at(), event.paymentReference()));
+        update(event.policyId(), sequence, update.set("pendingChange", null)
                 .set("sumInsured", event.sumInsured().amount()).set("premium", event.annualPremium().amount())
                 .push("changes", new PolicyView.Change(sequence, null, event.sumInsured().amount(),
                         event.effectiveFrom(), event.at(), event.underwriter())));
@@ -214,7 +217,8 @@ public class PolicyProjection {
     void on(PolicyCancelled event, @SequenceNumber long sequence) {
         Update refund = event.refund().amount().signum() > 0 ? new Update().push("payments", new PolicyView.Payment(
                 "REFUND", null, null, event.refund().amount(), null, event.at(), event.refundReference())) : new Update();
-        update(event.policyId(), sequence, refund.set("status", CANCELLED).set("nextInstalmentDue", null).set("cancellation",
+        update(event.policyId(), sequence, refund.set("status", CANCELLED).set("nextInstalmentDue", null)
+                .set("pendingChange", null).set("cancellation",
                 new PolicyView.Cancellation(event.requestedOn(), event.withinCoolingOff(), event.lastDayOfCover(),
                         event.premiumPaid().amount(), event.premiumEarned().amount(), event.fee().amount(),
                         event.refund().amount(), event.reason() == null ? null : event.reason().name())));

@@ -114,6 +114,11 @@ public class PolicyQueryController {
         if (holder != null && caller.isCustomerOnly()) {
             problems.add(new FieldProblem("holder", "is for staff: a customer's list holds their own policies"));
         }
+        boolean namesMasked = caller.roles().equals(java.util.Set.of(org.coverledger.events.common.Role.ANALYST));
+        if (namesMasked && (holder != null || insured != null)) {
+            problems.add(new FieldProblem(holder != null ? "holder" : "insured",
+                    "is for staff who see names: an analyst sees them masked, and finds no one by name"));
+        }
         if (insured != null && (insured.isBlank() || insured.length() > 50)) {
             problems.add(new FieldProblem("insured", "must be a name of 1 to 50 characters"));
         }
