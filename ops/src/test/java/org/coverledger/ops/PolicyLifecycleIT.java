@@ -96,16 +96,16 @@ class PolicyLifecycleIT {
             clock.moveTo(midnight(end.plusDays(1)).plusSeconds(60));
             awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("EXPIRED"));
             awaitJson(reader, "/api/quotes/" + quoteId, q -> q.get("status").asText().equals("EXPIRED"));
-            assertThat(eventsOf(system, policyId))
-                    .containsExactly("PolicyIssued", "PolicyStarted", "RenewalNoticeSent", "PolicyExpired");
+            // (the renewal notice fell due while the clock jumped past the end: too late to tell, so not told)
+            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyExpired");
             assertThat(eventsOf(system, quoteId)).containsExactly("QuoteIssued", "QuoteExpired");
 
             // the audit trail says who: the system, by the timed step
             JsonNode audit = awaitJson(Api.at(system.queryUrl(), "cora"), "/api/audit?aggregateId=" + policyId,
-                    a -> a.get("total").asInt() == 4);
+                    a -> a.get("total").asInt() == 3);
             assertThat(audit.get("items").get(1).get("eventType").asText()).isEqualTo("PolicyStarted");
             assertThat(audit.get("items").findValuesAsText("actor")).containsExactly(customer.accountId(), "system",
-                    "system", "system");
+                    "system");
 
             Reply list = Api.at(system.commandUrl(), "root").get("/api/admin/timed-steps?state=FAILED");
             assertThat(list.json().get("total").asInt()).isZero();
