@@ -225,10 +225,11 @@ public class Policy {
                                  PolicyRenewals renewals, PremiumDebits debits, PolicyCancellations refunds) {
         PendingChange change = pendingChangeFor(command.changeId(), caller);
         LocalDate effectiveDay = calendar.today().plusDays(1);
-        Money newAnnual = renewals.annualPremium(quoteId, change.sumInsured(), startDate).orElseThrow(() ->
-                new BusinessRuleViolation("CHANGE_NEEDS_QUOTE", "The cover cannot be re-priced (the insured's details "
-                        + "were erased or the rules no longer offer it): the customer asks for a new quote."));
-        Term term = terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        // the term the change takes effect in, priced as it was: at the insured's age on that term's start
+        Term term = termOn(effectiveDay) != null ? termOn(effectiveDay) : terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        Money newAnnual = renewals.annualPremium(quoteId, change.sumInsured(), term == null ? startDate : term.from())
+                .orElseThrow(() -> new BusinessRuleViolation("CHANGE_NEEDS_QUOTE", "The cover cannot be re-priced (the "
+                        + "insured's details were erased or the rules no longer offer it): the customer asks for a new quote."));
         Money difference = Money.cny("0.00");
         String key = null;
         String reference = null;
@@ -267,7 +268,7 @@ public class Policy {
         }
         Instant effectiveFrom = calendar.startOf(effectiveDay);
         apply(new PolicyChangeApproved(policyId, accountId, change.changeId(), change.sumInsured(), effectiveFrom,
-                newAnnual, difference, key, reference, caller.login(), calendar.now()));
+                effectiveDay, newAnnual, difference, key, reference, caller.login(), calendar.now()));
         return new ChangeDecision(change.changeId(), change.sumInsured(), effectiveFrom, newAnnual, difference, reference);
     }
 
@@ -804,13 +805,20 @@ public class Policy {
     void on(PolicyChangeApproved event) {
         pendingChange = null;
         sumInsured = event.sumInsured();
-        Term current = terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        LocalDate effectiveDay = event.effectiveOn();
+        int index = terms.size() - 1;
+        for (int i = 0; effectiveDay != null && i < terms.size(); i++) {
+            if (terms.get(i).contains(effectiveDay)) {
+                index = i;
+            }
+        }
+        Term current = terms.isEmpty() ? null : terms.get(index);
         if (current != null) {
             Money instalment = current.plan() == PaymentPlan.MONTHLY ? Money.cny(event.annualPremium().amount()
                     .divide(java.math.BigDecimal.valueOf(12), 2, java.math.RoundingMode.HALF_UP)) : current.instalment();
             Money paid = event.premiumDifference() == null || current.plan() != PaymentPlan.ANNUAL ? current.paid()
                     : current.paid().plus(event.premiumDifference());
-            terms.set(terms.size() - 1, new Term(current.number(), current.from(), current.to(), event.annualPremium(),
+            terms.set(index, new Term(current.number(), current.from(), current.to(), event.annualPremium(),
                     current.plan(), instalment, paid, current.paidThrough()));
         }
     }

@@ -159,7 +159,8 @@ class PolicyTest {
         fixture.given(annual("q-1", "2026-01-01"), pending)
                 .when(new ApprovePolicyChange(POLICY, "chg-1"), underwriter())
                 .expectEvents(new PolicyChangeApproved(POLICY, ACCOUNT, "chg-1", Money.cny("600000.00"),
-                        Instant.parse("2026-03-10T16:00:00Z"), Money.cny("520.00"), Money.cny("16.22"),
+                        Instant.parse("2026-03-10T16:00:00Z"), LocalDate.parse("2026-03-11"), Money.cny("520.00"),
+                        Money.cny("16.22"),
                         "policy:pol-1:change:chg-1:1", reference("policy:pol-1:change:chg-1:1"), "uma", CLOCK.instant()));
         // the one who asked does not decide; a change that is not pending is not found
         fixture.given(annual("q-1", "2026-01-01"), new PolicyChangeRequested(POLICY, ACCOUNT, "chg-1",

@@ -89,7 +89,7 @@ public final class PolicyApi {
      * instalments instead: none).
      */
     public record PolicyChangeApproved(String policyId, String accountId, String changeId, Money sumInsured,
-                                       Instant effectiveFrom, Money annualPremium, Money premiumDifference,
+                                       Instant effectiveFrom, LocalDate effectiveOn, Money annualPremium, Money premiumDifference,
                                        String paymentKey, String paymentReference, String underwriter, Instant at) {
     }
 
