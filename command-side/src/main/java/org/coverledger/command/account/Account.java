@@ -489,6 +489,11 @@ public class Account {
         return java.util.Optional.ofNullable(cards.get(autoDebitCard));
     }
 
+    /** Whether the national ID is the account holder's own (an insured named as SELF must be). */
+    public boolean heldBy(String insuredNationalId) {
+        return nationalId != null && nationalId.equalsIgnoreCase(insuredNationalId);
+    }
+
     /** Where notices about the customer's policies go: the mobile, none once closed or erased. */
     public String mobileForNotices() {
         return closed || erased ? null : mobile;

@@ -118,7 +118,7 @@ public class QuoteController {
 
     @ResponseStatus(HttpStatus.CREATED)
     @Refuses({"ACCOUNT_UNKNOWN", "ACCOUNT_CLOSED", "COVER_START_INVALID", "PRODUCT_RULES_NOT_MET",
-            "BENEFICIARY_SHARES_INVALID"})
+            "BENEFICIARY_SHARES_INVALID", "INSURED_NOT_HOLDER"})
     @PostMapping
     @Operation(summary = "Ask for a quote: the premium comes from the product's rules, never from the request",
             description = "201 with the quote's status: OFFERED (valid 30 days; the premium and loadings are on the "

@@ -25,10 +25,18 @@ public class QuoteRequests {
     @CommandHandler
     public String handle(RequestQuote command, Caller caller, BusinessCalendar calendar) throws Exception {
         String owner;
+        boolean holder;
         try {
-            owner = accounts.load(command.accountId()).invoke(account -> account.ownerFor(caller));
+            var account = accounts.load(command.accountId());
+            owner = account.invoke(a -> a.ownerFor(caller));
+            holder = account.invoke(a -> a.heldBy(command.insuredNationalId()));
         } catch (AggregateNotFoundException e) {
             throw Account.unknown(command.accountId());
+        }
+        if (command.relationship() == org.coverledger.events.policy.QuoteApi.Relationship.SELF && !holder) {
+            throw new org.coverledger.events.common.BusinessRuleViolation("INSURED_NOT_HOLDER", "An insured who is "
+                    + "the policyholder (SELF) has the account holder's national ID; for a family member, name the "
+                    + "relationship.");
         }
         QuoteIssued issued = Quote.decide(command, owner, caller.login(), calendar); // a refusal is thrown before the aggregate exists
         return quotes.newInstance(() -> new Quote(issued)).invoke(Quote::status);

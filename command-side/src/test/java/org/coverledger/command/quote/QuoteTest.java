@@ -224,4 +224,21 @@ class QuoteTest {
                 .expectException(refused("BENEFICIARY_SHARES_INVALID"))
                 .expectNoEvents();
     }
+
+    @Test
+    void an_insured_named_as_self_is_the_account_holder() {
+        fixture.givenNoPriorActivity()
+                .when(new RequestQuote("q-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
+                        "Li Na", "110105198503150027", Relationship.SELF, health(false, false), List.of()), customer())
+                .expectException(refused("INSURED_NOT_HOLDER"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void a_family_member_is_insured_under_their_own_id() {
+        fixture.givenNoPriorActivity()
+                .when(new RequestQuote("q-1", "acc-1", Product.HEALTH, Money.cny("300000"), TODAY.plusDays(1), 12,
+                        "Li Na", "110105198503150027", Relationship.SPOUSE, health(false, false), List.of()), customer())
+                .expectSuccessfulHandlerExecution();
+    }
 }
