@@ -66,6 +66,8 @@ class AccessControlIT {
             C POST   /api/policies/{id}/changes/{id}/rejection    U R
             C POST   /api/policies/{id}/cancellation              C R
             C POST   /api/policies/{id}/reinstatement             C R
+            C POST   /api/policies/{id}/reinstatement/{id}/approval U R
+            C POST   /api/policies/{id}/reinstatement/{id}/rejection U R
             C POST   /api/policies/{id}/renewal                   C R
             C POST   /api/policies/{id}/auto-renewal              C R
             C POST   /api/claims                                  C J R

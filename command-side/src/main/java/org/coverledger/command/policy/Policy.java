@@ -22,6 +22,9 @@ import org.coverledger.events.policy.PolicyApi.IssuePolicy;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.EndCover;
+import org.coverledger.events.policy.PolicyApi.DecideReinstatement;
+import org.coverledger.events.policy.PolicyApi.ReinstatementDecided;
+import org.coverledger.events.policy.PolicyApi.ReinstatementReferred;
 import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeApproved;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeRejected;
@@ -121,6 +124,7 @@ public class Policy {
     private java.util.Set<Integer> paidInstalments = new java.util.TreeSet<>(); // MONTHLY: numbered from the first start
     private boolean autoRenewal;
     private PendingChange pendingChange;
+    private ReinstatementReferral reinstatementReferral;
     @PersonalData
     private String contactMobile; // where notices about this policy go, when not the account's mobile
 
@@ -404,7 +408,30 @@ public class Policy {
 
     /** What paying the arrears came to. */
     public record Reinstatement(String policyId, boolean wasLapsed, int fromInstalment, int toInstalment, Money amount,
-                                String paymentReference, LocalDate nextDueOn) {
+                                String paymentReference, LocalDate nextDueOn, String status, String referralId) {
+    }
+
+    enum ReferralState { PENDING, APPROVED, DECLINED }
+
+    /** A reinstatement referred to an underwriter, for the lapse that began on {@code lapsedOn}. */
+    record ReinstatementReferral(String referralId, LocalDate lapsedOn, String requestedBy, ReferralState state) {
+    }
+
+    /** An underwriter (not the one who asked) approves or declines a referred reinstatement. */
+    @CommandHandler
+    public void handle(DecideReinstatement command, Caller caller, BusinessCalendar calendar) {
+        if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADMIN)) {
+            throw new UnknownObject("policy", policyId);
+        }
+        if (reinstatementReferral == null || reinstatementReferral.state() != ReferralState.PENDING
+                || !reinstatementReferral.referralId().equals(command.referralId()) || status() != Status.LAPSED) {
+            throw new UnknownObject("reinstatement referral", command.referralId());
+        }
+        if (caller.login().equals(reinstatementReferral.requestedBy())) {
+            throw new BusinessRuleViolation("OWN_CHANGE", "Another underwriter decides a reinstatement you asked for.");
+        }
+        apply(new ReinstatementDecided(policyId, accountId, command.referralId(), command.approve(),
+                command.approve() ? null : command.reason(), caller.login(), calendar.now()));
     }
 
     /**
@@ -428,15 +455,29 @@ public class Policy {
                         + "two years of the lapse and before its term ends (" + endDate + ").");
             }
             if (product == Product.HEALTH || product == Product.LIFE) {
+                if (reinstatementReferral != null && reinstatementReferral.state() == ReferralState.DECLINED
+                        && reinstatementReferral.lapsedOn().equals(lapsedOn)) {
+                    throw new BusinessRuleViolation("REINSTATEMENT_DECLINED", "An underwriter declined to reinstate "
+                            + "this policy; ask for a new quote.");
+                }
+                boolean approved = reinstatementReferral != null && reinstatementReferral.state() == ReferralState.APPROVED
+                        && reinstatementReferral.lapsedOn().equals(lapsedOn);
+                if (reinstatementReferral != null && reinstatementReferral.state() == ReferralState.PENDING) {
+                    throw new BusinessRuleViolation("REINSTATEMENT_REFERRED", "The new declaration waits for an "
+                            + "underwriter; pay once they have approved it.");
+                }
                 org.coverledger.events.policy.ProductCatalogue.Assessment health = org.coverledger.events.policy
                         .ProductCatalogue.reassessDeclarations(product, sumInsured.amount(), command.declarations());
-                if (health.refused()) {
+                if (health.refused() && !approved) {
                     throw new BusinessRuleViolation("PRODUCT_RULES_NOT_MET", "Answer the health declaration again: "
                             + String.join("; ", health.refusals()) + ".");
                 }
-                if (!health.referrals().isEmpty()) {
-                    throw new BusinessRuleViolation("UNDERWRITING_REQUIRED", "The declaration needs an underwriter ("
-                            + String.join(", ", health.referrals()) + "): ask for a new quote.");
+                if (!health.referrals().isEmpty() && !approved) {
+                    String referralId = java.util.UUID.nameUUIDFromBytes(("reinstatement:" + policyId + ":" + lapsedOn)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+                    apply(new ReinstatementReferred(policyId, accountId, referralId, "[\"" + String.join("\",\"",
+                            health.referrals()) + "\"]", caller.login(), calendar.now()));
+                    return new Reinstatement(policyId, true, 0, 0, Money.cny("0.00"), null, null, "REFERRED", referralId);
                 }
             }
         }
@@ -475,7 +516,7 @@ public class Policy {
             apply(new ArrearsPaid(policyId, accountId, from, to, paid.amount(), key, paid.reference(), next,
                     calendar.now()));
         }
-        return new Reinstatement(policyId, lapsed, from, to, paid.amount(), paid.reference(), next);
+        return new Reinstatement(policyId, lapsed, from, to, paid.amount(), paid.reference(), next, "IN_FORCE", null);
     }
 
     /**
@@ -794,6 +835,19 @@ public class Policy {
     /** The term that holds the day, or none. */
     private Term termOn(LocalDate day) {
         return terms.stream().filter(t -> t.contains(day)).findFirst().orElse(null);
+    }
+
+    @EventSourcingHandler
+    void on(ReinstatementReferred event) {
+        reinstatementReferral = new ReinstatementReferral(event.referralId(), gaps.get(gaps.size() - 1).from(),
+                event.requestedBy(), ReferralState.PENDING);
+    }
+
+    @EventSourcingHandler
+    void on(ReinstatementDecided event) {
+        reinstatementReferral = new ReinstatementReferral(reinstatementReferral.referralId(),
+                reinstatementReferral.lapsedOn(), reinstatementReferral.requestedBy(),
+                event.approved() ? ReferralState.APPROVED : ReferralState.DECLINED);
     }
 
     @EventSourcingHandler

@@ -21,6 +21,7 @@ import org.coverledger.events.policy.PolicyApi.CancelPolicy;
 import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
+import org.coverledger.events.policy.PolicyApi.DecideReinstatement;
 import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
 import org.coverledger.events.policy.PolicyApi.RejectPolicyChange;
 import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
@@ -78,8 +79,13 @@ public class PolicyController {
                                                @jakarta.validation.constraints.NotNull @Size(max = 200) String> declarations) {
     }
 
+    /** {@code status}: IN_FORCE (paid), or REFERRED (the new declaration waits for an underwriter: {@code referralId}). */
     public record Reinstated(String policyId, String status, boolean wasLapsed, int fromInstalment, int toInstalment,
-                             BigDecimal amount, String currency, String paymentReference, LocalDate nextDueOn) {
+                             BigDecimal amount, String currency, String paymentReference, LocalDate nextDueOn,
+                             String referralId) {
+    }
+
+    public record ReinstatementDecision(@Size(max = 500) String reason) {
     }
 
     public record Cancelled(String policyId, String status, boolean withinCoolingOff, LocalDate lastDayOfCover,
@@ -159,7 +165,8 @@ public class PolicyController {
                 done.refund().amount(), done.refund().currency(), done.refundReference());
     }
 
-    @Refuses({"NOTHING_DUE", "REINSTATEMENT_PERIOD_OVER", "PRODUCT_RULES_NOT_MET", "UNDERWRITING_REQUIRED",
+    @Refuses({"NOTHING_DUE", "REINSTATEMENT_PERIOD_OVER", "PRODUCT_RULES_NOT_MET", "REINSTATEMENT_REFERRED",
+            "REINSTATEMENT_DECLINED", "PAYMENT_ATTEMPTS_EXHAUSTED",
             "PAYMENT_DECLINED", "PAYMENT_PENDING", "CARD_UNKNOWN", "ACCOUNT_CLOSED"})
     @PostMapping("/{policyId}/reinstatement")
     @Operation(summary = "Pay what a monthly policy owes from a bound card: in the grace period the missed "
@@ -172,8 +179,34 @@ public class PolicyController {
         ReinstatementRequest request = validation.read(body, ReinstatementRequest.class);
         Policy.Reinstatement done = commands.send(new ReinstatePolicy(policyId, request.paymentCardId(),
                 request.declarations() == null ? java.util.Map.of() : request.declarations()));
-        return new Reinstated(policyId, "IN_FORCE", done.wasLapsed(), done.fromInstalment(), done.toInstalment(),
-                done.amount().amount(), done.amount().currency(), done.paymentReference(), done.nextDueOn());
+        return new Reinstated(policyId, done.status(), done.wasLapsed(), done.fromInstalment(), done.toInstalment(),
+                done.amount().amount(), done.amount().currency(), done.paymentReference(), done.nextDueOn(),
+                done.referralId());
+    }
+
+    @Refuses({"OWN_CHANGE"})
+    @PostMapping("/{policyId}/reinstatement/{referralId}/approval")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "An underwriter approves a referred reinstatement: the customer may then pay what is due")
+    public ChangeAccepted approveReinstatement(@PathVariable String policyId, @PathVariable String referralId) {
+        Ids.requireKnownFormat("policy", policyId);
+        Ids.requireKnownFormat("reinstatement referral", referralId);
+        commands.send(new DecideReinstatement(policyId, referralId, true, null));
+        return new ChangeAccepted(policyId, "APPROVED", referralId);
+    }
+
+    @Refuses({"OWN_CHANGE"})
+    @PostMapping("/{policyId}/reinstatement/{referralId}/rejection")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "An underwriter declines a referred reinstatement, with a reason the customer sees")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ChangeRejection.class)))
+    public ChangeAccepted declineReinstatement(@PathVariable String policyId, @PathVariable String referralId,
+                                               @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        Ids.requireKnownFormat("reinstatement referral", referralId);
+        ChangeRejection request = validation.read(body, ChangeRejection.class);
+        commands.send(new DecideReinstatement(policyId, referralId, false, request.reason()));
+        return new ChangeAccepted(policyId, "DECLINED", referralId);
     }
 
     @Refuses({"POLICY_NOT_ACTIVE", "ARREARS_OUTSTANDING", "RENEWAL_NOT_OPEN", "RENEWAL_NEEDS_QUOTE",

@@ -25,6 +25,9 @@ import org.coverledger.events.policy.Product;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.EndCover;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
+import org.coverledger.events.policy.PolicyApi.DecideReinstatement;
+import org.coverledger.events.policy.PolicyApi.ReinstatementDecided;
+import org.coverledger.events.policy.PolicyApi.ReinstatementReferred;
 import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeApproved;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeRejected;
@@ -442,11 +445,40 @@ class PolicyTest {
                 Money.cny("600.00"), LocalDate.parse("2025-11-10"), LocalDate.parse("2026-11-09"), PaymentPlan.MONTHLY,
                 "q-1", "2026-11", Money.cny("50.00"), "SIM-1", null);
         List<Object> lapsedHealth = List.of(health, history.get(1), history.get(2), history.get(3));
+        String referralId = java.util.UUID.nameUUIDFromBytes(("reinstatement:" + POLICY + ":2026-02-10")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
         fixture.given(lapsedHealth)
                 .when(new ReinstatePolicy(POLICY, "card-ok", Map.of("smoker", "false", "hospitalizedLast2Years", "true",
                         "chronicCondition", "false")), alice())
-                .expectException(refused("UNDERWRITING_REQUIRED"))
-                .expectNoEvents();
+                .expectEvents(new ReinstatementReferred(POLICY, ACCOUNT, referralId, "[\"hospitalizedLast2Years\"]",
+                        "alice", CLOCK.instant()));
+        ReinstatementReferred referred = new ReinstatementReferred(POLICY, ACCOUNT, referralId,
+                "[\"hospitalizedLast2Years\"]", "alice", CLOCK.instant());
+        // it waits; an underwriter approves; then paying reinstates it without asking again
+        List<Object> waiting = new java.util.ArrayList<>(lapsedHealth);
+        waiting.add(referred);
+        fixture.given(waiting)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
+                .expectException(refused("REINSTATEMENT_REFERRED"));
+        fixture.given(waiting)
+                .when(new DecideReinstatement(POLICY, referralId, true, null), underwriter())
+                .expectEvents(new ReinstatementDecided(POLICY, ACCOUNT, referralId, true, null, "uma", CLOCK.instant()));
+        List<Object> approved = new java.util.ArrayList<>(waiting);
+        approved.add(new ReinstatementDecided(POLICY, ACCOUNT, referralId, true, null, "uma", CLOCK.instant()));
+        fixture.given(approved)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of("smoker", "false", "hospitalizedLast2Years", "true",
+                        "chronicCondition", "false")), alice())
+                .expectEventsMatching(org.axonframework.test.matchers.Matchers.payloadsMatching(
+                        org.axonframework.test.matchers.Matchers.exactSequenceOf(
+                                org.hamcrest.Matchers.instanceOf(PolicyReinstated.class),
+                                org.axonframework.test.matchers.Matchers.andNoMore())));
+        List<Object> declined = new java.util.ArrayList<>(waiting);
+        declined.add(new ReinstatementDecided(POLICY, ACCOUNT, referralId, false, "Recent hospital stay.", "uma",
+                CLOCK.instant()));
+        fixture.given(declined)
+                .when(new ReinstatePolicy(POLICY, "card-ok", Map.of("smoker", "false", "hospitalizedLast2Years", "true",
+                        "chronicCondition", "false")), alice())
+                .expectException(refused("REINSTATEMENT_DECLINED"));
         fixture.given(lapsedHealth)
                 .when(new ReinstatePolicy(POLICY, "card-ok", Map.of()), alice())
                 .expectException(refused("PRODUCT_RULES_NOT_MET"));

@@ -28,6 +28,8 @@ import org.coverledger.events.policy.PolicyApi.PolicyLapsed;
 import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
 import org.coverledger.events.policy.QuoteApi;
 import org.coverledger.events.policy.PolicyApi.AutoRenewalChosen;
+import org.coverledger.events.policy.PolicyApi.ReinstatementDecided;
+import org.coverledger.events.policy.PolicyApi.ReinstatementReferred;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeApproved;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeRejected;
 import org.coverledger.events.policy.PolicyApi.PolicyChangeRequested;
@@ -81,7 +83,7 @@ public class PolicyProjection {
                         ? event.startDate().plusMonths(1) : null, null,
                 List.of(new PolicyView.Term(1, event.startDate(), event.endDate(), event.premium().amount(),
                         event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
-                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), null, sequence);
+                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), null, null, sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -125,6 +127,26 @@ public class PolicyProjection {
     @EventHandler
     void on(PolicyExpired event, @SequenceNumber long sequence) {
         setStatus(event.policyId(), EXPIRED, sequence);
+    }
+
+    @EventHandler
+    void on(ReinstatementReferred event, @SequenceNumber long sequence) {
+        List<String> referrals = new java.util.ArrayList<>();
+        if (event.referrals() != null && event.referrals().startsWith("[")) {
+            try {
+                JSON.readTree(event.referrals()).forEach(r -> referrals.add(r.asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // withheld or erased: none shown
+            }
+        }
+        update(event.policyId(), sequence, new Update().set("pendingReinstatement", new PolicyView.PendingReinstatement(
+                event.referralId(), referrals, event.requestedBy(), event.at(), "PENDING", null)));
+    }
+
+    @EventHandler
+    void on(ReinstatementDecided event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("pendingReinstatement.decision",
+                event.approved() ? "APPROVED" : "DECLINED").set("pendingReinstatement.reason", event.reason()));
     }
 
     @EventHandler
@@ -204,6 +226,7 @@ public class PolicyProjection {
     void on(PolicyReinstated event, @SequenceNumber long sequence) {
         update(event.policyId(), sequence, arrearsSettled(event.fromInstalment(), event.toInstalment(), event.amount(),
                 event.paymentReference(), event.at(), event.nextDueOn()).set("status", IN_FORCE)
+                .set("pendingReinstatement", null)
                 .push("reinstatedOn", event.reinstatedOn()));
     }
 
@@ -262,6 +285,7 @@ public class PolicyProjection {
                 || type == PolicyReinstated.class || type == PolicyRenewed.class || type == RenewalNoticeSent.class
                 || type == AutoRenewalChosen.class || type == PolicyChangeRequested.class
                 || type == PolicyChangeApproved.class || type == PolicyChangeRejected.class
+                || type == ReinstatementReferred.class || type == ReinstatementDecided.class
                 ? event.getAggregateIdentifier() : null;
     }
 
@@ -280,7 +304,7 @@ public class PolicyProjection {
             List<PolicyView.Beneficiary> heirs = view.beneficiaries() == null ? List.of() : view.beneficiaries().stream()
                     .map(b -> new PolicyView.Beneficiary(SubjectKeys.ERASED, b.relationship(), b.sharePercent())).toList();
             mongo.updateFirst(Query.query(where("_id").is(view.policyId())), new Update()
-                    .set("beneficiaries", heirs).set("contactMobile", view.contactMobile() == null ? null : SubjectKeys.ERASED)
+                    .set("beneficiaries", heirs).set("pendingReinstatement", null).set("contactMobile", view.contactMobile() == null ? null : SubjectKeys.ERASED)
                     .set("beneficiary", view.beneficiary() == null ? null : SubjectKeys.ERASED)
                     .set("changes", changes).set("rejectedChanges", rejections), PolicyView.class);
         }

@@ -40,7 +40,13 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          List<Beneficiary> beneficiaries,
                          @Schema(description = "the mobile notices about this policy go to, if not the account's (masked by role)")
                          String contactMobile,
+                         @Schema(description = "a reinstatement waiting for an underwriter; its referral reasons (health) "
+                                 + "for underwriters only") PendingReinstatement pendingReinstatement,
                          long lastSequence) {
+
+    public record PendingReinstatement(String referralId, List<String> referrals, String requestedBy, Instant requestedAt,
+                                       String decision, String reason) {
+    }
 
     public record Beneficiary(String name, String relationship, int sharePercent) {
     }
@@ -62,6 +68,11 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                         b.relationship(), b.sharePercent())).toList(),
                 contactMobile == null ? null : org.coverledger.events.common.PersonalDataMasking.mobile(contactMobile,
                         caller, caller.isCustomerOnly()),
+                pendingReinstatement == null || caller.hasAnyRole(org.coverledger.events.common.Role.UNDERWRITER,
+                        org.coverledger.events.common.Role.ADMIN) ? pendingReinstatement : new PendingReinstatement(
+                        pendingReinstatement.referralId(), null, pendingReinstatement.requestedBy(),
+                        pendingReinstatement.requestedAt(), pendingReinstatement.decision(),
+                        caller.isCustomerOnly() ? pendingReinstatement.reason() : null),
                 lastSequence);
     }
 

@@ -58,24 +58,32 @@ public class QuoteQueryController {
     }
 
     /** A change of the sum insured: the policy, from what to what, who asked. */
+    /** A change of the sum insured (from, to), or a reinstatement whose new declaration was referred ({@code referrals}). */
     public record ChangeWaiting(String policyId, String policyNumber, String product, java.math.BigDecimal from,
-                                java.math.BigDecimal sumInsured, String requestedBy) {
+                                java.math.BigDecimal sumInsured, String requestedBy, List<String> referrals) {
     }
 
     @GetMapping("/api/underwriting/queue")
-    @Operation(summary = "Referred quotes (kind QUOTE) and major policy changes (kind CHANGE) waiting for an "
-            + "underwriter, oldest first")
+    @Operation(summary = "Referred quotes (kind QUOTE), major policy changes (kind CHANGE) and reinstatements whose "
+            + "new declaration was referred (kind REINSTATEMENT) waiting for an underwriter, oldest first")
     public List<QueueItem> queue(Caller caller) {
         List<QueueItem> items = new java.util.ArrayList<>();
         for (QuoteView view : mongo.find(Query.query(Criteria.where("status").is("REFERRED")), QuoteView.class)) {
             items.add(new QueueItem("QUOTE", view.quoteId(), view.quotedAt(), shown(view, caller), null));
+        }
+        for (org.coverledger.query.policy.PolicyView policy : mongo.find(Query.query(Criteria.where(
+                "pendingReinstatement.decision").is("PENDING")), org.coverledger.query.policy.PolicyView.class)) {
+            org.coverledger.query.policy.PolicyView.PendingReinstatement waiting = policy.pendingReinstatement();
+            items.add(new QueueItem("REINSTATEMENT", waiting.referralId(), waiting.requestedAt(), null,
+                    new ChangeWaiting(policy.policyId(), policy.policyNumber(), policy.product(), null, null,
+                            waiting.requestedBy(), waiting.referrals())));
         }
         for (org.coverledger.query.policy.PolicyView policy : mongo.find(Query.query(Criteria.where("pendingChange")
                 .ne(null)), org.coverledger.query.policy.PolicyView.class)) {
             org.coverledger.query.policy.PolicyView.PendingChange change = policy.pendingChange();
             items.add(new QueueItem("CHANGE", change.changeId(), change.requestedAt(), null, new ChangeWaiting(
                     policy.policyId(), policy.policyNumber(), policy.product(), change.from(), change.sumInsured(),
-                    change.requestedBy())));
+                    change.requestedBy(), null)));
         }
         items.sort(java.util.Comparator.comparing(QueueItem::referredAt).thenComparing(QueueItem::id));
         return items;

@@ -57,6 +57,8 @@ public enum Permission {
     REJECT_POLICY_CHANGE(Side.COMMAND, "POST", "/api/policies/*/changes/*/rejection", UNDERWRITER, ADMIN),
     CANCEL_POLICY(Side.COMMAND, "POST", "/api/policies/*/cancellation", CUSTOMER, ADMIN),
     REINSTATE_POLICY(Side.COMMAND, "POST", "/api/policies/*/reinstatement", CUSTOMER, ADMIN),
+    APPROVE_REINSTATEMENT(Side.COMMAND, "POST", "/api/policies/*/reinstatement/*/approval", UNDERWRITER, ADMIN),
+    DECLINE_REINSTATEMENT(Side.COMMAND, "POST", "/api/policies/*/reinstatement/*/rejection", UNDERWRITER, ADMIN),
     RENEW_POLICY(Side.COMMAND, "POST", "/api/policies/*/renewal", CUSTOMER, ADMIN),
     CHOOSE_AUTO_RENEWAL(Side.COMMAND, "POST", "/api/policies/*/auto-renewal", CUSTOMER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),

@@ -115,6 +115,32 @@ public final class PolicyApi {
                                   java.util.Map<String, String> declarations) {
     }
 
+    /** An underwriter decides a reinstatement the customer's new declaration referred. */
+    public record DecideReinstatement(@TargetAggregateIdentifier String policyId, String referralId, boolean approve,
+                                      String reason) {
+    }
+
+    /**
+     * A lapsed HEALTH or LIFE policy's new declaration needs an underwriter: the reinstatement
+     * waits ({@code referrals}: the declaration keys, as JSON, sealed: they speak of health).
+     */
+    public record ReinstatementReferred(String policyId, @DataSubject String accountId, String referralId,
+                                        @PersonalData String referrals, String requestedBy, Instant at) {
+        @Override
+        public String toString() {
+            return "ReinstatementReferred[" + policyId + ", " + referralId + "]";
+        }
+    }
+
+    /** Approved, the customer may pay what is due to reinstate; declined, with a reason (sealed), they may not. */
+    public record ReinstatementDecided(String policyId, @DataSubject String accountId, String referralId,
+                                       boolean approved, @PersonalData String reason, String underwriter, Instant at) {
+        @Override
+        public String toString() {
+            return "ReinstatementDecided[" + policyId + ", " + referralId + ", " + approved + "]";
+        }
+    }
+
     /** Monthly instalment {@code instalment} (the first is paid at purchase: 1) was debited. */
     public record InstalmentPaid(String policyId, String accountId, int instalment, LocalDate dueOn, Money amount,
                                  String paymentKey, String paymentReference, LocalDate nextDueOn, Instant at) {
