@@ -373,6 +373,9 @@ class PolicyLifecycleIT {
             assertThat(buyer.post("/api/policies/" + automatic + "/auto-renewal", "{\"enabled\":true}").status())
                     .isEqualTo(200);
 
+            String code = awaitJson(reader, "/api/policies/" + byHand, p -> p.get("documents").size() == 1)
+                    .get("documents").get(0).get("verificationCode").asText();
+
             // too early to renew
             Reply early = buyer.post("/api/policies/" + byHand + "/renewal", "{\"paymentCardId\":\"" + card + "\"}");
             assertThat(early.status()).isEqualTo(422);
@@ -416,6 +419,11 @@ class PolicyLifecycleIT {
             assertThat(first.get("asOf").get("cover").asText()).isEqualTo("COVERED");
             assertThat(first.get("asOf").get("term").asInt()).isEqualTo(1);
             assertThat(first.get("policyNumber").asText()).startsWith("PN"); // the policy itself, unwrapped
+            // the e-policy's code confirms the terms as issued, renewals notwithstanding
+            assertThat(first.get("documents").get(0).get("verificationCode").asText()).isEqualTo(code);
+            assertThat(first.get("documents").get(0).get("href").asText()).endsWith("/api/policies/" + byHand + "/document");
+            assertThat(Api.at(system.queryUrl(), "ana").get("/api/policies/" + byHand).json().get("documents"))
+                    .as("an analyst gets no document").isEmpty();
             JsonNode second = reader.get("/api/policies/" + byHand + "?asOf=" + end.plusDays(1)).json();
             assertThat(second.get("asOf").get("term").asInt()).isEqualTo(2);
             JsonNode ended = reader.get("/api/policies/" + lapsing + "?asOf=" + end.plusDays(1)).json();
@@ -491,6 +499,63 @@ class PolicyLifecycleIT {
                     .isEqualTo("The declared value does not support it.");
             assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyChanged",
                     "PolicyChangeRequested", "PolicyChangeApproved", "PolicyChangeRequested", "PolicyChangeRejected");
+        }
+    }
+
+    @Test
+    void a_lapsed_health_policy_whose_new_declaration_needs_an_underwriter_waits_in_the_queue_then_is_reinstated()
+            throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Du Fu");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            String account = customer.accountId();
+            String card = Policies.card(buyer, account);
+            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
+                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
+            LocalDate start = clock.today();
+            Reply quoted = buyer.post("/api/quotes", """
+                    {"accountId":"%s","product":"HEALTH","sumInsured":"300000","startDate":"%s","termMonths":12,
+                     "insured":{"name":"%s","nationalId":"%s","relationship":"SELF"},
+                     "declarations":{"smoker":"false","hospitalizedLast2Years":"false","chronicCondition":"false"}}"""
+                    .formatted(account, start, customer.name(), customer.nationalId()));
+            assertThat(quoted.status()).as(quoted.toString()).isEqualTo(201);
+            Reply bought = buyer.post("/api/quotes/" + quoted.json().get("quoteId").asText() + "/purchase",
+                    "{\"acceptedTermsVersion\":\"2026-11\",\"paymentCardId\":\"" + card + "\",\"paymentPlan\":\"MONTHLY\"}");
+            assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+            String policyId = bought.json().get("policyId").asText();
+
+            // the authorization withdrawn, the second instalment is missed, and after the grace period the policy lapses
+            assertThat(buyer.delete("/api/accounts/" + account + "/auto-debit").status()).isEqualTo(204);
+            clock.moveTo(midnight(start.plusMonths(1)).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + policyId, p -> p.hasNonNull("arrears"));
+            clock.moveTo(midnight(start.plusMonths(1).plusDays(31)).plusSeconds(60));
+            awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("LAPSED"));
+
+            // a stay in hospital since: the new declaration goes to an underwriter
+            String declaration = "{\"paymentCardId\":\"" + card + "\",\"declarations\":{\"smoker\":\"false\","
+                    + "\"hospitalizedLast2Years\":\"true\",\"chronicCondition\":\"false\"}}";
+            Reply referred = buyer.post("/api/policies/" + policyId + "/reinstatement", declaration);
+            assertThat(referred.status()).as(referred.toString()).isEqualTo(200);
+            assertThat(referred.json().get("status").asText()).isEqualTo("REFERRED");
+            String referralId = referred.json().get("referralId").asText();
+            JsonNode queue = awaitJson(Api.at(system.queryUrl(), "uma"), "/api/underwriting/queue",
+                    q -> q.findValuesAsText("id").contains(referralId));
+            assertThat(queue.toString()).contains("REINSTATEMENT", "hospitalizedLast2Years");
+            assertThat(reader.get("/api/policies/" + policyId).json().get("pendingReinstatement").has("referrals"))
+                    .as("the health reasons are for underwriters").isFalse();
+            Reply waits = buyer.post("/api/policies/" + policyId + "/reinstatement", declaration);
+            assertThat(waits.json().get("code").asText()).isEqualTo("REINSTATEMENT_REFERRED");
+
+            assertThat(Api.at(system.commandUrl(), "uma").post("/api/policies/" + policyId + "/reinstatement/"
+                    + referralId + "/approval", "").status()).isEqualTo(202);
+            Reply reinstated = buyer.post("/api/policies/" + policyId + "/reinstatement", declaration);
+            assertThat(reinstated.status()).as(reinstated.toString()).isEqualTo(200);
+            assertThat(reinstated.json().get("status").asText()).isEqualTo("IN_FORCE");
+            awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("IN_FORCE"));
+            assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "InstalmentMissed",
+                    "PolicyLapsed", "ReinstatementReferred", "ReinstatementDecided", "PolicyReinstated");
         }
     }
 

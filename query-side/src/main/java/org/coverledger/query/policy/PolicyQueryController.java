@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.coverledger.events.common.Caller;
 import org.coverledger.events.policy.Product;
@@ -47,7 +48,14 @@ public class PolicyQueryController {
      * The policy as the store knows it, and with {@code asOf} the terms in force on that day:
      * whether it covered the day, the term, sum insured, beneficiary, premium and plan then.
      */
-    public record PolicyDetail(@com.fasterxml.jackson.annotation.JsonUnwrapped PolicyView policy, TermsAsOf asOf) {
+    public record PolicyDetail(@com.fasterxml.jackson.annotation.JsonUnwrapped PolicyView policy, TermsAsOf asOf,
+                               @Schema(description = "the policy's documents: the e-policy (for the customer, "
+                                       + "underwriters and admins) with the verification code it carries")
+                               List<Document> documents) {
+    }
+
+    /** A document of the policy: what it is, where to get it, and the code that confirms it against the audit trail. */
+    public record Document(String kind, String href, String verificationCode) {
     }
 
     /**
@@ -230,7 +238,11 @@ public class PolicyQueryController {
             }
         }
         PolicyView view = get(policyId, caller);
-        return new PolicyDetail(view, day == null ? null : termsAsOf(view, day));
+        List<Document> documents = caller.hasAnyRole(org.coverledger.events.common.Role.CUSTOMER,
+                org.coverledger.events.common.Role.UNDERWRITER, org.coverledger.events.common.Role.ADMIN)
+                ? List.of(new Document("E_POLICY", "/api/policies/" + view.policyId() + "/document", issuedCode(view)))
+                : List.of();
+        return new PolicyDetail(view, day == null ? null : termsAsOf(view, day), documents);
     }
 
     /** What covered the day, as the policy's events tell it now. */
@@ -319,13 +331,23 @@ public class PolicyQueryController {
                 view.startDate().toString(), view.endDate().toString(), zone,
                 view.termsVersion() != null ? view.termsVersion() : quote == null
                         ? org.coverledger.events.policy.ProductCatalogue.termsVersion() : quote.termsVersion(),
-                view.status(), org.coverledger.query.document.EPolicyDocument.verificationCode(view.policyId(),
-                        view.policyNumber(), view.issuedSumInsured() == null ? view.sumInsured() : view.issuedSumInsured(),
-                        view.premium(), view.startDate().toString(), view.endDate().toString())));
+                view.status(), issuedCode(view)));
         return org.springframework.http.ResponseEntity.ok()
                 .contentType(org.springframework.http.MediaType.APPLICATION_PDF)
                 .header("Content-Disposition", "inline; filename=\"" + view.policyNumber() + ".pdf\"")
                 .body(pdf);
+    }
+
+    /**
+     * The verification code of the policy's terms as its PolicyIssued recorded them (the first
+     * term's premium and end, the sum insured as issued), whatever renewals and changes came since.
+     */
+    static String issuedCode(PolicyView view) {
+        boolean termsKept = view.terms() != null && !view.terms().isEmpty();
+        return org.coverledger.query.document.EPolicyDocument.verificationCode(view.policyId(), view.policyNumber(),
+                view.issuedSumInsured() == null ? view.sumInsured() : view.issuedSumInsured(),
+                termsKept ? view.terms().get(0).annualPremium() : view.premium(), view.startDate().toString(),
+                termsKept ? view.terms().get(0).to().toString() : view.endDate().toString());
     }
 
     /** The beneficiaries as the document names them: each with their share; the one named in a change; or none. */
