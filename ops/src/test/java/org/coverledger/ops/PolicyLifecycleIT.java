@@ -368,8 +368,7 @@ class PolicyLifecycleIT {
             Reply noAuthorization = buyer.post("/api/policies/" + automatic + "/auto-renewal", "{\"enabled\":true}");
             assertThat(noAuthorization.status()).isEqualTo(422);
             assertThat(noAuthorization.json().get("code").asText()).isEqualTo("AUTO_DEBIT_REQUIRED");
-            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
-                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
+            authorizeAutoDebit(buyer, account, card);
             assertThat(buyer.post("/api/policies/" + automatic + "/auto-renewal", "{\"enabled\":true}").status())
                     .isEqualTo(200);
 
@@ -442,8 +441,7 @@ class PolicyLifecycleIT {
             Api reader = customer.query(system);
             String account = customer.accountId();
             String card = Policies.card(buyer, account);
-            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
-                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
+            authorizeAutoDebit(buyer, account, card);
             LocalDate start = clock.today();
             String policyId = Policies.purchase(buyer, account, null, start, card).json().get("policyId").asText();
 
@@ -512,8 +510,7 @@ class PolicyLifecycleIT {
             Api reader = customer.query(system);
             String account = customer.accountId();
             String card = Policies.card(buyer, account);
-            assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
-                    "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
+            authorizeAutoDebit(buyer, account, card);
             LocalDate start = clock.today();
             Reply quoted = buyer.post("/api/quotes", """
                     {"accountId":"%s","product":"HEALTH","sumInsured":"300000","startDate":"%s","termMonths":12,
@@ -557,6 +554,12 @@ class PolicyLifecycleIT {
             assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "InstalmentMissed",
                     "PolicyLapsed", "ReinstatementReferred", "ReinstatementDecided", "PolicyReinstated");
         }
+    }
+
+    /** The customer authorizes premiums to be debited from the card, up to 1000.00 a debit. */
+    private static void authorizeAutoDebit(Api buyer, String account, String card) {
+        assertThat(buyer.post("/api/accounts/" + account + "/auto-debit",
+                "{\"cardId\":\"" + card + "\",\"dayOfMonth\":1,\"amountCap\":\"1000.00\"}").status()).isEqualTo(201);
     }
 
     private static Instant midnight(LocalDate day) {

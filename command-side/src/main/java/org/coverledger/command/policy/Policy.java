@@ -256,10 +256,7 @@ public class Policy {
                             + difference.amount() + " is charged under the customer's auto-debit authorization, which "
                             + "does not cover it.");
                 }
-                if (!(charged.get().outcome() instanceof PaymentGateway.Succeeded paid)) {
-                    throw new BusinessRuleViolation(charged.get().outcome() instanceof PaymentGateway.Declined
-                            ? "PAYMENT_DECLINED" : "PAYMENT_PENDING", "The premium difference could not be charged.");
-                }
+                PaymentGateway.Succeeded paid = succeeded(charged.get().outcome(), "charge");
                 key = charged.get().key();
                 difference = paid.amount();
                 reference = paid.reference();
@@ -495,13 +492,7 @@ public class Policy {
             attempt = debits.payNext(prefix, accountId, card, amount, "arrears of policy " + policyNumber);
         }
         String key = attempt.key();
-        if (attempt.outcome() instanceof PaymentGateway.Declined declined) {
-            throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
-        }
-        if (!(attempt.outcome() instanceof PaymentGateway.Succeeded paid)) {
-            throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
-                    + "request again in a minute to complete it; nothing is collected twice.");
-        }
+        PaymentGateway.Succeeded paid = succeeded(attempt.outcome(), "payment");
         int to = from;
         Money covered = termOn(dueOn(from)).instalment();
         while (covered.amount().compareTo(paid.amount().amount()) < 0 && !dueOn(to + 1).isAfter(endDate)) {
@@ -624,13 +615,7 @@ public class Policy {
         if (outcome.isEmpty()) {
             throw new BusinessRuleViolation("AUTO_DEBIT_REQUIRED", "No auto-debit authorization covers " + first + ".");
         }
-        if (outcome.get().outcome() instanceof PaymentGateway.Declined declined) {
-            throw new BusinessRuleViolation("PAYMENT_DECLINED", "The payment was declined: " + declined.reason());
-        }
-        if (!(outcome.get().outcome() instanceof PaymentGateway.Succeeded paid)) {
-            throw new BusinessRuleViolation("PAYMENT_PENDING", "The payment's outcome is not known yet. Send the same "
-                    + "renewal again in a minute to complete it; nothing is collected twice.");
-        }
+        PaymentGateway.Succeeded paid = succeeded(outcome.get().outcome(), "renewal");
         chosen = paid.amount().amount().compareTo(annual.amount()) == 0 ? PaymentPlan.ANNUAL : PaymentPlan.MONTHLY;
         int term = current.number() + 1;
         LocalDate nextDue = chosen == PaymentPlan.MONTHLY && !newStart.plusMonths(1).isAfter(newEnd)
@@ -659,6 +644,21 @@ public class Policy {
         if (command.enabled() != autoRenewal) {
             apply(new AutoRenewalChosen(policyId, accountId, command.enabled(), calendar.now()));
         }
+    }
+
+    /**
+     * The payment that went through, or the refusal the customer is told: declined (another card
+     * may follow), or not known yet (the same request sent again completes it; nothing is taken twice).
+     */
+    private static PaymentGateway.Succeeded succeeded(PaymentGateway.Outcome outcome, String what) {
+        if (outcome instanceof PaymentGateway.Succeeded paid) {
+            return paid;
+        }
+        if (outcome instanceof PaymentGateway.Declined declined) {
+            throw new BusinessRuleViolation("PAYMENT_DECLINED", "The " + what + " was declined: " + declined.reason());
+        }
+        throw new BusinessRuleViolation("PAYMENT_PENDING", "The " + what + "'s outcome is not known yet. Send the same "
+                + "request again in a minute to complete it; nothing is taken twice.");
     }
 
     /** What a cancellation came to, for the one who asked. */
