@@ -31,6 +31,7 @@ public class PolicyPurchases {
     private final Repository<Policy> policies;
     private final AccountHoldings holdings;
     private final PaymentGateway gateway;
+    private final PremiumDebits debits;
 
     public PolicyPurchases(Repository<Account> accounts, Repository<Policy> policies, AccountHoldings holdings,
                            PaymentGateway gateway) {
@@ -38,6 +39,7 @@ public class PolicyPurchases {
         this.policies = policies;
         this.holdings = holdings;
         this.gateway = gateway;
+        this.debits = new PremiumDebits(accounts, gateway); // the numbered attempts every payment of a policy uses
     }
 
     /** How many payment attempts one purchase may make (declined ones included). */
@@ -55,20 +57,12 @@ public class PolicyPurchases {
      * later, completes); declined ones are passed over. Empty: nothing was charged yet.
      */
     public Optional<Collected> earlier(String prefix) {
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            String key = prefix + ":" + attempt;
-            Optional<Outcome> outcome = gateway.lookUp(key);
-            if (outcome.isEmpty()) {
-                return Optional.empty();
+        return debits.earlier(prefix).map(attempt -> {
+            if (attempt.outcome() instanceof Succeeded succeeded) {
+                return new Collected(attempt.key(), succeeded.reference(), succeeded.amount());
             }
-            if (outcome.get() instanceof Succeeded succeeded) {
-                return Optional.of(new Collected(key, succeeded.reference(), succeeded.amount()));
-            }
-            if (outcome.get() instanceof PaymentGateway.Unknown) {
-                throw pending();
-            }
-        }
-        return Optional.empty();
+            throw pending(); // its outcome is not known yet
+        });
     }
 
     /**

@@ -36,13 +36,8 @@ public class PremiumDebits {
         if (earlier.isPresent()) {
             return earlier;
         }
-        Optional<String> card;
-        try {
-            card = accounts.load(accountId).invoke(account -> account.autoDebitCardFor(amount));
-        } catch (AggregateNotFoundException e) {
-            card = Optional.empty();
-        }
-        return card.map(number -> gateway.collect(new Collection(key, accountId, number, amount, purpose)));
+        return autoDebitCard(accountId, amount)
+                .map(number -> gateway.collect(new Collection(key, accountId, number, amount, purpose)));
     }
 
     /** How many payment attempts one payment may make (declined ones included). */
@@ -80,17 +75,21 @@ public class PremiumDebits {
 
     /** Debits under the account's authorization under the payment's next key; empty when none covers the amount. */
     public Optional<Attempt> debitNext(String prefix, String accountId, Money amount, String purpose) {
-        Optional<String> card;
-        try {
-            card = accounts.load(accountId).invoke(account -> account.autoDebitCardFor(amount));
-        } catch (AggregateNotFoundException e) {
-            card = Optional.empty();
-        }
+        Optional<String> card = autoDebitCard(accountId, amount);
         if (card.isEmpty()) {
             return Optional.empty();
         }
         String key = nextKey(prefix);
         return Optional.of(new Attempt(key, gateway.collect(new Collection(key, accountId, card.get(), amount, purpose))));
+    }
+
+    /** The card of the account's auto-debit authorization, if it covers the amount. */
+    private Optional<String> autoDebitCard(String accountId, Money amount) {
+        try {
+            return accounts.load(accountId).invoke(account -> account.autoDebitCardFor(amount));
+        } catch (AggregateNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     private String nextKey(String prefix) {
