@@ -99,6 +99,9 @@ public class Account {
     private final Map<String, String> cards = new LinkedHashMap<>(); // card id -> number
     private final Map<String, Trust> trustedDevices = new LinkedHashMap<>(); // device id -> its trust
     private final Set<String> seenDevices = new HashSet<>();
+    private Map<Notices.NoticeType, Notices.Channel> noticeChannels = new LinkedHashMap<>();
+    private java.time.LocalTime quietFrom;
+    private java.time.LocalTime quietTo;
     private String pendingChallenge;
     private String challengedDevice;
     @PersonalData
@@ -499,8 +502,73 @@ public class Account {
         return closed || erased ? null : mobile;
     }
 
+    /** How a notice reaches the customer: the channel, the address on it, and when (none: at once). */
+    public record NoticeRoute(Notices.Channel channel, String to, Instant heldUntil) {
+        @Override
+        public String toString() {
+            return "NoticeRoute[" + channel + ", " + heldUntil + "]";
+        }
+    }
+
+    /**
+     * The customer's choice for the type of notice (SMS unless they chose otherwise; none for
+     * marketing), held through their quiet hours; money movements always go by SMS, at once, so
+     * that the customer learns of them while they can still act. None once the account is erased.
+     */
+    public java.util.Optional<NoticeRoute> noticeRoute(Notices.NoticeType type, Instant now, java.time.ZoneId zone) {
+        if (erased) {
+            return java.util.Optional.empty();
+        }
+        boolean money = Notices.MONEY_MOVEMENTS.contains(type);
+        Notices.Channel channel = money ? Notices.Channel.SMS : noticeChannels.getOrDefault(type,
+                type == Notices.NoticeType.MARKETING ? Notices.Channel.NONE : Notices.Channel.SMS);
+        String to = switch (channel) {
+            case SMS -> mobile;
+            case EMAIL -> email;
+            case APP_PUSH -> owner;
+            case NONE -> null;
+        };
+        if (to == null && channel != Notices.Channel.NONE) {
+            channel = Notices.Channel.NONE; // no such contact (an email never given): the inbox only
+        }
+        Instant held = money || channel == Notices.Channel.NONE ? null : endOfQuietHours(now, zone);
+        return java.util.Optional.of(new NoticeRoute(channel, to, held));
+    }
+
+    /** The end of the quiet hours the moment falls in, or none when it falls in none. */
+    private Instant endOfQuietHours(Instant now, java.time.ZoneId zone) {
+        if (quietFrom == null || quietTo == null || quietFrom.equals(quietTo)) {
+            return null;
+        }
+        java.time.ZonedDateTime local = now.atZone(zone);
+        java.time.LocalTime time = local.toLocalTime();
+        boolean overnight = quietFrom.isAfter(quietTo); // 22:00 to 07:00
+        boolean quiet = overnight ? !time.isBefore(quietFrom) || time.isBefore(quietTo)
+                : !time.isBefore(quietFrom) && time.isBefore(quietTo);
+        if (!quiet) {
+            return null;
+        }
+        java.time.LocalDate day = local.toLocalDate();
+        if (overnight && !time.isBefore(quietFrom)) {
+            day = day.plusDays(1);
+        }
+        return day.atTime(quietTo).atZone(zone).toInstant();
+    }
+
+    /** The number of a card bound to the account, for a payout to it; empty once it is unbound. */
+    public java.util.Optional<String> boundCard(String cardId) {
+        return java.util.Optional.ofNullable(cardId == null ? null : cards.get(cardId));
+    }
+
     public static BusinessRuleViolation unknown(String accountId) {
         return new BusinessRuleViolation("ACCOUNT_UNKNOWN", "There is no account " + accountId + ".");
+    }
+
+    @EventSourcingHandler
+    void on(NotificationPreferencesSet event) {
+        noticeChannels = new LinkedHashMap<>(event.channels());
+        quietFrom = event.quietFrom();
+        quietTo = event.quietTo();
     }
 
     @EventSourcingHandler

@@ -101,7 +101,8 @@ public class AxonConfiguration {
 
     static boolean retryable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConcurrencyException) {
+            // lost a race, or two commands waited on each other's aggregates (a deadlock Axon broke)
+            if (t instanceof ConcurrencyException || t instanceof org.axonframework.common.lock.LockAcquisitionFailedException) {
                 return true;
             }
         }
@@ -221,6 +222,44 @@ public class AxonConfiguration {
         return configurer -> configurer.eventProcessing(processing -> processing.registerListenerInvocationErrorHandler(
                 org.coverledger.command.schedule.Timetable.PROCESSOR,
                 c -> org.axonframework.eventhandling.PropagatingErrorHandler.instance()));
+    }
+
+    /**
+     * The claims' settlement sagas ({@link org.coverledger.command.claim.ClaimSettlement}) in
+     * MongoDB ({@code claim_sagas}), with axon-mongo's saga store (DESIGN.md: fine on both servers).
+     */
+    @Bean
+    public org.axonframework.modelling.saga.repository.SagaStore<Object> claimSagaStore(MongoDatabaseFactory mongo,
+                                                                                       Serializer serializer) {
+        return org.axonframework.extensions.mongo.eventhandling.saga.repository.MongoSagaStore.builder()
+                .mongoTemplate(org.axonframework.extensions.mongo.DefaultMongoTemplate.builder()
+                        .mongoDatabase(mongo.getMongoDatabase()).sagasCollectionName("claim_sagas").build())
+                .serializer(serializer)
+                .build();
+    }
+
+    /**
+     * A payout asked for by the settlement saga, a notice put in the outbox, a claim counted in
+     * its adjuster's workload: none may be passed over when it fails (MongoDB unavailable, a
+     * command that lost a race too often), so these processors' errors stop them and they try
+     * the same events again.
+     */
+    @Bean
+    public org.axonframework.config.ConfigurerModule claimProcessorsErrorsPropagate() {
+        return configurer -> configurer.eventProcessing(processing -> {
+            for (String processor : java.util.List.of(org.coverledger.command.claim.ClaimSettlement.PROCESSOR,
+                    org.coverledger.command.claim.ClaimWorkloads.PROCESSOR,
+                    org.coverledger.command.notification.NoticeDispatch.PROCESSOR)) {
+                processing.registerListenerInvocationErrorHandler(processor,
+                        c -> org.axonframework.eventhandling.PropagatingErrorHandler.instance());
+            }
+        });
+    }
+
+    /** Claims' materials, sealed under the customer's key, in GridFS beside the events. */
+    @Bean
+    public org.coverledger.materials.MaterialStore materialStore(MongoDatabaseFactory mongo, SubjectKeys keys) {
+        return new org.coverledger.materials.MaterialStore(mongo.getMongoDatabase(), keys);
     }
 
     @Bean

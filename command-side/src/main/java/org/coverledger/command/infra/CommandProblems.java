@@ -51,8 +51,9 @@ public class CommandProblems {
                 "No such object."));
     }
 
-    @ExceptionHandler(ConcurrencyException.class)
-    public ResponseEntity<ProblemDetail> conflict(ConcurrencyException e) {
+    /** Lost a race for an aggregate: another change came first (or two commands waited on each other). */
+    @ExceptionHandler({ConcurrencyException.class, org.axonframework.common.lock.LockAcquisitionFailedException.class})
+    public ResponseEntity<ProblemDetail> conflict(RuntimeException e) {
         return ResponseEntity.status(HttpStatus.CONFLICT).body(problem(HttpStatus.CONFLICT, "CONCURRENT_MODIFICATION",
                 "Another change to the same object was accepted first; reload and retry."));
     }
@@ -72,8 +73,8 @@ public class CommandProblems {
         if (cause instanceof ActionNotPermitted a) {
             return problems.forbidden(a);
         }
-        if (cause instanceof ConcurrencyException c) {
-            return conflict(c);
+        if (cause instanceof ConcurrencyException || cause instanceof org.axonframework.common.lock.LockAcquisitionFailedException) {
+            return conflict((RuntimeException) cause);
         }
         if (cause instanceof TooManyRequests t) {
             return problems.tooMany(t);

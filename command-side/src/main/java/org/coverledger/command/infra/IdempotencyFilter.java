@@ -68,7 +68,9 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     protected boolean shouldNotFilter(HttpServletRequest request) {
         // a login's answer is a bearer token: never kept, never answered again from a key
         return !"POST".equals(request.getMethod()) || !request.getRequestURI().startsWith("/api/")
-                || request.getRequestURI().startsWith("/api/sessions") || request.getHeader(HEADER) == null;
+                || request.getRequestURI().startsWith("/api/sessions") || request.getHeader(HEADER) == null
+                // an upload is not buffered to be fingerprinted: the same bytes again answer the same material anyway
+                || (request.getContentType() != null && request.getContentType().startsWith("multipart/"));
     }
 
     @Override

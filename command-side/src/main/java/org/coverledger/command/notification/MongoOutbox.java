@@ -59,6 +59,32 @@ public class MongoOutbox implements Notifications {
                 .append("createdAt", Date.from(clock.instant())));
     }
 
+    /**
+     * A notice under its own id, once however often it is put in (an event handled again), not
+     * sent before {@code notBefore} (the customer's quiet hours; null: at once).
+     */
+    public void enqueue(String id, String accountId, String channel, String to, String purpose, String text,
+                        java.time.Instant notBefore) {
+        Document entry = new Document("_id", id)
+                .append("accountId", accountId)
+                .append("channel", channel)
+                .append("to", keys.seal(accountId, to))
+                .append("purpose", purpose)
+                .append("text", keys.seal(accountId, text))
+                .append("status", "PENDING")
+                .append("createdAt", Date.from(clock.instant()));
+        if (notBefore != null) {
+            entry.append("notBefore", Date.from(notBefore));
+        }
+        try {
+            outbox.insertOne(entry);
+        } catch (com.mongodb.MongoWriteException e) {
+            if (e.getError().getCategory() != com.mongodb.ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+        }
+    }
+
     /** Deletes notices older than the retention (a scan: the outbox stays small). */
     @Scheduled(fixedDelayString = "${coverledger.notifications.outbox-purge-interval:1h}")
     public void purge() {

@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.coverledger.events.common.Money;
 
 /**
- * The port through which premiums are collected and refunded (and, later, claims paid). Every collection
+ * The port through which premiums are collected and refunded and claims paid out. Every collection
  * carries an idempotency key of ours: the gateway charges a key at most once and answers the
  * same key with the same outcome, so a retry after a lost answer never charges twice. An
  * outcome may be unknown (a time-out): the gateway's record for the key is then looked up.
@@ -27,6 +27,14 @@ public interface PaymentGateway {
         }
     }
 
+    /** Money paid out to a card (a claim's payout). */
+    record Payout(String key, String accountId, String cardNumber, Money amount, String purpose) {
+        @Override
+        public String toString() {
+            return "Payout[" + key + ", " + amount + "]";
+        }
+    }
+
     sealed interface Outcome {
     }
 
@@ -45,6 +53,9 @@ public interface PaymentGateway {
 
     /** Pays back, at most once per key; the same key answers the same outcome. */
     Outcome refund(Refund refund);
+
+    /** Pays out to the card, at most once per key; the same key answers the same outcome. */
+    Outcome payout(Payout payout);
 
     /** The gateway's record of a key, if it has one. */
     Optional<Outcome> lookUp(String key);

@@ -47,11 +47,22 @@ public class SimulatedGateway implements PaymentGateway {
 
     @Override
     public Outcome collect(Collection collection) {
-        String number = collection.cardNumber();
+        return charge(collection.key(), collection.accountId(), collection.cardNumber(), collection.amount(),
+                collection.purpose(), "COLLECTION");
+    }
+
+    /** A payout to a card follows the card's ending as a collection does: declined, timed out, or paid at once. */
+    @Override
+    public Outcome payout(Payout payout) {
+        return charge(payout.key(), payout.accountId(), payout.cardNumber(), payout.amount(), payout.purpose(), "PAYOUT");
+    }
+
+    private Outcome charge(String key, String accountId, String number, org.coverledger.events.common.Money amount,
+                           String purpose, String kind) {
         String ending = number.substring(Math.max(0, number.length() - 4));
-        Document record = new Document("_id", collection.key()).append("accountId", collection.accountId())
-                .append("amount", collection.amount().amount().toPlainString())
-                .append("currency", collection.amount().currency()).append("purpose", collection.purpose())
+        Document record = new Document("_id", key).append("accountId", accountId).append("kind", kind)
+                .append("amount", amount.amount().toPlainString())
+                .append("currency", amount.currency()).append("purpose", purpose)
                 .append("at", Date.from(clock.instant()));
         if (ending.equals("0002")) {
             record.append("outcome", "DECLINED").append("reason", "The card issuer declined the payment.");
@@ -67,7 +78,7 @@ public class SimulatedGateway implements PaymentGateway {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw e;
             }
-            return lookUp(collection.key()).orElseThrow(); // the same key: the same outcome, never a second charge
+            return lookUp(key).orElseThrow(); // the same key: the same outcome, never a second charge
         }
         return outcome(record);
     }

@@ -53,6 +53,15 @@ import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.PolicyExpired;
 import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.events.policy.PolicyApi.StartCover;
+import org.coverledger.events.policy.PolicyApi.ClaimNoted;
+import org.coverledger.events.policy.PolicyApi.ClaimSettled;
+import org.coverledger.events.policy.PolicyApi.CoverReleased;
+import org.coverledger.events.policy.PolicyApi.CoverReserved;
+import org.coverledger.events.policy.PolicyApi.NoteClaim;
+import org.coverledger.events.policy.PolicyApi.ReleaseCover;
+import org.coverledger.events.policy.PolicyApi.ReserveCover;
+import org.coverledger.events.policy.PolicyApi.SettleClaim;
+import org.coverledger.events.policy.ProductCatalogue;
 import org.coverledger.privacy.DataSubject;
 import org.coverledger.privacy.PersonalData;
 
@@ -60,7 +69,7 @@ import org.coverledger.privacy.PersonalData;
  * An insurance policy: issued for an account, changed after review (effective at 00:00 the next
  * business day), and the cover a claim is checked against.
  */
-@org.axonframework.serialization.Revision("2") // snapshots of revision 1 (before terms, plans and statuses) are not used
+@org.axonframework.serialization.Revision("3") // snapshots of earlier revisions (before terms, plans, statuses, the claims' ledger) are not used
 @Aggregate(snapshotTriggerDefinition = "policySnapshotTrigger", cache = "policyCache")
 public class Policy {
 
@@ -131,6 +140,15 @@ public class Policy {
     private int noticeSentForTerm;
     private int missedInstalment; // MONTHLY: the first unpaid instalment past its due date, 0 when none
     private java.util.List<Gap> gaps = new java.util.ArrayList<>();
+
+    /** A claim made on the policy: the term its incident falls in, what it holds of the cover and has paid. */
+    record ClaimOnPolicy(LocalDate incidentDate, String incidentType, int term, Money reserved, Money paid,
+                         boolean open) {
+    }
+
+    private java.util.Map<String, ClaimOnPolicy> claims = new java.util.LinkedHashMap<>();
+    /** The sum insured from each day on: the issue's, then each approved change's. */
+    private java.util.TreeMap<LocalDate, Money> sumInsuredFrom = new java.util.TreeMap<>();
 
     protected Policy() {
     }
@@ -690,7 +708,7 @@ public class Policy {
         if (status() == Status.LAPSED) {
             throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "The policy has lapsed: it has no cover to cancel.");
         }
-        if (cancellations.claimOpenOn(accountId, policyId)) {
+        if (!openClaims().isEmpty() || cancellations.claimOpenOn(accountId, policyId, claims.keySet())) {
             throw new BusinessRuleViolation("CLAIM_OPEN", "A claim on this policy is open; it is cancelled once "
                     + "the claim is settled or closed.");
         }
@@ -730,6 +748,191 @@ public class Policy {
         return new Cancellation(policyId, coolingOff, lastDay, paid, Money.cny(earned), Money.cny(fee), refund, reference);
     }
 
+    // ------------------------------------------------------------------ the cover claims draw on
+
+    /** What a claim learns of the policy it is made on. */
+    public record ClaimCover(String accountId, String policyholder, Product product, String policyNumber,
+                             Money deductible) {
+    }
+
+    /**
+     * A claim is reported (or, {@code reopening}, opened again): it is noted against the term its
+     * incident falls in, in the claim's own commit. A first notice is refused when the policy did
+     * not cover the incident date, the product does not cover the incident type, another open claim
+     * on the policy is for the same day and type, or the amount claimed is more than the cover
+     * left for it (the sum insured in force that day, and the incident type's share of it, less
+     * what other claims of the term hold or have paid).
+     */
+    @CommandHandler
+    public ClaimCover handle(NoteClaim command, Caller caller, BusinessCalendar calendar) {
+        if (!caller.mayActOn(policyholder, Role.ADJUSTER, Role.ADMIN)) {
+            throw unknown(policyId);
+        }
+        ClaimOnPolicy known = claims.get(command.claimId());
+        if (!command.reopening()) {
+            holderCovering(command.incidentDate(), caller);
+            java.util.List<String> covered = product == null ? java.util.List.of()
+                    : ProductCatalogue.of(product).incidentTypes();
+            if (!covered.contains(command.incidentType())) {
+                throw new BusinessRuleViolation("INCIDENT_TYPE_NOT_COVERED", "A " + product + " policy covers "
+                        + String.join(", ", covered) + ", not " + command.incidentType() + ".");
+            }
+            for (var other : claims.entrySet()) {
+                ClaimOnPolicy claim = other.getValue();
+                if (claim.open() && !other.getKey().equals(command.claimId())
+                        && claim.incidentDate().equals(command.incidentDate())
+                        && command.incidentType().equals(claim.incidentType())) {
+                    throw new BusinessRuleViolation("DUPLICATE_CLAIM", "Claim " + other.getKey() + " on this policy "
+                            + "is open for the same day and incident already.");
+                }
+            }
+            Money remaining = remainingCover(command.incidentDate(), command.incidentType(), command.claimId());
+            if (command.amountClaimed().exceeds(remaining)) {
+                throw new BusinessRuleViolation("AMOUNT_EXCEEDS_COVER", "The cover left for " + command.incidentType()
+                        + " on " + command.incidentDate() + " is " + remaining.amount().toPlainString() + ".");
+            }
+        }
+        if (known == null || !known.open()) {
+            LocalDate day = command.incidentDate() != null ? command.incidentDate()
+                    : known != null ? known.incidentDate() : startDate;
+            String type = command.incidentType() != null ? command.incidentType() : known == null ? null : known.incidentType();
+            Term term = termOn(day);
+            apply(new ClaimNoted(policyId, accountId, command.claimId(), day, type,
+                    command.amountClaimed(), term == null ? 1 : term.number(), command.reopening(), calendar.now()));
+        }
+        return new ClaimCover(accountId, policyholder, product, policyNumber,
+                product == null ? Money.cny("0.00") : Money.cny(ProductCatalogue.of(product).deductible()));
+    }
+
+    /**
+     * An approval holds {@code amount} of the cover for the claim, in the approval's own commit,
+     * so that two claims can never together be approved beyond the cover, however close in time
+     * (on two instances too: the second append of this policy's next event is refused, retried
+     * against the new state, and then refused here).
+     */
+    @CommandHandler
+    public void handle(ReserveCover command, BusinessCalendar calendar) {
+        ClaimOnPolicy claim = claims.get(command.claimId());
+        if (claim == null || !claim.open()) {
+            throw new IllegalStateException("claim " + command.claimId() + " is not open on policy " + policyId);
+        }
+        if (claim.reserved().amount().compareTo(command.amount().amount()) == 0) {
+            return; // held already
+        }
+        Money remaining = remainingCover(claim.incidentDate(), claim.incidentType(), command.claimId());
+        if (command.amount().exceeds(remaining)) {
+            throw new BusinessRuleViolation("COVER_EXCEEDED", "The policy's cover left for this claim is "
+                    + remaining.amount().toPlainString() + " (other claims of the term hold or have paid the rest); "
+                    + "it can be approved for at most that.");
+        }
+        apply(new CoverReserved(policyId, accountId, command.claimId(), claim.incidentType(), claim.term(),
+                command.amount(), calendar.now()));
+    }
+
+    /** What the claim held is free again (its approval was sent back). Nothing when it held nothing. */
+    @CommandHandler
+    public void handle(ReleaseCover command, BusinessCalendar calendar) {
+        ClaimOnPolicy claim = claims.get(command.claimId());
+        if (claim == null || claim.reserved().amount().signum() == 0) {
+            return;
+        }
+        apply(new CoverReleased(policyId, accountId, command.claimId(), claim.reserved(), calendar.now()));
+    }
+
+    /** The claim closed: what it paid is used for good, the rest of its hold is free. Once per close. */
+    @CommandHandler
+    public void handle(SettleClaim command, BusinessCalendar calendar) {
+        ClaimOnPolicy claim = claims.get(command.claimId());
+        if (claim == null || !claim.open()) {
+            return; // settled already, or a claim from before the policy kept its claims
+        }
+        apply(new ClaimSettled(policyId, accountId, command.claimId(), command.outcome(), claim.term(), command.paid(),
+                claim.reserved(), calendar.now()));
+    }
+
+    /** The claims the policy knows to be open (a claim closed a moment ago may still be among them). */
+    java.util.List<String> openClaims() {
+        return claims.entrySet().stream().filter(e -> e.getValue().open()).map(java.util.Map.Entry::getKey).toList();
+    }
+
+    /** What the claims of the term paid, for the renewal's look at the term. */
+    Money claimsPaidIn(int term) {
+        Money paid = Money.cny("0.00");
+        for (ClaimOnPolicy claim : claims.values()) {
+            if (claim.term() == term) {
+                paid = paid.plus(claim.paid());
+            }
+        }
+        return paid;
+    }
+
+    /** The cover left on the day for the incident type, beside what the term's other claims hold or paid. */
+    private Money remainingCover(LocalDate day, String incidentType, String exceptClaim) {
+        Term term = termOn(day);
+        int number = term == null ? 1 : term.number();
+        java.math.BigDecimal insured = sumInsuredOn(day).amount();
+        java.math.BigDecimal usedAll = java.math.BigDecimal.ZERO;
+        java.math.BigDecimal usedType = java.math.BigDecimal.ZERO;
+        for (var entry : claims.entrySet()) {
+            ClaimOnPolicy claim = entry.getValue();
+            if (entry.getKey().equals(exceptClaim) || claim.term() != number) {
+                continue;
+            }
+            java.math.BigDecimal held = claim.reserved().amount().add(claim.paid().amount());
+            usedAll = usedAll.add(held);
+            if (incidentType != null && incidentType.equals(claim.incidentType())) {
+                usedType = usedType.add(held);
+            }
+        }
+        java.math.BigDecimal remaining = insured.subtract(usedAll);
+        if (incidentType != null && product != null) {
+            for (ProductCatalogue.Coverage coverage : ProductCatalogue.of(product).coverages()) {
+                if (coverage.code().equals(incidentType)) {
+                    remaining = remaining.min(insured.multiply(coverage.limitShare()).subtract(usedType));
+                }
+            }
+        }
+        return Money.cny(remaining.max(java.math.BigDecimal.ZERO).setScale(2, java.math.RoundingMode.DOWN));
+    }
+
+    /** The sum insured in force on the day (changes take effect from the day they name). */
+    private Money sumInsuredOn(LocalDate day) {
+        var entry = day == null ? null : sumInsuredFrom.floorEntry(day);
+        if (entry != null) {
+            return entry.getValue();
+        }
+        return sumInsuredFrom.isEmpty() ? sumInsured : sumInsuredFrom.firstEntry().getValue();
+    }
+
+    @EventSourcingHandler
+    void on(ClaimNoted event) {
+        ClaimOnPolicy known = claims.get(event.claimId());
+        Money zero = Money.cny("0.00");
+        claims.put(event.claimId(), new ClaimOnPolicy(event.incidentDate(), event.incidentType(), event.term(),
+                known == null ? zero : known.reserved(), known == null ? zero : known.paid(), true));
+    }
+
+    @EventSourcingHandler
+    void on(CoverReserved event) {
+        ClaimOnPolicy claim = claims.get(event.claimId());
+        claims.put(event.claimId(), new ClaimOnPolicy(claim.incidentDate(), claim.incidentType(), claim.term(),
+                event.amount(), claim.paid(), claim.open()));
+    }
+
+    @EventSourcingHandler
+    void on(CoverReleased event) {
+        ClaimOnPolicy claim = claims.get(event.claimId());
+        claims.put(event.claimId(), new ClaimOnPolicy(claim.incidentDate(), claim.incidentType(), claim.term(),
+                Money.cny("0.00"), claim.paid(), claim.open()));
+    }
+
+    @EventSourcingHandler
+    void on(ClaimSettled event) {
+        ClaimOnPolicy claim = claims.get(event.claimId());
+        claims.put(event.claimId(), new ClaimOnPolicy(claim.incidentDate(), claim.incidentType(), claim.term(),
+                Money.cny("0.00"), event.paid(), false));
+    }
+
     /** A snapshot from before statuses were kept has none: the timed steps are what set it since. */
     private Status status() {
         return status == null ? Status.PENDING_START : status;
@@ -743,7 +946,7 @@ public class Policy {
      * The holder whose cover includes the incident date, if the caller may claim on this
      * policy. A customer claims on their own policies only; another's looks like no policy.
      */
-    public Holder holderCovering(LocalDate incidentDate, Caller caller) {
+    private Holder holderCovering(LocalDate incidentDate, Caller caller) {
         if (!caller.mayActOn(policyholder, Role.ADJUSTER, Role.ADMIN)) {
             throw unknown(policyId);
         }
@@ -859,6 +1062,8 @@ public class Policy {
     void on(PolicyChangeApproved event) {
         pendingChange = null;
         sumInsured = event.sumInsured();
+        sumInsuredFrom.put(event.effectiveOn() != null ? event.effectiveOn()
+                : LocalDate.ofInstant(event.effectiveFrom(), BusinessCalendar.DEFAULT_ZONE), event.sumInsured());
         LocalDate effectiveDay = event.effectiveOn();
         int index = terms.size() - 1;
         for (int i = 0; effectiveDay != null && i < terms.size(); i++) {
@@ -922,6 +1127,7 @@ public class Policy {
         startDate = event.startDate();
         endDate = event.endDate();
         sumInsured = event.sumInsured();
+        sumInsuredFrom = new java.util.TreeMap<>(java.util.Map.of(event.startDate(), event.sumInsured()));
         status = Status.PENDING_START;
         paymentPlan = event.paymentPlan();
         firstPremium = event.firstPremium();
@@ -958,6 +1164,8 @@ public class Policy {
         }
         if (event.sumInsured() != null) {
             sumInsured = event.sumInsured();
+            sumInsuredFrom.put(LocalDate.ofInstant(event.effectiveFrom(), BusinessCalendar.DEFAULT_ZONE),
+                    event.sumInsured());
         }
     }
 }

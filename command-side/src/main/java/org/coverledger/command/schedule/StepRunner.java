@@ -142,6 +142,11 @@ public class StepRunner {
             case Timetable.INSTALMENT_DUE -> new CollectInstalment(step.target(), day);
             case Timetable.GRACE_END -> new EndGrace(step.target(), day);
             case Timetable.QUOTE_EXPIRY -> new ExpireQuote(step.target());
+            case Timetable.MATERIALS_REMINDER -> new org.coverledger.events.claim.ClaimApi.RemindMaterials(step.target(),
+                    day.plusDays(Timetable.REMINDER_DAYS_BEFORE));
+            case Timetable.MATERIALS_DUE -> new org.coverledger.events.claim.ClaimApi.CloseForMissingMaterials(
+                    step.target(), day.minusDays(1));
+            case Timetable.CLAIM_PAYOUT -> new org.coverledger.events.claim.ClaimApi.PayClaim(step.target());
             default -> throw new IllegalStateException("no such kind of step: " + step.kind());
         };
     }

@@ -47,6 +47,15 @@ public class Timetable {
     /** The end of an offer: an offered quote not bought expires. */
     public static final String QUOTE_EXPIRY = "quote-expiry";
 
+    /** 7 days before a materials request is due: the customer is reminded. */
+    public static final String MATERIALS_REMINDER = "materials-reminder";
+    /** The day after a materials request was due: a claim still waiting for them closes. */
+    public static final String MATERIALS_DUE = "materials-due";
+    /** The time a failed claim payout is tried again. */
+    public static final String CLAIM_PAYOUT = "claim-payout";
+    /** How long before the due date the reminder goes (the step's day plus this is the due date). */
+    static final int REMINDER_DAYS_BEFORE = 7;
+
     private final TimedSteps steps;
     private final BusinessCalendar calendar;
 
@@ -147,5 +156,35 @@ public class Timetable {
     private Instant expiry(Instant validUntil, QuoteIssued event) {
         Instant coverStartPassed = calendar.startOf(event.startDate().plusDays(1));
         return coverStartPassed.isBefore(validUntil) ? coverStartPassed : validUntil;
+    }
+
+    @EventHandler
+    void on(org.coverledger.events.claim.ClaimApi.MaterialsRequested event) {
+        if (event.dueOn() == null) {
+            return; // asked for before requests had a due date
+        }
+        steps.schedule(MATERIALS_REMINDER, event.claimId(),
+                calendar.startOf(event.dueOn().minusDays(REMINDER_DAYS_BEFORE)));
+        steps.schedule(MATERIALS_DUE, event.claimId(), calendar.startOf(event.dueOn().plusDays(1)));
+    }
+
+    @EventHandler
+    void on(org.coverledger.events.claim.ClaimApi.MaterialsProvided event) {
+        steps.cancel(MATERIALS_REMINDER, event.claimId());
+        steps.cancel(MATERIALS_DUE, event.claimId());
+    }
+
+    @EventHandler
+    void on(org.coverledger.events.claim.ClaimApi.ClaimPayoutFailed event) {
+        if (event.nextAttemptAt() != null) {
+            steps.schedule(CLAIM_PAYOUT, event.claimId(), event.nextAttemptAt());
+        }
+    }
+
+    @EventHandler
+    void on(org.coverledger.events.claim.ClaimApi.ClaimClosed event) {
+        steps.cancel(MATERIALS_REMINDER, event.claimId());
+        steps.cancel(MATERIALS_DUE, event.claimId());
+        steps.cancel(CLAIM_PAYOUT, event.claimId());
     }
 }

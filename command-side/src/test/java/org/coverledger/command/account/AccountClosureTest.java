@@ -65,7 +65,7 @@ class AccountClosureTest {
                 "pol-ended-2020", List.of(policy("pol-ended-2020", "2019-01-01", "2020-01-01"))));
         var claims = OtherAggregates.repository(Claim.class, "clm-1", List.of(new ClaimSubmitted("clm-1",
                 "pol-ended-2025", ACCOUNT, ACCOUNT, LocalDate.parse("2025-06-01"), "Hospital stay",
-                Money.cny("100.00"), NOW)));
+                Money.cny("100.00"), NOW, null, null, null, null)));
         fixture.registerInjectableResource(new AccountCommitments(policies, claims, holdings, Period.ofYears(5), keys,
                 credentials, tokens));
     }

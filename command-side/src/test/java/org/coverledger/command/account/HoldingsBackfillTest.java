@@ -33,7 +33,7 @@ class HoldingsBackfillTest {
                 LocalDate.parse("2021-01-01"), null, null, null, null, null, null)));
         // a revision 1 claim, upcast without its account: the policy names it
         store.appendEvents(new GenericDomainEventMessage<>("Claim", "clm-1", 0, new ClaimSubmitted("clm-1", "pol-1",
-                null, "acc-1", LocalDate.parse("2020-06-01"), "Hospital stay", Money.cny("1.00"), Instant.now())));
+                null, "acc-1", LocalDate.parse("2020-06-01"), "Hospital stay", Money.cny("1.00"), Instant.now(), null, null, null, null)));
 
         new HoldingsBackfill(store, holdings).backfill();
 

@@ -95,9 +95,9 @@ class PolicyTest {
         fixture.registerInjectableResource(new BusinessCalendar(CLOCK, BusinessCalendar.DEFAULT_ZONE));
         // a claim on pol-1 that is open, and one on another policy: the account's claims as the holdings list them
         claims.put("clm-open", List.of(new ClaimSubmitted("clm-open", "pol-with-claim", ACCOUNT, "alice",
-                LocalDate.parse("2026-03-01"), "Burst pipe", Money.cny("800.00"), CLOCK.instant())));
+                LocalDate.parse("2026-03-01"), "Burst pipe", Money.cny("800.00"), CLOCK.instant(), null, null, null, null)));
         claims.put("clm-other", List.of(new ClaimSubmitted("clm-other", "pol-other", ACCOUNT, "alice",
-                LocalDate.parse("2026-03-01"), "Burst pipe", Money.cny("800.00"), CLOCK.instant())));
+                LocalDate.parse("2026-03-01"), "Burst pipe", Money.cny("800.00"), CLOCK.instant(), null, null, null, null)));
         holdings.claim(ACCOUNT, "clm-open");
         holdings.claim(ACCOUNT, "clm-other");
         fixture.registerInjectableResource(new PolicyCancellations(OtherAggregates.repository(Claim.class, claims),

@@ -21,6 +21,26 @@ public final class OtherAggregates {
         return repository(type, Map.of(id, history));
     }
 
+    /**
+     * Several aggregates of the type, each id with its history, whose command handlers (called in
+     * another aggregate's commit, see InCommit) are given {@code resources} (the calendar, ...).
+     */
+    public static <T> EventSourcingRepository<T> handling(Class<T> type, Map<String, List<Object>> histories,
+                                                          Object... resources) {
+        EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();
+        histories.forEach((id, history) -> {
+            for (int i = 0; i < history.size(); i++) {
+                store.publish(new GenericDomainEventMessage<>(type.getSimpleName(), id, i, history.get(i)));
+            }
+        });
+        return EventSourcingRepository.builder(type).eventStore(store)
+                .parameterResolverFactory(org.axonframework.messaging.annotation.MultiParameterResolverFactory.ordered(
+                        org.axonframework.messaging.annotation.ClasspathParameterResolverFactory.forClass(type),
+                        new org.axonframework.messaging.annotation.SimpleResourceParameterResolverFactory(
+                                List.of(resources))))
+                .build();
+    }
+
     /** Several aggregates of the type, each id with its history. */
     public static <T> EventSourcingRepository<T> repository(Class<T> type, Map<String, List<Object>> histories) {
         EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();

@@ -88,6 +88,37 @@ public class AccountQueryController {
                 s.sessionId().equals(current))).toList();
     }
 
+    @GetMapping("/{accountId}/notices")
+    @Operation(summary = "The account's inbox: the latest 200 notices (claim progress, materials requests, payouts, "
+            + "...), newest first, whatever channel they went by; the customer's own, or any for an admin",
+            description = "An admin sees the address a notice went to masked.")
+    public Paging.Page<NoticeInbox.Notice> notices(@PathVariable String accountId,
+                                                   @RequestParam(required = false) Integer page,
+                                                   @RequestParam(required = false) Integer size, Caller caller) {
+        List<FieldProblem> problems = Paging.problems();
+        Paging paging = Paging.of(page, size, problems);
+        ProblemResponses.throwIfAny(problems);
+        AccountView account = ownOrAdmin(accountId, caller);
+        boolean own = caller.login().equals(account.owner());
+        NoticeInbox inbox = mongo.findById(accountId, NoticeInbox.class);
+        List<NoticeInbox.Notice> newestFirst = inbox == null || inbox.notices() == null ? List.of()
+                : inbox.notices().stream().sorted(java.util.Comparator.comparing(NoticeInbox.Notice::at,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())).reversed()).toList();
+        List<NoticeInbox.Notice> items = newestFirst.stream().skip(paging.offset()).limit(paging.size())
+                .map(n -> new NoticeInbox.Notice(n.noticeId(), n.type(), n.channel(), maskedAddress(n.to(), caller, own),
+                        n.text(), n.about(), n.heldUntil(), n.at())).toList();
+        return new Paging.Page<>(items, paging.page(), paging.size(), newestFirst.size());
+    }
+
+    /** Where a notice went: a mobile number or a mailbox, masked as the account's own are. */
+    private static String maskedAddress(String to, Caller caller, boolean own) {
+        if (to == null) {
+            return null;
+        }
+        return to.indexOf('@') >= 0 ? PersonalDataMasking.email(to, caller, own)
+                : PersonalDataMasking.mobile(to, caller, own);
+    }
+
     private AccountView ownOrAdmin(String accountId, Caller caller) {
         AccountView view = mongo.findById(accountId, AccountView.class);
         if (view == null || !caller.mayActOn(view.owner(), Role.ADMIN)) {

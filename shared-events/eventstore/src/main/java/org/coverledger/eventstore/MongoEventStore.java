@@ -10,6 +10,7 @@ import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
 import org.coverledger.events.account.AccountApi.AccountRegistered;
 import org.coverledger.events.claim.ClaimApi.ClaimSubmitted;
 import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
+import org.coverledger.events.claim.MaterialsRequestedItemsUpcaster;
 import org.coverledger.events.claim.MaterialsRequestedUpcaster;
 import org.coverledger.events.common.FieldAddedUpcaster;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
@@ -31,13 +32,16 @@ public final class MongoEventStore {
         return new EventUpcasterChain(
                 new MaterialsRequestedUpcaster(),
                 new FieldAddedUpcaster(MaterialsRequested.class, "2", "3", "accountId"),
+                new MaterialsRequestedItemsUpcaster(),
                 new FieldAddedUpcaster(AccountRegistered.class, "1", "2", "email"),
                 new FieldAddedUpcaster(PolicyChanged.class, "1", "2", "accountId"),
                 new FieldAddedUpcaster(PolicyChanged.class, "2", "3", "contactMobile"),
                 new FieldAddedUpcaster(PolicyIssued.class, "1", "2", "paymentPlan", "quoteId", "termsVersion",
                         "firstPremium", "paymentReference", "beneficiaries"),
                 new FieldAddedUpcaster(QuoteIssued.class, null, "2", "beneficiaries"),
-                new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"));
+                new FieldAddedUpcaster(ClaimSubmitted.class, "1", "2", "accountId"),
+                new FieldAddedUpcaster(ClaimSubmitted.class, "2", "3", "incidentType", "payoutCardId", "product",
+                        "policyNumber"));
     }
 
     public static MongoCommitLogEngine engine(MongoDatabase database, SubjectKeys keys, Duration gapTimeout) {

@@ -122,6 +122,33 @@ public class SubjectKeys implements PersonalDataSeal {
         return new String(decrypt(key.get(), subject, sealed), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The streaming AEAD (Tink's AES-GCM-HKDF, segment by segment) that seals the subject's files
+     * (claim materials), from a key derived from the subject's own: erasing the subject makes
+     * them unreadable with everything else. Empty once the subject is erased (or, when not
+     * {@code createIfMissing}, has no key yet).
+     */
+    public Optional<com.google.crypto.tink.StreamingAead> filesAead(String subject, boolean createIfMissing) {
+        if (subject == null || subject.isBlank()) {
+            throw new IllegalArgumentException("a file needs a data subject to be sealed for");
+        }
+        return key(subject, createIfMissing).map(key -> {
+            try {
+                javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                mac.init(key);
+                // a key of its own for files, so that the subject's key is used for one purpose each
+                byte[] fileKey = mac.doFinal(("coverledger-files-v1:" + subject).getBytes(StandardCharsets.UTF_8));
+                return new com.google.crypto.tink.subtle.AesGcmHkdfStreaming(fileKey, "HmacSha256", 32,
+                        FILE_SEGMENT_BYTES, 0);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the files key could not be derived", e);
+            }
+        });
+    }
+
+    /** The ciphertext segment of sealed files: what is held in memory while one is written or read. */
+    static final int FILE_SEGMENT_BYTES = 64 * 1024;
+
     /** A fresh master key, for `coverledger.privacy.master-key` (or a test). */
     public static String randomMasterKey() {
         byte[] key = new byte[32];

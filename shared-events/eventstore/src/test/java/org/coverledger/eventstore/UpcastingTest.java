@@ -16,7 +16,9 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.bson.Document;
+import org.coverledger.events.claim.ClaimApi.MaterialCategory;
 import org.coverledger.events.claim.ClaimApi.MaterialsRequested;
+import org.coverledger.events.claim.ClaimApi.RequestedItem;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.Product;
@@ -65,8 +67,9 @@ class UpcastingTest {
 
         List<? extends DomainEventMessage<?>> loaded = engine.readEvents("clm-1", 1).asStream().toList();
         assertThat(loaded).singleElement().extracting(DomainEventMessage::getPayload)
-                .isEqualTo(new MaterialsRequested("clm-1", null, List.of("invoice"), "please", "adam",
-                        Instant.parse("2026-03-10T02:00:00Z")));
+                .isEqualTo(new MaterialsRequested("clm-1", null,
+                        List.of(new RequestedItem(MaterialCategory.OTHER, "invoice")), "please", "adam",
+                        Instant.parse("2026-03-10T02:00:00Z"), null));
 
         // an event older than its data subject is copied (audit trail, dead letters) without its personal data
         String copied = EventSerialization.serializer(keys).serialize(loaded.get(0).getPayload(), String.class).getData();

@@ -63,6 +63,16 @@ public enum Permission {
     CHOOSE_AUTO_RENEWAL(Side.COMMAND, "POST", "/api/policies/*/auto-renewal", CUSTOMER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),
     REQUEST_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/material-requests", ADJUSTER, ADMIN),
+    /** The claimant uploads; staff upload what reaches them on paper. */
+    UPLOAD_MATERIAL(Side.COMMAND, "POST", "/api/claims/*/materials", CUSTOMER, ADJUSTER, ADMIN),
+    PROVIDE_MATERIALS(Side.COMMAND, "POST", "/api/claims/*/materials/submission", CUSTOMER, ADMIN),
+    ASSIGN_CLAIM(Side.COMMAND, "POST", "/api/claims/*/assignment", ADMIN),
+    ASSESS_CLAIM(Side.COMMAND, "POST", "/api/claims/*/assessment", ADJUSTER, ADMIN),
+    APPROVE_CLAIM(Side.COMMAND, "POST", "/api/claims/*/approval", ADJUSTER, ADMIN),
+    CHANGE_PAYOUT_CARD(Side.COMMAND, "PUT", "/api/claims/*/payout-card", CUSTOMER, ADMIN),
+    RETRY_PAYOUT(Side.COMMAND, "POST", "/api/claims/*/payout-retry", ADMIN),
+    WITHDRAW_CLAIM(Side.COMMAND, "POST", "/api/claims/*/withdrawal", CUSTOMER, ADMIN),
+    REOPEN_CLAIM(Side.COMMAND, "POST", "/api/claims/*/reopening", ADJUSTER, ADMIN),
     /** Only with the embedded profile, where no SMS or email gateway delivers the codes. */
     VIEW_OUTBOX(Side.COMMAND, "GET", "/api/admin/outbox", ADMIN),
     LIST_TIMED_STEPS(Side.COMMAND, "GET", "/api/admin/timed-steps", ADMIN),
@@ -75,7 +85,15 @@ public enum Permission {
     RENEWALS_DUE(Side.QUERY, "GET", "/api/policies/renewals-due", UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
     VIEW_POLICY(Side.QUERY, "GET", "/api/policies/*", Role.values()),
     VIEW_POLICY_DOCUMENT(Side.QUERY, "GET", "/api/policies/*/document", CUSTOMER, UNDERWRITER, ADMIN),
-    VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", Role.values()),
+    LIST_CLAIMS(Side.QUERY, "GET", "/api/claims", CUSTOMER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
+    /** Before VIEW_CLAIM, whose pattern it would otherwise match. */
+    CLAIMS_QUEUE(Side.QUERY, "GET", "/api/claims/queue", ADJUSTER, ADMIN),
+    VIEW_CLAIM(Side.QUERY, "GET", "/api/claims/*", CUSTOMER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
+    VIEW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress", CUSTOMER, ADJUSTER, COMPLIANCE, ADMIN),
+    FOLLOW_CLAIM_PROGRESS(Side.QUERY, "GET", "/api/claims/*/progress/stream", CUSTOMER, ADJUSTER, COMPLIANCE, ADMIN),
+    /** Who may see the claim; analysts see what it holds, never its files. */
+    DOWNLOAD_MATERIAL(Side.QUERY, "GET", "/api/claims/*/materials/*", CUSTOMER, ADJUSTER, COMPLIANCE, ADMIN),
+    LIST_NOTICES(Side.QUERY, "GET", "/api/accounts/*/notices", CUSTOMER, ADMIN),
     VIEW_ACCOUNT(Side.QUERY, "GET", "/api/accounts/*", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
     LIST_DEVICES(Side.QUERY, "GET", "/api/accounts/*/devices", CUSTOMER, ADMIN),
     LIST_SESSIONS(Side.QUERY, "GET", "/api/accounts/*/sessions", CUSTOMER, ADMIN),

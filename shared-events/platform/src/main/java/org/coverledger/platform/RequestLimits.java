@@ -1,6 +1,7 @@
 package org.coverledger.platform;
 
 import java.io.IOException;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
@@ -17,6 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.util.AntPathMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -38,17 +40,41 @@ public class RequestLimits extends OncePerRequestFilter {
     private final ObjectMapper json;
     private final long maxBody;
 
-    public RequestLimits(ObjectMapper json, @Value("${coverledger.http.max-body-bytes:1048576}") long maxBody) {
+    private final List<String> uploadPaths;
+    private final long maxUpload;
+    private final AntPathMatcher paths = new AntPathMatcher();
+
+    /**
+     * {@code uploadPaths} (Ant patterns, POST only) take bodies up to {@code maxUpload}: a file part
+     * and its form, which their controller reads as a stream and limits itself.
+     */
+    public RequestLimits(ObjectMapper json, @Value("${coverledger.http.max-body-bytes:1048576}") long maxBody,
+                         @Value("${coverledger.http.upload-paths:}") List<String> uploadPaths,
+                         @Value("${coverledger.http.max-upload-bytes:11534336}") long maxUpload) {
         this.json = json;
         this.maxBody = maxBody;
+        this.uploadPaths = uploadPaths.stream().filter(p -> !p.isBlank()).toList();
+        this.maxUpload = maxUpload;
+    }
+
+    private long limitOf(HttpServletRequest request) {
+        if ("POST".equals(request.getMethod())) {
+            for (String pattern : uploadPaths) {
+                if (paths.match(pattern, request.getRequestURI())) {
+                    return maxUpload;
+                }
+            }
+        }
+        return maxBody;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBody) {
+        long limit = limitOf(request);
+        if (request.getContentLengthLong() > limit) {
             SecurityConfiguration.writeProblem(json, request, response, HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
-                    "The request body is larger than " + maxBody + " bytes.");
+                    "The request body is larger than " + limit + " bytes.");
             return;
         }
         String contentType = request.getContentType();
@@ -57,7 +83,7 @@ public class RequestLimits extends OncePerRequestFilter {
                     "The body's Content-Type must name one media type, such as application/json.");
             return;
         }
-        chain.doFilter(new Limited(request, maxBody), response);
+        chain.doFilter(new Limited(request, limit), response);
     }
 
     private static boolean acceptable(String contentType) {

@@ -257,4 +257,47 @@ public final class PolicyApi {
             return "PolicyChanged[" + policyId + "]";
         }
     }
+
+    // ------------------------------------------------------------------ the cover claims draw on
+
+    /**
+     * A claim is reported on the policy: it is noted against the term that holds its incident
+     * date, in the claim's own commit, so that a second open claim for the same day and type is
+     * refused and the policy's cancellation sees it. {@code reopening}: a closed claim opened again.
+     */
+    public record NoteClaim(@TargetAggregateIdentifier String policyId, String claimId, LocalDate incidentDate,
+                            String incidentType, Money amountClaimed, boolean reopening) {
+    }
+
+    /** An approval holds {@code amount} of the cover for the claim (replacing what it held before). */
+    public record ReserveCover(@TargetAggregateIdentifier String policyId, String claimId, Money amount) {
+    }
+
+    /** A second approver sent the approval back: what the claim held is free again. */
+    public record ReleaseCover(@TargetAggregateIdentifier String policyId, String claimId) {
+    }
+
+    /** The claim closed: what it paid is consumed, the rest of its hold released, and it is no longer open. */
+    public record SettleClaim(@TargetAggregateIdentifier String policyId, String claimId, String outcome, Money paid) {
+    }
+
+    public record ClaimNoted(String policyId, String accountId, String claimId, LocalDate incidentDate,
+                             String incidentType, Money amountClaimed, int term, boolean reopening, Instant at) {
+    }
+
+    /** {@code amount} of term {@code term}'s cover is held for the claim (what it held before is replaced). */
+    public record CoverReserved(String policyId, String accountId, String claimId, String incidentType, int term,
+                                Money amount, Instant at) {
+    }
+
+    public record CoverReleased(String policyId, String accountId, String claimId, Money amount, Instant at) {
+    }
+
+    /**
+     * The claim closed with {@code outcome}: {@code paid} of term {@code term}'s cover is used for
+     * good, {@code released} of its hold is free again.
+     */
+    public record ClaimSettled(String policyId, String accountId, String claimId, String outcome, int term,
+                               Money paid, Money released, Instant at) {
+    }
 }
