@@ -75,29 +75,29 @@ public class ClaimController {
             @NotBlank @Size(max = 64) String payoutCardId) {
     }
 
-    public record Submitted(String claimId, String status) {
+    public record ClaimReceived(String claimId, String status) {
     }
 
-    public record Item(@NotNull MaterialCategory category, @Size(max = 200) @FreeText String description) {
+    public record RequestedMaterial(@NotNull MaterialCategory category, @Size(max = 200) @FreeText String description) {
     }
 
-    public record MaterialsRequest(@NotEmpty @Size(max = 20) List<@NotNull @Valid Item> items,
+    public record MaterialsRequest(@NotEmpty @Size(max = 20) List<@NotNull @Valid RequestedMaterial> items,
                                    @Size(max = 1000) @FreeText String note) {
     }
 
-    public record Step(String claimId, String status) {
+    public record ClaimStep(String claimId, String status) {
     }
 
     public record AssignmentRequest(@NotBlank @Size(max = 64) String adjuster) {
     }
 
-    public record Line(@NotBlank @Size(max = 200) @FreeText String item,
+    public record AssessmentLineRequest(@NotBlank @Size(max = 200) @FreeText String item,
                        @NotNull @PositiveOrZero @Digits(integer = 13, fraction = 2) BigDecimal claimed,
                        @NotNull @PositiveOrZero @Digits(integer = 13, fraction = 2) BigDecimal approved,
                        ReasonCode reasonCode) {
     }
 
-    public record AssessmentRequest(@NotEmpty @Size(max = 50) List<@NotNull @Valid Line> lines,
+    public record AssessmentRequest(@NotEmpty @Size(max = 50) List<@NotNull @Valid AssessmentLineRequest> lines,
                                     @Size(max = 2000) @FreeText String note) {
     }
 
@@ -132,13 +132,13 @@ public class ClaimController {
     @Operation(summary = "Report a claim on a policy (first notice of loss); it is assigned to an adjuster. The "
             + "Location is its progress on the query side")
     @RequestBody(content = @Content(schema = @Schema(implementation = ClaimRequest.class)))
-    public ResponseEntity<Submitted> submit(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+    public ResponseEntity<ClaimReceived> submit(@org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         ClaimRequest request = validation.read(body, ClaimRequest.class);
         String claimId = UUID.randomUUID().toString();
         commands.send(new SubmitClaim(claimId, request.policyId(), request.incidentDate(), request.incidentType(),
                 request.description(), Money.cny(request.amountClaimed()), request.payoutCardId()));
         return ResponseEntity.created(URI.create(queryUrl + "/api/claims/" + claimId + "/progress"))
-                .body(new Submitted(claimId, ClaimStatus.SUBMITTED.name()));
+                .body(new ClaimReceived(claimId, ClaimStatus.SUBMITTED.name()));
     }
 
     @Refuses({"NO_MATERIALS_NAMED", "CLAIM_CLOSED", "CLAIM_NOT_IN_REVIEW"})
@@ -148,7 +148,7 @@ public class ClaimController {
             + "customer is reminded 7 days before, and a claim still waiting the day after closes as "
             + "MATERIALS_NOT_PROVIDED")
     @RequestBody(content = @Content(schema = @Schema(implementation = MaterialsRequest.class)))
-    public Step requestMaterials(@PathVariable String claimId,
+    public ClaimStep requestMaterials(@PathVariable String claimId,
                                  @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         MaterialsRequest request = validation.read(body, MaterialsRequest.class);
@@ -161,7 +161,7 @@ public class ClaimController {
     @PostMapping("/{claimId}/materials/submission")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Say that the materials asked for are all uploaded: the claim goes back to review")
-    public Step provideMaterials(@PathVariable String claimId) {
+    public ClaimStep provideMaterials(@PathVariable String claimId) {
         Ids.requireKnownFormat("claim", claimId);
         return step(claimId, commands.send(new ProvideMaterials(claimId)));
     }
@@ -171,11 +171,11 @@ public class ClaimController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Reassign the claim to one of the configured adjusters (admins)")
     @RequestBody(content = @Content(schema = @Schema(implementation = AssignmentRequest.class)))
-    public Step assign(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+    public ClaimStep assign(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         AssignmentRequest request = validation.read(body, AssignmentRequest.class);
         commands.send(new AssignClaim(claimId, request.adjuster()));
-        return new Step(claimId, null);
+        return new ClaimStep(claimId, null);
     }
 
     @Refuses({"NO_ASSESSMENT_LINES", "APPROVED_ABOVE_CLAIMED", "REASON_REQUIRED", "COVER_EXCEEDED", "CLAIM_CLOSED",
@@ -187,7 +187,7 @@ public class ClaimController {
             + "deductible closes the claim; above the assessor's authority it waits for a second approval; "
             + "otherwise the cover is held on the policy and the payout follows")
     @RequestBody(content = @Content(schema = @Schema(implementation = AssessmentRequest.class)))
-    public Step assess(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+    public ClaimStep assess(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         AssessmentRequest request = validation.read(body, AssessmentRequest.class);
         List<AssessmentLine> lines = request.lines().stream().map(line -> new AssessmentLine(line.item(),
@@ -202,7 +202,7 @@ public class ClaimController {
             + "whose own limit covers it or an admin: approve (the cover is held, the payout follows) or send it "
             + "back to review")
     @RequestBody(content = @Content(schema = @Schema(implementation = ApprovalRequest.class)))
-    public Step approve(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+    public ClaimStep approve(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         ApprovalRequest request = validation.read(body, ApprovalRequest.class);
         return step(claimId, commands.send(new DecideApproval(claimId, request.approve(), request.note())));
@@ -212,19 +212,19 @@ public class ClaimController {
     @PutMapping("/{claimId}/payout-card")
     @Operation(summary = "Change the card the payout goes to (one bound to the account)")
     @RequestBody(content = @Content(schema = @Schema(implementation = PayoutCardRequest.class)))
-    public Step changePayoutCard(@PathVariable String claimId,
+    public ClaimStep changePayoutCard(@PathVariable String claimId,
                                  @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         PayoutCardRequest request = validation.read(body, PayoutCardRequest.class);
         commands.send(new ChangePayoutCard(claimId, request.payoutCardId()));
-        return new Step(claimId, null);
+        return new ClaimStep(claimId, null);
     }
 
     @Refuses({"PAYOUT_NOT_FAILED"})
     @PostMapping("/{claimId}/payout-retry")
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Try a parked payout (PAYOUT_FAILED) again, to the card the claim has now (admins)")
-    public Step retryPayout(@PathVariable String claimId) {
+    public ClaimStep retryPayout(@PathVariable String claimId) {
         Ids.requireKnownFormat("claim", claimId);
         return step(claimId, commands.send(new RetryPayout(claimId)));
     }
@@ -234,7 +234,7 @@ public class ClaimController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Withdraw an open claim (its customer, admins); not once it is approved and being paid")
     @RequestBody(content = @Content(schema = @Schema(implementation = WithdrawalRequest.class)))
-    public Step withdraw(@PathVariable String claimId,
+    public ClaimStep withdraw(@PathVariable String claimId,
                          @org.springframework.web.bind.annotation.RequestBody(required = false) JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         WithdrawalRequest request = body == null ? new WithdrawalRequest(null)
@@ -248,13 +248,13 @@ public class ClaimController {
     @Operation(summary = "Reopen a closed claim with a reason, within a year of its close (adjusters, admins): it "
             + "is assessed again")
     @RequestBody(content = @Content(schema = @Schema(implementation = ReopeningRequest.class)))
-    public Step reopen(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+    public ClaimStep reopen(@PathVariable String claimId, @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("claim", claimId);
         ReopeningRequest request = validation.read(body, ReopeningRequest.class);
         return step(claimId, commands.send(new ReopenClaim(claimId, request.reason())));
     }
 
-    private static Step step(String claimId, ClaimStatus status) {
-        return new Step(claimId, status == null ? null : status.name());
+    private static ClaimStep step(String claimId, ClaimStatus status) {
+        return new ClaimStep(claimId, status == null ? null : status.name());
     }
 }

@@ -61,7 +61,7 @@ public class MaterialUploadController {
     static final Set<String> ACCEPTED = Set.of("image/jpeg", "image/png", "application/pdf");
     private static final int SNIFF_BYTES = 64 * 1024;
 
-    public record Material(String claimId, String materialId, MaterialCategory category, String contentType,
+    public record UploadedMaterial(String claimId, String materialId, MaterialCategory category, String contentType,
                            long size, String sha256, boolean created) {
     }
 
@@ -88,6 +88,12 @@ public class MaterialUploadController {
         this.queryUrl = queryUrl;
     }
 
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "201", description = "stored, a new material",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = UploadedMaterial.class)))
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the claim has these "
+            + "bytes already: its material", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = UploadedMaterial.class)))
     @Refuses({"CLAIM_CLOSED", "MATERIALS_LIMIT"})
     @PostMapping(path = "/{claimId}/materials", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Upload a material for the claim: JPEG, PNG or PDF (by its bytes), at most 10 MB, at most "
@@ -165,12 +171,12 @@ public class MaterialUploadController {
         }
         if (!upload.created()) {
             discard(stored); // the claim has these bytes already
-            return ResponseEntity.ok(new Material(claimId, upload.materialId(), parsed, contentType, stored.size(),
+            return ResponseEntity.ok(new UploadedMaterial(claimId, upload.materialId(), parsed, contentType, stored.size(),
                     stored.sha256(), false));
         }
         meters.summary("coverledger.materials.uploaded.bytes").record(stored.size());
         return ResponseEntity.created(URI.create(queryUrl + "/api/claims/" + claimId + "/materials/" + materialId))
-                .body(new Material(claimId, materialId, parsed, contentType, stored.size(), stored.sha256(), true));
+                .body(new UploadedMaterial(claimId, materialId, parsed, contentType, stored.size(), stored.sha256(), true));
     }
 
     private void discard(MaterialStore.Stored stored) {

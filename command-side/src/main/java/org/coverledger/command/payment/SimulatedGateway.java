@@ -34,15 +34,29 @@ public class SimulatedGateway implements PaymentGateway {
 
     private final MongoCollection<Document> records;
     private final Clock clock;
+    private final java.time.Duration payoutAnswerDelay;
 
+    /**
+     * {@code payoutAnswerDelay}: how long a payout's answer takes after the gateway has recorded
+     * (made) it, as a slow gateway's does; zero by default. The crash test uses it to stop the
+     * command side while a payout is made and not yet answered.
+     */
     @Autowired
-    public SimulatedGateway(MongoDatabaseFactory mongo, Clock clock) {
-        this(mongo.getMongoDatabase(), clock);
+    public SimulatedGateway(MongoDatabaseFactory mongo, Clock clock,
+                            @org.springframework.beans.factory.annotation.Value(
+                                    "${coverledger.payments.simulated.payout-answer-delay:0s}")
+                            java.time.Duration payoutAnswerDelay) {
+        this(mongo.getMongoDatabase(), clock, payoutAnswerDelay);
     }
 
     public SimulatedGateway(MongoDatabase database, Clock clock) {
+        this(database, clock, java.time.Duration.ZERO);
+    }
+
+    public SimulatedGateway(MongoDatabase database, Clock clock, java.time.Duration payoutAnswerDelay) {
         this.records = database.getCollection("simulated_payments");
         this.clock = clock;
+        this.payoutAnswerDelay = payoutAnswerDelay;
     }
 
     @Override
@@ -54,7 +68,16 @@ public class SimulatedGateway implements PaymentGateway {
     /** A payout to a card follows the card's ending as a collection does: declined, timed out, or paid at once. */
     @Override
     public Outcome payout(Payout payout) {
-        return charge(payout.key(), payout.accountId(), payout.cardNumber(), payout.amount(), payout.purpose(), "PAYOUT");
+        Outcome outcome = charge(payout.key(), payout.accountId(), payout.cardNumber(), payout.amount(), payout.purpose(),
+                "PAYOUT");
+        if (!payoutAnswerDelay.isZero()) {
+            try {
+                Thread.sleep(payoutAnswerDelay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return outcome;
     }
 
     private Outcome charge(String key, String accountId, String number, org.coverledger.events.common.Money amount,
