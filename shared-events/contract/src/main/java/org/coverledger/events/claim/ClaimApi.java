@@ -52,6 +52,10 @@ public final class ClaimApi {
 
     /** One thing the adjuster asks for: a category of material, and what exactly. */
     public record RequestedItem(MaterialCategory category, String description) {
+        @Override
+        public String toString() {
+            return "RequestedItem[" + category + "]"; // the description may name a treatment: never in a log
+        }
     }
 
     /** One line of an assessment: an item of the claim, what was claimed for it, what is approved and, below it, why. */
