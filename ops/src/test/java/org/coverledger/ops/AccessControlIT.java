@@ -72,6 +72,15 @@ class AccessControlIT {
             C POST   /api/policies/{id}/auto-renewal              C R
             C POST   /api/claims                                  C J R
             C POST   /api/claims/{id}/material-requests           J R
+            C POST   /api/claims/{id}/materials                   C J R
+            C POST   /api/claims/{id}/materials/submission        C R
+            C POST   /api/claims/{id}/assignment                  R
+            C POST   /api/claims/{id}/assessment                  J R
+            C POST   /api/claims/{id}/approval                    J R
+            C PUT    /api/claims/{id}/payout-card                 C R
+            C POST   /api/claims/{id}/payout-retry                R
+            C POST   /api/claims/{id}/withdrawal                  C R
+            C POST   /api/claims/{id}/reopening                   J R
             C GET    /api/admin/outbox                            R
             C GET    /api/admin/timed-steps                       R
             Q GET    /api/products                                PUBLIC
@@ -81,7 +90,13 @@ class AccessControlIT {
             Q GET    /api/policies/renewals-due                   U J P R
             Q GET    /api/policies/{id}                           ALL
             Q GET    /api/policies/{id}/document                  C U R
-            Q GET    /api/claims/{id}/progress                    ALL
+            Q GET    /api/claims                                  C J P A R
+            Q GET    /api/claims/queue                            J R
+            Q GET    /api/claims/{id}                             C J P A R
+            Q GET    /api/claims/{id}/progress                    C J P R
+            Q GET    /api/claims/{id}/progress/stream             C J P R
+            Q GET    /api/claims/{id}/materials/{id}              C J P R
+            Q GET    /api/accounts/{id}/notices                   C R
             Q GET    /api/accounts/{id}                           C U J P R
             Q GET    /api/accounts                                U J P A R
             Q GET    /api/accounts/{id}/devices                   C R
@@ -233,12 +248,17 @@ class AccessControlIT {
                 .isEqualTo(404);
     }
 
+    private static final byte[] PDF = ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n"
+            + "%%EOF\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private static Reply call(Api api, String method, String path) {
         return switch (method) {
             case "GET" -> api.get(path);
             case "PUT" -> api.put(path, "{}");
             case "DELETE" -> api.delete(path);
-            default -> api.post(path, "{}");
+            // the upload takes multipart form data only: a small PDF, as a claimant's app sends it
+            default -> path.matches("/api/claims/[^/]+/materials") ? api.upload(path, "INVOICE", "invoice.pdf",
+                    "application/pdf", PDF) : api.post(path, "{}");
         };
     }
 

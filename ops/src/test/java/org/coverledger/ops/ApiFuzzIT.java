@@ -56,21 +56,46 @@ class ApiFuzzIT {
     private static final List<Operation> OPERATIONS = new ArrayList<>();
     private static final Map<String, String> TOKENS = new LinkedHashMap<>();
     private static final List<String> IDS = new ArrayList<>();
+    /** A claim of alice's that only the uploads fuzz takes (so that the other fuzz's withdrawal cannot close it). */
+    private static String uploadClaim;
 
     record Operation(String baseUrl, String method, String path, JsonNode operation, JsonNode description) {
     }
 
-    record Exchange(Operation operation, String user, boolean basic, String path, String body, String contentType) {
+    /**
+     * {@code hostile}: a body built to be wrong (a multipart upload's), which must be refused with
+     * a 4xx. A multipart body is held as ISO-8859-1 text, one character a byte, and sent byte for byte.
+     */
+    record Exchange(Operation operation, String user, boolean basic, String path, String body, String contentType,
+                    boolean hostile) {
+        boolean multipart() {
+            return operation.operation.path("requestBody").path("content").has(MULTIPART);
+        }
+
         @Override
         public String toString() {
-            return operation.method + " " + path + " as " + user + (basic ? " (Basic) " : " ") + (body == null ? "" : body);
+            String shown = body == null ? "" : body.length() > 400 ? body.substring(0, 400) + "..." : body;
+            return operation.method + " " + path + " as " + user + (basic ? " (Basic) " : " ")
+                    + (contentType == null ? "" : "[" + contentType + "] ") + (hostile ? "(hostile) " : "") + shown;
         }
     }
+
+    private static final String MULTIPART = "multipart/form-data";
+    private static final byte[] PDF = ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n"
+            + "%%EOF\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PNG = java.util.HexFormat.of().parseHex("89504e470d0a1a0a0000000d494844520000000100"
+            + "00000108060000001f15c4890000000d49444154789c6360000002000100ffff03000006000557bfabd40000000049454e44ae426082");
+    private static final byte[] JPEG = java.util.HexFormat.of().parseHex("ffd8ffe000104a46494600010100000100010000ffd9");
+    /** The first bytes of a Windows executable, whatever name and type it is sent with. */
+    private static final byte[] EXE = java.util.HexFormat.of().parseHex("4d5a90000300000004000000ffff0000b800000000"
+            + "0000004000000000000000000000000000000000000000000000000000000000000000000000800000000e1fba0e00b409cd21");
 
     @BeforeContainer
     static void start() throws Exception {
         data = Files.createTempDirectory("coverledger-fuzz");
-        system = RunningSystem.start(data);
+        // a progress stream ends after its lifetime (five minutes by default): a second here, so that a
+        // follower's GET answers within the client's timeout like every other
+        system = RunningSystem.startWith(data, List.of("--coverledger.claims.progress-stream.lifetime=1s"));
         for (String base : List.of(system.commandUrl(), system.queryUrl())) {
             JsonNode description = JSON.readTree(CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/v3/api-docs"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body());
@@ -86,12 +111,17 @@ class ApiFuzzIT {
             }
         }
         USERS.forEach(ApiFuzzIT::logIn);
-        String policyId = Policies.buy(Api.at(system.commandUrl(), "alice"), ALICE_ACCOUNT).policyId();
-        IDS.addAll(List.of(ALICE_ACCOUNT, policyId, "00000000-0000-0000-0000-000000000000",
+        Api alice = Api.at(system.commandUrl(), "alice");
+        String policyId = Policies.buy(alice, ALICE_ACCOUNT).policyId();
+        String claimId = Policies.claim(alice, ALICE_ACCOUNT, policyId, Policies.today(), "WATER_DAMAGE", "1200.00");
+        uploadClaim = Policies.claim(alice, ALICE_ACCOUNT, policyId, Policies.today(), "BURGLARY", "800.00");
+        assertThat(uploads()).as("the upload is described, as multipart form data").isNotEmpty();
+        IDS.addAll(List.of(ALICE_ACCOUNT, policyId, claimId, "00000000-0000-0000-0000-000000000000",
                 "x", "..", "%2e%2e", "a".repeat(300), "王", "policies", "accounts"));
     }
 
     private static final Map<Integer, Integer> ANSWERED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger UPLOADS_STORED = new java.util.concurrent.atomic.AtomicInteger();
 
     @AfterContainer
     static void stop() {
@@ -100,6 +130,7 @@ class ApiFuzzIT {
         }
         // a fuzz whose requests were all refused at the door would prove nothing about the handlers behind it
         assertThat(ANSWERED.getOrDefault(2, 0)).as("accepted requests among " + ANSWERED).isGreaterThan(20);
+        assertThat(UPLOADS_STORED.get()).as("uploads stored").isGreaterThan(3);
     }
 
     @Provide
@@ -110,10 +141,32 @@ class ApiFuzzIT {
     @Property(tries = 400, seed = "20261129")
     void no_request_fails_the_server_breaks_the_description_or_appends_when_refused(@ForAll("exchanges") Exchange exchange)
             throws Exception {
+        send(exchange);
+    }
+
+    @Provide
+    Arbitrary<Exchange> uploadExchanges() {
+        return Arbitraries.randomValue(ApiFuzzIT::upload);
+    }
+
+    /**
+     * The upload of materials, the one operation whose body is multipart form data, on a claim that
+     * takes them: valid files are stored, and every hostile body is refused with a 4xx, never a 5xx.
+     * (At most 50 materials a claim: fewer tries than that.)
+     */
+    @Property(tries = 45, seed = "20261203")
+    void an_upload_is_stored_or_refused_with_a_4xx_and_a_hostile_one_always_refused(
+            @ForAll("uploadExchanges") Exchange exchange) throws Exception {
+        send(exchange);
+    }
+
+    private void send(Exchange exchange) throws Exception {
         long before = system.storedEvents();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(exchange.operation.baseUrl + exchange.path))
                 .timeout(Duration.ofSeconds(30))
                 .method(exchange.operation.method, exchange.body == null ? HttpRequest.BodyPublishers.noBody()
+                        : exchange.multipart() ? HttpRequest.BodyPublishers.ofByteArray(
+                        exchange.body.getBytes(StandardCharsets.ISO_8859_1))
                         : HttpRequest.BodyPublishers.ofString(exchange.body));
         if (exchange.user != null && exchange.basic) {
             request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
@@ -130,7 +183,14 @@ class ApiFuzzIT {
         Statistics.label("refusals").collect(response.statusCode() >= 400 ? response.statusCode() + " "
                 + JSON.readTree(response.body()).path("code").asText() : "none");
         ANSWERED.merge(response.statusCode() / 100, 1, Integer::sum);
+        if (exchange.multipart() && response.statusCode() == 201) {
+            UPLOADS_STORED.incrementAndGet();
+        }
         assertThat(response.statusCode()).as(exchange + " -> " + response.body()).isLessThan(500);
+        if (exchange.hostile) {
+            assertThat(response.statusCode()).as("hostile, yet accepted: " + exchange + " -> " + response.body())
+                    .isBetween(400, 499);
+        }
         ApiContract.check(exchange.operation.baseUrl, sent, exchange.body, response, response.statusCode() >= 400);
         if (response.statusCode() >= 400) {
             assertThat(system.storedEvents()).as("refused, yet appended: " + exchange).isEqualTo(before);
@@ -148,6 +208,25 @@ class ApiFuzzIT {
     }
 
     // ------------------------------------------------------------------ generation
+
+    private static List<Operation> uploads() {
+        return OPERATIONS.stream().filter(o -> o.operation.path("requestBody").path("content").has(MULTIPART)).toList();
+    }
+
+    private static Exchange upload(Random random) {
+        List<Operation> uploads = uploads();
+        Operation operation = uploads.get(random.nextInt(uploads.size()));
+        List<String> permitted = permittedUsers(operation);
+        String user = random.nextInt(10) == 0 ? null : random.nextInt(5) != 0 ? permitted.get(random.nextInt(permitted.size()))
+                : USERS.get(random.nextInt(USERS.size()));
+        String claim = random.nextInt(4) != 0 ? uploadClaim : random.nextInt(4) == 0 ? text(random)
+                : IDS.get(random.nextInt(IDS.size()));
+        String path = operation.path.replaceAll("\\{[^}]+}", java.util.regex.Matcher.quoteReplacement(
+                URLEncoder.encode(claim, StandardCharsets.UTF_8)));
+        Multipart multipart = multipart(random);
+        return new Exchange(operation, user, random.nextInt(5) == 0, path, multipart.body(), multipart.contentType(),
+                multipart.hostile());
+    }
 
     private static Exchange exchange(Random random) {
         Operation operation = OPERATIONS.get(random.nextInt(OPERATIONS.size()));
@@ -179,8 +258,14 @@ class ApiFuzzIT {
         }
         String body = null;
         String contentType = null;
+        boolean hostile = false;
         JsonNode content = operation.operation.path("requestBody").path("content");
-        if (content.has("application/json")) {
+        if (content.has(MULTIPART)) {
+            Multipart multipart = multipart(random);
+            body = multipart.body();
+            contentType = multipart.contentType();
+            hostile = multipart.hostile();
+        } else if (content.has("application/json")) {
             JsonNode schema = resolve(operation.description, content.get("application/json").path("schema"));
             body = random.nextInt(15) == 0 ? "{\"unclosed\": " : value(operation.description, schema, random, 0).toString();
             contentType = switch (random.nextInt(20)) {
@@ -189,7 +274,74 @@ class ApiFuzzIT {
                 default -> "application/json";
             };
         }
-        return new Exchange(operation, user, random.nextInt(5) == 0, path, body, contentType);
+        return new Exchange(operation, user, random.nextInt(5) == 0, path, body, contentType, hostile);
+    }
+
+    record Multipart(String body, String contentType, boolean hostile) {
+    }
+
+    /**
+     * An upload of a claim's material: mostly a JPEG, PNG or PDF with a category, as the form says,
+     * now and then hostile: an executable named as a PDF, nasty or missing parts, unknown parts, a
+     * boundary that is not the body's, a body cut short, no boundary at all, or not multipart.
+     */
+    private static Multipart multipart(Random random) {
+        String boundary = "fuzz" + Long.toHexString(random.nextLong());
+        String type = MULTIPART + "; boundary=" + boundary;
+        List<String> categories = List.of("INVOICE", "DIAGNOSIS", "DISCHARGE_SUMMARY", "ID_DOCUMENT", "POLICE_REPORT",
+                "PHOTO", "OTHER");
+        String category = categories.get(random.nextInt(categories.size()));
+        byte[] file = List.of(PDF, PNG, JPEG).get(random.nextInt(3));
+        // a file of its own per request, so that an upload is a new material and not the one the claim has
+        byte[] distinct = java.util.Arrays.copyOf(file, file.length + 8);
+        java.nio.ByteBuffer.wrap(distinct, file.length, 8).putLong(random.nextLong());
+        return switch (random.nextInt(22)) { // half of them hostile
+            case 0 -> new Multipart(form(boundary, part("category", null, null, text(random).getBytes(StandardCharsets.UTF_8)),
+                    part("file", "a.pdf", "application/pdf", distinct)), type, true);
+            case 1 -> new Multipart(form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8)),
+                    part("file", "invoice.pdf", "application/pdf", EXE)), type, true);
+            case 2 -> new Multipart(form(boundary, part("file", "photo.png", "image/png", distinct)), type, true);
+            case 3 -> new Multipart(form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8))),
+                    type, true);
+            case 4 -> new Multipart(form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8)),
+                    part("file", "a.pdf", "application/pdf", distinct), part("extra", null, null,
+                            "field".getBytes(StandardCharsets.UTF_8))), type, true);
+            case 5 -> new Multipart(form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8)),
+                    part("file", "a.pdf", "application/pdf", distinct)), MULTIPART + "; boundary=not" + boundary, true);
+            case 6 -> {
+                String whole = form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8)),
+                        part("file", "a.pdf", "application/pdf", distinct));
+                yield new Multipart(whole.substring(0, whole.length() / 2 + random.nextInt(whole.length() / 2 - 2)),
+                        type, true);
+            }
+            case 7 -> new Multipart(form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8)),
+                    part("file", "a.pdf", "application/pdf", distinct)), MULTIPART, true);
+            case 8 -> new Multipart(form(boundary, part("category", null, null, category.getBytes(StandardCharsets.UTF_8)),
+                    part("file", "a.pdf", "application/pdf", distinct)), random.nextBoolean() ? "application/json"
+                    : "text/plain", true);
+            case 9 -> new Multipart("", type, true);
+            case 10 -> new Multipart("--" + boundary + "\r\nContent-Disposition: garbage\r\n\r\n" + text(random)
+                    + "\r\n--" + boundary + "--\r\n", type, true);
+            default -> new Multipart(form(boundary, part("category", null, null,
+                    category.getBytes(StandardCharsets.UTF_8)), part("file", random.nextBoolean() ? text(random) : "a.pdf",
+                    "application/octet-stream", distinct)), type, false);
+        };
+    }
+
+    private static String part(String name, String fileName, String type, byte[] content) {
+        String headers = "Content-Disposition: form-data; name=\"" + name + "\""
+                + (fileName == null ? "" : "; filename=\"" + fileName.replace("\"", "'") + "\"")
+                + (type == null ? "" : "\r\nContent-Type: " + type);
+        return new String(headers.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1) + "\r\n\r\n"
+                + new String(content, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String form(String boundary, String... parts) {
+        StringBuilder body = new StringBuilder();
+        for (String part : parts) {
+            body.append("--").append(boundary).append("\r\n").append(part).append("\r\n");
+        }
+        return body.append("--").append(boundary).append("--\r\n").toString();
     }
 
     private static final Map<org.coverledger.events.common.Role, String> DEMO_USER = Map.of(

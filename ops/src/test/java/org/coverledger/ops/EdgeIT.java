@@ -85,6 +85,20 @@ class EdgeIT {
     }
 
     @Test
+    void a_claims_material_may_be_larger_than_the_limit_of_other_bodies() {
+        String claim = Policies.claim(command("alice"), ALICE_ACCOUNT, buy(), Policies.today(), "FIRE", "100.00");
+        byte[] scan = new byte[2 * 1024 * 1024]; // twice the limit of a JSON body, well within a material's 10 MB
+        java.util.Arrays.fill(scan, (byte) ' ');
+        byte[] header = "%PDF-1.4\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(header, 0, scan, 0, header.length);
+        Reply stored = command("alice").upload("/api/claims/" + claim + "/materials", "INVOICE", "scan.pdf",
+                "application/pdf", scan);
+        assertThat(stored.status()).as(stored.toString()).isEqualTo(201);
+        assertThat(stored.json().get("size").asLong()).isEqualTo(scan.length);
+        assertThat(stored.json().get("contentType").asText()).isEqualTo("application/pdf");
+    }
+
+    @Test
     void instants_and_pages_that_overflow_are_bad_parameters() {
         JsonNode from = refused(query("cora").get("/api/audit?from=-999999999-01-01T00:00:00Z"), 400, "VALIDATION_FAILED");
         assertThat(fields(from)).containsExactly("from");

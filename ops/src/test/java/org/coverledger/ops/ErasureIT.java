@@ -40,8 +40,14 @@ class ErasureIT {
             Api customer = li.command(system);
             Reply card = customer.post("/api/accounts/" + account + "/cards", "{\"bankCardNumber\":\"" + CARD + "\"}");
             assertThat(card.status()).isEqualTo(201);
-            Reply old = Policies.purchase(customer, account, null, clock.today(), card.json().get("cardId").asText());
+            String cardId = card.json().get("cardId").asText();
+            Reply old = Policies.purchase(customer, account, null, clock.today(), cardId);
             assertThat(old.status()).as(old.toString()).isEqualTo(201);
+            // and, during that year, reported a burst pipe
+            Reply claimed = customer.post("/api/claims", Policies.claimBody(old.json().get("policyId").asText(),
+                    clock.today(), "WATER_DAMAGE", "Burst pipe under the sink", "1200.00", cardId));
+            assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
+            String claimId = claimed.json().get("claimId").asText();
             clock.moveTo(java.time.Instant.now());
             // its end, passed while the clock was moved, is a timed step: it fires before anything else is counted
             awaitJson(li.query(system), "/api/policies/" + old.json().get("policyId").asText(),
@@ -62,6 +68,19 @@ class ErasureIT {
             // only an admin erases
             assertThat(customer.post("/api/accounts/" + account + "/erasure", "").status()).isEqualTo(403);
             assertThat(command("cora").post("/api/accounts/" + account + "/erasure", "").status()).isEqualTo(403);
+
+            // an open claim keeps the account open and its records kept; withdrawn, it closes
+            Reply whileClaimOpen = customer.post("/api/accounts/" + account + "/closure", "");
+            assertThat(whileClaimOpen.status()).as(whileClaimOpen.toString()).isEqualTo(422);
+            assertThat(whileClaimOpen.json().get("code").asText()).isEqualTo("CLAIM_OPEN");
+            Reply eraseWhileClaimOpen = command("root").post("/api/accounts/" + account + "/erasure", "");
+            assertThat(eraseWhileClaimOpen.status()).as(eraseWhileClaimOpen.toString()).isEqualTo(422);
+            assertThat(eraseWhileClaimOpen.json().get("code").asText()).isEqualTo("CLAIM_OPEN");
+            Reply withdrawn = customer.post("/api/claims/" + claimId + "/withdrawal", "{}");
+            assertThat(withdrawn.status()).as(withdrawn.toString()).isEqualTo(202);
+            assertThat(withdrawn.json().get("status").asText()).isEqualTo("CLOSED");
+            awaitJson(query("cora"), "/api/claims/" + claimId + "/progress",
+                    c -> c.get("outcome").asText().equals("WITHDRAWN"));
 
             // the customer closes the account and can no longer log in
             Reply closed = customer.post("/api/accounts/" + account + "/closure", "");
@@ -95,6 +114,9 @@ class ErasureIT {
             JsonNode rebuilt = awaitJson(query("cora"), "/api/accounts/" + account,
                     a -> a.get("status").asText().equals("ERASED"));
             assertErased(rebuilt);
+            JsonNode claim = awaitJson(query("cora"), "/api/claims/" + claimId + "/progress", c -> true);
+            assertThat(claim.get("description").asText()).isEqualTo("[erased]");
+            assertThat(claim.get("outcome").asText()).as("what happened stays").isEqualTo("WITHDRAWN");
             JsonNode audit = query("cora").get("/api/audit?aggregateId=" + account).json().get("items");
             JsonNode registered = audit.get(0).get("payload");
             assertThat(List.of(registered.get("name").asText(), registered.get("nationalId").asText(),

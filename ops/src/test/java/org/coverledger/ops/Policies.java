@@ -74,6 +74,33 @@ final class Policies {
                 .formatted(accountId, start, INSURED_NAME, INSURED_NATIONAL_ID);
     }
 
+    /**
+     * A first notice of loss on a home-cover policy: {@code incidentType} one of the product's
+     * (FIRE, WATER_DAMAGE, BURGLARY), the payout to {@code payoutCardId}, a card bound to the
+     * claimant's account ({@link #card}). A policy takes one open claim per incident date and type.
+     */
+    static String claimBody(String policyId, LocalDate incidentDate, String incidentType, String description,
+                            String amountClaimed, String payoutCardId) {
+        return """
+                {"policyId":"%s","incidentDate":"%s","incidentType":"%s","description":"%s","amountClaimed":"%s",
+                 "payoutCardId":"%s"}""".formatted(policyId, incidentDate, incidentType, description, amountClaimed,
+                payoutCardId);
+    }
+
+    /** The claimant {@code claimant} reports a claim on the policy, paid out to their card: its id. */
+    static String claim(Api claimant, String accountId, String policyId, LocalDate incidentDate, String incidentType,
+                        String amountClaimed) {
+        String description = switch (incidentType) {
+            case "FIRE" -> "Kitchen fire";
+            case "BURGLARY" -> "Break-in";
+            default -> "Burst pipe";
+        };
+        Reply claimed = claimant.post("/api/claims", claimBody(policyId, incidentDate, incidentType, description,
+                amountClaimed, card(claimant, accountId)));
+        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
+        return claimed.json().get("claimId").asText();
+    }
+
     static LocalDate today() {
         return LocalDate.now(BUSINESS_ZONE);
     }

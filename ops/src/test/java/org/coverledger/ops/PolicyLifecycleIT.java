@@ -208,9 +208,8 @@ class PolicyLifecycleIT {
                     .get("policyId").asText();
             String late = Policies.purchase(buyer, customer.accountId(), null, today, card).json().get("policyId").asText();
             String claimed = Policies.purchase(buyer, customer.accountId(), null, today, card).json().get("policyId").asText();
-            Reply claim = buyer.post("/api/claims", """
-                    {"policyId":"%s","incidentDate":"%s","description":"Burst pipe","amountClaimed":"800.00"}"""
-                    .formatted(claimed, today));
+            Reply claim = buyer.post("/api/claims", Policies.claimBody(claimed, today, "WATER_DAMAGE", "Burst pipe",
+                    "800.00", card));
             assertThat(claim.status()).as(claim.toString()).isEqualTo(201);
 
             // the next day, within the cooling-off period: void, everything back
@@ -238,9 +237,8 @@ class PolicyLifecycleIT {
                         .countDocuments(Filters.eq("kind", "REFUND"))).isEqualTo(1);
             }
             // a claim for a day the void policy would have covered is refused
-            Reply onVoid = buyer.post("/api/claims", """
-                    {"policyId":"%s","incidentDate":"%s","description":"Fire","amountClaimed":"100.00"}"""
-                    .formatted(early, clock.today()));
+            Reply onVoid = buyer.post("/api/claims", Policies.claimBody(early, clock.today(), "FIRE", "Fire", "100.00",
+                    card));
             assertThat(onVoid.status()).isEqualTo(422);
             assertThat(onVoid.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
 
@@ -263,9 +261,8 @@ class PolicyLifecycleIT {
             assertThat(cancelled.json().get("fee").asText()).isEqualTo(fee.toPlainString());
             assertThat(cancelled.json().get("refund").asText()).isEqualTo(paid.subtract(earned).subtract(fee).toPlainString());
             // covered to the end of today, not tomorrow
-            Reply tomorrow = buyer.post("/api/claims", """
-                    {"policyId":"%s","incidentDate":"%s","description":"Fire","amountClaimed":"100.00"}"""
-                    .formatted(late, clock.today().plusDays(1)));
+            Reply tomorrow = buyer.post("/api/claims", Policies.claimBody(late, clock.today().plusDays(1), "FIRE", "Fire",
+                    "100.00", card));
             assertThat(tomorrow.status()).isEqualTo(422);
             assertThat(eventsOf(system, late)).containsExactly("PolicyIssued", "PolicyStarted", "PolicyCancelled");
 
@@ -319,9 +316,8 @@ class PolicyLifecycleIT {
             clock.moveTo(midnight(graceUntil.plusDays(1)).plusSeconds(60));
             awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("LAPSED"));
             clock.moveTo(midnight(graceUntil.plusDays(5)).plusSeconds(60));
-            Reply inGap = buyer.post("/api/claims", """
-                    {"policyId":"%s","incidentDate":"%s","description":"Burst pipe","amountClaimed":"300.00"}"""
-                    .formatted(policyId, graceUntil.plusDays(2)));
+            Reply inGap = buyer.post("/api/claims", Policies.claimBody(policyId, graceUntil.plusDays(2), "WATER_DAMAGE",
+                    "Burst pipe", "300.00", card));
             assertThat(inGap.status()).isEqualTo(422);
             assertThat(inGap.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
 
@@ -339,11 +335,12 @@ class PolicyLifecycleIT {
             JsonNode back = awaitJson(reader, "/api/policies/" + policyId, p -> p.get("status").asText().equals("IN_FORCE"));
             assertThat(back.hasNonNull("arrears")).isFalse();
             assertThat(back.get("nextInstalmentDue").asText()).isEqualTo(start.plusMonths(4).toString());
-            assertThat(buyer.post("/api/claims", """
-                    {"policyId":"%s","incidentDate":"%s","description":"Burst pipe","amountClaimed":"300.00"}"""
-                    .formatted(policyId, clock.today())).status()).isEqualTo(201);
+            Reply covered = buyer.post("/api/claims", Policies.claimBody(policyId, clock.today(), "WATER_DAMAGE",
+                    "Burst pipe", "300.00", card));
+            assertThat(covered.status()).as(covered.toString()).isEqualTo(201);
+            // the claim is noted on the policy in the claim's own commit
             assertThat(eventsOf(system, policyId)).containsExactly("PolicyIssued", "PolicyStarted", "InstalmentPaid",
-                    "InstalmentMissed", "PolicyLapsed", "PolicyReinstated");
+                    "InstalmentMissed", "PolicyLapsed", "PolicyReinstated", "ClaimNoted");
             awaitJson(Api.at(system.commandUrl(), "root"), "/api/admin/timed-steps?target=" + policyId + "&state=DUE",
                     p -> p.get("items").findValuesAsText("kind").contains("instalment-due"));
         }

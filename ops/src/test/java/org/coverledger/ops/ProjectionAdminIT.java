@@ -42,12 +42,10 @@ class ProjectionAdminIT {
         return Policies.buy(command("alice"), Customers.ALICE_ACCOUNT).policyId();
     }
 
-    static String claim(String policyId) {
-        Reply claimed = command("alice").post("/api/claims", """
-                {"policyId":"%s","incidentDate":"%s","description":"Water damage","amountClaimed":"5000.00"}"""
-                .formatted(policyId, Policies.today()));
-        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
-        return claimed.json().get("claimId").asText();
+    /** A claim on the policy for today: one open claim per policy, day and incident type. */
+    static String claim(String policyId, String incidentType) {
+        return Policies.claim(command("alice"), Customers.ALICE_ACCOUNT, policyId, Policies.today(), incidentType,
+                "5000.00");
     }
 
     @Test
@@ -83,15 +81,20 @@ class ProjectionAdminIT {
     @Test
     void a_failing_event_waits_in_the_dead_letter_queue_without_blocking_others_and_is_retried() {
         String policyId = policy();
-        String poisoned = claim(policyId);
-        String healthy = claim(policyId);
+        String poisoned = claim(policyId, "WATER_DAMAGE");
+        String healthy = claim(policyId, "BURGLARY");
+        // submitted and assigned: two steps each before the requests
+        awaitJson(query("alice"), "/api/claims/" + poisoned + "/progress", p -> p.get("timeline").size() == 2);
         FlakyClaimHandler.failing.set(true);
         assertThat(command("adam").post("/api/claims/" + poisoned + "/material-requests",
-                "{\"items\":[\"photos\"],\"note\":\"POISON\"}").status()).isEqualTo(202);
+                "{\"items\":[{\"category\":\"PHOTO\",\"description\":\"photos\"}],\"note\":\"POISON\"}")
+                .status()).isEqualTo(202);
         assertThat(command("adam").post("/api/claims/" + poisoned + "/material-requests",
-                "{\"items\":[\"repair quote\"],\"note\":\"second\"}").status()).isEqualTo(202);
+                "{\"items\":[{\"category\":\"OTHER\",\"description\":\"repair quote\"}],\"note\":\"second\"}")
+                .status()).isEqualTo(202);
         assertThat(command("adam").post("/api/claims/" + healthy + "/material-requests",
-                "{\"items\":[\"invoice\"],\"note\":\"fine\"}").status()).isEqualTo(202);
+                "{\"items\":[{\"category\":\"INVOICE\",\"description\":\"invoice\"}],\"note\":\"fine\"}")
+                .status()).isEqualTo(202);
 
         // the other claim is not held up
         awaitJson(query("alice"), "/api/claims/" + healthy + "/progress",
@@ -103,15 +106,18 @@ class ProjectionAdminIT {
         assertThat(letters.get(0).get("cause").asText()).contains("downstream unavailable");
         assertThat(letters.get(1).get("eventType").asText()).isEqualTo("MaterialsRequested");
         assertThat(query("alice").get("/api/claims/" + poisoned + "/progress").json().get("timeline").size())
-                .as("the second request waits behind the first").isLessThan(3);
+                .as("the second request waits behind the first").isLessThan(4);
 
         FlakyClaimHandler.failing.set(false);
         Reply retried = query("root").post("/api/admin/dead-letters/claims/retry", "");
         assertThat(retried.status()).as(retried.toString()).isEqualTo(200);
         assertThat(retried.json().get("lettersLeft").asLong()).isZero();
         JsonNode progress = awaitJson(query("alice"), "/api/claims/" + poisoned + "/progress",
-                p -> p.get("timeline").size() == 3);
-        assertThat(progress.get("timeline").get(2).get("note").asText()).isEqualTo("second");
+                p -> p.get("timeline").size() == 4);
+        assertThat(WalkingSkeletonIT.ids(progress.get("timeline"), "step")).containsExactly("SUBMITTED", "ASSIGNED",
+                "MATERIALS_REQUESTED", "MATERIALS_REQUESTED");
+        assertThat(progress.get("timeline").get(2).get("note").asText()).isEqualTo("POISON");
+        assertThat(progress.get("timeline").get(3).get("note").asText()).isEqualTo("second");
         assertThat(query("root").get("/api/admin/dead-letters/claims").json().get("letters").asLong()).isZero();
     }
 }

@@ -96,15 +96,17 @@ class WalkingSkeletonIT {
                 "{\"beneficiary\":\"Wang Xiaoming\"}", "e2e-change-1");
         assertThat(changed.status()).as(changed.toString()).isEqualTo(202);
 
-        Reply claimed = customer.post("/api/claims", """
-                {"policyId":"%s","incidentDate":"%s","description":"Hospital stay","amountClaimed":"3200.50"}"""
-                .formatted(policyId, Policies.today()));
+        Reply claimed = customer.post("/api/claims", Policies.claimBody(policyId, Policies.today(), "WATER_DAMAGE",
+                "Burst pipe", "3200.50", Policies.card(customer, accountId)));
         assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
+        assertThat(claimed.json().get("status").asText()).isEqualTo("SUBMITTED");
         String claimId = claimed.json().get("claimId").asText();
 
-        Reply requested = command("adam").post("/api/claims/" + claimId + "/material-requests",
-                "{\"items\":[\"discharge summary\",\"invoice\"],\"note\":\"please upload\"}");
+        Reply requested = command("adam").post("/api/claims/" + claimId + "/material-requests", """
+                {"items":[{"category":"PHOTO","description":"photos of the damage"},
+                          {"category":"INVOICE","description":"invoice"}],"note":"please upload"}""");
         assertThat(requested.status()).as(requested.toString()).isEqualTo(202);
+        assertThat(requested.json().get("status").asText()).isEqualTo("MATERIALS_REQUESTED");
 
         JsonNode policy = awaitJson(customerQueries, "/api/policies/" + policyId,
                 p -> p.get("changes").size() == 1);
@@ -115,10 +117,11 @@ class WalkingSkeletonIT {
 
         JsonNode progress = awaitJson(customerQueries, "/api/claims/" + claimId + "/progress",
                 p -> "MATERIALS_REQUESTED".equals(p.get("status").asText()));
-        assertThat(progress.get("timeline")).hasSize(2);
-        assertThat(progress.get("timeline").get(0).get("step").asText()).isEqualTo("SUBMITTED");
-        assertThat(progress.get("timeline").get(1).get("items").get(1).asText()).isEqualTo("invoice");
-        assertThat(progress.get("timeline").get(1).get("at").asText()).isNotBlank();
+        // submitted and assigned to an adjuster in one commit, then the request
+        assertThat(ids(progress.get("timeline"), "step")).containsExactly("SUBMITTED", "ASSIGNED", "MATERIALS_REQUESTED");
+        assertThat(progress.get("timeline").get(2).get("items").get(1).get("category").asText()).isEqualTo("INVOICE");
+        assertThat(progress.get("timeline").get(2).get("items").get(1).get("description").asText()).isEqualTo("invoice");
+        assertThat(progress.get("timeline").get(2).get("at").asText()).isNotBlank();
 
         JsonNode mine = customerQueries.get("/api/policies?product=PROPERTY&size=50").json();
         assertThat(ids(mine.get("items"), "policyId")).contains(policyId);
@@ -130,7 +133,8 @@ class WalkingSkeletonIT {
         assertThat(ids(query("uma").get("/api/policies?size=200").json().get("items"), "policyId")).contains(policyId);
 
         // bought on its start date, the policy is in force at once: started in the same commit
-        JsonNode audit = awaitJson(query("cora"), "/api/audit?aggregateId=" + policyId, a -> a.get("total").asInt() == 3);
+        // (the claim is noted on the policy in the claim's own commit: the fourth event)
+        JsonNode audit = awaitJson(query("cora"), "/api/audit?aggregateId=" + policyId, a -> a.get("total").asInt() == 4);
         JsonNode issued = audit.get("items").get(0);
         assertThat(issued.get("eventType").asText()).isEqualTo("PolicyIssued");
         assertThat(audit.get("items").get(1).get("eventType").asText()).isEqualTo("PolicyStarted");
@@ -148,10 +152,18 @@ class WalkingSkeletonIT {
         assertThat(change.get("eventType").asText()).isEqualTo("PolicyChanged");
         assertThat(change.get("sequence").asLong()).isEqualTo(2);
         assertThat(change.get("requestId").asText()).isEqualTo("e2e-change-1");
+        JsonNode noted = audit.get("items").get(3);
+        assertThat(noted.get("eventType").asText()).isEqualTo("ClaimNoted");
+        assertThat(noted.get("payload").get("claimId").asText()).isEqualTo(claimId);
+        assertThat(noted.get("payload").get("incidentType").asText()).isEqualTo("WATER_DAMAGE");
 
-        JsonNode claimAudit = awaitJson(query("root"), "/api/audit?aggregateId=" + claimId, a -> a.get("total").asInt() == 2);
-        assertThat(claimAudit.get("items").get(1).get("actor").asText()).isEqualTo("adam");
-        assertThat(claimAudit.get("items").get(1).get("roles").asText()).isEqualTo("ADJUSTER");
+        // each step and the notice telling the customer of it in one commit
+        JsonNode claimAudit = awaitJson(query("root"), "/api/audit?aggregateId=" + claimId, a -> a.get("total").asInt() == 5);
+        assertThat(claimAudit.get("items").findValuesAsText("eventType")).containsExactly("ClaimSubmitted",
+                "ClaimAssigned", "NoticeIssued", "MaterialsRequested", "NoticeIssued");
+        assertThat(claimAudit.get("items").get(0).get("actor").asText()).isEqualTo(accountId);
+        assertThat(claimAudit.get("items").get(3).get("actor").asText()).isEqualTo("adam");
+        assertThat(claimAudit.get("items").get(3).get("roles").asText()).isEqualTo("ADJUSTER");
     }
 
     @Test
@@ -203,8 +215,12 @@ class WalkingSkeletonIT {
         assertThat(malformed.json().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
 
         Reply unknownField = command("alice").post("/api/claims", """
-                {"policyId":"x","incidentDate":"2026-03-02","description":"d","amountClaimed":"1.00","bonus":1}""");
+                {"policyId":"x","incidentDate":"2026-03-02","incidentType":"FIRE","description":"d","amountClaimed":"1.00",
+                 "payoutCardId":"c","bonus":1}""");
         assertThat(fields(unknownField)).containsExactly("bonus");
+        Reply noTypeNoCard = command("alice").post("/api/claims", """
+                {"policyId":"x","incidentDate":"2026-03-02","description":"d","amountClaimed":"1.00"}""");
+        assertThat(fields(noTypeNoCard)).containsExactlyInAnyOrder("incidentType", "payoutCardId");
 
         Reply badQuery = query("alice").get("/api/policies?size=0&product=BOAT&status=NOPE");
         assertThat(badQuery.status()).isEqualTo(400);
@@ -249,32 +265,49 @@ class WalkingSkeletonIT {
     @Test
     void business_rules_refuse_with_422_and_unknown_objects_answer_404() {
         String policyId = buyPolicy(command("alice"), Customers.ALICE_ACCOUNT, null).json().get("policyId").asText();
+        String card = Policies.card(command("alice"), Customers.ALICE_ACCOUNT);
+        String bobsCard = Policies.card(command("bob"), org.coverledger.command.demo.DemoAccounts.BOB);
         long before = system.storedEvents();
 
-        Reply outside = command("alice").post("/api/claims", """
-                {"policyId":"%s","incidentDate":"%s","description":"Old","amountClaimed":"10.00"}"""
-                .formatted(policyId, Policies.today().minusDays(1)));
+        Reply outside = command("alice").post("/api/claims", Policies.claimBody(policyId,
+                Policies.today().minusDays(1), "FIRE", "Old", "10.00", card));
         assertThat(outside.status()).isEqualTo(422);
         assertThat(outside.json().get("code").asText()).isEqualTo("INCIDENT_OUTSIDE_COVER");
 
-        Reply noPolicy = command("alice").post("/api/claims", """
-                {"policyId":"7d1c8a3e-0000-4000-8000-000000000000","incidentDate":"2026-06-01","description":"x",
-                 "amountClaimed":"10.00"}""");
+        Reply noPolicy = command("alice").post("/api/claims", Policies.claimBody("7d1c8a3e-0000-4000-8000-000000000000",
+                Policies.today(), "FIRE", "x", "10.00", card));
         assertThat(noPolicy.status()).isEqualTo(422);
         assertThat(noPolicy.json().get("code").asText()).isEqualTo("POLICY_UNKNOWN");
 
-        Reply bobsClaim = command("bob").post("/api/claims", """
-                {"policyId":"%s","incidentDate":"%s","description":"x","amountClaimed":"10.00"}"""
-                .formatted(policyId, Policies.today()));
+        Reply bobsClaim = command("bob").post("/api/claims", Policies.claimBody(policyId, Policies.today(), "FIRE", "x",
+                "10.00", bobsCard));
         assertThat(bobsClaim.status()).isEqualTo(422);
         assertThat(bobsClaim.json().get("code").asText()).isEqualTo("POLICY_UNKNOWN");
+
+        // what the product covers, how much of it, with a card of the account's, reported in time
+        Reply notCovered = command("alice").post("/api/claims", Policies.claimBody(policyId, Policies.today(),
+                "HOSPITALIZATION", "x", "10.00", card));
+        assertThat(notCovered.status()).isEqualTo(422);
+        assertThat(notCovered.json().get("code").asText()).isEqualTo("INCIDENT_TYPE_NOT_COVERED");
+        Reply aboveCover = command("alice").post("/api/claims", Policies.claimBody(policyId, Policies.today(),
+                "BURGLARY", "x", "100000.01", card)); // burglary: 20 % of the 500,000 insured
+        assertThat(aboveCover.status()).isEqualTo(422);
+        assertThat(aboveCover.json().get("code").asText()).isEqualTo("AMOUNT_EXCEEDS_COVER");
+        Reply othersCard = command("alice").post("/api/claims", Policies.claimBody(policyId, Policies.today(), "FIRE",
+                "x", "10.00", bobsCard));
+        assertThat(othersCard.status()).isEqualTo(422);
+        assertThat(othersCard.json().get("code").asText()).isEqualTo("CARD_UNKNOWN");
+        Reply tooOld = command("alice").post("/api/claims", Policies.claimBody(policyId,
+                Policies.today().minusYears(2).minusDays(1), "FIRE", "x", "10.00", card));
+        assertThat(tooOld.status()).isEqualTo(422);
+        assertThat(tooOld.json().get("code").asText()).isEqualTo("INCIDENT_TOO_OLD");
 
         assertThat(command("alice").post("/api/policies/7d1c8a3e-0000-4000-8000-000000000000/changes",
                 "{\"beneficiary\":\"x\"}").status()).isEqualTo(404);
         assertThat(command("alice").post("/api/policies/not-an-id/changes", "{\"beneficiary\":\"x\"}").status())
                 .isEqualTo(404);
         assertThat(command("adam").post("/api/claims/7d1c8a3e-0000-4000-8000-000000000000/material-requests",
-                "{\"items\":[\"x\"]}").status()).isEqualTo(404);
+                "{\"items\":[{\"category\":\"OTHER\",\"description\":\"x\"}]}").status()).isEqualTo(404);
         assertThat(query("alice").get("/api/policies/7d1c8a3e-0000-4000-8000-000000000000").status()).isEqualTo(404);
         assertThat(query("alice").get("/api/claims/nope/progress").status()).isEqualTo(404);
 
@@ -297,8 +330,8 @@ class WalkingSkeletonIT {
         assertThat(query("ana").get("/api/audit").status()).isEqualTo(403);
         assertThat(query("cora").get("/api/audit").status()).isEqualTo(200);
 
-        assertThat(command("alice").post("/api/claims/x/material-requests", "{\"items\":[\"x\"]}").status())
-                .isEqualTo(403);
+        assertThat(command("alice").post("/api/claims/x/material-requests",
+                "{\"items\":[{\"category\":\"OTHER\",\"description\":\"x\"}]}").status()).isEqualTo(403);
         assertThat(command("ana").post("/api/quotes", "{}").status()).isEqualTo(403);
     }
 
