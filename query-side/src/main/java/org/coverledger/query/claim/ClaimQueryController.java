@@ -58,7 +58,7 @@ public class ClaimQueryController {
     }
 
     /** A line of the adjusters' work queue. */
-    public record QueueItem(String claimId, String policyId, String policyNumber, String product, String status,
+    public record ClaimQueueItem(String claimId, String policyId, String policyNumber, String product, String status,
                             String assignee, Instant submittedAt, Instant lastStepAt,
                             @Schema(description = "business days since the last step") long daysSinceLastStep,
                             Instant firstActionDueBy, Instant firstActionAt,
@@ -158,7 +158,7 @@ public class ClaimQueryController {
     @Operation(summary = "The adjusters' work queue: open claims, oldest first, by assignee and status, with the "
             + "days since the last step and whether the first action's SLA (coverledger.claims."
             + "first-action-working-days working days from submission) is breached")
-    public Paging.Page<QueueItem> queue(@RequestParam(required = false) String assignee,
+    public Paging.Page<ClaimQueueItem> queue(@RequestParam(required = false) String assignee,
                                         @RequestParam(required = false) String status,
                                         @RequestParam(required = false) Integer page,
                                         @RequestParam(required = false) Integer size, Caller caller) {
@@ -177,17 +177,17 @@ public class ClaimQueryController {
         }
         Query query = Query.query(criteria);
         long total = mongo.count(query, ClaimProgressView.class);
-        List<QueueItem> items = mongo.find(query.with(Sort.by("submittedAt").and(Sort.by("_id")))
+        List<ClaimQueueItem> items = mongo.find(query.with(Sort.by("submittedAt").and(Sort.by("_id")))
                         .skip(paging.offset()).limit(paging.size()), ClaimProgressView.class)
                 .stream().map(this::queueItem).toList();
         return new Paging.Page<>(items, paging.page(), paging.size(), total);
     }
 
-    QueueItem queueItem(ClaimProgressView v) {
+    ClaimQueueItem queueItem(ClaimProgressView v) {
         ClaimProgress.NextStep next = ClaimProgress.next(v, sla, Locale.ENGLISH, sla.calendar().now());
         Instant last = v.lastStepAt() == null ? v.submittedAt() : v.lastStepAt();
         long days = ChronoUnit.DAYS.between(LocalDate.ofInstant(last, sla.calendar().zone()), sla.calendar().today());
-        return new QueueItem(v.claimId(), v.policyId(), v.policyNumber(), v.product(), v.status(), v.assignee(),
+        return new ClaimQueueItem(v.claimId(), v.policyId(), v.policyNumber(), v.product(), v.status(), v.assignee(),
                 v.submittedAt(), last, Math.max(0, days), sla.deadline(v.submittedAt()), v.firstActionAt(),
                 sla.breached(v.submittedAt(), v.firstActionAt()), next.actor(), next.dueBy(), v.currency(),
                 v.amountClaimed());

@@ -80,13 +80,13 @@ class ClaimQueueTest {
 
     @Test
     void the_queue_holds_open_claims_oldest_first_with_their_sla() {
-        Paging.Page<ClaimQueryController.QueueItem> queue = controller.queue(null, null, null, null, ADAM);
-        assertThat(queue.items()).extracting(ClaimQueryController.QueueItem::claimId)
+        Paging.Page<ClaimQueryController.ClaimQueueItem> queue = controller.queue(null, null, null, null, ADAM);
+        assertThat(queue.items()).extracting(ClaimQueryController.ClaimQueueItem::claimId)
                 .containsExactly("clm-c", "clm-b", "clm-a");
         assertThat(queue.total()).isEqualTo(3);
-        assertThat(queue.items()).extracting(ClaimQueryController.QueueItem::slaBreached)
+        assertThat(queue.items()).extracting(ClaimQueryController.ClaimQueueItem::slaBreached)
                 .containsExactly(false, true, false);
-        ClaimQueryController.QueueItem quiet = queue.items().get(0);
+        ClaimQueryController.ClaimQueueItem quiet = queue.items().get(0);
         assertThat(quiet.daysSinceLastStep()).isEqualTo(5);
         assertThat(quiet.nextActor()).isEqualTo(ClaimProgress.Actor.CUSTOMER);
         assertThat(queue.items().get(1).firstActionAt()).isNull();
@@ -96,9 +96,9 @@ class ClaimQueueTest {
     @Test
     void the_queue_filters_by_assignee_and_open_status() {
         assertThat(controller.queue("adam", null, null, null, ADAM).items())
-                .extracting(ClaimQueryController.QueueItem::claimId).containsExactly("clm-c", "clm-b");
+                .extracting(ClaimQueryController.ClaimQueueItem::claimId).containsExactly("clm-c", "clm-b");
         assertThat(controller.queue(null, "MATERIALS_REQUESTED", null, null, ADAM).items())
-                .extracting(ClaimQueryController.QueueItem::claimId).containsExactly("clm-c");
+                .extracting(ClaimQueryController.ClaimQueueItem::claimId).containsExactly("clm-c");
         assertThatThrownBy(() -> controller.queue(null, "CLOSED", null, null, ADAM)).isInstanceOf(InvalidRequest.class);
     }
 
