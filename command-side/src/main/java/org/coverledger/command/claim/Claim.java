@@ -169,11 +169,7 @@ public class Claim {
         if (known != null) {
             return new Upload(known, false);
         }
-        requireOpen();
-        if (materialsByHash.size() >= rules.maxMaterials()) {
-            throw new BusinessRuleViolation("MATERIALS_LIMIT", "A claim holds at most " + rules.maxMaterials()
-                    + " materials.");
-        }
+        requireRoomForMaterial(rules);
         apply(new MaterialUploaded(claimId, accountId, command.materialId(), command.category(),
                 command.contentType(), command.size(), command.sha256(), command.fileName(), caller.login(),
                 calendar.now()));
@@ -192,12 +188,17 @@ public class Claim {
     @CommandHandler
     public String handle(PrepareUpload command, Caller caller, ClaimRules rules) {
         visibleTo(caller);
+        requireRoomForMaterial(rules);
+        return accountId;
+    }
+
+    /** Open, and below the configured number of materials. */
+    private void requireRoomForMaterial(ClaimRules rules) {
         requireOpen();
         if (materialsByHash.size() >= rules.maxMaterials()) {
             throw new BusinessRuleViolation("MATERIALS_LIMIT", "A claim holds at most " + rules.maxMaterials()
                     + " materials.");
         }
-        return accountId;
     }
 
     @CommandHandler

@@ -27,12 +27,7 @@ public final class OtherAggregates {
      */
     public static <T> EventSourcingRepository<T> handling(Class<T> type, Map<String, List<Object>> histories,
                                                           Object... resources) {
-        EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();
-        histories.forEach((id, history) -> {
-            for (int i = 0; i < history.size(); i++) {
-                store.publish(new GenericDomainEventMessage<>(type.getSimpleName(), id, i, history.get(i)));
-            }
-        });
+        EmbeddedEventStore store = seeded(type, histories);
         return EventSourcingRepository.builder(type).eventStore(store)
                 .parameterResolverFactory(org.axonframework.messaging.annotation.MultiParameterResolverFactory.ordered(
                         org.axonframework.messaging.annotation.ClasspathParameterResolverFactory.forClass(type),
@@ -43,12 +38,18 @@ public final class OtherAggregates {
 
     /** Several aggregates of the type, each id with its history. */
     public static <T> EventSourcingRepository<T> repository(Class<T> type, Map<String, List<Object>> histories) {
+        EmbeddedEventStore store = seeded(type, histories);
+        return EventSourcingRepository.builder(type).eventStore(store).build();
+    }
+
+    /** An in-memory event store holding each aggregate's history under its id. */
+    private static EmbeddedEventStore seeded(Class<?> type, Map<String, List<Object>> histories) {
         EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(new InMemoryEventStorageEngine()).build();
         histories.forEach((id, history) -> {
             for (int i = 0; i < history.size(); i++) {
                 store.publish(new GenericDomainEventMessage<>(type.getSimpleName(), id, i, history.get(i)));
             }
         });
-        return EventSourcingRepository.builder(type).eventStore(store).build();
+        return store;
     }
 }
