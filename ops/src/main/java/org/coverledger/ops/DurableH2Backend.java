@@ -32,7 +32,8 @@ import io.netty.channel.Channel;
  * Durable: the H2 backend commits once a second on its own, so an acknowledged write could be
  * lost to a kill. This backend commits before a write is acknowledged. Concurrent writers share
  * one commit (group commit): a writer whose change a later commit already covered does not
- * commit again.
+ * commit again. A read commits what it may have seen before it answers (see
+ * {@link #commitWhatWasRead()}).
  * <p>
  * Ordered index keys: the H2 backend keeps each unique index in an H2 map whose keys (a
  * {@link KeyValue}, not {@link Comparable}) H2 orders by Java-serializing both sides of every
@@ -61,8 +62,30 @@ public class DurableH2Backend extends H2Backend {
         Document response = super.handleCommand(channel, databaseName, command, query);
         if (WRITES.contains(command.toLowerCase())) {
             commitThrough(writesFinished.incrementAndGet());
+        } else {
+            commitWhatWasRead();
         }
         return response;
+    }
+
+    /**
+     * A read answers only with what is on disk: a reader may have seen a write still being
+     * applied (not yet acknowledged), and a kill before its commit would take away what a
+     * tracking reader already processed. So whatever is in memory when a read ends is committed
+     * before the read answers, as a majority read concern on a replica set would answer only
+     * with what survives a failover. At rest there is nothing to commit and this costs nothing.
+     */
+    private void commitWhatWasRead() {
+        if (!getMvStore().hasUnsavedChanges()) {
+            return;
+        }
+        synchronized (commitLock) {
+            long upTo = writesFinished.get();
+            if (getMvStore().hasUnsavedChanges()) {
+                commit();
+            }
+            writesCommitted = Math.max(writesCommitted, upTo);
+        }
     }
 
     private void commitThrough(long write) {

@@ -106,6 +106,20 @@ class DurableH2BackendTest {
         });
     }
 
+    @Test
+    void a_read_answers_only_once_what_it_could_see_is_on_disk() {
+        String file = dir.resolve("mongo.mv.db").toString();
+        DurableH2Backend backend = new DurableH2Backend(file);
+        serve(backend, docs -> {
+            docs.insertOne(new Document("_id", "acknowledged"));
+            // a write being applied, not yet acknowledged nor committed: a reader may already see it
+            backend.getMvStore().openMap("in-flight").put("k", "v");
+            assertThat(backend.getMvStore().hasUnsavedChanges()).isTrue();
+            assertThat(docs.find().into(new java.util.ArrayList<>())).hasSize(1);
+            assertThat(backend.getMvStore().hasUnsavedChanges()).as("committed before the read answered").isFalse();
+        });
+    }
+
     private static void assertDuplicate(Runnable write) {
         assertThatThrownBy(write::run).isInstanceOfSatisfying(MongoWriteException.class,
                 e -> assertThat(ErrorCategory.fromErrorCode(e.getCode())).isEqualTo(ErrorCategory.DUPLICATE_KEY));
