@@ -68,6 +68,8 @@ class AccessControlIT {
             C POST   /api/policies/{id}/reinstatement             C R
             C POST   /api/policies/{id}/reinstatement/{id}/approval U R
             C POST   /api/policies/{id}/reinstatement/{id}/rejection U R
+            C POST   /api/policies/{id}/renewal/{id}/approval     U R
+            C POST   /api/policies/{id}/renewal/{id}/rejection    U R
             C POST   /api/policies/{id}/renewal                   C R
             C POST   /api/policies/{id}/auto-renewal              C R
             C POST   /api/claims                                  C J R

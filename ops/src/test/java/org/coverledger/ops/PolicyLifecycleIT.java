@@ -347,6 +347,82 @@ class PolicyLifecycleIT {
     }
 
     @Test
+    void a_term_whose_claims_paid_more_than_half_its_sum_insured_renews_only_once_an_underwriter_accepts()
+            throws Exception {
+        MovableClock clock = new MovableClock();
+        try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {
+            Customer customer = Customers.register(system, "Zhou Min");
+            Api buyer = customer.command(system);
+            Api reader = customer.query(system);
+            String card = Policies.card(buyer, customer.accountId());
+            LocalDate start = clock.today();
+            String policyId = Policies.purchase(buyer, customer.accountId(), null, start, card).json().get("policyId")
+                    .asText();
+            LocalDate end = start.plusMonths(12).minusDays(1);
+
+            // a fire: 300,000 approved by alan (within his authority) and paid, 299,000 after the deductible
+            Reply claimed = buyer.post("/api/claims", Policies.claimBody(policyId, start, "FIRE", "Kitchen fire",
+                    "300000.00", card));
+            assertThat(claimed.status()).as(claimed.toString()).isEqualTo(201);
+            String claimId = claimed.json().get("claimId").asText();
+            Reply assessed = Api.at(system.commandUrl(), "alan").post("/api/claims/" + claimId + "/assessment",
+                    "{\"lines\":[{\"item\":\"kitchen\",\"claimed\":\"300000.00\",\"approved\":\"300000.00\"}]}");
+            assertThat(assessed.status()).as(assessed.toString()).isEqualTo(202);
+            assertThat(assessed.json().get("status").asText()).isEqualTo("APPROVED");
+            JsonNode paid = awaitJson(reader, "/api/claims/" + claimId + "/progress",
+                    p -> p.get("status").asText().equals("CLOSED"));
+            assertThat(paid.get("amounts").get("paid").asText()).isEqualTo("299000.00");
+
+            // renewal opens: with the notice, the renewal goes to the underwriters' queue
+            clock.moveTo(midnight(end.minusDays(30)).plusSeconds(60));
+            JsonNode queue = awaitJson(Api.at(system.queryUrl(), "uma"), "/api/underwriting/queue",
+                    q -> q.findValuesAsText("kind").contains("RENEWAL"));
+            JsonNode item = null;
+            for (JsonNode entry : queue) {
+                if (entry.get("kind").asText().equals("RENEWAL") && entry.get("change").get("policyId").asText()
+                        .equals(policyId)) {
+                    item = entry;
+                }
+            }
+            assertThat(item).as(queue.toString()).isNotNull();
+            assertThat(new java.math.BigDecimal(item.get("change").get("claimsPaid").asText())).isEqualByComparingTo("299000");
+            assertThat(new java.math.BigDecimal(item.get("change").get("sumInsured").asText())).isEqualByComparingTo("500000");
+            String referralId = item.get("id").asText();
+            JsonNode seen = reader.get("/api/policies/" + policyId).json();
+            assertThat(seen.get("pendingRenewal").get("decision").asText()).isEqualTo("PENDING");
+
+            // the customer waits; nothing is paid meanwhile
+            Reply waiting = buyer.post("/api/policies/" + policyId + "/renewal", "{\"paymentCardId\":\"" + card + "\"}");
+            assertThat(waiting.status()).as(waiting.toString()).isEqualTo(422);
+            assertThat(waiting.json().get("code").asText()).isEqualTo("RENEWAL_REFERRED");
+            assertThat(buyer.post("/api/policies/" + policyId + "/renewal/" + referralId + "/approval", "{}").status())
+                    .isEqualTo(403);
+            Reply tooMuch = Api.at(system.commandUrl(), "uma").post("/api/policies/" + policyId + "/renewal/"
+                    + referralId + "/approval", "{\"loadingPercent\":201}");
+            assertThat(tooMuch.status()).as(tooMuch.toString()).isEqualTo(400);
+
+            // uma accepts with a loading of 25 %: the renewal goes through at 500.00 plus the loading
+            Reply accepted = Api.at(system.commandUrl(), "uma").post("/api/policies/" + policyId + "/renewal/"
+                    + referralId + "/approval", "{\"loadingPercent\":25}");
+            assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+            Reply again = Api.at(system.commandUrl(), "uma").post("/api/policies/" + policyId + "/renewal/"
+                    + referralId + "/rejection", "{\"reason\":\"second thoughts\"}");
+            assertThat(again.status()).as(again.toString()).isEqualTo(404);
+            Reply renewed = buyer.post("/api/policies/" + policyId + "/renewal", "{\"paymentCardId\":\"" + card + "\"}");
+            assertThat(renewed.status()).as(renewed.toString()).isEqualTo(200);
+            assertThat(renewed.json().get("status").asText()).isEqualTo("RENEWED");
+            assertThat(renewed.json().get("annualPremium").asText()).isEqualTo("625.00");
+            JsonNode after = awaitJson(reader, "/api/policies/" + policyId, p -> p.get("terms").size() == 2);
+            assertThat(after.get("terms").get(1).get("annualPremium").asText()).isEqualTo("625.00");
+            assertThat(after.hasNonNull("pendingRenewal")).isFalse();
+            assertThat(Api.at(system.queryUrl(), "uma").get("/api/underwriting/queue").json().findValuesAsText("id"))
+                    .doesNotContain(referralId);
+            assertThat(eventsOf(system, policyId)).containsSubsequence("ClaimSettled", "RenewalNoticeSent",
+                    "RenewalReferred", "RenewalReferralDecided", "PolicyRenewed");
+        }
+    }
+
+    @Test
     void renewal_opens_with_a_notice_renews_by_hand_or_automatically_and_each_terms_days_are_kept() throws Exception {
         MovableClock clock = new MovableClock();
         try (RunningSystem system = RunningSystem.startWith(data, FAST_STEPS, clock)) {

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Notices written to the {@code notification_outbox} collection, PENDING until a gateway
- * delivers them. The write is acknowledged before the customer is told a code was sent. Where
+ * delivers them (not before {@code notBefore} where a notice has one: the customer's quiet hours). The write is acknowledged before the customer is told a code was sent. Where
  * a notice goes and what it says (a code) are sealed under the customer's key, so a reader of
  * the database learns neither, and an erasure takes them too; notices older than the retention
  * are deleted.
@@ -31,7 +31,9 @@ public class MongoOutbox implements Notifications {
 
     /** A notice as the outbox holds it. */
     public record Entry(String id, String accountId, String channel, String to, String purpose, String text,
-                        String status, java.time.Instant createdAt) {
+                        String status, java.time.Instant createdAt,
+                        @io.swagger.v3.oas.annotations.media.Schema(description = "not to be delivered before (the "
+                                + "customer's quiet hours); none: at once") java.time.Instant notBefore) {
     }
 
     private final MongoCollection<Document> outbox;
@@ -98,7 +100,8 @@ public class MongoOutbox implements Notifications {
             entries.add(new Entry(doc.getString("_id"), doc.getString("accountId"), doc.getString("channel"),
                     keys.open(doc.getString("to")), doc.getString("purpose"), keys.open(doc.getString("text")),
                     doc.getString("status"),
-                    doc.getDate("createdAt").toInstant()));
+                    doc.getDate("createdAt").toInstant(),
+                    doc.getDate("notBefore") == null ? null : doc.getDate("notBefore").toInstant()));
         }
         return entries;
     }

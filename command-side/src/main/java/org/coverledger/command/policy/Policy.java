@@ -23,6 +23,9 @@ import org.coverledger.events.policy.PolicyApi.PolicyChanged;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.EndCover;
 import org.coverledger.events.policy.PolicyApi.DecideReinstatement;
+import org.coverledger.events.policy.PolicyApi.DecideRenewalReferral;
+import org.coverledger.events.policy.PolicyApi.RenewalReferralDecided;
+import org.coverledger.events.policy.PolicyApi.RenewalReferred;
 import org.coverledger.events.policy.PolicyApi.ReinstatementDecided;
 import org.coverledger.events.policy.PolicyApi.ReinstatementReferred;
 import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
@@ -134,6 +137,7 @@ public class Policy {
     private boolean autoRenewal;
     private PendingChange pendingChange;
     private ReinstatementReferral reinstatementReferral;
+    private RenewalReferral renewalReferral; // the latest term's, once its claims referred its renewal
     @PersonalData
     private String contactMobile; // where notices about this policy go, when not the account's mobile
 
@@ -432,6 +436,58 @@ public class Policy {
     record ReinstatementReferral(String referralId, LocalDate lapsedOn, String requestedBy, ReferralState state) {
     }
 
+    /** The renewal of term {@code term} referred by what its claims paid; accepted with a loading, percent. */
+    record RenewalReferral(String referralId, int term, String requestedBy, ReferralState state, int loadingPercent) {
+    }
+
+    /**
+     * An underwriter (not the one who asked) accepts a renewal the term's claims referred, with a
+     * loading of 0 to 200 percent on the renewal's premium, or declines it with a reason.
+     */
+    @CommandHandler
+    public void handle(DecideRenewalReferral command, Caller caller, BusinessCalendar calendar) {
+        if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADMIN)) {
+            throw new UnknownObject("policy", policyId);
+        }
+        if (renewalReferral == null || renewalReferral.state() != ReferralState.PENDING
+                || !renewalReferral.referralId().equals(command.referralId())
+                || status() != Status.IN_FORCE && status() != Status.PENDING_START) {
+            throw new UnknownObject("renewal referral", command.referralId());
+        }
+        if (caller.login().equals(renewalReferral.requestedBy())) {
+            throw new BusinessRuleViolation("OWN_CHANGE", "Another underwriter decides a renewal you asked for.");
+        }
+        int loading = command.loadingPercent() == null ? 0 : command.loadingPercent();
+        if (command.accept() && (loading < 0 || loading > 200)) {
+            throw new BusinessRuleViolation("LOADING_INVALID", "A loading is from 0 to 200 percent.");
+        }
+        apply(new RenewalReferralDecided(policyId, accountId, command.referralId(), command.accept(),
+                command.accept() ? loading : null, command.accept() ? null : command.reason(), caller.login(),
+                calendar.now()));
+    }
+
+    /** Whether the term's claims paid more than the share of its sum insured a renewal takes without an underwriter. */
+    private boolean claimsReferRenewal(Term term, PolicyRenewals renewals) {
+        java.math.BigDecimal limit = sumInsured.amount().multiply(renewals.referralShare());
+        return claimsPaidIn(term.number()).amount().compareTo(limit) > 0;
+    }
+
+    /** The referral of the term's renewal, if there is one. */
+    private RenewalReferral renewalReferralOf(Term term) {
+        return renewalReferral != null && renewalReferral.term() == term.number() ? renewalReferral : null;
+    }
+
+    /** Refers the term's renewal to an underwriter when its claims call for it and it is not referred yet. */
+    private void referRenewalIfDue(Term term, PolicyRenewals renewals, String requestedBy, BusinessCalendar calendar) {
+        if (renewalReferralOf(term) != null || !claimsReferRenewal(term, renewals)) {
+            return;
+        }
+        String referralId = java.util.UUID.nameUUIDFromBytes(("renewal:" + policyId + ":" + term.number())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        apply(new RenewalReferred(policyId, accountId, referralId, term.number(), claimsPaidIn(term.number()),
+                sumInsured, renewals.referralShare(), requestedBy, calendar.now()));
+    }
+
     /** An underwriter (not the one who asked) approves or declines a referred reinstatement. */
     @CommandHandler
     public void handle(DecideReinstatement command, Caller caller, BusinessCalendar calendar) {
@@ -544,11 +600,18 @@ public class Policy {
         }
         apply(new RenewalNoticeSent(policyId, accountId, term, endDate, calendar.now()));
         renewals.notifyOnceRecorded(accountId, policyNumber, endDate, contactMobile);
+        if (!terms.isEmpty()) {
+            referRenewalIfDue(terms.get(terms.size() - 1), renewals, org.coverledger.events.common.CommandMetadata.SYSTEM_ACTOR, calendar); // the underwriter has the month
+        }
     }
 
-    /** What a renewal came to. */
+    /**
+     * What a renewal came to: RENEWED, or REFERRED to an underwriter ({@code referralId}; the new
+     * term's dates, nothing paid).
+     */
     public record Renewal(String policyId, int term, LocalDate startDate, LocalDate endDate, Money annualPremium,
-                          PaymentPlan paymentPlan, Money firstPremium, String paymentReference) {
+                          PaymentPlan paymentPlan, Money firstPremium, String paymentReference, String status,
+                          String referralId) {
     }
 
     /**
@@ -561,7 +624,7 @@ public class Policy {
     public Renewal handle(RenewPolicy command, Caller caller, BusinessCalendar calendar, PolicyRenewals renewals,
                           PremiumDebits debits) {
         requireVisibleTo(caller, Role.ADMIN);
-        return renew(command.paymentPlan(), false, calendar, renewals, debits, (prefix, amount) -> {
+        return renew(command.paymentPlan(), caller.login(), calendar, renewals, debits, (prefix, amount) -> {
             String card = debits.cardToPayFrom(accountId, caller, command.paymentCardId());
             return java.util.Optional.of(debits.payNext(prefix, accountId, card, amount, "renewal of " + policyNumber));
         });
@@ -581,19 +644,22 @@ public class Policy {
             return;
         }
         try {
-            renew(current.plan(), true, calendar, renewals, debits, (prefix, amount) -> debits.debitNext(prefix, accountId,
+            renew(current.plan(), null, calendar, renewals, debits, (prefix, amount) -> debits.debitNext(prefix, accountId,
                     amount, "automatic renewal of " + policyNumber));
         } catch (BusinessRuleViolation refused) {
             if ("STEP_NOT_DUE".equals(refused.code()) || "PAYMENT_PENDING".equals(refused.code())) {
                 throw refused;
             }
-            // declined, no authorization, or the rules no longer offer the cover: it ends after today
+            // declined, no authorization, the rules no longer offer the cover, or an underwriter has not
+            // accepted what the term's claims referred: it ends after today
         }
     }
 
-    private Renewal renew(PaymentPlan plan, boolean automatic, BusinessCalendar calendar, PolicyRenewals renewals,
+    /** Renews for the customer {@code requestedBy}, or automatically ({@code null}). */
+    private Renewal renew(PaymentPlan plan, String requestedBy, BusinessCalendar calendar, PolicyRenewals renewals,
                           PremiumDebits debits,
                           java.util.function.BiFunction<String, Money, java.util.Optional<PremiumDebits.Attempt>> pay) {
+        boolean automatic = requestedBy == null;
         LocalDate today = calendar.today();
         if (status() != Status.IN_FORCE && status() != Status.PENDING_START) {
             throw new BusinessRuleViolation("POLICY_NOT_ACTIVE", "Only a policy in force is renewed.");
@@ -615,9 +681,29 @@ public class Policy {
         LocalDate newStart = endDate.plusDays(1);
         long months = java.time.temporal.ChronoUnit.MONTHS.between(current.from(), current.to().plusDays(1));
         LocalDate newEnd = newStart.plusMonths(months).minusDays(1);
-        Money annual = renewals.annualPremium(quoteId, sumInsured, newStart).orElseThrow(() -> new BusinessRuleViolation(
+        Money rated = renewals.annualPremium(quoteId, sumInsured, newStart).orElseThrow(() -> new BusinessRuleViolation(
                 "RENEWAL_NEEDS_QUOTE", "This cover cannot be renewed as it is (the insured's details or the "
                 + "product's rules have changed): ask for a new quote."));
+        // claims that paid more than the share of the sum insured: an underwriter decides first
+        boolean referredBefore = renewalReferralOf(current) != null;
+        referRenewalIfDue(current, renewals, automatic ? org.coverledger.events.common.CommandMetadata.SYSTEM_ACTOR : requestedBy, calendar);
+        RenewalReferral referral = renewalReferralOf(current);
+        if (referral != null && referral.state() == ReferralState.PENDING) {
+            if (referredBefore) {
+                throw new BusinessRuleViolation("RENEWAL_REFERRED", "The claims of this term have paid more than "
+                        + renewals.referralShare().movePointRight(2).stripTrailingZeros().toPlainString()
+                        + " % of the sum insured: an underwriter is looking at the renewal.");
+            }
+            return new Renewal(policyId, current.number() + 1, newStart, newEnd, null, null, null, null, "REFERRED",
+                    referral.referralId());
+        }
+        if (referral != null && referral.state() == ReferralState.DECLINED) {
+            throw new BusinessRuleViolation("RENEWAL_DECLINED", "An underwriter declined to renew this policy after "
+                    + "the claims of this term.");
+        }
+        Money annual = referral == null || referral.loadingPercent() == 0 ? rated : Money.cny(rated.amount()
+                .multiply(java.math.BigDecimal.valueOf(100 + referral.loadingPercent()))
+                .divide(java.math.BigDecimal.valueOf(100)).setScale(2, java.math.RoundingMode.HALF_UP));
         PaymentPlan chosen = plan == null ? current.plan() : plan;
         Money first = chosen == PaymentPlan.MONTHLY ? Money.cny(annual.amount().divide(java.math.BigDecimal.valueOf(12), 2,
                 java.math.RoundingMode.HALF_UP)) : annual;
@@ -640,7 +726,8 @@ public class Policy {
                 ? newStart.plusMonths(1) : null;
         apply(new PolicyRenewed(policyId, accountId, term, newStart, newEnd, annual, chosen, paid.amount(), outcome.get().key(),
                 paid.reference(), nextDue, automatic, calendar.now()));
-        return new Renewal(policyId, term, newStart, newEnd, annual, chosen, paid.amount(), paid.reference());
+        return new Renewal(policyId, term, newStart, newEnd, annual, chosen, paid.amount(), paid.reference(), "RENEWED",
+                null);
     }
 
     /** Automatic renewal on the same plan, debited under the account's authorization; or not. */
@@ -841,13 +928,19 @@ public class Policy {
 
     /** The claim closed: what it paid is used for good, the rest of its hold is free. Once per close. */
     @CommandHandler
-    public void handle(SettleClaim command, BusinessCalendar calendar) {
+    public void handle(SettleClaim command, BusinessCalendar calendar, PolicyRenewals renewals) {
         ClaimOnPolicy claim = claims.get(command.claimId());
         if (claim == null || !claim.open()) {
             return; // settled already, or a claim from before the policy kept its claims
         }
         apply(new ClaimSettled(policyId, accountId, command.claimId(), command.outcome(), claim.term(), command.paid(),
                 claim.reserved(), calendar.now()));
+        Term current = terms.isEmpty() ? null : terms.get(terms.size() - 1);
+        if (current != null && claim.term() == current.number() && noticeSentForTerm >= current.number()
+                && (status() == Status.IN_FORCE || status() == Status.PENDING_START)) {
+            // renewal is open already: the underwriter hears of it now, not when the customer renews
+            referRenewalIfDue(current, renewals, org.coverledger.events.common.CommandMetadata.SYSTEM_ACTOR, calendar);
+        }
     }
 
     /** The claims the policy knows to be open (a claim closed a moment ago may still be among them). */
@@ -924,6 +1017,19 @@ public class Policy {
         ClaimOnPolicy claim = claims.get(event.claimId());
         claims.put(event.claimId(), new ClaimOnPolicy(claim.incidentDate(), claim.incidentType(), claim.term(),
                 Money.cny("0.00"), claim.paid(), claim.open()));
+    }
+
+    @EventSourcingHandler
+    void on(RenewalReferred event) {
+        renewalReferral = new RenewalReferral(event.referralId(), event.term(), event.requestedBy(),
+                ReferralState.PENDING, 0);
+    }
+
+    @EventSourcingHandler
+    void on(RenewalReferralDecided event) {
+        renewalReferral = new RenewalReferral(renewalReferral.referralId(), renewalReferral.term(),
+                renewalReferral.requestedBy(), event.accepted() ? ReferralState.APPROVED : ReferralState.DECLINED,
+                event.loadingPercent() == null ? 0 : event.loadingPercent());
     }
 
     @EventSourcingHandler

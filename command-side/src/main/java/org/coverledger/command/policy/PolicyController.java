@@ -22,6 +22,7 @@ import org.coverledger.events.policy.PolicyApi.CancellationReason;
 import org.coverledger.events.policy.PolicyApi.ChangePolicy;
 import org.coverledger.events.policy.PolicyApi.ReinstatePolicy;
 import org.coverledger.events.policy.PolicyApi.DecideReinstatement;
+import org.coverledger.events.policy.PolicyApi.DecideRenewalReferral;
 import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
 import org.coverledger.events.policy.PolicyApi.RejectPolicyChange;
 import org.coverledger.events.policy.PolicyApi.ChooseAutoRenewal;
@@ -64,8 +65,18 @@ public class PolicyController {
                                  org.coverledger.events.policy.QuoteApi.PaymentPlan paymentPlan) {
     }
 
-    public record Renewed(String policyId, int term, LocalDate startDate, LocalDate endDate, BigDecimal annualPremium,
-                          String paymentPlan, BigDecimal firstPremium, String currency, String paymentReference) {
+    public record Renewed(String policyId,
+                          @Schema(description = "RENEWED, or REFERRED: the term's claims paid more than the share of the "
+                                  + "sum insured a renewal takes without an underwriter; nothing was paid, and once an "
+                                  + "underwriter accepts, the same renewal goes through") String status,
+                          int term, LocalDate startDate, LocalDate endDate, BigDecimal annualPremium,
+                          String paymentPlan, BigDecimal firstPremium, String currency, String paymentReference,
+                          @Schema(description = "REFERRED: the referral the underwriter decides") String referralId) {
+    }
+
+    public record RenewalAcceptance(@jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(200)
+                                    @Schema(description = "extra premium, percent, on the renewal's premium (0 if none)")
+                                    Integer loadingPercent) {
     }
 
     public record AutoRenewalRequest(@jakarta.validation.constraints.NotNull Boolean enabled) {
@@ -210,20 +221,58 @@ public class PolicyController {
     }
 
     @Refuses({"POLICY_NOT_ACTIVE", "ARREARS_OUTSTANDING", "RENEWAL_NOT_OPEN", "RENEWAL_NEEDS_QUOTE",
+            "RENEWAL_REFERRED", "RENEWAL_DECLINED",
             "AUTO_DEBIT_REQUIRED", "PAYMENT_DECLINED", "PAYMENT_PENDING", "CARD_UNKNOWN", "ACCOUNT_CLOSED"})
     @PostMapping("/{policyId}/renewal")
     @Operation(summary = "Renew for a further term from the day after the end, at the premium the rules give now, "
             + "paying its first premium from a bound card (the year's, or the first instalment: MONTHLY needs the "
-            + "account's auto-debit); open from 30 days before the end to the last day")
+            + "account's auto-debit); open from 30 days before the end to the last day. When the term's claims paid "
+            + "more than the configured share of the sum insured, the answer is REFERRED and an underwriter decides")
     @RequestBody(content = @Content(schema = @Schema(implementation = RenewalRequest.class)))
     public Renewed renew(@PathVariable String policyId,
                          @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
         Ids.requireKnownFormat("policy", policyId);
         RenewalRequest request = validation.read(body, RenewalRequest.class);
         Policy.Renewal done = commands.send(new RenewPolicy(policyId, request.paymentCardId(), request.paymentPlan()));
-        return new Renewed(policyId, done.term(), done.startDate(), done.endDate(), done.annualPremium().amount(),
-                done.paymentPlan().name(), done.firstPremium().amount(), done.firstPremium().currency(),
-                done.paymentReference());
+        if ("REFERRED".equals(done.status())) {
+            return new Renewed(policyId, done.status(), done.term(), done.startDate(), done.endDate(), null, null, null,
+                    null, null, done.referralId());
+        }
+        return new Renewed(policyId, done.status(), done.term(), done.startDate(), done.endDate(),
+                done.annualPremium().amount(), done.paymentPlan().name(), done.firstPremium().amount(),
+                done.firstPremium().currency(), done.paymentReference(), null);
+    }
+
+    @Refuses({"OWN_CHANGE", "LOADING_INVALID"})
+    @PostMapping("/{policyId}/renewal/{referralId}/approval")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "An underwriter accepts a renewal the term's claims referred, with a loading if need be: the "
+            + "customer's renewal (or the automatic one on the last day) then goes through")
+    @RequestBody(required = false, content = @Content(schema = @Schema(implementation = RenewalAcceptance.class)))
+    public ChangeAccepted acceptRenewal(@PathVariable String policyId, @PathVariable String referralId,
+                                        @org.springframework.web.bind.annotation.RequestBody(required = false)
+                                        JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        Ids.requireKnownFormat("renewal referral", referralId);
+        RenewalAcceptance request = body == null || body.isNull() ? new RenewalAcceptance(null)
+                : validation.read(body, RenewalAcceptance.class);
+        commands.send(new DecideRenewalReferral(policyId, referralId, true, request.loadingPercent(), null));
+        return new ChangeAccepted(policyId, "APPROVED", referralId);
+    }
+
+    @Refuses({"OWN_CHANGE"})
+    @PostMapping("/{policyId}/renewal/{referralId}/rejection")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "An underwriter declines a renewal the term's claims referred, with a reason the customer "
+            + "sees: the policy ends with its term")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ChangeRejection.class)))
+    public ChangeAccepted declineRenewal(@PathVariable String policyId, @PathVariable String referralId,
+                                         @org.springframework.web.bind.annotation.RequestBody JsonNode body) {
+        Ids.requireKnownFormat("policy", policyId);
+        Ids.requireKnownFormat("renewal referral", referralId);
+        ChangeRejection request = validation.read(body, ChangeRejection.class);
+        commands.send(new DecideRenewalReferral(policyId, referralId, false, null, request.reason()));
+        return new ChangeAccepted(policyId, "DECLINED", referralId);
     }
 
     @Refuses({"POLICY_NOT_ACTIVE", "AUTO_DEBIT_REQUIRED", "ACCOUNT_UNKNOWN"})

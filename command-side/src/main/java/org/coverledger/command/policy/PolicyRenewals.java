@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * What renewing a policy needs beyond the policy, for its handlers: the premium of a further
  * term by the rules in force (from the quote's answers, {@link Rerating}), and the renewal notice
- * sent to the customer's mobile.
+ * sent to the customer's mobile, and the share of the sum insured a term's claims may pay before
+ * its renewal is referred to an underwriter.
  */
 @Component
 public class PolicyRenewals {
@@ -33,11 +34,27 @@ public class PolicyRenewals {
     private final Rerating rerating;
     private final Repository<Account> accounts;
     private final Notifications notifications;
+    private final java.math.BigDecimal referralShare;
 
-    public PolicyRenewals(Rerating rerating, Repository<Account> accounts, Notifications notifications) {
+    public PolicyRenewals(Rerating rerating, Repository<Account> accounts, Notifications notifications,
+                          @org.springframework.beans.factory.annotation.Value(
+                                  "${coverledger.policies.renewal-referral-share}") java.math.BigDecimal referralShare) {
+        if (referralShare.signum() < 0) {
+            throw new IllegalArgumentException("coverledger.policies.renewal-referral-share is a share of the sum "
+                    + "insured, 0 or more: " + referralShare);
+        }
         this.rerating = rerating;
         this.accounts = accounts;
         this.notifications = notifications;
+        this.referralShare = referralShare;
+    }
+
+    /**
+     * The share of a term's sum insured its claims may pay before the policy's renewal goes to an
+     * underwriter (more than this share refers it).
+     */
+    public java.math.BigDecimal referralShare() {
+        return referralShare;
     }
 
     public Optional<Money> annualPremium(String quoteId, Money sumInsured, LocalDate newStart) {

@@ -119,7 +119,9 @@ class ClaimTest {
                 POLICY, history,
                 "pol-of-closed", List.of(new PolicyIssued("pol-of-closed", "PN2", "acc-closed", "alice", Product.HEALTH,
                         Money.cny("500000.00"), Money.cny("1200.00"), LocalDate.parse("2026-01-01"),
-                        LocalDate.parse("2026-12-31"), null, null, null, null, null, null))), CALENDAR);
+                        LocalDate.parse("2026-12-31"), null, null, null, null, null, null))), CALENDAR,
+                new org.coverledger.command.policy.PolicyRenewals((quote, cover, start) -> java.util.Optional.empty(),
+                        null, notice -> { }, new java.math.BigDecimal("0.5")));
         var accounts = OtherAggregates.repository(Account.class, Map.of(
                 ACCOUNT, List.of(account(ACCOUNT), card(ACCOUNT, "card-1", "6222020000000001"),
                         card(ACCOUNT, "card-declined", "6222020000000002"),

@@ -26,6 +26,9 @@ import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.EndCover;
 import org.coverledger.events.policy.PolicyApi.CancelPolicy;
 import org.coverledger.events.policy.PolicyApi.DecideReinstatement;
+import org.coverledger.events.policy.PolicyApi.DecideRenewalReferral;
+import org.coverledger.events.policy.PolicyApi.RenewalReferralDecided;
+import org.coverledger.events.policy.PolicyApi.RenewalReferred;
 import org.coverledger.events.policy.PolicyApi.ReinstatementDecided;
 import org.coverledger.events.policy.PolicyApi.ReinstatementReferred;
 import org.coverledger.events.policy.PolicyApi.ApprovePolicyChange;
@@ -116,7 +119,8 @@ class PolicyTest {
                         "13812345678", null))));
         fixture.registerInjectableResource(new PremiumDebits(accounts, gateway));
         fixture.registerInjectableResource(new PolicyRenewals((quoteId, cover, newStart) -> "q-gone".equals(quoteId)
-                ? java.util.Optional.empty() : java.util.Optional.of(Money.cny("520.00")), accounts, notices::add));
+                ? java.util.Optional.empty() : java.util.Optional.of(Money.cny("520.00")), accounts, notices::add,
+                new java.math.BigDecimal("0.5")));
     }
 
     @Test
@@ -517,6 +521,133 @@ class PolicyTest {
                 .when(new EndCover(POLICY, LocalDate.parse("2026-04-09")), system())
                 .expectSuccessfulHandlerExecution()
                 .expectNoEvents();
+    }
+
+    private static final String RENEWAL_REFERRAL = java.util.UUID.nameUUIDFromBytes("renewal:pol-1:1"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+
+    /** A claim on the first term that paid {@code paid} and closed. */
+    private static List<Object> claimPaid(String claimId, String paid) {
+        return List.of(new org.coverledger.events.policy.PolicyApi.ClaimNoted(POLICY, ACCOUNT, claimId,
+                        LocalDate.parse("2025-06-01"), "FIRE", Money.cny("300000.00"), 1, false, CLOCK.instant()),
+                new org.coverledger.events.policy.PolicyApi.ClaimSettled(POLICY, ACCOUNT, claimId, "PAID", 1,
+                        Money.cny(paid), Money.cny("0.00"), CLOCK.instant()));
+    }
+
+    private static List<Object> history(Object... events) {
+        List<Object> all = new java.util.ArrayList<>();
+        for (Object event : events) {
+            if (event instanceof List<?> list) {
+                all.addAll(list);
+            } else {
+                all.add(event);
+            }
+        }
+        return all;
+    }
+
+    private static RenewalReferred referred(String paid, String by) {
+        return new RenewalReferred(POLICY, ACCOUNT, RENEWAL_REFERRAL, 1, Money.cny(paid), Money.cny("500000.00"),
+                new java.math.BigDecimal("0.5"), by, CLOCK.instant());
+    }
+
+    @Test
+    void a_term_whose_claims_paid_more_than_half_the_sum_insured_is_renewed_only_once_an_underwriter_accepts() {
+        // the term ends 8 April, renewal is open; two claims of the term paid 260,000 of 500,000
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-04-09"), CLOCK.instant());
+        List<Object> claimed = history(annual("q-1", "2025-04-09"), started, claimPaid("c-1", "200000.00"),
+                claimPaid("c-2", "60000.00"));
+        fixture.given(claimed)
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectEvents(referred("260000.00", "alice"))
+                .expectResultMessagePayload(new Policy.Renewal(POLICY, 2, LocalDate.parse("2026-04-09"),
+                        LocalDate.parse("2027-04-08"), null, null, null, null, "REFERRED", RENEWAL_REFERRAL));
+        org.assertj.core.api.Assertions.assertThat(gateway.lookUp("policy:pol-1:renewal:2:1")).as("nothing paid").isEmpty();
+        // it waits: asked again, the same answer without a second referral
+        List<Object> waiting = history(claimed, referred("260000.00", "alice"));
+        fixture.given(waiting)
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectException(refused("RENEWAL_REFERRED"))
+                .expectNoEvents();
+        // the customer may not decide; an underwriter accepts with a loading of 20 %
+        fixture.given(waiting)
+                .when(new DecideRenewalReferral(POLICY, RENEWAL_REFERRAL, true, 20, null), alice())
+                .expectException(UnknownObject.class);
+        fixture.given(waiting)
+                .when(new DecideRenewalReferral(POLICY, RENEWAL_REFERRAL, true, 201, null), underwriter())
+                .expectException(refused("LOADING_INVALID"));
+        RenewalReferralDecided accepted = new RenewalReferralDecided(POLICY, ACCOUNT, RENEWAL_REFERRAL, true, 20, null,
+                "uma", CLOCK.instant());
+        fixture.given(waiting)
+                .when(new DecideRenewalReferral(POLICY, RENEWAL_REFERRAL, true, 20, null), underwriter())
+                .expectEvents(accepted);
+        fixture.given(history(waiting, accepted))
+                .when(new DecideRenewalReferral(POLICY, RENEWAL_REFERRAL, false, null, "twice"), underwriter())
+                .expectException(UnknownObject.class);
+        // accepted: the renewal goes through at the rules' premium (520.00) plus the loading
+        fixture.given(history(waiting, accepted))
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-04-09"),
+                        LocalDate.parse("2027-04-08"), Money.cny("624.00"), PaymentPlan.ANNUAL, Money.cny("624.00"),
+                        "policy:pol-1:renewal:2:1", reference("policy:pol-1:renewal:2:1"), null, false, CLOCK.instant()));
+        // declined: it is not renewed
+        RenewalReferralDecided declined = new RenewalReferralDecided(POLICY, ACCOUNT, RENEWAL_REFERRAL, false, null,
+                "Claims history.", "uma", CLOCK.instant());
+        fixture.given(history(waiting, declined))
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectException(refused("RENEWAL_DECLINED"))
+                .expectNoEvents();
+        // exactly half is not more than half: renewed as usual
+        fixture.given(history(annual("q-1", "2025-04-09"), started, claimPaid("c-1", "250000.00")))
+                .when(new RenewPolicy(POLICY, "card-ok", null), alice())
+                .expectEventsMatching(org.axonframework.test.matchers.Matchers.payloadsMatching(
+                        org.axonframework.test.matchers.Matchers.exactSequenceOf(
+                                org.hamcrest.Matchers.instanceOf(PolicyRenewed.class),
+                                org.axonframework.test.matchers.Matchers.andNoMore())));
+    }
+
+    @Test
+    void the_underwriter_hears_of_a_referral_at_the_renewal_notice_or_at_the_payout_that_crosses_the_share() {
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-04-09"), CLOCK.instant());
+        fixture.given(history(annual("q-1", "2025-04-09"), started, claimPaid("c-1", "300000.00")))
+                .when(new RemindRenewal(POLICY), system())
+                .expectEvents(new RenewalNoticeSent(POLICY, ACCOUNT, 1, LocalDate.parse("2026-04-08"), CLOCK.instant()),
+                        referred("300000.00", "system"));
+        // renewal is open (the notice went out) when a payout takes the term past the share
+        RenewalNoticeSent notice = new RenewalNoticeSent(POLICY, ACCOUNT, 1, LocalDate.parse("2026-04-08"),
+                CLOCK.instant());
+        List<Object> open = history(annual("q-1", "2025-04-09"), started, notice,
+                new org.coverledger.events.policy.PolicyApi.ClaimNoted(POLICY, ACCOUNT, "c-1",
+                        LocalDate.parse("2026-03-01"), "FIRE", Money.cny("300000.00"), 1, false, CLOCK.instant()));
+        fixture.given(open)
+                .when(new org.coverledger.events.policy.PolicyApi.SettleClaim(POLICY, "c-1", "PAID",
+                        Money.cny("280000.00")), system())
+                .expectEvents(new org.coverledger.events.policy.PolicyApi.ClaimSettled(POLICY, ACCOUNT, "c-1", "PAID", 1,
+                        Money.cny("280000.00"), Money.cny("0.00"), CLOCK.instant()), referred("280000.00", "system"));
+        // a smaller payout: no referral
+        fixture.given(open)
+                .when(new org.coverledger.events.policy.PolicyApi.SettleClaim(POLICY, "c-1", "PAID",
+                        Money.cny("1000.00")), system())
+                .expectEvents(new org.coverledger.events.policy.PolicyApi.ClaimSettled(POLICY, ACCOUNT, "c-1", "PAID", 1,
+                        Money.cny("1000.00"), Money.cny("0.00"), CLOCK.instant()));
+    }
+
+    @Test
+    void automatic_renewal_waits_for_an_underwriter_too() {
+        // the term's last day is today; the claims of the term paid 400,000
+        PolicyStarted started = new PolicyStarted(POLICY, ACCOUNT, LocalDate.parse("2025-03-11"), CLOCK.instant());
+        AutoRenewalChosen chosen = new AutoRenewalChosen(POLICY, ACCOUNT, true, CLOCK.instant());
+        List<Object> claimed = history(annual("q-1", "2025-03-11"), started, chosen, claimPaid("c-1", "400000.00"));
+        fixture.given(claimed)
+                .when(new RenewAutomatically(POLICY), system())
+                .expectEvents(referred("400000.00", "system"));
+        RenewalReferralDecided accepted = new RenewalReferralDecided(POLICY, ACCOUNT, RENEWAL_REFERRAL, true, 0, null,
+                "uma", CLOCK.instant());
+        fixture.given(history(claimed, referred("400000.00", "system"), accepted))
+                .when(new RenewAutomatically(POLICY), system())
+                .expectEvents(new PolicyRenewed(POLICY, ACCOUNT, 2, LocalDate.parse("2026-03-11"),
+                        LocalDate.parse("2027-03-10"), Money.cny("520.00"), PaymentPlan.ANNUAL, Money.cny("520.00"),
+                        "policy:pol-1:renewal:2:1", reference("policy:pol-1:renewal:2:1"), null, true, CLOCK.instant()));
     }
 
     @Test

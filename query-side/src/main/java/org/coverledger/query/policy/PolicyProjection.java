@@ -18,6 +18,8 @@ import org.axonframework.messaging.annotation.MetaDataValue;
 import org.coverledger.events.common.CommandMetadata;
 import org.coverledger.events.account.AccountApi.PersonalDataErased;
 import org.coverledger.events.policy.PolicyApi.PolicyChanged;
+import org.coverledger.events.policy.PolicyApi.RenewalReferralDecided;
+import org.coverledger.events.policy.PolicyApi.RenewalReferred;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.PolicyApi.PolicyExpired;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
@@ -83,7 +85,7 @@ public class PolicyProjection {
                         ? event.startDate().plusMonths(1) : null, null,
                 List.of(new PolicyView.Term(1, event.startDate(), event.endDate(), event.premium().amount(),
                         event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
-                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), null, null, sequence);
+                List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), null, null, null, sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
@@ -184,7 +186,22 @@ public class PolicyProjection {
                         event.at(), event.paymentReference()))
                 .set("endDate", event.endDate()).set("premium", event.annualPremium().amount())
                 .set("paymentPlan", event.paymentPlan().name()).set("renewalNoticeSentAt", null)
-                .set("nextInstalmentDue", event.nextDueOn()));
+                .set("nextInstalmentDue", event.nextDueOn()).set("pendingRenewal", null));
+    }
+
+    @EventHandler
+    void on(RenewalReferred event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update().set("pendingRenewal", new PolicyView.PendingRenewal(
+                event.referralId(), event.term(), event.claimsPaid().amount(), event.sumInsured().amount(),
+                event.share(), event.requestedBy(), event.at(), "PENDING", null, null, null)));
+    }
+
+    @EventHandler
+    void on(RenewalReferralDecided event, @SequenceNumber long sequence) {
+        update(event.policyId(), sequence, new Update()
+                .set("pendingRenewal.decision", event.accepted() ? "APPROVED" : "DECLINED")
+                .set("pendingRenewal.loadingPercent", event.loadingPercent())
+                .set("pendingRenewal.reason", event.reason()).set("pendingRenewal.decidedBy", event.underwriter()));
     }
 
     @EventHandler
@@ -286,6 +303,7 @@ public class PolicyProjection {
                 || type == AutoRenewalChosen.class || type == PolicyChangeRequested.class
                 || type == PolicyChangeApproved.class || type == PolicyChangeRejected.class
                 || type == ReinstatementReferred.class || type == ReinstatementDecided.class
+                || type == RenewalReferred.class || type == RenewalReferralDecided.class
                 ? event.getAggregateIdentifier() : null;
     }
 
@@ -303,7 +321,11 @@ public class PolicyProjection {
                             SubjectKeys.ERASED, r.rejectedBy(), r.rejectedAt())).toList();
             List<PolicyView.Beneficiary> heirs = view.beneficiaries() == null ? List.of() : view.beneficiaries().stream()
                     .map(b -> new PolicyView.Beneficiary(SubjectKeys.ERASED, b.relationship(), b.sharePercent())).toList();
-            mongo.updateFirst(Query.query(where("_id").is(view.policyId())), new Update()
+            Update erased = new Update();
+            if (view.pendingRenewal() != null && view.pendingRenewal().reason() != null) {
+                erased.set("pendingRenewal.reason", SubjectKeys.ERASED);
+            }
+            mongo.updateFirst(Query.query(where("_id").is(view.policyId())), erased
                     .set("beneficiaries", heirs).set("pendingReinstatement", null).set("contactMobile", view.contactMobile() == null ? null : SubjectKeys.ERASED)
                     .set("beneficiary", view.beneficiary() == null ? null : SubjectKeys.ERASED)
                     .set("changes", changes).set("rejectedChanges", rejections), PolicyView.class);

@@ -42,7 +42,17 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                          String contactMobile,
                          @Schema(description = "a reinstatement waiting for an underwriter; its referral reasons (health) "
                                  + "for underwriters only") PendingReinstatement pendingReinstatement,
+                         @Schema(description = "the current term's renewal, referred to an underwriter because the "
+                                 + "term's claims paid more than the configured share of the sum insured, and the "
+                                 + "decision") PendingRenewal pendingRenewal,
                          long lastSequence) {
+
+    /** A renewal waiting for (or decided by) an underwriter: what the term's claims paid of its sum insured. */
+    public record PendingRenewal(String referralId, int term, BigDecimal claimsPaid, BigDecimal sumInsured,
+                                 BigDecimal share, String requestedBy, Instant requestedAt,
+                                 @Schema(description = "PENDING, APPROVED or DECLINED") String decision,
+                                 Integer loadingPercent, String reason, String decidedBy) {
+    }
 
     public record PendingReinstatement(String referralId, List<String> referrals, String requestedBy, Instant requestedAt,
                                        String decision, String reason) {
@@ -73,6 +83,11 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                         pendingReinstatement.referralId(), null, pendingReinstatement.requestedBy(),
                         pendingReinstatement.requestedAt(), pendingReinstatement.decision(),
                         caller.isCustomerOnly() ? pendingReinstatement.reason() : null),
+                pendingRenewal == null || !analyst ? pendingRenewal : new PendingRenewal(pendingRenewal.referralId(),
+                        pendingRenewal.term(), pendingRenewal.claimsPaid(), pendingRenewal.sumInsured(),
+                        pendingRenewal.share(), pendingRenewal.requestedBy(), pendingRenewal.requestedAt(),
+                        pendingRenewal.decision(), pendingRenewal.loadingPercent(),
+                        pendingRenewal.reason() == null ? null : "[withheld]", pendingRenewal.decidedBy()),
                 lastSequence);
     }
 

@@ -57,15 +57,21 @@ public class QuoteQueryController {
     public record QueueItem(String kind, String id, java.time.Instant referredAt, QuoteView quote, ChangeWaiting change) {
     }
 
-    /** A change of the sum insured: the policy, from what to what, who asked. */
-    /** A change of the sum insured (from, to), or a reinstatement whose new declaration was referred ({@code referrals}). */
+    /**
+     * A change of the sum insured (from, to), a reinstatement whose new declaration was referred
+     * ({@code referrals}), or a renewal referred by what the term's claims paid ({@code claimsPaid}
+     * of {@code sumInsured}).
+     */
     public record ChangeWaiting(String policyId, String policyNumber, String product, java.math.BigDecimal from,
-                                java.math.BigDecimal sumInsured, String requestedBy, List<String> referrals) {
+                                java.math.BigDecimal sumInsured, String requestedBy, List<String> referrals,
+                                @io.swagger.v3.oas.annotations.media.Schema(description = "RENEWAL: what the claims "
+                                        + "of the term paid") java.math.BigDecimal claimsPaid) {
     }
 
     @GetMapping("/api/underwriting/queue")
     @Operation(summary = "Referred quotes (kind QUOTE), major policy changes (kind CHANGE) and reinstatements whose "
-            + "new declaration was referred (kind REINSTATEMENT) waiting for an underwriter, oldest first")
+            + "new declaration was referred (kind REINSTATEMENT) and renewals referred by the term's claims (kind RENEWAL) "
+            + "waiting for an underwriter, oldest first")
     public List<QueueItem> queue(Caller caller) {
         List<QueueItem> items = new java.util.ArrayList<>();
         for (QuoteView view : mongo.find(Query.query(Criteria.where("status").is("REFERRED")), QuoteView.class)) {
@@ -76,14 +82,21 @@ public class QuoteQueryController {
             org.coverledger.query.policy.PolicyView.PendingReinstatement waiting = policy.pendingReinstatement();
             items.add(new QueueItem("REINSTATEMENT", waiting.referralId(), waiting.requestedAt(), null,
                     new ChangeWaiting(policy.policyId(), policy.policyNumber(), policy.product(), null, null,
-                            waiting.requestedBy(), waiting.referrals())));
+                            waiting.requestedBy(), waiting.referrals(), null)));
+        }
+        for (org.coverledger.query.policy.PolicyView policy : mongo.find(Query.query(Criteria.where(
+                "pendingRenewal.decision").is("PENDING")), org.coverledger.query.policy.PolicyView.class)) {
+            org.coverledger.query.policy.PolicyView.PendingRenewal waiting = policy.pendingRenewal();
+            items.add(new QueueItem("RENEWAL", waiting.referralId(), waiting.requestedAt(), null,
+                    new ChangeWaiting(policy.policyId(), policy.policyNumber(), policy.product(), null,
+                            waiting.sumInsured(), waiting.requestedBy(), null, waiting.claimsPaid())));
         }
         for (org.coverledger.query.policy.PolicyView policy : mongo.find(Query.query(Criteria.where("pendingChange")
                 .ne(null)), org.coverledger.query.policy.PolicyView.class)) {
             org.coverledger.query.policy.PolicyView.PendingChange change = policy.pendingChange();
             items.add(new QueueItem("CHANGE", change.changeId(), change.requestedAt(), null, new ChangeWaiting(
                     policy.policyId(), policy.policyNumber(), policy.product(), change.from(), change.sumInsured(),
-                    change.requestedBy(), null)));
+                    change.requestedBy(), null, null)));
         }
         items.sort(java.util.Comparator.comparing(QueueItem::referredAt).thenComparing(QueueItem::id));
         return items;

@@ -184,7 +184,7 @@ class PolicyProjectionTest {
         mongo.indexOps(PolicyView.class).ensureIndex(new org.springframework.data.mongodb.core.index.Index()
                 .on("policyNumber", org.springframework.data.domain.Sort.Direction.ASC).unique());
         mongo.insert(new PolicyView("pol-0", "PN1", "acc-0", "bob", "HEALTH", "IN_FORCE", BigDecimal.ONE, BigDecimal.ONE,
-                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), null, null, null, null, null, List.of(), null, null, List.of(), false, null, List.of(), List.of(), null, List.of(), List.of(), null, null, 0));
+                "CNY", LocalDate.parse("2027-01-01"), LocalDate.parse("2046-12-31"), null, Instant.now(), List.of(), null, null, null, null, null, List.of(), null, null, List.of(), false, null, List.of(), List.of(), null, List.of(), List.of(), null, null, null, 0));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch(issued(), changed("Li Lei")))
                 .as("the whole batch fails at the flush, outside any handler")
                 .isInstanceOf(org.springframework.data.mongodb.BulkOperationException.class);

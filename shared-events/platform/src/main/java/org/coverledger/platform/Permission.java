@@ -59,6 +59,8 @@ public enum Permission {
     REINSTATE_POLICY(Side.COMMAND, "POST", "/api/policies/*/reinstatement", CUSTOMER, ADMIN),
     APPROVE_REINSTATEMENT(Side.COMMAND, "POST", "/api/policies/*/reinstatement/*/approval", UNDERWRITER, ADMIN),
     DECLINE_REINSTATEMENT(Side.COMMAND, "POST", "/api/policies/*/reinstatement/*/rejection", UNDERWRITER, ADMIN),
+    ACCEPT_RENEWAL_REFERRAL(Side.COMMAND, "POST", "/api/policies/*/renewal/*/approval", UNDERWRITER, ADMIN),
+    DECLINE_RENEWAL_REFERRAL(Side.COMMAND, "POST", "/api/policies/*/renewal/*/rejection", UNDERWRITER, ADMIN),
     RENEW_POLICY(Side.COMMAND, "POST", "/api/policies/*/renewal", CUSTOMER, ADMIN),
     CHOOSE_AUTO_RENEWAL(Side.COMMAND, "POST", "/api/policies/*/auto-renewal", CUSTOMER, ADMIN),
     SUBMIT_CLAIM(Side.COMMAND, "POST", "/api/claims", CUSTOMER, ADJUSTER, ADMIN),

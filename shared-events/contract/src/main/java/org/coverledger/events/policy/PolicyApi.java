@@ -191,6 +191,38 @@ public final class PolicyApi {
                               QuoteApi.PaymentPlan paymentPlan) {
     }
 
+    /**
+     * An underwriter decides a renewal the term's claims referred: accepted, the customer may renew
+     * (at the rules' premium plus {@code loadingPercent}, 0 to 200); declined, with a reason the
+     * customer sees, the policy is not renewed.
+     */
+    public record DecideRenewalReferral(@TargetAggregateIdentifier String policyId, String referralId, boolean accept,
+                                        Integer loadingPercent, String reason) {
+        @Override
+        public String toString() {
+            return "DecideRenewalReferral[" + policyId + ", " + referralId + ", " + accept + "]";
+        }
+    }
+
+    /**
+     * The claims paid in term {@code term} ({@code claimsPaid}) came to more than {@code share}
+     * of its sum insured: renewing it waits for an underwriter ({@code requestedBy}: the customer
+     * who asked to renew, or {@code system} for the renewal notice, a payout or automatic renewal).
+     */
+    public record RenewalReferred(String policyId, String accountId, String referralId, int term, Money claimsPaid,
+                                  Money sumInsured, java.math.BigDecimal share, String requestedBy, Instant at) {
+    }
+
+    /** Accepted (with a loading, percent, on the renewal's premium) or declined with a reason (sealed). */
+    public record RenewalReferralDecided(String policyId, @DataSubject String accountId, String referralId,
+                                         boolean accepted, Integer loadingPercent, @PersonalData String reason,
+                                         String underwriter, Instant at) {
+        @Override
+        public String toString() {
+            return "RenewalReferralDecided[" + policyId + ", " + referralId + ", " + accepted + "]";
+        }
+    }
+
     /** The customer chooses (or stops) automatic renewal, debited under the account's authorization. */
     public record ChooseAutoRenewal(@TargetAggregateIdentifier String policyId, boolean enabled) {
     }
