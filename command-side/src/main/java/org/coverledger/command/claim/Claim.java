@@ -180,6 +180,17 @@ public class Claim {
     public record Upload(String materialId, boolean created) {
     }
 
+    /** Asked by {@link MaterialSweep}: whether the claim recorded the upload of a stored file. Changes nothing. */
+    public record HoldsMaterial(@org.axonframework.modelling.command.TargetAggregateIdentifier String claimId,
+                                String materialId) {
+    }
+
+    /** Whether the material is one of the claim's (internal: no HTTP path sends this). */
+    @CommandHandler
+    public boolean handle(HoldsMaterial command) {
+        return materialsByHash.containsValue(command.materialId());
+    }
+
     /** Asked before an upload's bytes are stored: whether the claim takes another material. Changes nothing. */
     public record PrepareUpload(@org.axonframework.modelling.command.TargetAggregateIdentifier String claimId) {
     }

@@ -128,7 +128,7 @@ public class MaterialUploadController {
                     }
                     fileName = item.getName() == null ? null : item.getName().substring(0, Math.min(200, item.getName().length()));
                     try {
-                        stored = store.store(accountId, materialId, in, maxBytes);
+                        stored = store.store(accountId, claimId, materialId, in, maxBytes);
                     } catch (MaterialStore.TooLarge e) {
                         drain(in);
                         meters.counter("coverledger.materials.refused", "reason", "size").increment();
@@ -165,10 +165,12 @@ public class MaterialUploadController {
         try {
             upload = commands.send(new UploadMaterial(claimId, materialId, parsed, contentType, stored.size(),
                     stored.sha256(), fileName));
-        } catch (RuntimeException e) {
-            discard(stored);
+        } catch (org.coverledger.events.common.BusinessRuleViolation | org.coverledger.events.common.UnknownObject e) {
+            discard(stored); // refused: the claim did not take it
             throw e;
         }
+        // any other failure (a time-out, a lost connection) may have come after the claim recorded the
+        // upload: the file stays, and MaterialSweep removes it later if the claim does not hold it
         if (!upload.created()) {
             discard(stored); // the claim has these bytes already
             return ResponseEntity.ok(new UploadedMaterial(claimId, upload.materialId(), parsed, contentType, stored.size(),

@@ -306,6 +306,20 @@ class ClaimTest {
     }
 
     @Test
+    void the_sweep_learns_which_stored_files_the_claim_recorded() {
+        MaterialUploaded first = new MaterialUploaded(CLAIM, ACCOUNT, "mat-1", MaterialCategory.INVOICE, "application/pdf",
+                1234, "ab".repeat(32), "invoice.pdf", "alice", NOW);
+        fixture.given(submitted, first)
+                .when(new Claim.HoldsMaterial(CLAIM, "mat-1"), as("system", ""))
+                .expectNoEvents()
+                .expectResultMessagePayload(true);
+        fixture.given(submitted, first)
+                .when(new Claim.HoldsMaterial(CLAIM, "mat-2"), as("system", ""))
+                .expectNoEvents()
+                .expectResultMessagePayload(false);
+    }
+
+    @Test
     void a_claim_holds_at_most_50_materials() {
         List<Object> given = new ArrayList<>();
         given.add(submitted);

@@ -57,7 +57,7 @@ class ClaimMaterialControllerTest {
     @BeforeEach
     void claimWithAFile() throws Exception {
         new Random(7).nextBytes(file);
-        MaterialStore.Stored stored = store.store(ACCOUNT, "mat-1", new ByteArrayInputStream(file), 10 << 20);
+        MaterialStore.Stored stored = store.store(ACCOUNT, "clm-1", "mat-1", new ByteArrayInputStream(file), 10 << 20);
         sha256 = stored.sha256();
         projection.on(submitted("clm-1", AT, "Hospital stay"), 0, "alice");
         projection.on(uploaded("clm-1", "mat-1", MaterialCategory.INVOICE, AT, sha256, stored.size()), 1);

@@ -73,15 +73,17 @@ public final class MaterialStore {
 
     /**
      * Streams {@code content} into the store as the material {@code materialId} of
-     * {@code subject}, sealed; past {@code maxBytes} clear bytes it stops, removes what it wrote
-     * and throws {@link TooLarge}. A stream that fails half-way leaves nothing either.
+     * {@code subject}, for the claim {@code claimId}, sealed; past {@code maxBytes} clear bytes it
+     * stops, removes what it wrote and throws {@link TooLarge}. A stream that fails half-way leaves
+     * nothing either.
      */
-    public Stored store(String subject, String materialId, InputStream content, long maxBytes) throws IOException {
+    public Stored store(String subject, String claimId, String materialId, InputStream content, long maxBytes)
+            throws IOException {
         StreamingAead aead = keys.filesAead(subject, true).orElseThrow(() -> new NotServed(Unreadable.ERASED,
                 "the customer's data was erased", null));
         MessageDigest sha = sha256();
         GridFSUploadStream upload = bucket.openUploadStream(new BsonString(materialId), materialId,
-                new GridFSUploadOptions().metadata(new Document("subject", subject)));
+                new GridFSUploadOptions().metadata(new Document("subject", subject).append("claimId", claimId)));
         long size = 0;
         boolean complete = false;
         try {
@@ -116,6 +118,28 @@ public final class MaterialStore {
         } catch (MongoGridFSException e) {
             // not there: nothing to remove
         }
+    }
+
+    /** A stored file: its material id and the claim it was uploaded for (none: stored before files named it). */
+    public record StoredFile(String materialId, String claimId) {
+    }
+
+    /**
+     * The files stored before {@code cutoff} (by GridFS's upload date) that name their claim, for
+     * a sweep of files whose upload the claim never recorded (a scan of the files collection,
+     * one small document a file; the chunks are not read).
+     */
+    public java.util.List<StoredFile> storedBefore(java.time.Instant cutoff) {
+        java.util.List<StoredFile> files = new java.util.ArrayList<>();
+        for (com.mongodb.client.gridfs.model.GridFSFile file : bucket.find(
+                com.mongodb.client.model.Filters.lt("uploadDate", java.util.Date.from(cutoff)))) {
+            Document metadata = file.getMetadata();
+            String claimId = metadata == null ? null : metadata.getString("claimId");
+            if (claimId != null && file.getId().isString()) {
+                files.add(new StoredFile(file.getId().asString().getValue(), claimId));
+            }
+        }
+        return files;
     }
 
     /** Whether a file is stored under the id. */
