@@ -554,6 +554,11 @@ public class Claim {
     }
 
     private String shortId() {
+        return shortId(claimId);
+    }
+
+    /** How notices name a claim: the first 8 characters of its id. */
+    static String shortId(String claimId) {
         return claimId.length() > 8 ? claimId.substring(0, 8) : claimId;
     }
 

@@ -67,7 +67,7 @@ public class ClaimSubmission {
                 calendar.now(), command.incidentType(), command.payoutCardId(),
                 cover.product() == null ? null : cover.product().name(), cover.policyNumber());
         String adjuster = workloads.leastBusy(rules.adjusters());
-        String shortId = command.claimId().substring(0, Math.min(8, command.claimId().length()));
+        String shortId = Claim.shortId(command.claimId());
         Optional<NoticeIssued> notice = accounts.notice(cover.accountId(), NoticeType.CLAIM_PROGRESS,
                 command.claimId(), "received", "Claim " + shortId + " on policy " + cover.policyNumber()
                         + " is received; an adjuster reviews it. / 理赔 " + shortId + " 已受理，正在审核。", calendar);
