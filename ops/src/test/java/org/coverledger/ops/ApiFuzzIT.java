@@ -178,7 +178,12 @@ class ApiFuzzIT {
             request.header("Content-Type", exchange.contentType);
         }
         HttpRequest sent = request.build();
-        HttpResponse<String> response = CLIENT.send(sent, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = CLIENT.send(sent, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("no whole answer to " + exchange + ": " + e.getMessage(), e);
+        }
         Statistics.label("answers").collect(response.statusCode() / 100 + "xx");
         Statistics.label("refusals").collect(response.statusCode() >= 400 ? response.statusCode() + " "
                 + JSON.readTree(response.body()).path("code").asText() : "none");

@@ -47,6 +47,10 @@ public class ReadYourWrites implements HandlerInterceptor, WebMvcConfigurer {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws InterruptedException {
+        if (request.getDispatcherType() == jakarta.servlet.DispatcherType.ASYNC) {
+            // a stream's closing dispatch (SSE): its answer began long ago, after the one wait
+            return true;
+        }
         String wanted = request.getHeader(HEADER);
         String field = HEADER;
         if (wanted == null) {

@@ -75,6 +75,12 @@ public class BearerTokens extends OncePerRequestFilter {
         context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(holder.get().login(), null,
                 holder.get().roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role)).toList()));
         SecurityContextHolder.setContext(context);
+        // kept with the request too: a stream's (SSE) later dispatches, which this filter does not see
+        // again, are the same caller; without it they were refused on a committed answer, cut off
+        CONTEXTS.saveContext(context, request, response);
         chain.doFilter(request, response);
     }
+
+    private static final org.springframework.security.web.context.RequestAttributeSecurityContextRepository CONTEXTS =
+            new org.springframework.security.web.context.RequestAttributeSecurityContextRepository();
 }
