@@ -1,5 +1,6 @@
 package org.coverledger.ops.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,13 +67,38 @@ public final class HttpBenchmark {
         this.token = login("uma", "uma-pass");
     }
 
+    /** The arguments {@code ops/bench} gives a benchmark against a running system. */
+    record Target(String commandUrl, String queryUrl, int mongoPort, boolean quick, Path out, List<String> options) {
+        static Target of(String[] args) {
+            List<String> options = Arrays.asList(args);
+            int out = options.indexOf("--out");
+            return new Target(args[0], args[1], Integer.parseInt(args[2]), options.contains("--quick"),
+                    out < 0 ? null : Path.of(args[out + 1]), options);
+        }
+
+        /** The value after the option, or null where it is missing or blank. */
+        String option(String name) {
+            int at = options.indexOf(name);
+            return at < 0 || at + 1 >= options.size() || options.get(at + 1).isBlank() ? null : options.get(at + 1);
+        }
+
+        /** Prints the report, writes it to the --out file if one was given, and ends the JVM. */
+        void finish(List<String> report) throws IOException {
+            String text = String.join("\n", report) + "\n";
+            System.out.print(text);
+            if (out != null) {
+                Files.writeString(out, text);
+            }
+            System.exit(0);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        String commandUrl = args[0];
-        String queryUrl = args[1];
-        int mongoPort = Integer.parseInt(args[2]);
-        List<String> options = Arrays.asList(args);
-        boolean quick = options.contains("--quick");
-        int out = options.indexOf("--out");
+        Target target = Target.of(args);
+        String commandUrl = target.commandUrl();
+        String queryUrl = target.queryUrl();
+        int mongoPort = target.mongoPort();
+        boolean quick = target.quick();
         Duration window = Duration.ofSeconds(quick ? 5 : 15);
         HttpBenchmark bench = new HttpBenchmark(commandUrl, queryUrl);
         bench.seed();
@@ -103,17 +129,17 @@ public final class HttpBenchmark {
             bench.awaitCaughtUp();
             bench.lagUnderLoad(16, quick ? 40 : 100);
         }
-        String text = String.join("\n", bench.report) + "\n";
-        System.out.print(text);
-        if (out >= 0) {
-            Files.writeString(Path.of(args[out + 1]), text);
-        }
-        System.exit(0);
+        target.finish(bench.report);
     }
 
     // ---------------------------------------------------------------- set-up
 
     private String login(String user, String password) throws Exception {
+        return login(http, commandUrl, user, password);
+    }
+
+    /** A bearer token for the login, from {@code POST /api/sessions} with HTTP Basic. */
+    static String login(HttpClient http, String commandUrl, String user, String password) throws Exception {
         String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(commandUrl + "/api/sessions"))
                 .header("Authorization", "Basic " + basic).POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -141,32 +167,42 @@ public final class HttpBenchmark {
     /** alice buys the policies the way a customer does: a home-cover quote from today, paid with a bound card. */
     private void seed() throws Exception {
         String alice = login("alice", "alice-pass");
-        HttpResponse<String> bound = post(alice, "/api/accounts/" + ALICE_ACCOUNT + "/cards",
+        String card = bindCard(http, commandUrl, alice);
+        for (int i = 0; i < POLICIES; i++) {
+            policies.add(buyPolicy(http, commandUrl, alice, card));
+        }
+    }
+
+    /** alice (her bearer token) binds a fresh card the simulated gateway pays from: its card id. */
+    static String bindCard(HttpClient http, String commandUrl, String alice) throws Exception {
+        HttpResponse<String> bound = post(http, commandUrl, alice, "/api/accounts/" + ALICE_ACCOUNT + "/cards",
                 "{\"bankCardNumber\":\"" + SEED_CARD + "\"}");
         Matcher card = CARD_ID.matcher(bound.body());
         if (bound.statusCode() != 201 || !card.find()) {
             throw new IllegalStateException("binding a card failed: " + bound.statusCode() + " " + bound.body());
         }
+        return card.group(1);
+    }
+
+    /** alice buys a home-cover policy from today (a quote, then its purchase paid with the card): its id. */
+    static String buyPolicy(HttpClient http, String commandUrl, String alice, String cardId) throws Exception {
         String start = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
-        for (int i = 0; i < POLICIES; i++) {
-            HttpResponse<String> quoted = post(alice, "/api/quotes", """
-                    {"accountId":"%s","product":"PROPERTY","sumInsured":"500000","startDate":"%s","termMonths":12,
-                     "insured":{"name":"Alice Wang","nationalId":"11010519491231002X","relationship":"SELF"},
-                     "declarations":{"address":"1 Chang'an Avenue, Beijing","propertyValue":"800000",
-                                     "woodenStructure":"false","floodZone":"false"}}""".formatted(ALICE_ACCOUNT, start));
-            Matcher quote = QUOTE_ID.matcher(quoted.body());
-            if (quoted.statusCode() != 201 || !quote.find()) {
-                throw new IllegalStateException("a quote failed: " + quoted.statusCode() + " " + quoted.body());
-            }
-            HttpResponse<String> reply = post(alice, "/api/quotes/" + quote.group(1) + "/purchase", """
-                    {"acceptedTermsVersion":"2026-11","paymentCardId":"%s","paymentPlan":"ANNUAL"}"""
-                    .formatted(card.group(1)));
-            Matcher id = POLICY_ID.matcher(reply.body());
-            if (reply.statusCode() != 201 || !id.find()) {
-                throw new IllegalStateException("buying a policy failed: " + reply.statusCode() + " " + reply.body());
-            }
-            policies.add(id.group(1));
+        HttpResponse<String> quoted = post(http, commandUrl, alice, "/api/quotes", """
+                {"accountId":"%s","product":"PROPERTY","sumInsured":"500000","startDate":"%s","termMonths":12,
+                 "insured":{"name":"Alice Wang","nationalId":"11010519491231002X","relationship":"SELF"},
+                 "declarations":{"address":"1 Chang'an Avenue, Beijing","propertyValue":"800000",
+                                 "woodenStructure":"false","floodZone":"false"}}""".formatted(ALICE_ACCOUNT, start));
+        Matcher quote = QUOTE_ID.matcher(quoted.body());
+        if (quoted.statusCode() != 201 || !quote.find()) {
+            throw new IllegalStateException("a quote failed: " + quoted.statusCode() + " " + quoted.body());
         }
+        HttpResponse<String> reply = post(http, commandUrl, alice, "/api/quotes/" + quote.group(1) + "/purchase", """
+                {"acceptedTermsVersion":"2026-11","paymentCardId":"%s","paymentPlan":"ANNUAL"}""".formatted(cardId));
+        Matcher id = POLICY_ID.matcher(reply.body());
+        if (reply.statusCode() != 201 || !id.find()) {
+            throw new IllegalStateException("buying a policy failed: " + reply.statusCode() + " " + reply.body());
+        }
+        return id.group(1);
     }
 
     /** Changes and read-your-writes reads at 8 clients, unmeasured, then a pause until the query side has them all. */
@@ -201,6 +237,12 @@ public final class HttpBenchmark {
     }
 
     private HttpResponse<String> post(String bearer, String path, String json) throws Exception {
+        return post(http, commandUrl, bearer, path, json);
+    }
+
+    /** A JSON POST to the command side with a bearer token. */
+    static HttpResponse<String> post(HttpClient http, String commandUrl, String bearer, String path, String json)
+            throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(commandUrl + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
@@ -260,12 +302,12 @@ public final class HttpBenchmark {
     }
 
     @FunctionalInterface
-    private interface Call {
+    interface Call {
         boolean call() throws Exception;
     }
 
     /** Runs the call from {@code clients} threads for the window; returns successful calls per second. */
-    private static double run(int clients, Duration window, Call call) throws InterruptedException {
+    static double run(int clients, Duration window, Call call) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicLong done = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
@@ -399,7 +441,7 @@ public final class HttpBenchmark {
         }
     }
 
-    private static double percentile(double[] sorted, double p) {
+    static double percentile(double[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }
