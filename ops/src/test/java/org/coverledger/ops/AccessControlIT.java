@@ -104,6 +104,7 @@ class AccessControlIT {
             Q GET    /api/accounts/{id}/devices                   C R
             Q GET    /api/accounts/{id}/sessions                  C R
             Q GET    /api/audit                                   P R
+            Q POST   /api/audit/verifications                     P R
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R
             """;

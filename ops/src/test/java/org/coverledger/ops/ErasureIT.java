@@ -117,6 +117,11 @@ class ErasureIT {
             JsonNode claim = awaitJson(query("cora"), "/api/claims/" + claimId + "/progress", c -> true);
             assertThat(claim.get("description").asText()).isEqualTo("[erased]");
             assertThat(claim.get("outcome").asText()).as("what happened stays").isEqualTo("WITHDRAWN");
+            // the erasure destroyed a key and touched no stored byte: the hash chain holds end to end
+            Reply chain = query("cora").post("/api/audit/verifications", "{}");
+            assertThat(chain.status()).as(chain.toString()).isEqualTo(200);
+            assertThat(chain.json().get("valid").asBoolean()).as(chain.toString()).isTrue();
+            assertThat(chain.json().get("events").asLong()).isPositive().isLessThanOrEqualTo(system.storedEvents());
             JsonNode audit = query("cora").get("/api/audit?aggregateId=" + account).json().get("items");
             JsonNode registered = audit.get(0).get("payload");
             assertThat(List.of(registered.get("name").asText(), registered.get("nationalId").asText(),

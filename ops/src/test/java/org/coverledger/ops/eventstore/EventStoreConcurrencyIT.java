@@ -100,6 +100,11 @@ class EventStoreConcurrencyIT {
             byte[] token = EventSerialization.serializer().serialize(live.token, byte[].class).getData();
             assertThat(token.length).as("serialized token bytes").isLessThan(64);
             assertThat(engine.gapsFenced()).isZero();
+            // two processes' writers interleaved, with conflicts: one unbroken hash chain
+            org.coverledger.eventstore.CommitChain.Verification chain = org.coverledger.eventstore.CommitChain.verify(
+                    client.getDatabase("coverledger").getCollection(MongoCommitLogEngine.COMMITS), 0, Long.MAX_VALUE);
+            assertThat(chain.valid()).as(String.valueOf(chain.failure())).isTrue();
+            assertThat(chain.events()).isEqualTo(acknowledged.size());
         }
     }
 

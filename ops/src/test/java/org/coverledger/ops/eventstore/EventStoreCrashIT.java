@@ -165,6 +165,10 @@ class EventStoreCrashIT {
     }
 
     private static void assertNoHalfCommits(MongoClient client) {
+        // and the hash chain unbroken across the kill
+        org.coverledger.eventstore.CommitChain.Verification chain = org.coverledger.eventstore.CommitChain.verify(
+                client.getDatabase("coverledger").getCollection(MongoCommitLogEngine.COMMITS), 0, Long.MAX_VALUE);
+        assertThat(chain.valid()).as(String.valueOf(chain.failure())).isTrue();
         for (Document commit : client.getDatabase("coverledger").getCollection(MongoCommitLogEngine.COMMITS).find()) {
             long size = commit.getLong("last") - commit.getLong("_id") + 1;
             if (!commit.getBoolean("void", false)) {

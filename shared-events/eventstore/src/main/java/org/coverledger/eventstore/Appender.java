@@ -54,6 +54,7 @@ final class Appender {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final LongAdder conflicts = new LongAdder();
     private long nextIndex = -1; // writer thread only
+    private byte[] lastChain; // writer thread only: the chain value of the last commit before nextIndex
     private Thread writer;
 
     Appender(MongoCollection<Document> commits, int maxBatch) {
@@ -115,27 +116,34 @@ final class Appender {
         List<Pending> todo = new ArrayList<>(batch);
         while (!todo.isEmpty()) {
             if (nextIndex < 0) {
-                nextIndex = headFromStore();
+                locateHead();
             }
             List<Document> documents = new ArrayList<>(todo.size());
             long index = nextIndex;
+            byte[] chain = lastChain;
             for (Pending pending : todo) {
                 Document commit = pending.commit();
                 commit.put("_id", index);
                 commit.put("last", index + pending.size() - 1);
                 commit.put("idx", LongStream.range(index, index + pending.size()).boxed().toList());
+                chain = CommitChain.link(chain, commit); // sealed in the same document: stored whole or not at all
+                commit.put(CommitChain.FIELD, CommitChain.hex(chain));
                 documents.add(commit);
                 index += pending.size();
             }
             try {
                 commits.insertMany(documents, new InsertManyOptions().ordered(true));
                 nextIndex = index;
+                lastChain = chain;
                 todo.forEach(Appender::written);
                 return;
             } catch (MongoBulkWriteException e) {
                 BulkWriteError error = e.getWriteErrors().get(0);
                 int refused = error.getIndex();
                 todo.subList(0, refused).forEach(Appender::written);
+                if (refused > 0) {
+                    lastChain = CommitChain.stored(documents.get(refused - 1));
+                }
                 Pending failed = todo.get(refused);
                 long failedAt = failed.commit().getLong("_id");
                 if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
@@ -150,7 +158,9 @@ final class Appender {
                     todo = new ArrayList<>(todo.subList(refused + 1, todo.size()));
                 } else {
                     // another writer took this index: continue after what is there now
-                    nextIndex = headFrom(failedAt);
+                    byte[][] chainSeen = {lastChain};
+                    nextIndex = headFrom(failedAt, chainSeen);
+                    lastChain = chainSeen[0];
                     todo = new ArrayList<>(todo.subList(refused, todo.size()));
                 }
             }
@@ -170,8 +180,32 @@ final class Appender {
         return message.contains(MongoCommitLogEngine.STREAM_INDEX) || message.contains(MongoCommitLogEngine.EVENT_ID_INDEX);
     }
 
+    /**
+     * Where the writer continues: the index after the last commit stored and the chain value of
+     * the last commit (not a void marker) before it.
+     */
+    private void locateHead() {
+        Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
+        if (last == null) {
+            nextIndex = 0;
+            lastChain = CommitChain.GENESIS;
+            return;
+        }
+        byte[][] chainSeen = {CommitChain.chainBefore(commits, last.getLong("last") + 1)};
+        nextIndex = headFrom(last.getLong("last") + 1, chainSeen);
+        lastChain = chainSeen[0];
+    }
+
     /** The first free index at or after {@code from}, following the commits written from there. */
     private long headFrom(long from) {
+        return headFrom(from, null);
+    }
+
+    /**
+     * As {@link #headFrom(long)}; {@code chainSeen[0]}, if given, moves on to the chain value of
+     * each commit passed (a commit another writer stored without one is linked as it is).
+     */
+    private long headFrom(long from, byte[][] chainSeen) {
         long next = from;
         while (true) {
             List<Document> window = new ArrayList<>();
@@ -181,6 +215,10 @@ final class Appender {
             for (Document commit : window) {
                 if (commit.getLong("_id") != next) {
                     break;
+                }
+                if (chainSeen != null && !CommitChain.isVoid(commit)) {
+                    byte[] stored = CommitChain.stored(commit);
+                    chainSeen[0] = stored != null ? stored : CommitChain.link(chainSeen[0], commit);
                 }
                 next = commit.getLong("last") + 1;
                 moved = true;

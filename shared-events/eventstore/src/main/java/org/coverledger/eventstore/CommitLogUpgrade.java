@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings commits written before format 2 up to it, once, before the engine builds its unique
+ * Brings commits written before format 3 up to it, once, before the engine builds its unique
  * indexes: every commit gets the list of its global indexes, its aggregate sequence keys, its
- * event identifiers and its latest time; the events themselves are not touched. Void markers
+ * event identifiers and its latest time (format 2), and its value in the hash chain (format 3,
+ * {@link CommitChain}); the events themselves are not touched. Void markers
  * that the old reader wrote on indexes inside a commit are moved aside first (see
  * {@link CommitLogCheck}), since the events they cover exist. Each step can run again, so two
  * processes starting at once, or a crash half-way, leave nothing wrong. Every older process,
@@ -34,7 +35,7 @@ final class CommitLogUpgrade {
 
     private static final Logger log = LoggerFactory.getLogger(CommitLogUpgrade.class);
     static final String META = "event_store_meta";
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     private static final String OLD_STREAM_INDEX = "aggregate_commit_sequence";
 
     private CommitLogUpgrade() {
@@ -60,8 +61,11 @@ final class CommitLogUpgrade {
         } catch (MongoCommandException absent) {
             // a new store never had it
         }
-        if (upgraded > 0) {
-            log.info("Event store upgraded to commit log format {}: {} commits and markers", FORMAT, upgraded);
+        // format 3: every commit sealed into the hash chain, in global order (CommitChain)
+        long sealed = CommitChain.sealUnsealed(commits);
+        if (upgraded > 0 || sealed > 0) {
+            log.info("Event store upgraded to commit log format {}: {} commits and markers given their index lists, "
+                    + "{} commits sealed into the hash chain", FORMAT, upgraded, sealed);
         }
         return true;
     }

@@ -101,6 +101,7 @@ public enum Permission {
     LIST_SESSIONS(Side.QUERY, "GET", "/api/accounts/*/sessions", CUSTOMER, ADMIN),
     LIST_ACCOUNTS(Side.QUERY, "GET", "/api/accounts", UNDERWRITER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
     READ_AUDIT_TRAIL(Side.QUERY, "GET", "/api/audit", COMPLIANCE, ADMIN),
+    VERIFY_AUDIT_TRAIL(Side.QUERY, "POST", "/api/audit/verifications", COMPLIANCE, ADMIN),
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
     OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN);
 

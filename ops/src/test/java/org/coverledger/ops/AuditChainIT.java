@@ -1,0 +1,90 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.coverledger.eventstore.MongoCommitLogEngine;
+import org.coverledger.ops.Api.Reply;
+import org.coverledger.ops.Customers.Customer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The event store's hash chain checked over HTTP while the stored commits are tampered with over
+ * the real MongoDB driver, as someone with write access to the database would: each change is
+ * found and located, and the chain holds again once the bytes are back.
+ */
+class AuditChainIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void a_byte_changed_or_a_commit_deleted_in_mongodb_is_found_and_located_over_http() throws Exception {
+        try (RunningSystem system = RunningSystem.startWith(data, List.of());
+             MongoClient client = MongoClients.create(system.mongoConnectionString())) {
+            Customer customer = Customers.register(system, "Gao Yan");
+            Api buyer = customer.command(system);
+            String policyId = Policies.buy(buyer, customer.accountId()).policyId();
+            Reply changed = buyer.post("/api/policies/" + policyId + "/changes", "{\"beneficiary\":\"Gao Ming\"}");
+            assertThat(changed.status()).as(changed.toString()).isEqualTo(202);
+            Api cora = Api.at(system.queryUrl(), "cora");
+
+            Reply valid = cora.post("/api/audit/verifications", "");
+            assertThat(valid.status()).as(valid.toString()).isEqualTo(200);
+            assertThat(valid.json().get("valid").asBoolean()).as(valid.toString()).isTrue();
+            assertThat(valid.json().get("commits").asLong()).isPositive();
+
+            // who may ask, and what is asked
+            assertThat(customer.query(system).post("/api/audit/verifications", "").status()).isEqualTo(403);
+            Reply negative = cora.post("/api/audit/verifications", "{\"from\":-1,\"to\":\"x\"}");
+            assertThat(negative.status()).isEqualTo(400);
+            assertThat(negative.json().get("errors").findValuesAsText("field")).contains("from", "to");
+            Reply backwards = cora.post("/api/audit/verifications", "{\"from\":5,\"to\":2}");
+            assertThat(backwards.status()).isEqualTo(400);
+
+            MongoCollection<Document> commits = client.getDatabase("coverledger")
+                    .getCollection(MongoCommitLogEngine.COMMITS);
+            Document policyCommit = commits.find(Filters.eq("events.agg", policyId)).first();
+            assertThat(policyCommit).isNotNull();
+            long position = policyCommit.getLong("_id");
+
+            // one byte of a stored event changed
+            List<Document> events = new ArrayList<>(policyCommit.getList("events", Document.class));
+            Document original = new Document(events.get(0));
+            String payload = events.get(0).getString("payload");
+            int at = payload.length() / 2;
+            events.get(0).put("payload", payload.substring(0, at) + (char) (payload.charAt(at) ^ 1)
+                    + payload.substring(at + 1));
+            commits.updateOne(Filters.eq("_id", position), Updates.set("events", events));
+            JsonNode tampered = cora.post("/api/audit/verifications", "").json();
+            assertThat(tampered.get("valid").asBoolean()).isFalse();
+            assertThat(tampered.get("failure").get("position").asLong()).isEqualTo(position);
+            assertThat(tampered.get("failure").get("kind").asText()).isEqualTo("CHANGED");
+            JsonNode before = cora.post("/api/audit/verifications", "{\"to\":" + (position - 1) + "}").json();
+            assertThat(before.get("valid").asBoolean()).as("what comes before it holds").isTrue();
+
+            // put back, it holds again; the commit deleted, its place is found
+            events.set(0, original);
+            commits.updateOne(Filters.eq("_id", position), Updates.set("events", events));
+            assertThat(cora.post("/api/audit/verifications", "").json().get("valid").asBoolean()).isTrue();
+            Document restored = commits.find(Filters.eq("_id", position)).first();
+            commits.deleteOne(Filters.eq("_id", position));
+            JsonNode deleted = cora.post("/api/audit/verifications", "").json();
+            assertThat(deleted.get("failure").get("position").asLong()).isEqualTo(position);
+            assertThat(deleted.get("failure").get("kind").asText()).isEqualTo("DELETED");
+            commits.insertOne(restored);
+            assertThat(cora.post("/api/audit/verifications", "").json().get("valid").asBoolean()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,357 @@
+package org.coverledger.eventstore;
+
+import static com.mongodb.client.model.Filters.in;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+
+/**
+ * The hash chain over the event store: every commit carries, in {@value #FIELD}, the hex SHA-256
+ * of the previous commit's chain value (32 zero bytes before the first) followed by the SHA-256
+ * of the commit's canonical bytes, so that changing, removing, inserting or moving a commit breaks
+ * the chain from there on. Void markers (indexes fenced off, with no events) are not links.
+ * <p>
+ * The canonical bytes hash what is stored, personal data sealed as it is, so an erasure (which
+ * destroys keys and touches no stored byte) never breaks the chain. They are, in order: the ASCII
+ * line {@code coverledger-commit-v1\n}; the first and last global index of the commit as 8-byte
+ * big-endian numbers; then for each event, in stored order, ten fields: its identifier, its time
+ * in epoch milliseconds (decimal), the nanoseconds within the second (decimal, or absent), the
+ * payload type, the payload revision, the payload, the metadata, the aggregate type, the aggregate
+ * identifier and the aggregate sequence number (decimal). Each field is a 4-byte big-endian length
+ * followed by that many bytes of UTF-8, or the length 0xFFFFFFFF alone for a field that is absent.
+ * The README repeats this so that anyone can check the chain without this code.
+ */
+public final class CommitChain {
+
+    public static final String FIELD = "chain";
+    static final byte[] GENESIS = new byte[32];
+    private static final byte[] VERSION = "coverledger-commit-v1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int WINDOW = 64;
+
+    private CommitChain() {
+    }
+
+    /** Whether the document is a void marker (an index fenced off), which is no link of the chain. */
+    static boolean isVoid(Document commit) {
+        return commit.getBoolean("void", false);
+    }
+
+    /** The commit's canonical bytes, as the class comment defines them. */
+    static byte[] canonical(Document commit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        out.writeBytes(VERSION);
+        writeLong(out, commit.getLong("_id"));
+        writeLong(out, commit.getLong("last"));
+        String commitAggregate = commit.getString("aggregateId"); // commits written before several aggregates
+        String commitType = commit.getString("aggregateType");
+        for (Document entry : commit.getList("events", Document.class)) {
+            boolean domain = entry.containsKey("seq");
+            String aggregateId = entry.getString("agg");
+            String type = entry.getString("type");
+            if (domain && aggregateId == null) {
+                aggregateId = commitAggregate;
+                type = commitType;
+            }
+            field(out, entry.getString("id"));
+            field(out, entry.getDate("ts") == null ? null : Long.toString(entry.getDate("ts").getTime()));
+            field(out, entry.get("tsNanos") == null ? null : entry.get("tsNanos").toString());
+            field(out, entry.getString("payloadType"));
+            field(out, entry.getString("revision"));
+            field(out, entry.getString("payload"));
+            field(out, entry.getString("metaData"));
+            field(out, domain ? type : null);
+            field(out, domain ? aggregateId : null);
+            field(out, domain ? entry.get("seq").toString() : null);
+        }
+        return out.toByteArray();
+    }
+
+    /** The chain value of the commit after the one whose chain value is {@code previous}. */
+    static byte[] link(byte[] previous, Document commit) {
+        MessageDigest sha = sha256();
+        byte[] own = sha.digest(canonical(commit));
+        sha.update(previous);
+        sha.update(own);
+        return sha.digest();
+    }
+
+    static String hex(byte[] hash) {
+        return HexFormat.of().formatHex(hash);
+    }
+
+    static byte[] bytes(String hex) {
+        return HexFormat.of().parseHex(hex);
+    }
+
+    /** The stored chain value of a commit, or null (a void marker, or a commit not sealed). */
+    static byte[] stored(Document commit) {
+        String value = commit.getString(FIELD);
+        return value == null ? null : bytes(value);
+    }
+
+    /**
+     * Visits the commits and markers from {@code from} on, in global order, following each to the
+     * next ({@code last + 1}) by look-ups on {@code _id}, 64 at a time; stops at the first index
+     * nothing holds (returned).
+     */
+    static long walk(MongoCollection<Document> commits, long from, long to, Consumer<Document> visit) {
+        long next = from;
+        while (next <= to) {
+            List<Document> window = new ArrayList<>();
+            commits.find(in("_id", LongStream.range(next, Math.min(to + 1, next + WINDOW)).boxed().toList()))
+                    .into(window);
+            window.sort(Comparator.comparingLong(d -> d.getLong("_id")));
+            boolean moved = false;
+            for (Document commit : window) {
+                if (commit.getLong("_id") != next) {
+                    break; // inside a commit already passed, or past a hole
+                }
+                visit.accept(commit);
+                next = commit.getLong("last") + 1;
+                moved = true;
+                if (next > to) {
+                    break;
+                }
+            }
+            if (!moved) {
+                return next;
+            }
+        }
+        return next;
+    }
+
+    /** The index after the last commit or marker stored (a sort the embedded server answers by scanning). */
+    static long end(MongoCollection<Document> commits) {
+        Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
+        return last == null ? 0 : last.getLong("last") + 1;
+    }
+
+    /**
+     * Seals every commit that has no chain value yet (written before the chain), in global order,
+     * each linked to the one before as stored; changes nothing else, and run again does nothing.
+     * Returns how many it sealed.
+     */
+    static long sealUnsealed(MongoCollection<Document> commits) {
+        long[] sealed = {0};
+        byte[][] previous = {GENESIS};
+        walk(commits, 0, Long.MAX_VALUE - 1, commit -> {
+            if (isVoid(commit)) {
+                return;
+            }
+            byte[] own = stored(commit);
+            if (own == null) {
+                own = link(previous[0], commit);
+                commits.updateOne(new Document("_id", commit.getLong("_id")).append(FIELD, null),
+                        Updates.set(FIELD, hex(own)));
+                sealed[0]++;
+            }
+            previous[0] = own;
+        });
+        return sealed[0];
+    }
+
+    /** Why a commit fails the check. */
+    public enum Kind {
+        /** Its content is not what it was sealed with (the chain goes on from its seal). */
+        CHANGED,
+        /** A commit is missing: nothing holds this index, though later ones are stored. */
+        DELETED,
+        /** It does not belong: the chain goes on from the commit before it, as if it were not there. */
+        INSERTED,
+        /** An aggregate's events are out of their order here (commits moved or swapped). */
+        REORDERED,
+        /** Neither its content nor its place matches the chain: rewritten. */
+        BROKEN,
+        /** It carries no chain value. */
+        UNSEALED
+    }
+
+    /** The first place the check failed: the commit's first global index, why, and in words. */
+    public record Failure(long position, Kind kind, String detail) {
+    }
+
+    /** The outcome of a check of the commits from {@code from} to {@code to}: valid, or its first failure. */
+    public record Verification(boolean valid, long from, long to, long commits, long events, Failure failure) {
+    }
+
+    /**
+     * Recomputes the chain over the commits whose first index lies from {@code from} to
+     * {@code to} (both inclusive; {@code to} beyond the head: to the head), starting from the
+     * stored chain value of the last commit before {@code from} (the genesis value from 0), and
+     * answers valid or the first commit that fails and why.
+     */
+    public static Verification verify(MongoCollection<Document> commits, long from, long to) {
+        long end = end(commits);
+        long upTo = Math.min(to, end - 1);
+        byte[] previous = from == 0 ? GENESIS : anchor(commits, from);
+        byte[] beforePrevious = null; // the link before the previous one, and where the previous one lies
+        long previousAt = -1;
+        Map<String, Long> nextSequence = new HashMap<>();
+        long checked = 0;
+        long events = 0;
+        long next = from;
+        List<Document> window = new ArrayList<>();
+        while (next <= upTo) {
+            window.clear();
+            long reached = walk(commits, next, Math.min(upTo, next + WINDOW * 16L), window::add);
+            if (window.isEmpty()) {
+                return new Verification(false, from, upTo, checked, events, new Failure(next, Kind.DELETED,
+                        "nothing holds global index " + next + ", though commits up to " + (end - 1)
+                                + " are stored"));
+            }
+            for (int i = 0; i < window.size(); i++) {
+                Document commit = window.get(i);
+                if (isVoid(commit)) {
+                    continue;
+                }
+                byte[] own = stored(commit);
+                String order = orderProblem(commit, nextSequence);
+                Failure failure = null;
+                if (own == null) {
+                    failure = new Failure(commit.getLong("_id"), Kind.UNSEALED, "commit " + commit.getLong("_id")
+                            + " carries no chain value");
+                } else if (!java.util.Arrays.equals(own, link(previous, commit))) {
+                    failure = beforePrevious != null && java.util.Arrays.equals(own, link(beforePrevious, commit))
+                            // this one follows the commit before the previous: the previous does not belong
+                            ? new Failure(previousAt, Kind.INSERTED, "commit " + previousAt + " is not part of the "
+                                    + "chain: the next commit follows the one before it")
+                            : classify(commit, previous, own, following(commits, window, i), order);
+                } else if (order != null) {
+                    failure = new Failure(commit.getLong("_id"), Kind.REORDERED, order);
+                }
+                if (failure != null) {
+                    return new Verification(false, from, upTo, checked, events, failure);
+                }
+                beforePrevious = previous;
+                previous = own;
+                previousAt = commit.getLong("_id");
+                checked++;
+                events += commit.getList("events", Document.class).size();
+            }
+            next = reached;
+        }
+        return new Verification(true, from, upTo, checked, events, null);
+    }
+
+    /** The next commit (not a void marker) after the window's {@code i}-th, from the window or the store. */
+    private static Document following(MongoCollection<Document> commits, List<Document> window, int i) {
+        Document found = firstLink(window, i + 1);
+        if (found != null) {
+            return found;
+        }
+        long next = window.get(window.size() - 1).getLong("last") + 1;
+        for (int step = 0; step < WINDOW; step++) {
+            Document commit = commits.find(new Document("_id", next)).first();
+            if (commit == null || !isVoid(commit)) {
+                return commit;
+            }
+            next = commit.getLong("last") + 1;
+        }
+        return null;
+    }
+
+    private static Document firstLink(List<Document> commits, int from) {
+        for (int i = from; i < commits.size(); i++) {
+            if (!isVoid(commits.get(i))) {
+                return commits.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** As {@link #anchor}: where a writer continues the chain at {@code index}. */
+    static byte[] chainBefore(MongoCollection<Document> commits, long index) {
+        return anchor(commits, index);
+    }
+
+    /** The stored chain value of the last commit before {@code from}, or the genesis value if none. */
+    private static byte[] anchor(MongoCollection<Document> commits, long from) {
+        Document before = commits.find(com.mongodb.client.model.Filters.and(
+                        com.mongodb.client.model.Filters.lt("_id", from),
+                        com.mongodb.client.model.Filters.ne("void", true)))
+                .sort(Sorts.descending("_id")).limit(1).first();
+        byte[] stored = before == null ? null : stored(before);
+        return stored == null ? GENESIS : stored;
+    }
+
+    /** An aggregate's sequence out of order in this commit, in words; null when in order. */
+    private static String orderProblem(Document commit, Map<String, Long> nextSequence) {
+        String problem = null;
+        for (Document entry : commit.getList("events", Document.class)) {
+            if (!entry.containsKey("seq")) {
+                continue;
+            }
+            String aggregate = entry.getString("agg") != null ? entry.getString("type") + "#" + entry.getString("agg")
+                    : commit.getString("aggregateType") + "#" + commit.getString("aggregateId");
+            long seq = ((Number) entry.get("seq")).longValue();
+            Long expected = nextSequence.get(aggregate);
+            if (expected != null && seq != expected && problem == null) {
+                problem = "aggregate " + aggregate + " has sequence " + seq + " where " + expected + " was due";
+            }
+            nextSequence.put(aggregate, seq + 1);
+        }
+        return problem;
+    }
+
+    private static Failure classify(Document commit, byte[] previous, byte[] own, Document following, String order) {
+        long at = commit.getLong("_id");
+        if (order != null) {
+            return new Failure(at, Kind.REORDERED, order);
+        }
+        byte[] next = following == null ? null : stored(following);
+        if (next != null && java.util.Arrays.equals(next, link(own, following))) {
+            return new Failure(at, Kind.CHANGED, "commit " + at + " does not hash to its seal: its content changed");
+        }
+        if (next != null && java.util.Arrays.equals(next, link(previous, following))) {
+            return new Failure(at, Kind.INSERTED, "commit " + at + " is not part of the chain: the next commit "
+                    + "follows the one before it");
+        }
+        return new Failure(at, Kind.BROKEN, "commit " + at + " matches neither its seal nor its place in the chain");
+    }
+
+    private static void writeLong(ByteArrayOutputStream out, long value) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.write((int) (value >>> shift) & 0xff);
+        }
+    }
+
+    private static void field(ByteArrayOutputStream out, String value) {
+        if (value == null) {
+            out.write(0xff);
+            out.write(0xff);
+            out.write(0xff);
+            out.write(0xff);
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        int length = bytes.length;
+        out.write(length >>> 24);
+        out.write((length >>> 16) & 0xff);
+        out.write((length >>> 8) & 0xff);
+        out.write(length & 0xff);
+        out.writeBytes(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
