@@ -48,6 +48,17 @@ public class DurableH2Backend extends H2Backend {
     private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify", "createindexes",
             "dropindexes", "drop", "dropdatabase", "create", "renamecollection");
     static final String ORDERED_INDEX_SUFFIX = ".ordered";
+    /**
+     * Commands that change a collection's indexes or the collections themselves. mongo-java-server
+     * keeps a collection's indexes in a plain list that a query walks, so an index created while a
+     * query runs on the same collection fails that query (ConcurrentModificationException: two
+     * processes starting on a fresh store, one building indexes while the other reads, failed a
+     * start). They run alone; every other command shares the lock, uncontended.
+     */
+    private static final Set<String> SCHEMA_CHANGES = Set.of("createindexes", "dropindexes", "deleteindexes", "drop",
+            "dropdatabase", "create", "renamecollection");
+    private final java.util.concurrent.locks.ReentrantReadWriteLock schema =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private final Object commitLock = new Object();
     private final AtomicLong writesFinished = new AtomicLong();
@@ -59,8 +70,16 @@ public class DurableH2Backend extends H2Backend {
 
     @Override
     public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
-        Document response = super.handleCommand(channel, databaseName, command, query);
-        if (WRITES.contains(command.toLowerCase())) {
+        String name = command.toLowerCase();
+        java.util.concurrent.locks.Lock lock = SCHEMA_CHANGES.contains(name) ? schema.writeLock() : schema.readLock();
+        Document response;
+        lock.lock();
+        try {
+            response = super.handleCommand(channel, databaseName, command, query);
+        } finally {
+            lock.unlock();
+        }
+        if (WRITES.contains(name)) {
             commitThrough(writesFinished.incrementAndGet());
         } else {
             commitWhatWasRead();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 import com.mongodb.ErrorCategory;
@@ -117,6 +118,52 @@ class DurableH2BackendTest {
             assertThat(backend.getMvStore().hasUnsavedChanges()).isTrue();
             assertThat(docs.find().into(new java.util.ArrayList<>())).hasSize(1);
             assertThat(backend.getMvStore().hasUnsavedChanges()).as("committed before the read answered").isFalse();
+        });
+    }
+
+    @Test
+    void queries_never_fail_while_another_client_builds_and_drops_indexes_on_the_collection() throws Exception {
+        String file = dir.resolve("mongo.mv.db").toString();
+        serve(new DurableH2Backend(file), docs -> {
+            for (int i = 0; i < 20; i++) {
+                docs.insertOne(new Document("_id", "doc-" + i).append("k", "key-" + i));
+            }
+            for (int i = 0; i < 12; i++) { // a long list of indexes for each query to walk
+                docs.createIndex(Indexes.ascending("f" + i), new IndexOptions().unique(true).sparse(true).name("f" + i));
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            List<Thread> readers = new java.util.ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                Thread reader = new Thread(() -> {
+                    while (!stop.get() && failure.get() == null) {
+                        try {
+                            docs.find(new Document("k", "key-7")).first();
+                        } catch (RuntimeException e) {
+                            failure.set(e);
+                        }
+                    }
+                });
+                reader.start();
+                readers.add(reader);
+            }
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(4);
+            try {
+                for (int round = 0; System.nanoTime() < end && failure.get() == null; round++) {
+                    docs.createIndex(Indexes.ascending("g"), new IndexOptions().unique(true).sparse(true).name("g"));
+                    docs.dropIndex("g");
+                }
+            } finally {
+                stop.set(true);
+                for (Thread reader : readers) {
+                    try {
+                        reader.join(10_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            assertThat(failure.get()).as("a query failed while indexes changed").isNull();
         });
     }
 
