@@ -1,9 +1,6 @@
 package org.coverledger.eventstore;
 
-import static com.mongodb.client.model.Filters.in;
-
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +17,6 @@ import com.mongodb.WriteError;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.Sorts;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.bson.Document;
 
@@ -185,14 +181,9 @@ final class Appender {
      * the last commit (not a void marker) before it.
      */
     private void locateHead() {
-        Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
-        if (last == null) {
-            nextIndex = 0;
-            lastChain = CommitChain.GENESIS;
-            return;
-        }
-        byte[][] chainSeen = {CommitChain.chainBefore(commits, last.getLong("last") + 1)};
-        nextIndex = headFrom(last.getLong("last") + 1, chainSeen);
+        long end = CommitChain.end(commits);
+        byte[][] chainSeen = {CommitChain.chainBefore(commits, end)};
+        nextIndex = headFrom(end, chainSeen);
         lastChain = chainSeen[0];
     }
 
@@ -206,32 +197,16 @@ final class Appender {
      * each commit passed (a commit another writer stored without one is linked as it is).
      */
     private long headFrom(long from, byte[][] chainSeen) {
-        long next = from;
-        while (true) {
-            List<Document> window = new ArrayList<>();
-            commits.find(in("_id", LongStream.range(next, next + 64).boxed().toList())).into(window);
-            window.sort(Comparator.comparingLong(d -> d.getLong("_id")));
-            boolean moved = false;
-            for (Document commit : window) {
-                if (commit.getLong("_id") != next) {
-                    break;
-                }
-                if (chainSeen != null && !CommitChain.isVoid(commit)) {
-                    byte[] stored = CommitChain.stored(commit);
-                    chainSeen[0] = stored != null ? stored : CommitChain.link(chainSeen[0], commit);
-                }
-                next = commit.getLong("last") + 1;
-                moved = true;
+        return CommitChain.walk(commits, from, Long.MAX_VALUE - 1, commit -> {
+            if (chainSeen != null && !CommitChain.isVoid(commit)) {
+                byte[] stored = CommitChain.stored(commit);
+                chainSeen[0] = stored != null ? stored : CommitChain.link(chainSeen[0], commit);
             }
-            if (!moved) {
-                return next;
-            }
-        }
+        });
     }
 
     /** The index after the last commit stored; a sort that the embedded server answers by scanning, so rare. */
     long headFromStore() {
-        Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
-        return last == null ? 0 : headFrom(last.getLong("last") + 1);
+        return headFrom(CommitChain.end(commits));
     }
 }

@@ -198,7 +198,7 @@ public final class CommitChain {
     public static Verification verify(MongoCollection<Document> commits, long from, long to) {
         long end = end(commits);
         long upTo = Math.min(to, end - 1);
-        byte[] previous = from == 0 ? GENESIS : anchor(commits, from);
+        byte[] previous = from == 0 ? GENESIS : chainBefore(commits, from);
         byte[] beforePrevious = null; // the link before the previous one, and where the previous one lies
         long previousAt = -1;
         Map<String, Long> nextSequence = new HashMap<>();
@@ -274,13 +274,11 @@ public final class CommitChain {
         return null;
     }
 
-    /** As {@link #anchor}: where a writer continues the chain at {@code index}. */
-    static byte[] chainBefore(MongoCollection<Document> commits, long index) {
-        return anchor(commits, index);
-    }
-
-    /** The stored chain value of the last commit before {@code from}, or the genesis value if none. */
-    private static byte[] anchor(MongoCollection<Document> commits, long from) {
+    /**
+     * The stored chain value of the last commit (not a void marker) before {@code from}, or the
+     * genesis value if none: where a writer, or a check from {@code from}, continues the chain.
+     */
+    static byte[] chainBefore(MongoCollection<Document> commits, long from) {
         Document before = commits.find(com.mongodb.client.model.Filters.and(
                         com.mongodb.client.model.Filters.lt("_id", from),
                         com.mongodb.client.model.Filters.ne("void", true)))
