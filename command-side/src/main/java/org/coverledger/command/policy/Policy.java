@@ -701,9 +701,7 @@ public class Policy {
             throw new BusinessRuleViolation("RENEWAL_DECLINED", "An underwriter declined to renew this policy after "
                     + "the claims of this term.");
         }
-        Money annual = referral == null || referral.loadingPercent() == 0 ? rated : Money.cny(rated.amount()
-                .multiply(java.math.BigDecimal.valueOf(100 + referral.loadingPercent()))
-                .divide(java.math.BigDecimal.valueOf(100)).setScale(2, java.math.RoundingMode.HALF_UP));
+        Money annual = referral == null ? rated : rated.loadedBy(referral.loadingPercent());
         PaymentPlan chosen = plan == null ? current.plan() : plan;
         Money first = chosen == PaymentPlan.MONTHLY ? Money.cny(annual.amount().divide(java.math.BigDecimal.valueOf(12), 2,
                 java.math.RoundingMode.HALF_UP)) : annual;

@@ -181,8 +181,7 @@ public class Quote {
         if (command.loadingPercent() < 0 || command.loadingPercent() > 200) {
             throw new BusinessRuleViolation("LOADING_INVALID", "A loading is from 0 to 200 percent.");
         }
-        Money premium = Money.cny(annualPremium.amount().multiply(java.math.BigDecimal.valueOf(100 + command.loadingPercent()))
-                .divide(java.math.BigDecimal.valueOf(100)).setScale(2, java.math.RoundingMode.HALF_UP));
+        Money premium = annualPremium.loadedBy(command.loadingPercent());
         Instant now = calendar.now();
         apply(new QuoteAccepted(quoteId, accountId, underwriter, command.loadingPercent(), premium, now, validUntil(now)));
     }
@@ -295,9 +294,7 @@ public class Quote {
         if (assessment.refused()) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(Money.cny(assessment.annualPremium().amount()
-                .multiply(java.math.BigDecimal.valueOf(100 + underwriterLoading))
-                .divide(java.math.BigDecimal.valueOf(100)).setScale(2, java.math.RoundingMode.HALF_UP)));
+        return java.util.Optional.of(assessment.annualPremium().loadedBy(underwriterLoading));
     }
 
     @EventSourcingHandler

@@ -34,6 +34,12 @@ public record Money(BigDecimal amount, String currency) {
         return new Money(amount.add(other.amount), currency);
     }
 
+    /** This amount with a loading of {@code percent} on top (an underwriter's), rounded half up to the cent. */
+    public Money loadedBy(int percent) {
+        return new Money(amount.multiply(BigDecimal.valueOf(100 + percent)).divide(BigDecimal.valueOf(100))
+                .setScale(2, java.math.RoundingMode.HALF_UP), currency);
+    }
+
     public boolean belowZero() {
         return amount.signum() < 0;
     }
