@@ -83,8 +83,13 @@ public final class CommitChain {
 
     /** The chain value of the commit after the one whose chain value is {@code previous}. */
     static byte[] link(byte[] previous, Document commit) {
+        return linkOf(previous, canonical(commit));
+    }
+
+    /** The chain value after {@code previous} of a commit whose canonical bytes are {@code canonical}. */
+    static byte[] linkOf(byte[] previous, byte[] canonical) {
         MessageDigest sha = sha256();
-        byte[] own = sha.digest(canonical(commit));
+        byte[] own = sha.digest(canonical);
         sha.update(previous);
         sha.update(own);
         return sha.digest();
