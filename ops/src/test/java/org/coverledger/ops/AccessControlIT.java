@@ -105,6 +105,11 @@ class AccessControlIT {
             Q GET    /api/accounts/{id}/sessions                  C R
             Q GET    /api/audit                                   P R
             Q POST   /api/audit/verifications                     P R
+            Q GET    /api/audit/public-key                        PUBLIC
+            Q GET    /api/audit/digest                            P R
+            Q GET    /api/audit/checkpoints                       P R
+            Q GET    /api/audit/proofs/inclusion/{id}             P R
+            Q GET    /api/audit/proofs/consistency                P R
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R
             """;

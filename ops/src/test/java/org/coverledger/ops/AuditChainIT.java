@@ -87,4 +87,73 @@ class AuditChainIT {
             assertThat(cora.post("/api/audit/verifications", "").json().get("valid").asBoolean()).isTrue();
         }
     }
+
+    @Test
+    void an_audit_entry_edited_deleted_or_inserted_in_mongodb_is_found_and_located_over_http() throws Exception {
+        try (RunningSystem system = RunningSystem.startWith(data, List.of());
+             MongoClient client = MongoClients.create(system.mongoConnectionString())) {
+            Customer customer = Customers.register(system, "Zhou Yu");
+            Api buyer = customer.command(system);
+            String policyId = Policies.buy(buyer, customer.accountId()).policyId();
+            Api cora = Api.at(system.queryUrl(), "cora");
+            MongoCollection<Document> trail = client.getDatabase("coverledger").getCollection("audit_trail");
+            MongoCollection<Document> commits = client.getDatabase("coverledger").getCollection(MongoCommitLogEngine.COMMITS);
+            long events = system.storedEvents();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> trail.countDocuments() >= events);
+            JsonNode valid = cora.post("/api/audit/verifications", "").json();
+            assertThat(valid.get("valid").asBoolean()).as(valid.toString()).isTrue();
+            assertThat(valid.get("entries").get("checked").asLong()).isEqualTo(events);
+            assertThat(valid.get("entries").get("extraChecked").asBoolean()).isTrue();
+
+            Document commit = commits.find(Filters.eq("events.agg", policyId)).first();
+            Document event = commit.getList("events", Document.class).get(0);
+            String eventId = event.getString("id");
+            long position = commit.getLong("_id");
+            Document original = trail.find(Filters.eq("_id", eventId)).first();
+            assertThat(original).isNotNull();
+
+            // who did it, edited
+            trail.updateOne(Filters.eq("_id", eventId), Updates.set("actor", "someone-else"));
+            JsonNode edited = cora.post("/api/audit/verifications", "").json();
+            assertThat(edited.get("valid").asBoolean()).isFalse();
+            assertThat(edited.get("failure")).as("the event store itself is intact").isNull();
+            assertThat(edited.get("entries").get("failure").get("kind").asText()).isEqualTo("CHANGED");
+            assertThat(edited.get("entries").get("failure").get("field").asText()).isEqualTo("actor");
+            assertThat(edited.get("entries").get("failure").get("position").asLong()).isEqualTo(position);
+            assertThat(edited.get("entries").get("failure").get("eventId").asText()).isEqualTo(eventId);
+
+            // what was done, edited inside the payload
+            trail.replaceOne(Filters.eq("_id", eventId), original);
+            Document payload = new Document(original.get("payload", Document.class));
+            String field = payload.keySet().iterator().next();
+            payload.put(field, "changed");
+            trail.updateOne(Filters.eq("_id", eventId), Updates.set("payload", payload));
+            JsonNode payloadEdited = cora.post("/api/audit/verifications", "").json();
+            assertThat(payloadEdited.get("entries").get("failure").get("field").asText()).isEqualTo("payload." + field);
+
+            // deleted
+            trail.deleteOne(Filters.eq("_id", eventId));
+            JsonNode deleted = cora.post("/api/audit/verifications", "").json();
+            assertThat(deleted.get("valid").asBoolean()).isFalse();
+            assertThat(deleted.get("entries").get("failure").get("kind").asText()).isEqualTo("MISSING");
+            assertThat(deleted.get("entries").get("failure").get("position").asLong()).isEqualTo(position);
+            trail.insertOne(original);
+            assertThat(cora.post("/api/audit/verifications", "").json().get("valid").asBoolean()).isTrue();
+
+            // inserted: an entry of an event that never was
+            Document invented = new Document(original).append("_id", "00000000-0000-0000-0000-000000000001");
+            trail.insertOne(invented);
+            JsonNode inserted = cora.post("/api/audit/verifications", "").json();
+            assertThat(inserted.get("valid").asBoolean()).isFalse();
+            assertThat(inserted.get("entries").get("failure").get("kind").asText()).isEqualTo("EXTRA");
+            assertThat(inserted.get("entries").get("failure").get("eventId").asText())
+                    .isEqualTo("00000000-0000-0000-0000-000000000001");
+            JsonNode ranged = cora.post("/api/audit/verifications", "{\"from\":0,\"to\":" + position + "}").json();
+            assertThat(ranged.get("entries").get("extraChecked").asBoolean()).as("extras only over the whole store")
+                    .isFalse();
+            trail.deleteOne(Filters.eq("_id", invented.get("_id")));
+            assertThat(cora.post("/api/audit/verifications", "").json().get("valid").asBoolean()).isTrue();
+        }
+    }
 }

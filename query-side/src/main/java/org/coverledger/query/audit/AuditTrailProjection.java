@@ -53,6 +53,19 @@ public class AuditTrailProjection {
 
     @EventHandler
     void on(EventMessage<?> event, ReplayStatus replay) {
+        AuditEntry entry = entryOf(event);
+        boolean replaying = replay.isReplay();
+        BatchedWrites.current(mongo).insertUnlessPresent(entry, duplicates -> {
+            // a rebuild replays what is recorded, so that is expected; anything else is a redelivery
+            if (!replaying) {
+                redeliveries.increment(duplicates);
+                log.warn("{} audit entries already recorded; redelivery ignored", duplicates);
+            }
+        });
+    }
+
+    /** The entry an event is recorded as: what the projection stores, and what a verification expects to find. */
+    AuditEntry entryOf(EventMessage<?> event) {
         MetaData meta = event.getMetaData();
         Object payload = event.getPayload();
         Revision revision = payload.getClass().getAnnotation(Revision.class);
@@ -64,20 +77,16 @@ public class AuditTrailProjection {
             aggregateId = domain.getAggregateIdentifier();
             sequence = domain.getSequenceNumber();
         }
-        AuditEntry entry = new AuditEntry(event.getIdentifier(), event.getPayloadType().getSimpleName(),
+        return new AuditEntry(event.getIdentifier(), event.getPayloadType().getSimpleName(),
                 revision == null ? null : revision.value(), aggregateType, aggregateId, sequence, event.getTimestamp(),
                 text(meta, CommandMetadata.ACTOR), text(meta, CommandMetadata.ROLES),
                 text(meta, CommandMetadata.REQUEST_ID), text(meta, CommandMetadata.CLIENT_IP),
                 text(meta, CommandMetadata.CORRELATION_ID), text(meta, CommandMetadata.CAUSATION_ID),
                 json.convertValue(payload, AS_MAP));
-        boolean replaying = replay.isReplay();
-        BatchedWrites.current(mongo).insertUnlessPresent(entry, duplicates -> {
-            // a rebuild replays what is recorded, so that is expected; anything else is a redelivery
-            if (!replaying) {
-                redeliveries.increment(duplicates);
-                log.warn("{} audit entries already recorded; redelivery ignored", duplicates);
-            }
-        });
+    }
+
+    ObjectMapper json() {
+        return json;
     }
 
     private static String text(MetaData meta, String key) {

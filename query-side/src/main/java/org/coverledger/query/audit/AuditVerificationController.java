@@ -11,7 +11,14 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+
 import org.coverledger.eventstore.CommitChain;
+import org.coverledger.eventstore.CommitTree;
+import org.coverledger.eventstore.SignedNote;
+import org.coverledger.eventstore.SignedNote.Checkpoint;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
@@ -31,16 +38,33 @@ public class AuditVerificationController {
 
     private final MongoTemplate mongo;
     private final Clock clock;
+    private final AuditLog log;
+    private final AuditEntriesCheck entries;
 
-    public AuditVerificationController(MongoTemplate mongo, Clock clock) {
+    public AuditVerificationController(MongoTemplate mongo, Clock clock, AuditLog log, AuditEntriesCheck entries) {
         this.mongo = mongo;
         this.clock = clock;
+        this.log = log;
+        this.entries = entries;
     }
 
     @Schema(name = "AuditVerificationRequest")
     public record VerificationRequest(
             @Schema(description = "the first global position to check (default 0)", minimum = "0") Long from,
-            @Schema(description = "the last global position to check (default: the head)", minimum = "0") Long to) {
+            @Schema(description = "the last global position to check (default: the head)", minimum = "0") Long to,
+            @Schema(description = "a checkpoint saved earlier (GET /api/audit/digest, text/plain): the store must "
+                    + "still extend it") String digest) {
+    }
+
+    @Schema(name = "AuditDigestCheck")
+    public record DigestChecked(
+            @Schema(description = "the checkpoint's tree size") long treeSize,
+            @Schema(description = "the checkpoint's base64 root hash") String rootHash,
+            @Schema(description = "whether the first treeSize commits stored now hash to that root") boolean extended,
+            @Schema(description = "commits found for it (fewer than treeSize: some were removed)") long commitsFound,
+            @Schema(description = "global position of the first commit whose leaf differs from the one the tree "
+                    + "recorded, when known") Long position,
+            String detail) {
     }
 
     @Schema(name = "AuditVerificationFailure")
@@ -58,7 +82,12 @@ public class AuditVerificationController {
                                    @Schema(description = "the last position checked (-1: an empty store)") long to,
                                    @Schema(description = "commits checked and found linked") long commits,
                                    @Schema(description = "events in them") long events,
-                                   @Schema(description = "the first failure, when not valid") FailureFound failure,
+                                   @Schema(description = "the first failure of the chain, when there is one")
+                                   FailureFound failure,
+                                   @Schema(description = "the check against the digest, when one was given")
+                                   DigestChecked digest,
+                                   @Schema(description = "the audit entries compared with the events one to one")
+                                   AuditEntriesCheck.Result entries,
                                    Instant checkedAt) {
     }
 
@@ -66,7 +95,10 @@ public class AuditVerificationController {
     @Operation(summary = "Check the event store's hash chain over a range of global positions (compliance, admin)",
             description = "Recomputes each commit's link (SHA-256 of the previous link and of the commit's canonical "
                     + "bytes, README \"The audit chain\") from what is stored and answers valid, or the first commit "
-                    + "that fails and why.")
+                    + "that fails and why. Given a digest saved earlier (a signed checkpoint), it also hashes the "
+                    + "commits it covers again and answers whether the store still extends it. The audit entries "
+                    + "are compared with the events one to one (none missing, none changed; over the whole store, "
+                    + "none extra), up to where the audit projection has got.")
     @RequestBody(required = false, content = @Content(schema = @Schema(implementation = VerificationRequest.class)))
     public VerificationDone verify(@org.springframework.web.bind.annotation.RequestBody(required = false)
                                    JsonNode body) {
@@ -75,8 +107,8 @@ public class AuditVerificationController {
         long to = position(body, "to", Long.MAX_VALUE, problems);
         if (body != null && body.isObject()) {
             body.fieldNames().forEachRemaining(name -> {
-                if (!name.equals("from") && !name.equals("to")) {
-                    problems.add(new FieldProblem(name, "is not a known field (from, to)"));
+                if (!name.equals("from") && !name.equals("to") && !name.equals("digest")) {
+                    problems.add(new FieldProblem(name, "is not a known field (from, to, digest)"));
                 }
             });
         } else if (body != null && !body.isNull()) {
@@ -85,12 +117,54 @@ public class AuditVerificationController {
         if (problems.isEmpty() && to < from) {
             problems.add(new FieldProblem("to", "must not be before from"));
         }
+        Checkpoint checkpoint = checkpoint(body, problems);
         ProblemResponses.throwIfAny(problems);
         CommitChain.Verification done = CommitChain.verify(mongo.getCollection(MongoCommitLogEngine.COMMITS), from, to);
         CommitChain.Failure failure = done.failure();
-        return new VerificationDone(done.valid(), done.from(), done.to(), done.commits(), done.events(),
+        DigestChecked digest = checkpoint == null ? null : check(checkpoint);
+        AuditEntriesCheck.Result entriesChecked = entries.check(from, to, from == 0 && to == Long.MAX_VALUE);
+        return new VerificationDone(done.valid() && (digest == null || digest.extended()) && entriesChecked.valid(),
+                done.from(), done.to(), done.commits(), done.events(),
                 failure == null ? null : new FailureFound(failure.position(), failure.kind(), failure.detail()),
-                clock.instant());
+                digest, entriesChecked, clock.instant());
+    }
+
+    /** The signed checkpoint in the request, if any, opened with this deployment's key. */
+    private Checkpoint checkpoint(JsonNode body, List<FieldProblem> problems) {
+        JsonNode value = body == null || !body.isObject() ? null : body.get("digest");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        Optional<Checkpoint> checkpoint = value.isTextual()
+                ? SignedNote.open(value.asText(), log.verifier()).flatMap(Checkpoint::parse) : Optional.empty();
+        if (checkpoint.isEmpty()) {
+            problems.add(new FieldProblem("digest", "must be a checkpoint signed by this deployment's key, as "
+                    + "GET /api/audit/digest answers it (text/plain)"));
+            return null;
+        }
+        if (!checkpoint.get().origin().equals(log.origin())) {
+            problems.add(new FieldProblem("digest", "is the checkpoint of another log: " + checkpoint.get().origin()));
+            return null;
+        }
+        return checkpoint.get();
+    }
+
+    /** Hashes the first commits stored now again, without the tree's tiles, and compares their root with the checkpoint's. */
+    private DigestChecked check(Checkpoint checkpoint) {
+        CommitTree.Recomputed now = log.tree().recompute(checkpoint.size());
+        String root = Base64.getEncoder().encodeToString(checkpoint.root());
+        if (now.leaves() == checkpoint.size() && Arrays.equals(now.root(), checkpoint.root())) {
+            return new DigestChecked(checkpoint.size(), root, true, now.leaves(), null,
+                    "the first " + checkpoint.size() + " commits stored hash to the checkpoint's root");
+        }
+        Long position = now.firstChanged() >= 0 ? now.firstChanged() : null;
+        String detail = now.leaves() < checkpoint.size()
+                ? "the store holds " + now.leaves() + " commits before a missing one, where the checkpoint has "
+                        + checkpoint.size()
+                : "the first " + checkpoint.size() + " commits stored do not hash to the checkpoint's root: "
+                        + "history it covers was changed";
+        return new DigestChecked(checkpoint.size(), root, false, now.leaves(), position,
+                position == null ? detail : detail + "; the first commit that differs is at " + position);
     }
 
     private static long position(JsonNode body, String field, long otherwise, List<FieldProblem> problems) {

@@ -52,7 +52,7 @@ public final class CommitChain {
     }
 
     /** The commit's canonical bytes, as the class comment defines them. */
-    static byte[] canonical(Document commit) {
+    public static byte[] canonical(Document commit) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         out.writeBytes(VERSION);
         writeLong(out, commit.getLong("_id"));

@@ -102,6 +102,10 @@ public enum Permission {
     LIST_ACCOUNTS(Side.QUERY, "GET", "/api/accounts", UNDERWRITER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
     READ_AUDIT_TRAIL(Side.QUERY, "GET", "/api/audit", COMPLIANCE, ADMIN),
     VERIFY_AUDIT_TRAIL(Side.QUERY, "POST", "/api/audit/verifications", COMPLIANCE, ADMIN),
+    /** The key that signs the audit checkpoints is public, as a verifier needs it without an account. */
+    AUDIT_PUBLIC_KEY(Side.QUERY, "GET", "/api/audit/public-key"),
+    /** Signed checkpoints and proofs of the audit log (after AUDIT_PUBLIC_KEY, whose path this matches). */
+    READ_AUDIT_PROOFS(Side.QUERY, "GET", "/api/audit/**", COMPLIANCE, ADMIN),
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
     OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN);
 
