@@ -143,6 +143,10 @@ class AuditChainIT {
 
             // inserted: an entry of an event that never was
             Document invented = new Document(original).append("_id", "00000000-0000-0000-0000-000000000001");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> trail.insertOne(invented))
+                    .as("a second entry at one position is refused by the unique index")
+                    .isInstanceOf(com.mongodb.MongoWriteException.class);
+            invented.put("position", 1_000_000L);
             trail.insertOne(invented);
             JsonNode inserted = cora.post("/api/audit/verifications", "").json();
             assertThat(inserted.get("valid").asBoolean()).isFalse();

@@ -39,15 +39,37 @@ public class AuditQueryController {
         this.keys = keys;
     }
 
+    @io.swagger.v3.oas.annotations.media.Schema(name = "AuditPage")
+    public record AuditPage(List<AuditEntry> items,
+                            @io.swagger.v3.oas.annotations.media.Schema(description = "the page asked for (offset "
+                                    + "paging; 0 with after=)") int page,
+                            int size,
+                            @io.swagger.v3.oas.annotations.media.Schema(description = "entries matching the filters")
+                            long total,
+                            @io.swagger.v3.oas.annotations.media.Schema(description = "pass as after= for the next "
+                                    + "page; absent on the last one") Long next) {
+    }
+
     @GetMapping
-    @Operation(summary = "One entry per event, in order: type, aggregate, sequence, time, actor, request id, client IP, payload",
-            description = "Personal data in payloads is stored sealed under the customer's key: compliance reads it "
-                    + "opened (or \"[erased]\" after an erasure), other readers see \"[personal data]\".")
-    public Paging.Page<AuditEntry> entries(@RequestParam(required = false) String aggregateId,
-                                           @RequestParam(required = false) String from,
-                                           @RequestParam(required = false) String to,
-                                           @RequestParam(required = false) Integer page,
-                                           @RequestParam(required = false) Integer size, Caller caller) {
+    @Operation(summary = "One entry per event, in global order: type, aggregate, sequence, time, actor, request id, "
+            + "client IP, payload",
+            description = "Filters are exact matches (aggregateId, actor, eventType, correlationId, requestId, clientIp) "
+                    + "and a time range (from inclusive, to exclusive). Page with after=: the position of the last "
+                    + "entry seen (next in the answer), which holds at millions of entries; page= (offset) is kept "
+                    + "for small trails. Personal data in payloads is stored sealed under the customer's key: "
+                    + "compliance reads it opened (or \"[erased]\" after an erasure), other readers see "
+                    + "\"[personal data]\".")
+    public AuditPage entries(@RequestParam(required = false) String aggregateId,
+                             @RequestParam(required = false) String actor,
+                             @RequestParam(required = false) String eventType,
+                             @RequestParam(required = false) String correlationId,
+                             @RequestParam(required = false) String requestId,
+                             @RequestParam(required = false) String clientIp,
+                             @RequestParam(required = false) String from,
+                             @RequestParam(required = false) String to,
+                             @RequestParam(required = false) String after,
+                             @RequestParam(required = false) Integer page,
+                             @RequestParam(required = false) Integer size, Caller caller) {
         List<FieldProblem> problems = Paging.problems();
         Paging paging = Paging.of(page, size, problems);
         Instant fromTime = instant("from", from, problems);
@@ -55,11 +77,33 @@ public class AuditQueryController {
         if (fromTime != null && toTime != null && toTime.isBefore(fromTime)) {
             problems.add(new FieldProblem("to", "must not be before from"));
         }
+        Long afterPosition = null;
+        if (after != null) {
+            try {
+                afterPosition = Long.parseLong(after);
+            } catch (NumberFormatException e) {
+                // below
+            }
+            if (afterPosition == null || afterPosition < 0) {
+                problems.add(new FieldProblem("after", "must be a global position: a whole number, 0 or more"));
+            } else if (page != null) {
+                problems.add(new FieldProblem("page", "cannot be combined with after"));
+            }
+        }
         ProblemResponses.throwIfAny(problems);
 
         Criteria criteria = new Criteria();
-        if (aggregateId != null) {
-            criteria = criteria.and("aggregateId").is(aggregateId);
+        Map<String, String> equal = new LinkedHashMap<>();
+        equal.put("aggregateId", aggregateId);
+        equal.put("actor", actor);
+        equal.put("eventType", eventType);
+        equal.put("correlationId", correlationId);
+        equal.put("requestId", requestId);
+        equal.put("clientIp", clientIp);
+        for (Map.Entry<String, String> filter : equal.entrySet()) {
+            if (filter.getValue() != null) {
+                criteria = criteria.and(filter.getKey()).is(filter.getValue());
+            }
         }
         if (fromTime != null || toTime != null) {
             Criteria time = criteria.and("timestamp");
@@ -70,13 +114,19 @@ public class AuditQueryController {
                 time = time.lt(toTime);
             }
         }
-        Query query = Query.query(criteria);
-        long total = mongo.count(query, AuditEntry.class);
-        List<AuditEntry> items = mongo.find(query.with(Sort.by("timestamp", "aggregateId", "sequence"))
-                .skip(paging.offset()).limit(paging.size()), AuditEntry.class);
+        long total = mongo.count(Query.query(criteria), AuditEntry.class);
+        if (afterPosition != null) {
+            criteria = criteria.and("position").gt(afterPosition);
+        }
+        Query query = Query.query(criteria).with(Sort.by("position", "timestamp", "aggregateId", "sequence"))
+                .skip(afterPosition != null ? 0 : paging.offset()).limit(paging.size() + 1);
+        List<AuditEntry> found = mongo.find(query, AuditEntry.class);
+        boolean more = found.size() > paging.size();
+        List<AuditEntry> items = more ? found.subList(0, paging.size()) : found;
+        Long next = more && items.get(items.size() - 1).position() != null ? items.get(items.size() - 1).position() : null;
         boolean opened = caller.hasAnyRole(Role.COMPLIANCE);
-        return new Paging.Page<>(items.stream().map(entry -> entry.withPayload(shown(entry.payload(), opened))).toList(),
-                paging.page(), paging.size(), total);
+        return new AuditPage(items.stream().map(entry -> entry.withPayload(shown(entry.payload(), opened))).toList(),
+                afterPosition != null ? 0 : paging.page(), paging.size(), total, next);
     }
 
     @SuppressWarnings("unchecked")

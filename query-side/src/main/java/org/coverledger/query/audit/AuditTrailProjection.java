@@ -11,6 +11,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ReplayStatus;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.Revision;
 import org.coverledger.events.common.CommandMetadata;
@@ -77,7 +78,9 @@ public class AuditTrailProjection {
             aggregateId = domain.getAggregateIdentifier();
             sequence = domain.getSequenceNumber();
         }
-        return new AuditEntry(event.getIdentifier(), event.getPayloadType().getSimpleName(),
+        Long position = event instanceof TrackedEventMessage<?> tracked && tracked.trackingToken() != null
+                && tracked.trackingToken().position().isPresent() ? tracked.trackingToken().position().getAsLong() : null;
+        return new AuditEntry(event.getIdentifier(), position, event.getPayloadType().getSimpleName(),
                 revision == null ? null : revision.value(), aggregateType, aggregateId, sequence, event.getTimestamp(),
                 text(meta, CommandMetadata.ACTOR), text(meta, CommandMetadata.ROLES),
                 text(meta, CommandMetadata.REQUEST_ID), text(meta, CommandMetadata.CLIENT_IP),

@@ -58,4 +58,27 @@ class AuditTrailProjectionTest {
         keys.erase("acc-1");
         assertThat(keys.open(payload.get("name").toString())).isEqualTo(SubjectKeys.ERASED);
     }
+
+    @Test
+    void an_entry_carries_its_events_global_position_and_entries_recorded_before_get_theirs_once_on_start() {
+        GenericDomainEventMessage<AccountRegistered> event = registered();
+        projection.on(new org.axonframework.eventhandling.GenericTrackedDomainEventMessage<>(
+                new org.axonframework.eventhandling.GlobalSequenceTrackingToken(41), event), ReplayStatus.REGULAR);
+        assertThat(mongo.template().findById(event.getIdentifier(), AuditEntry.class).position()).isEqualTo(41L);
+
+        // an entry of an older version, without position, and the commit of its event (third of three)
+        var trail = mongo.template().getCollection("audit_trail");
+        trail.insertOne(new org.bson.Document("_id", "old-event").append("eventType", "AccountRegistered"));
+        mongo.template().getCollection(org.coverledger.eventstore.MongoCommitLogEngine.COMMITS).insertOne(
+                new org.bson.Document("_id", 7L).append("last", 9L).append("ids", java.util.List.of("a", "b", "old-event"))
+                        .append("events", java.util.List.of(new org.bson.Document("id", "a"),
+                                new org.bson.Document("id", "b"), new org.bson.Document("id", "old-event"))));
+        new AuditPositions(mongo.template());
+        assertThat(trail.find(new org.bson.Document("_id", "old-event")).first().getLong("position")).isEqualTo(9L);
+        trail.updateOne(new org.bson.Document("_id", "old-event"), new org.bson.Document("$unset",
+                new org.bson.Document("position", "")));
+        new AuditPositions(mongo.template());
+        assertThat(trail.find(new org.bson.Document("_id", "old-event")).first().get("position"))
+                .as("done once, recorded in audit_meta").isNull();
+    }
 }
