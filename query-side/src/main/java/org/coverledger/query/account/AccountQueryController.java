@@ -62,7 +62,11 @@ public class AccountQueryController {
     private final AccessTokens tokens;
     private final HttpServletRequest request;
 
-    public AccountQueryController(MongoTemplate mongo, AccessTokens tokens, HttpServletRequest request) {
+    private final org.coverledger.query.audit.ViewReplay replay;
+
+    public AccountQueryController(MongoTemplate mongo, AccessTokens tokens, HttpServletRequest request,
+                                  org.coverledger.query.audit.ViewReplay replay) {
+        this.replay = replay;
         this.mongo = mongo;
         this.tokens = tokens;
         this.request = request;
@@ -128,8 +132,10 @@ public class AccountQueryController {
     }
 
     @GetMapping("/{accountId}")
-    @Operation(summary = "One account; a customer sees only their own")
-    public Account get(@PathVariable String accountId, Caller caller) {
+    @Operation(summary = "One account; a customer sees only their own; with asOf (an ISO-8601 instant) as it "
+            + "stood then, folded from its events by the projection's own code")
+    public Account get(@PathVariable String accountId, @RequestParam(required = false) String asOf, Caller caller) {
+        java.time.Instant instant = org.coverledger.query.audit.ViewReplay.instant("asOf", asOf);
         Criteria criteria = where("_id").is(accountId);
         if (!caller.hasAnyRole(Role.UNDERWRITER, Role.ADJUSTER, Role.COMPLIANCE, Role.ADMIN)) {
             criteria = criteria.and("owner").is(caller.login());
@@ -137,6 +143,10 @@ public class AccountQueryController {
         AccountView view = mongo.findOne(Query.query(criteria), AccountView.class);
         if (view == null) {
             throw new NotFound("account", accountId);
+        }
+        if (instant != null) {
+            view = replay.<AccountView>asOf(org.coverledger.query.audit.ViewReplay.Kind.ACCOUNT, accountId, instant)
+                    .orElseThrow(() -> new NotFound("account", accountId + " at " + asOf));
         }
         return Account.of(view, caller);
     }

@@ -12,10 +12,6 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Projections;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -191,8 +187,8 @@ public class AuditEntriesCheck {
                 return field.getKey();
             }
         }
-        JsonNode expectedPayload = opened(projection.json().valueToTree(expected.payload()));
-        JsonNode storedPayload = opened(projection.json().valueToTree(stored.payload()));
+        JsonNode expectedPayload = SealedValues.opened(projection.json().valueToTree(expected.payload()), keys);
+        JsonNode storedPayload = SealedValues.opened(projection.json().valueToTree(stored.payload()), keys);
         return difference(expectedPayload, storedPayload, "payload");
     }
 
@@ -231,27 +227,6 @@ public class AuditEntriesCheck {
             return null;
         }
         return expected.equals(AuditEntriesCheck::sameValue, stored) ? null : path;
-    }
-
-    /**
-     * The payload with personal data opened: sealing draws a fresh nonce each time, so the same value
-     * sealed twice differs in its bytes (after an erasure both sides open to the same placeholder).
-     */
-    private JsonNode opened(JsonNode node) {
-        if (node.isTextual() && SubjectKeys.isSealed(node.asText())) {
-            return TextNode.valueOf(keys.open(node.asText()));
-        }
-        if (node.isObject()) {
-            ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            node.fields().forEachRemaining(field -> copy.set(field.getKey(), opened(field.getValue())));
-            return copy;
-        }
-        if (node.isArray()) {
-            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-            node.forEach(item -> copy.add(opened(item)));
-            return copy;
-        }
-        return node;
     }
 
     /**

@@ -73,8 +73,11 @@ public class ClaimQueryController {
     private final ClaimProgressStreams streams;
     private final HttpServletRequest request;
 
+    private final org.coverledger.query.audit.ViewReplay replay;
+
     public ClaimQueryController(MongoTemplate mongo, FirstActionSla sla, ClaimProgressStreams streams,
-                                HttpServletRequest request) {
+                                HttpServletRequest request, org.coverledger.query.audit.ViewReplay replay) {
+        this.replay = replay;
         this.mongo = mongo;
         this.sla = sla;
         this.streams = streams;
@@ -84,15 +87,23 @@ public class ClaimQueryController {
     @GetMapping("/{claimId}/progress")
     @Operation(summary = "Where a claim stands, the next step and who takes it by when, materials outstanding, "
             + "amounts, the decision's reasons and the timeline (Accept-Language: zh-CN or English); a customer "
-            + "sees only their own")
-    public ClaimProgress progress(@PathVariable String claimId, Caller caller) {
-        return ClaimProgress.of(visible(mongo, claimId, caller), caller, ProblemTexts.localeOf(request), sla);
+            + "sees only their own; with asOf (an ISO-8601 instant) as it stood then, folded from its events by "
+            + "the projection's own code")
+    public ClaimProgress progress(@PathVariable String claimId, @RequestParam(required = false) String asOf,
+                                  Caller caller) {
+        java.time.Instant instant = org.coverledger.query.audit.ViewReplay.instant("asOf", asOf);
+        ClaimProgressView view = visible(mongo, claimId, caller);
+        if (instant != null) {
+            view = replay.<ClaimProgressView>asOf(org.coverledger.query.audit.ViewReplay.Kind.CLAIM, claimId, instant)
+                    .orElseThrow(() -> new NotFound("claim", claimId + " at " + asOf));
+        }
+        return ClaimProgress.of(view, caller, ProblemTexts.localeOf(request), sla);
     }
 
     @GetMapping("/{claimId}")
     @Operation(summary = "One claim, as its progress page shows it; analysts see personal text withheld")
     public ClaimProgress get(@PathVariable String claimId, Caller caller) {
-        return progress(claimId, caller);
+        return progress(claimId, null, caller);
     }
 
     @GetMapping(value = "/{claimId}/progress/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -79,12 +79,15 @@ public class PolicyQueryController {
 
     public PolicyQueryController(MongoTemplate mongo, org.coverledger.query.document.EPolicyDocument documents,
                                  @org.springframework.beans.factory.annotation.Value("${coverledger.business-zone}") String zone,
-                                 java.time.Clock clock) {
+                                 java.time.Clock clock, org.coverledger.query.audit.ViewReplay replay) {
+        this.replay = replay;
         this.mongo = mongo;
         this.documents = documents;
         this.zone = zone;
         this.clock = clock;
     }
+
+    private final org.coverledger.query.audit.ViewReplay replay;
 
     /** The orders the list can be sorted in; a leading "-" reverses one. */
     static final List<String> SORTS = List.of("issuedAt", "startDate", "endDate", "policyNumber", "premium");
@@ -224,20 +227,31 @@ public class PolicyQueryController {
     }
 
     @GetMapping("/{policyId}")
-    @Operation(summary = "One policy with its payments, terms and change history; with asOf (a date) also the "
-            + "terms in force that day")
+    @Operation(summary = "One policy with its payments, terms and change history; with asOf a date, also the "
+            + "terms in force that day; with asOf an ISO-8601 instant, the policy as it stood then (folded from its "
+            + "events by the projection's own code) and the terms of that day")
     public PolicyDetail detail(@PathVariable String policyId, @RequestParam(required = false) String asOf,
                                Caller caller) {
         LocalDate day = null;
+        java.time.Instant instant = null;
         if (asOf != null) {
             try {
                 day = LocalDate.parse(asOf);
             } catch (java.time.format.DateTimeParseException e) {
-                throw new org.coverledger.platform.InvalidRequest(List.of(new FieldProblem("asOf",
-                        "must be a date such as 2027-03-01")));
+                try {
+                    instant = java.time.Instant.parse(asOf);
+                    day = LocalDate.ofInstant(instant, java.time.ZoneId.of(zone));
+                } catch (java.time.format.DateTimeParseException notAnInstant) {
+                    throw new org.coverledger.platform.InvalidRequest(List.of(new FieldProblem("asOf",
+                            "must be a date such as 2027-03-01 or an instant such as 2027-03-01T08:00:00Z")));
+                }
             }
         }
         PolicyView view = get(policyId, caller);
+        if (instant != null) {
+            view = replay.<PolicyView>asOf(org.coverledger.query.audit.ViewReplay.Kind.POLICY, policyId, instant)
+                    .orElseThrow(() -> new NotFound("policy", policyId + " at " + asOf)).shownTo(caller);
+        }
         List<Document> documents = caller.hasAnyRole(org.coverledger.events.common.Role.CUSTOMER,
                 org.coverledger.events.common.Role.UNDERWRITER, org.coverledger.events.common.Role.ADMIN)
                 ? List.of(new Document("E_POLICY", "/api/policies/" + view.policyId() + "/document", issuedCode(view)))

@@ -29,7 +29,7 @@ class NoticeInboxProjectionTest {
     private final ProjectionTestMongo mongo = new ProjectionTestMongo();
     private final NoticeInboxProjection projection = new NoticeInboxProjection(mongo.template());
     private final AccountQueryController controller = new AccountQueryController(mongo.template(), null,
-            new MockHttpServletRequest());
+            new MockHttpServletRequest(), null);
 
     @BeforeEach
     void account() {

@@ -34,7 +34,7 @@ class ClaimProgressStreamTest {
     private final ClaimProgressProjection projection = new ClaimProgressProjection(mongo.template());
     private final ClaimProgressStreams streams = new ClaimProgressStreams(Duration.ofMillis(50), Duration.ofSeconds(2));
     private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new ClaimQueryController(mongo.template(),
-                    ClaimEvents.sla(AT), streams, new MockHttpServletRequest()))
+                    ClaimEvents.sla(AT), streams, new MockHttpServletRequest(), null))
             .setCustomArgumentResolvers(new HandlerMethodArgumentResolver() {
                 @Override
                 public boolean supportsParameter(MethodParameter parameter) {

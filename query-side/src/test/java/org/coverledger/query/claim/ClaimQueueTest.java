@@ -41,7 +41,7 @@ class ClaimQueueTest {
     private final ClaimProgressProjection projection = new ClaimProgressProjection(mongo.template());
     private final FirstActionSla sla = ClaimEvents.sla(NOW);
     private final ClaimQueryController controller = new ClaimQueryController(mongo.template(), sla,
-            new ClaimProgressStreams(Duration.ofMillis(250), Duration.ofMinutes(5)), new MockHttpServletRequest());
+            new ClaimProgressStreams(Duration.ofMillis(250), Duration.ofMinutes(5)), new MockHttpServletRequest(), null);
 
     @AfterEach
     void stop() {
@@ -106,9 +106,9 @@ class ClaimQueueTest {
     void a_customer_lists_and_sees_only_their_own_claims() {
         assertThat(controller.list(null, null, null, null, null, null, null, ALICE).total()).isEqualTo(4);
         assertThat(controller.list(null, null, null, null, null, null, null, BOB).total()).isZero();
-        assertThat(controller.progress("clm-a", ALICE).claimId()).isEqualTo("clm-a");
-        assertThatThrownBy(() -> controller.progress("clm-a", BOB)).isInstanceOf(NotFound.class);
-        assertThatThrownBy(() -> controller.progress("nope", ADAM)).isInstanceOf(NotFound.class);
+        assertThat(controller.progress("clm-a", null, ALICE).claimId()).isEqualTo("clm-a");
+        assertThatThrownBy(() -> controller.progress("clm-a", null, BOB)).isInstanceOf(NotFound.class);
+        assertThatThrownBy(() -> controller.progress("nope", null, ADAM)).isInstanceOf(NotFound.class);
     }
 
     @Test
