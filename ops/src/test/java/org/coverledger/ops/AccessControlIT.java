@@ -111,6 +111,7 @@ class AccessControlIT {
             Q GET    /api/audit/proofs/inclusion/{id}             P R
             Q GET    /api/audit/proofs/consistency                P R
             Q GET    /api/audit/replay/{id}/{id}                  P R
+            Q GET    /api/audit/export                            P R
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R
             """;

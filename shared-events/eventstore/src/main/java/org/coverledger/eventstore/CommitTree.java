@@ -274,6 +274,42 @@ public final class CommitTree implements MerkleTree.Nodes {
         return tile(0, t, (int) (leaf - t * width) + 1).positions()[(int) (leaf - t * width)];
     }
 
+    /** What {@link #forEachLeaf} hands over: a leaf's index and its commit as stored now. */
+    public interface LeafVisitor {
+        void visit(long leaf, Document commit);
+    }
+
+    /**
+     * Hands over the leaves {@code [from, to)} in order with their commits, read by {@code _id} a
+     * tile's worth at a time (the positions come from the level-0 tiles): constant memory.
+     */
+    public void forEachLeaf(long from, long to, LeafVisitor visitor) {
+        long leaf = from;
+        while (leaf < to) {
+            long t = leaf / width;
+            int offset = (int) (leaf - t * width);
+            int count = (int) Math.min(width - offset, to - leaf);
+            long[] positions = tile(0, t, offset + count).positions();
+            List<Long> wanted = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                wanted.add(positions[offset + i]);
+            }
+            Map<Long, Document> found = new java.util.HashMap<>();
+            for (Document commit : commits.find(com.mongodb.client.model.Filters.in("_id", wanted))) {
+                found.put(commit.getLong("_id"), commit);
+            }
+            for (int i = 0; i < count; i++) {
+                Document commit = found.get(wanted.get(i));
+                if (commit == null) {
+                    throw new IllegalStateException("the commit at global position " + wanted.get(i) + " (leaf "
+                            + (leaf + i) + ") is gone from the store: run POST /api/audit/verifications");
+                }
+                visitor.visit(leaf + i, commit);
+            }
+            leaf += count;
+        }
+    }
+
     /** The leaf of the commit at global position {@code position} in the tree of {@code size}, or -1 if not in it. */
     public long leafOf(long position, long size) {
         if (size == 0) {
