@@ -36,6 +36,7 @@ import com.google.crypto.tink.subtle.Ed25519Sign;
 public final class SignedNote {
 
     private static final byte ED25519 = 0x01;
+    private static final int MAX_SIGNATURES = 100;
     private static final String SIGNATURE_PREFIX = "\u2014 ";
     private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
     private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
@@ -60,7 +61,7 @@ public final class SignedNote {
                 return Optional.empty();
             }
             String[] lines = text.substring(0, text.length() - 1).split("\n", -1);
-            if (lines.length < 3 || lines[0].isEmpty() || !lines[1].matches("0|[1-9][0-9]{0,18}")) {
+            if (lines.length < 3 || lines[0].isEmpty() || !lines[1].matches("0|[1-9][0-9]{0,17}")) {
                 return Optional.empty();
             }
             byte[] root;
@@ -182,8 +183,10 @@ public final class SignedNote {
 
         /** The note: {@code text} (ending in a newline), a blank line and this key's signature line. */
         public String sign(String text) {
-            if (!text.endsWith("\n") || text.contains("\n\n") || text.isEmpty()) {
-                throw new IllegalArgumentException("a note's text ends in a newline and has no blank line");
+            if (!text.endsWith("\n") || text.contains("\n\n") || text.isEmpty()
+                    || text.codePoints().anyMatch(c -> c != '\n' && Character.isISOControl(c))) {
+                throw new IllegalArgumentException("a note's text ends in a newline and has no blank line or control "
+                        + "character");
             }
             try {
                 Signature signature = Signature.getInstance("Ed25519");
@@ -205,14 +208,14 @@ public final class SignedNote {
     /** Splits a note at its last blank line; empty if it is not a note. */
     public static Optional<Note> split(String note) {
         int split = note.lastIndexOf("\n\n");
-        if (split < 0 || !note.endsWith("\n")) {
-            return Optional.empty();
+        if (split < 0 || !note.endsWith("\n") || split + 2 >= note.length()) {
+            return Optional.empty(); // no signature lines after the blank line
         }
         String text = note.substring(0, split + 1);
         List<String> signatures = new ArrayList<>();
         for (String line : note.substring(split + 2, note.length() - 1).split("\n", -1)) {
-            if (!line.startsWith(SIGNATURE_PREFIX)) {
-                return Optional.empty();
+            if (!line.startsWith(SIGNATURE_PREFIX) || signatures.size() == MAX_SIGNATURES) {
+                return Optional.empty(); // as Go's note package, at most 100 signatures
             }
             signatures.add(line);
         }
@@ -254,8 +257,9 @@ public final class SignedNote {
     }
 
     private static boolean validName(String name) {
-        return !name.isEmpty() && name.chars().noneMatch(c -> c == '+' || Character.isWhitespace(c))
-                && name.codePoints().noneMatch(Character::isISOControl);
+        // as Go's note package: no '+', no Unicode space (unicode.IsSpace), no control character
+        return !name.isEmpty() && name.codePoints().noneMatch(c -> c == '+' || Character.isWhitespace(c)
+                || Character.isSpaceChar(c) || c == 0x85 || Character.isISOControl(c));
     }
 
     private static byte[] withType(byte[] key) {

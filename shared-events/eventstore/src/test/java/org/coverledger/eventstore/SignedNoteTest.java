@@ -56,6 +56,10 @@ class SignedNoteTest {
         assertThat(SignedNote.open(GO_NOTE, Signer.generate("coverledger.local/audit").verifier())).isEmpty();
         assertThat(SignedNote.open(GO_NOTE.replace("\n\n", "\n"), verifier)).isEmpty();
         assertThat(SignedNote.open("", verifier)).isEmpty();
+        assertThat(SignedNote.open("x\n\n", verifier)).as("a blank line and no signature").isEmpty();
+        assertThat(SignedNote.open(GO_NOTE + "\n", verifier)).isEmpty();
+        assertThat(Checkpoint.parse("origin\n9999999999999999999\nWmH8K1T5z6cXdPJDIUPdQMbLKxGUf69lp9PaXLZRmcg=\n")).isEmpty();
+        assertThatThrownBy(() -> Signer.generate("non\u00a0breaking")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Checkpoint.parse("origin\n-1\nWmH8K1T5z6cXdPJDIUPdQMbLKxGUf69lp9PaXLZRmcg=\n")).isEmpty();
         assertThat(Checkpoint.parse("origin\n1\nshort\n")).isEmpty();
         assertThat(Checkpoint.parse("origin\n1\n")).isEmpty();
