@@ -8,7 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -138,8 +137,8 @@ public class AuditExportController {
         put(equal, "correlationId", correlationId);
         put(equal, "requestId", requestId);
         put(equal, "clientIp", clientIp);
-        Instant fromTime = instant("from", from, problems);
-        Instant toTime = instant("to", to, problems);
+        Instant fromTime = AuditQueryController.instant("from", from, problems);
+        Instant toTime = AuditQueryController.instant("to", to, problems);
         if (fromTime != null && toTime != null && toTime.isBefore(fromTime)) {
             problems.add(new FieldProblem("to", "must not be before from"));
         }
@@ -282,15 +281,4 @@ public class AuditExportController {
         }
     }
 
-    private static Instant instant(String field, String value, List<FieldProblem> problems) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            problems.add(new FieldProblem(field, "must be an ISO-8601 instant such as 2026-11-24T08:00:00Z"));
-            return null;
-        }
-    }
 }

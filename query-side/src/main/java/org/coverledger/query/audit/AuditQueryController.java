@@ -148,7 +148,7 @@ public class AuditQueryController {
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     /** ISO-8601 instant, e.g. 2026-11-24T08:00:00Z; from is inclusive, to exclusive. */
-    private static Instant instant(String name, String value, List<FieldProblem> problems) {
+    static Instant instant(String name, String value, List<FieldProblem> problems) {
         if (value == null) {
             return null;
         }

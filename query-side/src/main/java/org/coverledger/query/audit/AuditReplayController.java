@@ -1,7 +1,6 @@
 package org.coverledger.query.audit;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -80,7 +79,7 @@ public class AuditReplayController {
                 problems.add(new FieldProblem("upTo", "must be a sequence number: a whole number, 0 or more"));
             }
         }
-        Instant instant = instant("asOf", asOf, problems);
+        Instant instant = AuditQueryController.instant("asOf", asOf, problems);
         ProblemResponses.throwIfAny(problems);
         List<ViewReplay.Step<Object>> steps = replay.steps(kind, aggregateId, sequence, instant);
         if (steps.isEmpty()) {
@@ -123,15 +122,4 @@ public class AuditReplayController {
         return value == null ? null : value.toString();
     }
 
-    static Instant instant(String field, String value, List<FieldProblem> problems) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            problems.add(new FieldProblem(field, "must be an ISO-8601 instant such as 2026-11-24T08:00:00Z"));
-            return null;
-        }
-    }
 }

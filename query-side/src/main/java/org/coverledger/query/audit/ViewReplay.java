@@ -119,7 +119,7 @@ public class ViewReplay {
     /** The instant a query parameter holds (null if absent); 400 with the field if it is no ISO-8601 instant. */
     public static Instant instant(String field, String value) {
         java.util.List<org.coverledger.platform.ProblemResponses.FieldProblem> problems = new ArrayList<>();
-        Instant instant = AuditReplayController.instant(field, value, problems);
+        Instant instant = AuditQueryController.instant(field, value, problems);
         org.coverledger.platform.ProblemResponses.throwIfAny(problems);
         return instant;
     }
