@@ -160,6 +160,11 @@ class AuditProofIT {
             assertThat(found.get("digest").get("extended").asBoolean()).isFalse();
             assertThat(found.get("digest").get("position").asLong()).as("located by the tree's leaves").isEqualTo(position);
 
+            Reply changedProof = cora.get("/api/audit/proofs/inclusion/" + events.get(0).getString("id"));
+            assertThat(changedProof.status()).as("no proof for a commit that is not what the tree recorded: "
+                    + changedProof).isEqualTo(409);
+            assertThat(changedProof.json().get("code").asText()).isEqualTo("AUDIT_COMMIT_CHANGED");
+
             new CommitTree(client.getDatabase("coverledger")).clear(); // the tiles rebuilt from the forgery
             JsonNode forgedTree = cora.post("/api/audit/verifications", body(saved)).json();
             assertThat(forgedTree.get("valid").asBoolean()).as("the saved checkpoint still fails").isFalse();
@@ -170,6 +175,28 @@ class AuditProofIT {
             claim.set("proof", noExtension.get("proof"));
             assertThat(go(verifierKey, newDigest.get("checkpoint").asText(), null, claim))
                     .as("no proof links the forged log to the saved checkpoint").contains("FAIL");
+
+            // the tree's own documents tampered with: a described conflict, never a 500
+            MongoCollection<Document> tiles = client.getDatabase("coverledger").getCollection(CommitTree.COLLECTION);
+            Document tile = tiles.find(Filters.eq("_id", "tile/0/0")).first();
+            for (var damage : List.of(Updates.set("count", "many"), Updates.set("hashes", new org.bson.types.Binary(
+                    new byte[7])), Updates.unset("positions"), Updates.set("count", 100_000))) {
+                tiles.updateOne(Filters.eq("_id", "tile/0/0"), damage);
+                for (String path : List.of("/api/audit/digest", "/api/audit/proofs/inclusion/" + eventId,
+                        "/api/audit/proofs/consistency?from=1")) {
+                    Reply damaged = cora.get(path);
+                    assertThat(damaged.status()).as(path + " with " + damage + ": " + damaged).isEqualTo(409);
+                    assertThat(damaged.json().get("code").asText()).isEqualTo("AUDIT_TREE_DAMAGED");
+                }
+                tiles.replaceOne(Filters.eq("_id", "tile/0/0"), tile);
+            }
+            tiles.updateOne(Filters.eq("_id", "head"), Updates.set("size", "all of them"));
+            Reply damagedHead = cora.get("/api/audit/digest", "Accept", "application/json");
+            assertThat(damagedHead.status()).as(damagedHead.toString()).isEqualTo(409);
+            assertThat(damagedHead.json().get("code").asText()).isEqualTo("AUDIT_TREE_DAMAGED");
+            tiles.deleteMany(new Document()); // the documented repair: built again from the store
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                    cora.get("/api/audit/digest", "Accept", "application/json").status() == 200);
         }
     }
 

@@ -35,6 +35,10 @@ public class AuditLog {
     static final String CHECKPOINTS = "audit_checkpoints";
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final long GROWTH_PER_STEP = 100_000;
+    /** At most this much is added inside a request; the background step adds the rest. */
+    private static final long GROWTH_PER_REQUEST = 10_000;
+    /** The key query-side.properties ships with, for development only. */
+    static final String DEVELOPMENT_KEY_NAME = "coverledger.local/audit";
 
     private final CommitTree tree;
     private final Signer signer;
@@ -47,6 +51,16 @@ public class AuditLog {
         this.signer = Signer.parse(signingKey);
         this.checkpoints = mongo.getCollection(CHECKPOINTS);
         this.clock = clock;
+        if (developmentKey()) {
+            log.warn("The audit checkpoints are signed with the DEVELOPMENT key {} that ships with the source: anyone "
+                    + "can forge them. Make this deployment's own key with ops/audit-key NAME and set "
+                    + "COVERLEDGER_AUDIT_SIGNING_KEY.", DEVELOPMENT_KEY_NAME);
+        }
+    }
+
+    /** Whether the checkpoints are signed with the key that ships with the source (whose private half is public). */
+    public boolean developmentKey() {
+        return DEVELOPMENT_KEY_NAME.equals(signer.name());
     }
 
     public CommitTree tree() {
@@ -65,7 +79,13 @@ public class AuditLog {
     /** Adds the commits stored since the last step; says so, once, when a commit's link does not hold. */
     @Scheduled(fixedDelayString = "${coverledger.audit.tree-interval:1s}", initialDelayString = "1s")
     public long grow() {
-        CommitTree.Growth growth = tree.catchUp(GROWTH_PER_STEP);
+        return noted(tree.catchUp(GROWTH_PER_STEP));
+    }
+
+    private long noted(CommitTree.Growth growth) {
+        if (growth.brokenAt() < 0) {
+            brokenAt.set(-1);
+        }
         if (growth.brokenAt() >= 0 && brokenAt.getAndSet(growth.brokenAt()) != growth.brokenAt()) {
             log.error("The audit tree stops before the commit at global position {}: its hash chain link does not "
                     + "hold (changed or inserted in the database). Run POST /api/audit/verifications.", growth.brokenAt());
@@ -73,13 +93,18 @@ public class AuditLog {
         return growth.size();
     }
 
-    /** The tree grown to what is stored now, and its size. */
+    /**
+     * The tree's size, grown first by at most {@value #GROWTH_PER_REQUEST} commits, and not at all
+     * while the background step is growing it: a request never waits for a long catch-up (after a
+     * restore, say), it answers the tree as far as it reaches.
+     */
     public long current() {
-        long size;
-        do {
-            size = tree.size();
-        } while (grow() > size);
-        return size;
+        return tree.tryCatchUp(GROWTH_PER_REQUEST).map(this::noted).orElseGet(tree::size);
+    }
+
+    /** The position of the commit whose link stopped the tree, or -1. */
+    public long brokenAt() {
+        return brokenAt.get();
     }
 
     /** The signed checkpoint of the tree's first {@code size} commits. */

@@ -76,7 +76,9 @@ public class AuditProofController {
                             String algorithm,
                             @Schema(description = "the verifier key as golang.org/x/mod/sumdb/note reads it")
                             String verifierKey,
-                            @Schema(description = "the raw 32-byte Ed25519 public key, base64") String publicKey) {
+                            @Schema(description = "the raw 32-byte Ed25519 public key, base64") String publicKey,
+                            @Schema(description = "true while the deployment signs with the development key that ships "
+                                    + "with the source: its checkpoints prove nothing") boolean developmentKey) {
     }
 
     @GetMapping("/public-key")
@@ -84,7 +86,7 @@ public class AuditProofController {
     public PublicKey publicKey() {
         var verifier = log.verifier();
         return new PublicKey(verifier.name(), String.format("%08x", verifier.keyId()), "Ed25519", verifier.text(),
-                b64(verifier.publicKey()));
+                b64(verifier.publicKey()), log.developmentKey());
     }
 
     @Schema(name = "AuditInclusionProof")
@@ -119,11 +121,20 @@ public class AuditProofController {
         CommitTree tree = log.tree();
         long leaf = tree.leafOf(position, size);
         if (leaf < 0) {
+            long broken = log.brokenAt();
+            String why = size < current ? ""
+                    : broken >= 0 && position >= broken ? ": the tree stops before the commit at global position "
+                            + broken + ", whose chain link does not hold (see POST /api/audit/verifications)"
+                    : ": the tree does not reach it yet (it grows every second); ask again";
             ProblemResponses.throwIfAny(List.of(new FieldProblem("treeSize", "the event's commit (global position "
-                    + position + ") is not in the tree of " + size + " commits" + (size == current
-                    ? ": the tree stops before it, see POST /api/audit/verifications" : ""))));
+                    + position + ") is not in the tree of " + size + " commits" + why)));
         }
         byte[] entry = CommitChain.canonical(commit);
+        if (!java.util.Arrays.equals(MerkleTree.leafHash(entry), tree.node(0, leaf))) {
+            throw new AuditProblems.Conflict("AUDIT_COMMIT_CHANGED", "The commit at global position " + position
+                    + " is not what the audit tree recorded for leaf " + leaf + ": it was changed in the database "
+                    + "after it was added. POST /api/audit/verifications locates the change.");
+        }
         return new InclusionProof(eventId, position, leaf, size, b64(tree.root(size)), b64(entry),
                 b64(MerkleTree.leafHash(entry)), b64(MerkleTree.inclusionProof(tree, leaf, size)), log.checkpoint(size));
     }
@@ -147,7 +158,8 @@ public class AuditProofController {
         List<FieldProblem> problems = new ArrayList<>();
         long current = log.current();
         long second = size("to", to, current, current, problems);
-        long first = from == null ? -1 : size("from", from, second, -1, problems);
+        boolean toValid = problems.isEmpty();
+        long first = from == null ? -1 : size("from", from, toValid ? second : current, -1, problems);
         if (from == null) {
             problems.add(new FieldProblem("from", "is required: the tree size of the earlier checkpoint"));
         }

@@ -48,6 +48,7 @@ public final class CommitTree implements MerkleTree.Nodes {
     private final MongoCollection<Document> tree;
     private final int height;
     private final int width;
+    private final java.util.concurrent.locks.ReentrantLock growing = new java.util.concurrent.locks.ReentrantLock();
     private final Map<String, Tile> fullTiles = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
@@ -81,10 +82,32 @@ public final class CommitTree implements MerkleTree.Nodes {
         }
     }
 
+    /**
+     * The tree's stored hashes are not what this class writes (a field of the wrong type or length):
+     * changed in the database. They follow from the store, so deleting {@value #COLLECTION} lets
+     * the tree be built again from the commits, and saved checkpoints still check what that gives.
+     */
+    public static final class Damaged extends IllegalStateException {
+        Damaged(String what, RuntimeException cause) {
+            super("the audit tree's " + what + " in " + COLLECTION + " is malformed (changed in the database): "
+                    + "delete that collection and the tree is built again from the event store", cause);
+        }
+    }
+
     public Head head() {
         Document head = tree.find(eq("_id", HEAD)).first();
-        return head == null ? new Head(0, 0, CommitChain.GENESIS)
-                : new Head(head.getLong("size"), head.getLong("next"), CommitChain.bytes(head.getString("chain")));
+        if (head == null) {
+            return new Head(0, 0, CommitChain.GENESIS);
+        }
+        try {
+            Head read = new Head(head.getLong("size"), head.getLong("next"), CommitChain.bytes(head.getString("chain")));
+            if (read.size() < 0 || read.next() < read.size() || read.chain().length != 32) {
+                throw new IllegalArgumentException("size " + read.size() + ", next " + read.next());
+            }
+            return read;
+        } catch (RuntimeException e) {
+            throw new Damaged("head", e);
+        }
     }
 
     public long size() {
@@ -95,7 +118,28 @@ public final class CommitTree implements MerkleTree.Nodes {
      * Adds to the tree the commits stored past its head, in global order, as long as each one's link
      * continues the chain; at most {@code limit} of them. Safe to run in several processes at once.
      */
-    public synchronized Growth catchUp(long limit) {
+    public Growth catchUp(long limit) {
+        growing.lock();
+        try {
+            return grow(limit);
+        } finally {
+            growing.unlock();
+        }
+    }
+
+    /** As {@link #catchUp}, unless another caller of this instance is growing the tree: then empty at once. */
+    public java.util.Optional<Growth> tryCatchUp(long limit) {
+        if (!growing.tryLock()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(grow(limit));
+        } finally {
+            growing.unlock();
+        }
+    }
+
+    private Growth grow(long limit) {
         Head head = head();
         List<byte[]> leaves = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
@@ -226,28 +270,48 @@ public final class CommitTree implements MerkleTree.Nodes {
             return cached;
         }
         Document document = tree.find(eq("_id", id)).first();
-        if (document == null || document.getInteger("count") < needed) {
-            throw new IllegalStateException("the audit tree lacks tile " + id + " (or it is short): rebuild it");
+        Tile tile;
+        try {
+            tile = read(document, row);
+        } catch (RuntimeException e) {
+            throw new Damaged("tile " + id, e);
         }
-        int count = document.getInteger("count");
-        byte[] hashes = document.get("hashes", Binary.class).getData();
-        long[] positions = null;
-        Binary packed = document.get("positions", Binary.class);
-        if (packed != null) {
-            ByteBuffer buffer = ByteBuffer.wrap(packed.getData());
-            positions = new long[count];
-            for (int i = 0; i < count; i++) {
-                positions[i] = buffer.getLong();
-            }
+        if (tile.count() < needed) {
+            throw new Damaged("tile " + id, new IllegalArgumentException("it holds " + tile.count() + " hashes, "
+                    + needed + " are needed"));
         }
-        if (hashes.length != count * 32 || row == 0 && positions == null) {
-            throw new IllegalStateException("the audit tree's tile " + id + " is malformed: rebuild it");
-        }
-        Tile tile = new Tile(count, hashes, positions);
+        int count = tile.count();
         if (count == width) {
             fullTiles.put(id, tile);
         }
         return tile;
+    }
+
+    private Tile read(Document document, int row) {
+        if (document == null) {
+            throw new IllegalArgumentException("it is missing");
+        }
+        int count = document.getInteger("count");
+        byte[] hashes = document.get("hashes", Binary.class).getData();
+        if (count < 1 || count > width || hashes.length != count * 32) {
+            throw new IllegalArgumentException("count " + count + ", " + hashes.length + " bytes of hashes");
+        }
+        long[] positions = null;
+        if (row == 0) {
+            byte[] packed = document.get("positions", Binary.class).getData();
+            if (packed.length != count * 8) {
+                throw new IllegalArgumentException(packed.length + " bytes of positions for " + count + " leaves");
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(packed);
+            positions = new long[count];
+            for (int i = 0; i < count; i++) {
+                positions[i] = buffer.getLong();
+                if (positions[i] < 0 || i > 0 && positions[i] <= positions[i - 1]) {
+                    throw new IllegalArgumentException("positions out of order");
+                }
+            }
+        }
+        return new Tile(count, hashes, positions);
     }
 
     @Override
@@ -345,6 +409,7 @@ public final class CommitTree implements MerkleTree.Nodes {
     }
 
     public Recomputed recompute(long size) {
+        fullTiles.clear(); // compared with the tiles as stored now
         MerkleTree.Range range = new MerkleTree.Range();
         long built = size();
         long[] firstChanged = {-1};

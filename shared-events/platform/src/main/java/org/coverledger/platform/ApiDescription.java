@@ -148,6 +148,10 @@ public class ApiDescription {
                     refusals.put("409", "CONCURRENT_MODIFICATION (retry), IDEMPOTENT_REQUEST_IN_FLIGHT, "
                             + "ALREADY_REGISTERED (the field in `errors`)");
                 }
+                if (side == Permission.Side.QUERY && path.matches("/api/audit/(digest|proofs/.*|verifications.*|export)")) {
+                    refusals.put("409", "AUDIT_TREE_DAMAGED (the stored Merkle tree is malformed: changed in the "
+                            + "database), AUDIT_COMMIT_CHANGED (a commit is not what the tree recorded)");
+                }
                 if (hasBody) {
                     refusals.put("413", "PAYLOAD_TOO_LARGE");
                     refusals.put("415", "UNSUPPORTED_MEDIA_TYPE");
