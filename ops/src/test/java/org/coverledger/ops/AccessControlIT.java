@@ -112,6 +112,10 @@ class AccessControlIT {
             Q GET    /api/audit/proofs/consistency                P R
             Q GET    /api/audit/replay/{id}/{id}                  P R
             Q GET    /api/audit/export                            P R
+            Q GET    /api/audit/access                            P R
+            Q GET    /api/audit/access/digest                     P R
+            Q POST   /api/audit/access/verifications              P R
+            Q GET    /api/audit/retention                         P R
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R
             """;

@@ -124,7 +124,8 @@ public class AuditExportController {
                                                         @RequestParam(required = false) String requestId,
                                                         @RequestParam(required = false) String clientIp,
                                                         @RequestParam(required = false) String from,
-                                                        @RequestParam(required = false) String to, Caller caller) {
+                                                        @RequestParam(required = false) String to, Caller caller,
+                                                        jakarta.servlet.http.HttpServletRequest request) {
         List<FieldProblem> problems = new ArrayList<>();
         boolean csv = "csv".equals(format);
         if (format != null && !csv && !"ndjson".equals(format)) {
@@ -147,9 +148,11 @@ public class AuditExportController {
         boolean opened = caller.hasAnyRole(Role.COMPLIANCE);
         long size = recordedTreeSize();
         String name = "audit-" + clock.instant().toString().replace(":", "") + (csv ? ".csv" : ".ndjson");
+        long[] counts = {0, 0}; // commits, entries
+        AuditAccessFilter.entries(request, () -> counts[1]); // recorded when the last byte is written
         StreamingResponseBody body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            write(writer, size, filter, opened, csv);
+            write(writer, size, filter, opened, csv, counts);
             writer.flush();
         };
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(csv ? "text/csv;charset=UTF-8" : NDJSON))
@@ -172,7 +175,8 @@ public class AuditExportController {
         return size;
     }
 
-    private void write(Writer out, long size, Filter filter, boolean opened, boolean csv) throws IOException {
+    private void write(Writer out, long size, Filter filter, boolean opened, boolean csv, long[] counts)
+            throws IOException {
         CommitTree tree = log.tree();
         String checkpoint = log.checkpoint(size);
         if (csv) {
@@ -190,7 +194,6 @@ public class AuditExportController {
             }
             line(out, header);
         }
-        long[] counts = {0, 0};
         tree.forEachLeaf(0, size, (leaf, commit) -> {
             try {
                 exportCommit(out, tree, size, leaf, commit, filter, opened, csv, counts);

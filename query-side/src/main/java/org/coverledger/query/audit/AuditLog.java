@@ -107,6 +107,11 @@ public class AuditLog {
         return brokenAt.get();
     }
 
+    /** The checkpoint signed with the deployment's key as a C2SP signed note. */
+    public String sign(Checkpoint checkpoint) {
+        return signer.sign(checkpoint.text());
+    }
+
     /** The signed checkpoint of the tree's first {@code size} commits. */
     public String checkpoint(long size) {
         return signer.sign(new Checkpoint(origin(), size, tree.root(size), List.of()).text());

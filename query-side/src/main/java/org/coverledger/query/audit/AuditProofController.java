@@ -14,6 +14,7 @@ import org.coverledger.eventstore.CommitTree;
 import org.coverledger.eventstore.MerkleTree;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.eventstore.CommitChain;
+import org.coverledger.platform.Paging;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.coverledger.platform.ProblemResponses.NotFound;
@@ -187,8 +188,8 @@ public class AuditProofController {
     public Checkpoints checkpoints(@RequestParam(required = false) String after,
                                    @RequestParam(required = false) String limit) {
         List<FieldProblem> problems = new ArrayList<>();
-        long afterSize = after == null ? 0 : number("after", after, 0, Long.MAX_VALUE, problems);
-        int count = limit == null ? 50 : (int) number("limit", limit, 1, 500, problems);
+        long afterSize = after == null ? 0 : Paging.number("after", after, 0, Long.MAX_VALUE, problems);
+        int count = limit == null ? 50 : (int) Paging.number("limit", limit, 1, 500, problems);
         ProblemResponses.throwIfAny(problems);
         List<RecordedCheckpoint> items = log.recorded(afterSize, count + 1).stream()
                 .map(d -> new RecordedCheckpoint(d.getLong("_id"), d.getString("root"), d.getDate("at").toInstant(),
@@ -208,20 +209,7 @@ public class AuditProofController {
             problems.add(new FieldProblem(field, "the log is empty: no tree size is valid yet"));
             return otherwise;
         }
-        return number(field, value, 1, max, problems);
-    }
-
-    private static long number(String field, String value, long min, long max, List<FieldProblem> problems) {
-        try {
-            long number = Long.parseLong(value);
-            if (number >= min && number <= max) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(new FieldProblem(field, "must be a whole number from " + min + " to " + max));
-        return min;
+        return Paging.number(field, value, 1, max, problems);
     }
 
     private static String b64(byte[] bytes) {

@@ -125,6 +125,7 @@ public class AuditQueryController {
         List<AuditEntry> items = more ? found.subList(0, paging.size()) : found;
         Long next = more && items.get(items.size() - 1).position() != null ? items.get(items.size() - 1).position() : null;
         boolean opened = caller.hasAnyRole(Role.COMPLIANCE);
+        AuditAccessFilter.entries(items.size());
         return new AuditPage(items.stream().map(entry -> entry.withPayload(shown(entry.payload(), opened))).toList(),
                 afterPosition != null ? 0 : paging.page(), paging.size(), total, next);
     }

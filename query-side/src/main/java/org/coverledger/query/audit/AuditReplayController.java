@@ -97,6 +97,7 @@ public class AuditReplayController {
                     text(meta, CommandMetadata.CORRELATION_ID), changed(before, state), state));
             before = state;
         }
+        AuditAccessFilter.entries(shown.size());
         return new Replay(kind.aggregateType(), aggregateId, shown);
     }
 

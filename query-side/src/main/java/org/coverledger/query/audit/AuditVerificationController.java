@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swagger.v3.oas.annotations.Operation;
@@ -119,10 +120,22 @@ public class AuditVerificationController {
         }
         Checkpoint checkpoint = checkpoint(body, problems);
         ProblemResponses.throwIfAny(problems);
+        Map<String, String> asked = new java.util.TreeMap<>();
+        if (body != null && body.has("from")) {
+            asked.put("from", Long.toString(from));
+        }
+        if (body != null && body.has("to")) {
+            asked.put("to", Long.toString(to));
+        }
+        if (checkpoint != null) {
+            asked.put("digest", "tree size " + checkpoint.size());
+        }
+        AuditAccessFilter.body(asked);
         CommitChain.Verification done = CommitChain.verify(mongo.getCollection(MongoCommitLogEngine.COMMITS), from, to);
         CommitChain.Failure failure = done.failure();
         DigestChecked digest = checkpoint == null ? null : check(checkpoint);
         AuditEntriesCheck.Result entriesChecked = entries.check(from, to, from == 0 && to == Long.MAX_VALUE);
+        AuditAccessFilter.entries(done.events());
         return new VerificationDone(done.valid() && (digest == null || digest.extended()) && entriesChecked.valid(),
                 done.from(), done.to(), done.commits(), done.events(),
                 failure == null ? null : new FailureFound(failure.position(), failure.kind(), failure.detail()),

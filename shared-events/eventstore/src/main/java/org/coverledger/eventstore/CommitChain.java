@@ -2,8 +2,6 @@ package org.coverledger.eventstore;
 
 import static com.mongodb.client.model.Filters.in;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -39,8 +37,8 @@ import org.bson.Document;
 public final class CommitChain {
 
     public static final String FIELD = "chain";
-    static final byte[] GENESIS = new byte[32];
-    private static final byte[] VERSION = "coverledger-commit-v1\n".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] GENESIS = new byte[32];
+    private static final String VERSION = "coverledger-commit-v1";
     private static final int WINDOW = 64;
 
     private CommitChain() {
@@ -53,10 +51,7 @@ public final class CommitChain {
 
     /** The commit's canonical bytes, as the class comment defines them. */
     public static byte[] canonical(Document commit) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        out.writeBytes(VERSION);
-        writeLong(out, commit.getLong("_id"));
-        writeLong(out, commit.getLong("last"));
+        CanonicalBytes out = new CanonicalBytes(VERSION).number(commit.getLong("_id")).number(commit.getLong("last"));
         String commitAggregate = commit.getString("aggregateId"); // commits written before several aggregates
         String commitType = commit.getString("aggregateType");
         for (Document entry : commit.getList("events", Document.class)) {
@@ -67,18 +62,18 @@ public final class CommitChain {
                 aggregateId = commitAggregate;
                 type = commitType;
             }
-            field(out, entry.getString("id"));
-            field(out, entry.getDate("ts") == null ? null : Long.toString(entry.getDate("ts").getTime()));
-            field(out, entry.get("tsNanos") == null ? null : entry.get("tsNanos").toString());
-            field(out, entry.getString("payloadType"));
-            field(out, entry.getString("revision"));
-            field(out, entry.getString("payload"));
-            field(out, entry.getString("metaData"));
-            field(out, domain ? type : null);
-            field(out, domain ? aggregateId : null);
-            field(out, domain ? entry.get("seq").toString() : null);
+            out.field(entry.getString("id"));
+            out.field(entry.getDate("ts") == null ? null : Long.toString(entry.getDate("ts").getTime()));
+            out.field(entry.get("tsNanos") == null ? null : entry.get("tsNanos").toString());
+            out.field(entry.getString("payloadType"));
+            out.field(entry.getString("revision"));
+            out.field(entry.getString("payload"));
+            out.field(entry.getString("metaData"));
+            out.field(domain ? type : null);
+            out.field(domain ? aggregateId : null);
+            out.field(domain ? entry.get("seq").toString() : null);
         }
-        return out.toByteArray();
+        return out.bytes();
     }
 
     /** The chain value of the commit after the one whose chain value is {@code previous}. */
@@ -87,7 +82,7 @@ public final class CommitChain {
     }
 
     /** The chain value after {@code previous} of a commit whose canonical bytes are {@code canonical}. */
-    static byte[] linkOf(byte[] previous, byte[] canonical) {
+    public static byte[] linkOf(byte[] previous, byte[] canonical) {
         MessageDigest sha = sha256();
         byte[] own = sha.digest(canonical);
         sha.update(previous);
@@ -95,11 +90,11 @@ public final class CommitChain {
         return sha.digest();
     }
 
-    static String hex(byte[] hash) {
+    public static String hex(byte[] hash) {
         return HexFormat.of().formatHex(hash);
     }
 
-    static byte[] bytes(String hex) {
+    public static byte[] bytes(String hex) {
         return HexFormat.of().parseHex(hex);
     }
 
@@ -325,29 +320,6 @@ public final class CommitChain {
                     + "follows the one before it");
         }
         return new Failure(at, Kind.BROKEN, "commit " + at + " matches neither its seal nor its place in the chain");
-    }
-
-    private static void writeLong(ByteArrayOutputStream out, long value) {
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            out.write((int) (value >>> shift) & 0xff);
-        }
-    }
-
-    private static void field(ByteArrayOutputStream out, String value) {
-        if (value == null) {
-            out.write(0xff);
-            out.write(0xff);
-            out.write(0xff);
-            out.write(0xff);
-            return;
-        }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        int length = bytes.length;
-        out.write(length >>> 24);
-        out.write((length >>> 16) & 0xff);
-        out.write((length >>> 8) & 0xff);
-        out.write(length & 0xff);
-        out.writeBytes(bytes);
     }
 
     private static MessageDigest sha256() {

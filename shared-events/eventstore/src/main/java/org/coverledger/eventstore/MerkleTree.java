@@ -220,6 +220,28 @@ public final class MerkleTree {
             return size;
         }
 
+        /** The roots of its perfect subtrees, largest first: with the size, all there is to keep of it. */
+        public List<byte[]> hashes() {
+            return hashes.stream().map(byte[]::clone).toList();
+        }
+
+        /** The range of {@code size} leaves whose subtrees' roots are {@code hashes} (as {@link #hashes()} gave them). */
+        public static Range of(long size, List<byte[]> hashes) {
+            Range range = new Range();
+            for (int bit = 62; bit >= 0; bit--) {
+                if ((size >>> bit & 1) == 1) {
+                    range.sizes.add(1L << bit);
+                }
+            }
+            if (size < 0 || range.sizes.size() != hashes.size() || hashes.stream().anyMatch(h -> h.length != 32)) {
+                throw new IllegalArgumentException("a range of " + size + " leaves has " + Long.bitCount(size)
+                        + " subtree hashes of 32 bytes");
+            }
+            hashes.forEach(hash -> range.hashes.add(hash.clone()));
+            range.size = size;
+            return range;
+        }
+
         public byte[] root() {
             if (hashes.isEmpty()) {
                 return EMPTY;

@@ -31,6 +31,23 @@ public record Paging(int page, int size) {
         return Math.multiplyExact(page, size);
     }
 
+    /**
+     * A whole-number parameter from {@code min} to {@code max}, as sent (text); {@code min} and a
+     * problem for the field when it is not one.
+     */
+    public static long number(String field, String value, long min, long max, List<FieldProblem> problems) {
+        try {
+            long number = Long.parseLong(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(new FieldProblem(field, "must be a whole number from " + min + " to " + max));
+        return min;
+    }
+
     public static List<FieldProblem> problems() {
         return new ArrayList<>();
     }

@@ -102,6 +102,8 @@ public enum Permission {
     LIST_ACCOUNTS(Side.QUERY, "GET", "/api/accounts", UNDERWRITER, ADJUSTER, COMPLIANCE, ANALYST, ADMIN),
     READ_AUDIT_TRAIL(Side.QUERY, "GET", "/api/audit", COMPLIANCE, ADMIN),
     VERIFY_AUDIT_TRAIL(Side.QUERY, "POST", "/api/audit/verifications", COMPLIANCE, ADMIN),
+    /** The log of who looked at the audit trail is checked as the trail is (reading it: READ_AUDIT_PROOFS). */
+    VERIFY_AUDIT_ACCESS(Side.QUERY, "POST", "/api/audit/access/verifications", COMPLIANCE, ADMIN),
     /** The key that signs the audit checkpoints is public, as a verifier needs it without an account. */
     AUDIT_PUBLIC_KEY(Side.QUERY, "GET", "/api/audit/public-key"),
     /** Signed checkpoints and proofs of the audit log (after AUDIT_PUBLIC_KEY, whose path this matches). */

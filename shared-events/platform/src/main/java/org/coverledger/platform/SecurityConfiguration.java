@@ -55,7 +55,9 @@ public class SecurityConfiguration {
     public SecurityFilterChain api(HttpSecurity http, ObjectMapper json, LoginRateLimit loginRateLimit,
                                    AccessTokens tokens, CustomerCredentials customers,
                                    @Value("${coverledger.side}") Permission.Side side,
-                                   @Value("${coverledger.identity.two-factor}") boolean twoFactor) throws Exception {
+                                   @Value("${coverledger.identity.two-factor}") boolean twoFactor,
+                                   org.springframework.beans.factory.ObjectProvider<SecuredFilter> secured)
+            throws Exception {
         BearerTokens bearerTokens = new BearerTokens(tokens, customers,
                 (response, code, detail) -> writeProblem(json, response, HttpStatus.UNAUTHORIZED, code, detail));
         http.addFilterBefore(loginRateLimit, org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
@@ -87,6 +89,9 @@ public class SecurityConfiguration {
                                 writeProblem(json, response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
                                         LOG_IN))
                         .accessDeniedHandler((request, response, e) -> refuse(json, side, request, response)));
+        // after authentication, around authorization: they see who asks, and what was refused
+        secured.orderedStream().forEach(filter -> http.addFilterBefore(filter,
+                org.springframework.security.web.access.ExceptionTranslationFilter.class));
         return http.build();
     }
 

@@ -1,0 +1,188 @@
+package org.coverledger.query.audit;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.coverledger.platform.RequestIdFilter;
+import org.coverledger.platform.SecuredFilter;
+import org.coverledger.query.audit.AuditAccessLog.Action;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Records every request to the audit trail in {@link AuditAccessLog} once it is answered: refused
+ * ones too (it runs inside the security chain, around the authorization decision), and a
+ * streamed export when its last byte is written, with the number of entries it carried.
+ */
+@Component
+public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditAccessFilter.class);
+    private static final String ENTRIES = AuditAccessFilter.class.getName() + ".entries";
+    private static final String BODY = AuditAccessFilter.class.getName() + ".body";
+    private static final Pattern AS_OF = Pattern.compile("/api/(policies/[^/]+|claims/[^/]+/progress|accounts/[^/]+)");
+    private static final int MAX_PARAMETERS = 20;
+    private static final int MAX_VALUE = 200;
+
+    private final AuditAccessLog accesses;
+
+    public AuditAccessFilter(AuditAccessLog accesses) {
+        this.accesses = accesses;
+    }
+
+    /** How many entries the answer to the current request covers. */
+    public static void entries(long count) {
+        RequestContextHolder.currentRequestAttributes().setAttribute(ENTRIES, count, RequestAttributes.SCOPE_REQUEST);
+    }
+
+    /** As {@link #entries(long)}, read when the answer is done (a streamed one). */
+    public static void entries(HttpServletRequest request, LongSupplier count) {
+        request.setAttribute(ENTRIES, count);
+    }
+
+    /** What the request's body asked, to record with its parameters (as {@code body.<name>}). */
+    public static void body(Map<String, String> asked) {
+        RequestContextHolder.currentRequestAttributes().setAttribute(BODY, Map.copyOf(asked),
+                RequestAttributes.SCOPE_REQUEST);
+    }
+
+    /** The kind of access a request is, or null for one that is not recorded. */
+    static Action actionOf(String method, String path, boolean asOf) {
+        if (path.equals("/api/audit")) {
+            return Action.QUERY;
+        }
+        if (!path.startsWith("/api/audit/")) {
+            return asOf && "GET".equals(method) && AS_OF.matcher(path).matches() ? Action.AS_OF_VIEW : null;
+        }
+        String rest = path.substring("/api/audit/".length());
+        String first = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        return switch (first) {
+            case "public-key" -> null; // anyone's, and nothing of the trail
+            case "replay" -> Action.REPLAY;
+            case "verifications" -> Action.VERIFICATION;
+            case "export" -> Action.EXPORT;
+            case "digest" -> Action.DIGEST;
+            case "proofs" -> Action.PROOF;
+            case "checkpoints" -> Action.CHECKPOINTS;
+            case "retention" -> Action.RETENTION;
+            case "access" -> Action.ACCESS_LOG;
+            default -> Action.OTHER;
+        };
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        Map<String, String> parameters = parameters(request.getQueryString());
+        Action action = actionOf(request.getMethod(), path, parameters.containsKey("asOf"));
+        if (action == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+        boolean known = caller != null && caller.isAuthenticated() && !(caller instanceof AnonymousAuthenticationToken);
+        String actor = known ? caller.getName() : null;
+        String roles = known ? caller.getAuthorities().stream().map(a -> a.getAuthority().replaceFirst("^ROLE_", ""))
+                .sorted().collect(Collectors.joining(",")) : null;
+        boolean answered = false;
+        try {
+            chain.doFilter(request, response);
+            answered = true;
+        } finally {
+            if (request.isAsyncStarted()) {
+                request.getAsyncContext().addListener(new AsyncListener() {
+                    @Override
+                    public void onComplete(AsyncEvent event) {
+                        record(request, response.getStatus(), actor, roles, path, parameters, action);
+                    }
+
+                    @Override
+                    public void onTimeout(AsyncEvent event) {
+                    }
+
+                    @Override
+                    public void onError(AsyncEvent event) {
+                    }
+
+                    @Override
+                    public void onStartAsync(AsyncEvent event) {
+                    }
+                });
+            } else {
+                record(request, answered ? response.getStatus() : 500, actor, roles, path, parameters, action);
+            }
+        }
+    }
+
+    private void record(HttpServletRequest request, int status, String actor, String roles, String path,
+                        Map<String, String> parameters, Action action) {
+        Map<String, String> asked = new TreeMap<>(parameters);
+        if (request.getAttribute(BODY) instanceof Map<?, ?> body) {
+            body.forEach((name, value) -> asked.put("body." + name, bounded(String.valueOf(value))));
+        }
+        Object counted = request.getAttribute(ENTRIES);
+        Long entries = counted instanceof Number number ? Long.valueOf(number.longValue())
+                : counted instanceof LongSupplier supplier ? Long.valueOf(supplier.getAsLong()) : null;
+        try {
+            accesses.record(actor, roles, request.getRemoteAddr(), RequestIdFilter.of(request), request.getMethod(),
+                    path, asked, action, status, entries);
+        } catch (RuntimeException e) {
+            log.error("An access to the audit trail could not be recorded: {} {} by {} answered {}",
+                    request.getMethod(), path, actor, status, e);
+        }
+    }
+
+    /** The query string's parameters by name (repeated ones joined by commas), bounded in number and length. */
+    static Map<String, String> parameters(String query) {
+        Map<String, String> parameters = new TreeMap<>();
+        if (query == null || query.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = bounded(decode(equals < 0 ? pair : pair.substring(0, equals)));
+            String value = bounded(equals < 0 ? "" : decode(pair.substring(equals + 1)));
+            if (parameters.size() >= MAX_PARAMETERS && !parameters.containsKey(name)) {
+                parameters.put("…", "more parameters not recorded");
+                break;
+            }
+            parameters.merge(name, value, (a, b) -> bounded(a + "," + b));
+        }
+        return parameters;
+    }
+
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw; // malformed escapes: recorded as sent
+        }
+    }
+
+    private static String bounded(String value) {
+        return value.length() <= MAX_VALUE ? value : value.substring(0, MAX_VALUE) + "…";
+    }
+}
