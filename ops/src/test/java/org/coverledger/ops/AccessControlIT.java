@@ -105,6 +105,7 @@ class AccessControlIT {
             Q GET    /api/accounts/{id}/sessions                  C R
             Q GET    /api/audit                                   P R
             Q POST   /api/audit/verifications                     P R
+            Q GET    /api/audit/verifications/{id}                P R
             Q GET    /api/audit/public-key                        PUBLIC
             Q GET    /api/audit/digest                            P R
             Q GET    /api/audit/checkpoints                       P R

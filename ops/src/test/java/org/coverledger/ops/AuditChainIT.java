@@ -45,6 +45,29 @@ class AuditChainIT {
             assertThat(valid.json().get("valid").asBoolean()).as(valid.toString()).isTrue();
             assertThat(valid.json().get("commits").asLong()).isPositive();
 
+            // a long verification in the background: 202 at once, then its progress and the same answer
+            Reply queued = cora.send("POST", "/api/audit/verifications", "{\"from\":0}", "Content-Type",
+                    "application/json", "Prefer", "respond-async");
+            assertThat(queued.status()).as(queued.toString()).isEqualTo(202);
+            assertThat(queued.header("Preference-Applied")).isEqualTo("respond-async");
+            String location = queued.header("Location");
+            assertThat(location).isEqualTo("/api/audit/verifications/" + queued.json().get("id").asText());
+            JsonNode job = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> cora.get(location).json(), j -> j.get("state").asText().equals("DONE"));
+            assertThat(job.get("requestedBy").asText()).isEqualTo("cora");
+            assertThat(job.get("phase").asText()).as("the last part run").isEqualTo("ENTRIES");
+            assertThat(job.get("total").asLong()).isPositive();
+            assertThat(job.get("done").asLong()).isEqualTo(job.get("total").asLong());
+            assertThat(job.get("result").get("valid").asBoolean()).isTrue();
+            assertThat(job.get("result").get("commits").asLong()).isEqualTo(valid.json().get("commits").asLong());
+            assertThat(cora.get("/api/audit/verifications/no-such-job").status()).isEqualTo(404);
+            MongoCollection<Document> jobs = client.getDatabase("coverledger").getCollection("audit_verifications");
+            jobs.insertOne(new Document("_id", "stopped").append("state", "RUNNING").append("requestedBy", "cora")
+                    .append("queuedAt", new java.util.Date(0)).append("updatedAt", new java.util.Date(0))
+                    .append("phase", "CHAIN").append("done", 5L).append("total", 10L));
+            assertThat(cora.get("/api/audit/verifications/stopped").json().get("state").asText())
+                    .as("its process stopped: no heartbeat").isEqualTo("ABANDONED");
+
             // who may ask, and what is asked
             assertThat(customer.query(system).post("/api/audit/verifications", "").status()).isEqualTo(403);
             Reply negative = cora.post("/api/audit/verifications", "{\"from\":-1,\"to\":\"x\"}");

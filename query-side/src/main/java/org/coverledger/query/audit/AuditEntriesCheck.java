@@ -131,6 +131,11 @@ public class AuditEntriesCheck {
 
     /** Compares the entries of the events from {@code from} to {@code to} (inclusive); the whole store: extras too. */
     public Result check(long from, long to, boolean wholeStore) {
+        return check(from, to, wholeStore, position -> { });
+    }
+
+    /** As above, telling {@code progress} the global position compared up to after each batch. */
+    public Result check(long from, long to, boolean wholeStore, java.util.function.LongConsumer progress) {
         long upTo = Math.min(to, positions.passed("audit"));
         if (upTo < from) {
             return new Result(true, 0, upTo, false, 0, null);
@@ -178,6 +183,7 @@ public class AuditEntriesCheck {
                         return new Result(false, checked, upTo, false, waiting, failure);
                     }
                     batch.clear();
+                    progress.accept(last);
                 }
             }
         }

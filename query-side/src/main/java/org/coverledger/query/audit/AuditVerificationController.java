@@ -24,7 +24,16 @@ import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import org.coverledger.events.common.Caller;
+import org.coverledger.platform.ProblemResponses.NotFound;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -41,8 +50,11 @@ public class AuditVerificationController {
     private final Clock clock;
     private final AuditLog log;
     private final AuditEntriesCheck entries;
+    private final AuditVerifications jobs;
 
-    public AuditVerificationController(MongoTemplate mongo, Clock clock, AuditLog log, AuditEntriesCheck entries) {
+    public AuditVerificationController(MongoTemplate mongo, Clock clock, AuditLog log, AuditEntriesCheck entries,
+                                       AuditVerifications jobs) {
+        this.jobs = jobs;
         this.mongo = mongo;
         this.clock = clock;
         this.log = log;
@@ -101,8 +113,17 @@ public class AuditVerificationController {
                     + "are compared with the events one to one (none missing, none changed; over the whole store, "
                     + "none extra), up to where the audit projection has got.")
     @RequestBody(required = false, content = @Content(schema = @Schema(implementation = VerificationRequest.class)))
-    public VerificationDone verify(@org.springframework.web.bind.annotation.RequestBody(required = false)
-                                   JsonNode body) {
+    @ApiResponse(responseCode = "200", description = "the verification's answer", content = @Content(
+            schema = @Schema(implementation = VerificationDone.class)))
+    @ApiResponse(responseCode = "202", description = "with Prefer: respond-async, the verification queued: follow "
+            + "Location (GET /api/audit/verifications/{id})", content = @Content(
+            schema = @Schema(implementation = AuditVerifications.Job.class)))
+    public ResponseEntity<Object> verify(@org.springframework.web.bind.annotation.RequestBody(required = false)
+                                         JsonNode body,
+                                         @Parameter(in = ParameterIn.HEADER, name = "Prefer", description = "respond-async: "
+                                                 + "run it in the background and answer 202 at once (RFC 7240)")
+                                         @RequestHeader(name = "Prefer", required = false) String prefer,
+                                         Caller caller) {
         List<FieldProblem> problems = new ArrayList<>();
         long from = position(body, "from", 0, problems);
         long to = position(body, "to", Long.MAX_VALUE, problems);
@@ -131,11 +152,47 @@ public class AuditVerificationController {
             asked.put("digest", "tree size " + checkpoint.size());
         }
         AuditAccessFilter.body(asked);
-        CommitChain.Verification done = CommitChain.verify(mongo.getCollection(MongoCommitLogEngine.COMMITS), from, to);
-        CommitChain.Failure failure = done.failure();
-        DigestChecked digest = checkpoint == null ? null : check(checkpoint);
-        AuditEntriesCheck.Result entriesChecked = entries.check(from, to, from == 0 && to == Long.MAX_VALUE);
+        if (prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async")) {
+            AuditVerifications.Job job = jobs.start(caller.login(), progress -> run(from, to, checkpoint, progress));
+            return ResponseEntity.accepted().location(java.net.URI.create("/api/audit/verifications/" + job.id()))
+                    .header("Preference-Applied", "respond-async").body(job);
+        }
+        VerificationDone done = run(from, to, checkpoint, AuditVerifications.Progress.NONE);
         AuditAccessFilter.entries(done.events());
+        return ResponseEntity.ok(done);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Where a verification asked with Prefer: respond-async stands (compliance, admin)",
+            description = "QUEUED, RUNNING with its phase (CHAIN, DIGEST, ENTRIES) and how far it has got, DONE with "
+                    + "the answer a synchronous verification gives, FAILED, or ABANDONED when the process running it "
+                    + "stopped (ask again).")
+    public AuditVerifications.Job job(@PathVariable String id) {
+        AuditVerifications.Job job = jobs.find(id);
+        if (job == null) {
+            throw new NotFound("verification", id);
+        }
+        if (job.result() != null) {
+            AuditAccessFilter.entries(job.result().events());
+        }
+        return job;
+    }
+
+    /** The verification itself: the chain, the saved checkpoint if any, the audit entries. */
+    private VerificationDone run(long from, long to, Checkpoint checkpoint, AuditVerifications.Progress progress) {
+        var commits = mongo.getCollection(MongoCommitLogEngine.COMMITS);
+        long last = Math.min(to, CommitChain.end(commits) - 1);
+        progress.phase(AuditVerifications.Phase.CHAIN, Math.max(0, last - from + 1));
+        CommitChain.Verification done = CommitChain.verify(commits, from, to, reached -> progress.done(reached - from));
+        CommitChain.Failure failure = done.failure();
+        DigestChecked digest = null;
+        if (checkpoint != null) {
+            progress.phase(AuditVerifications.Phase.DIGEST, checkpoint.size());
+            digest = check(checkpoint, progress);
+        }
+        progress.phase(AuditVerifications.Phase.ENTRIES, Math.max(0, last - from + 1));
+        AuditEntriesCheck.Result entriesChecked = entries.check(from, to, from == 0 && to == Long.MAX_VALUE,
+                reached -> progress.done(reached - from + 1));
         return new VerificationDone(done.valid() && (digest == null || digest.extended()) && entriesChecked.valid(),
                 done.from(), done.to(), done.commits(), done.events(),
                 failure == null ? null : new FailureFound(failure.position(), failure.kind(), failure.detail()),
@@ -163,8 +220,8 @@ public class AuditVerificationController {
     }
 
     /** Hashes the first commits stored now again, without the tree's tiles, and compares their root with the checkpoint's. */
-    private DigestChecked check(Checkpoint checkpoint) {
-        CommitTree.Recomputed now = log.tree().recompute(checkpoint.size());
+    private DigestChecked check(Checkpoint checkpoint, AuditVerifications.Progress progress) {
+        CommitTree.Recomputed now = log.tree().recompute(checkpoint.size(), progress::done);
         String root = Base64.getEncoder().encodeToString(checkpoint.root());
         if (now.leaves() == checkpoint.size() && Arrays.equals(now.root(), checkpoint.root())) {
             return new DigestChecked(checkpoint.size(), root, true, now.leaves(), null,

@@ -136,7 +136,7 @@ public final class CommitChain {
     }
 
     /** The index after the last commit or marker stored (a sort the embedded server answers by scanning). */
-    static long end(MongoCollection<Document> commits) {
+    public static long end(MongoCollection<Document> commits) {
         Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
         return last == null ? 0 : last.getLong("last") + 1;
     }
@@ -196,6 +196,12 @@ public final class CommitChain {
      * answers valid or the first commit that fails and why.
      */
     public static Verification verify(MongoCollection<Document> commits, long from, long to) {
+        return verify(commits, from, to, reached -> { });
+    }
+
+    /** As above, telling {@code progress} the global position reached after each window of commits. */
+    public static Verification verify(MongoCollection<Document> commits, long from, long to,
+                                      java.util.function.LongConsumer progress) {
         long end = end(commits);
         long upTo = Math.min(to, end - 1);
         byte[] previous = from == 0 ? GENESIS : chainBefore(commits, from);
@@ -244,6 +250,7 @@ public final class CommitChain {
                 events += commit.getList("events", Document.class).size();
             }
             next = reached;
+            progress.accept(next);
         }
         return new Verification(true, from, upTo, checked, events, null);
     }

@@ -409,6 +409,11 @@ public final class CommitTree implements MerkleTree.Nodes {
     }
 
     public Recomputed recompute(long size) {
+        return recompute(size, leaves -> { });
+    }
+
+    /** As above, telling {@code progress} how many leaves are hashed after each batch of commits. */
+    public Recomputed recompute(long size, java.util.function.LongConsumer progress) {
         fullTiles.clear(); // compared with the tiles as stored now
         MerkleTree.Range range = new MerkleTree.Range();
         long built = size();
@@ -429,6 +434,7 @@ public final class CommitTree implements MerkleTree.Nodes {
             if (next == from) {
                 break;
             }
+            progress.accept(range.size());
         }
         return new Recomputed(range.size(), range.root(), firstChanged[0]);
     }
