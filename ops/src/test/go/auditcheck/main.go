@@ -5,13 +5,22 @@
 //
 //	{"verifierKey": "...", "checkpoint": "<signed note>",
 //	 "inclusion": {"leafIndex": 3, "entry": "<base64>", "proof": ["<base64>", ...]},
-//	 "consistency": {"checkpoint": "<earlier signed note>", "proof": ["<base64>", ...]}}
+//	 "consistency": {"checkpoint": "<earlier signed note>", "proof": ["<base64>", ...]},
+//	 "witnessKeys": ["<name>+<key ID>+<base64(0x04 || key)>", ...]}
+//
+// Each witness key must have a valid C2SP tlog-cosignature/v1 on the checkpoint. Go's packages do
+// not implement cosignatures, so that check is written here from the specification with the
+// standard library's Ed25519 (a second implementation, in another language, of the server's).
 //
 // and prints one line per check; exit status 0 when every check given holds, 1 otherwise.
 package main
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -34,6 +43,7 @@ type request struct {
 		Checkpoint string   `json:"checkpoint"`
 		Proof      []string `json:"proof"`
 	} `json:"consistency"`
+	WitnessKeys []string `json:"witnessKeys"`
 }
 
 func fail(format string, args ...interface{}) {
@@ -43,10 +53,7 @@ func fail(format string, args ...interface{}) {
 
 // open verifies the note's signature and reads the C2SP tlog-checkpoint it carries.
 func open(verifier note.Verifier, signed string) (string, int64, tlog.Hash) {
-	n, err := note.Open([]byte(signed), note.VerifierList(verifier))
-	if err != nil {
-		fail("signature: %v", err)
-	}
+	n := opened(verifier, signed)
 	lines := strings.Split(strings.TrimSuffix(n.Text, "\n"), "\n")
 	if len(lines) < 3 {
 		fail("checkpoint: %d lines", len(lines))
@@ -60,6 +67,49 @@ func open(verifier note.Verifier, signed string) (string, int64, tlog.Hash) {
 		fail("checkpoint root: %v", err)
 	}
 	return lines[0], size, root
+}
+
+func opened(verifier note.Verifier, signed string) *note.Note {
+	n, err := note.Open([]byte(signed), note.VerifierList(verifier))
+	if err != nil {
+		fail("signature: %v", err)
+	}
+	return n
+}
+
+// cosigned checks the witness's cosignature/v1 among the note's other signatures; returns its time.
+func cosigned(n *note.Note, vkey string) uint64 {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		fail("witness key %q", vkey)
+	}
+	key, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(key) != 33 || key[0] != 0x04 {
+		fail("witness key %q: not an Ed25519 cosignature/v1 key", vkey)
+	}
+	id := sha256.Sum256(append([]byte(parts[0]+"\n"), key...))
+	wantID := binary.BigEndian.Uint32(id[:4])
+	if fmt.Sprintf("%08x", wantID) != parts[1] {
+		fail("witness key %q: key ID does not match", vkey)
+	}
+	for _, sig := range n.UnverifiedSigs {
+		if sig.Name != parts[0] || sig.Hash != wantID {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(sig.Base64)
+		if err != nil || len(raw) != 76 {
+			fail("cosignature of %s: malformed", parts[0])
+		}
+		time := binary.BigEndian.Uint64(raw[4:12])
+		var message bytes.Buffer
+		fmt.Fprintf(&message, "cosignature/v1\ntime %d\n%s", time, n.Text)
+		if !ed25519.Verify(ed25519.PublicKey(key[1:]), message.Bytes(), raw[12:]) {
+			fail("cosignature of %s: does not verify", parts[0])
+		}
+		return time
+	}
+	fail("no cosignature of %s", parts[0])
+	return 0
 }
 
 func hashes(encoded []string) []tlog.Hash {
@@ -85,6 +135,10 @@ func main() {
 	}
 	origin, size, root := open(verifier, req.Checkpoint)
 	fmt.Printf("ok signature %s size %d root %s\n", origin, size, root)
+	for _, witness := range req.WitnessKeys {
+		time := cosigned(opened(verifier, req.Checkpoint), witness)
+		fmt.Printf("ok cosignature %s time %d\n", strings.SplitN(witness, "+", 2)[0], time)
+	}
 	if req.Inclusion != nil {
 		entry, err := base64.StdEncoding.DecodeString(req.Inclusion.Entry)
 		if err != nil {

@@ -14,8 +14,21 @@ public final class AuditKey {
     }
 
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--witness")) {
+            try {
+                org.coverledger.eventstore.Cosignature.Cosigner witness =
+                        org.coverledger.eventstore.Cosignature.Cosigner.generate(args[1]);
+                System.out.println("witness signer key (secret, for ops/witness): " + witness.text());
+                System.out.println("witness key (public, COVERLEDGER_AUDIT_WITNESSES): " + witness.key().text());
+            } catch (IllegalArgumentException e) {
+                System.err.println("ops/audit-key: " + e.getMessage());
+                System.exit(1);
+            }
+            return;
+        }
         if (args.length != 1) {
             System.err.println("usage: ops/audit-key NAME   (the log's name, e.g. audit.example-insurer.cn/coverledger)");
+            System.err.println("       ops/audit-key --witness NAME   (a witness's cosigning key)");
             System.exit(1);
         }
         Signer signer;

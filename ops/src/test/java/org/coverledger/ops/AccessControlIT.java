@@ -108,9 +108,10 @@ class AccessControlIT {
             Q GET    /api/audit/verifications/{id}                P R
             Q GET    /api/audit/public-key                        PUBLIC
             Q GET    /api/audit/digest                            P R
-            Q GET    /api/audit/checkpoints                       P R
+            Q GET    /api/audit/checkpoints                       PUBLIC
+            Q POST   /api/audit/checkpoints/{id}/cosignatures     PUBLIC
             Q GET    /api/audit/proofs/inclusion/{id}             P R
-            Q GET    /api/audit/proofs/consistency                P R
+            Q GET    /api/audit/proofs/consistency                PUBLIC
             Q GET    /api/audit/replay/{id}/{id}                  P R
             Q GET    /api/audit/export                            P R
             Q GET    /api/audit/access                            P R

@@ -12,6 +12,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
 import org.bson.Document;
 import org.coverledger.eventstore.CommitTree;
+import org.coverledger.eventstore.Cosignature;
 import org.coverledger.eventstore.SignedNote;
 import org.coverledger.eventstore.SignedNote.Checkpoint;
 import org.coverledger.eventstore.SignedNote.Signer;
@@ -45,8 +46,17 @@ public class AuditLog {
     private final MongoCollection<Document> checkpoints;
     private final Clock clock;
     private final AtomicLong brokenAt = new AtomicLong(-1);
+    private final List<Cosignature.WitnessKey> witnesses;
 
     public AuditLog(MongoTemplate mongo, Clock clock, @Value("${coverledger.audit.signing-key}") String signingKey) {
+        this(mongo, clock, signingKey, "");
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public AuditLog(MongoTemplate mongo, Clock clock, @Value("${coverledger.audit.signing-key}") String signingKey,
+                    @Value("${coverledger.audit.witnesses:}") String witnesses) {
+        this.witnesses = java.util.Arrays.stream(witnesses.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(Cosignature.WitnessKey::parse).toList();
         this.tree = new CommitTree(mongo.getDb());
         this.signer = Signer.parse(signingKey);
         this.checkpoints = mongo.getCollection(CHECKPOINTS);
@@ -135,6 +145,24 @@ public class AuditLog {
             }
             // another query-side process recorded the same checkpoint
         }
+    }
+
+    /** The witnesses whose cosignatures are taken (coverledger.audit.witnesses). */
+    public List<Cosignature.WitnessKey> witnesses() {
+        return witnesses;
+    }
+
+    /** The recorded checkpoint of that tree size, or null. */
+    public Document recordedAt(long size) {
+        return checkpoints.find(new Document("_id", size)).first();
+    }
+
+    /** Keeps a witness's cosignature of the recorded checkpoint (its latest one replaces any earlier). */
+    public void cosigned(long size, String witness, String line, long time) {
+        checkpoints.updateOne(new Document("_id", size), new Document("$pull",
+                new Document("cosignatures", new Document("witness", witness))));
+        checkpoints.updateOne(new Document("_id", size), new Document("$push", new Document("cosignatures",
+                new Document("witness", witness).append("line", line).append("time", time))));
     }
 
     /** The checkpoints recorded, oldest first, after the tree size {@code after}. */

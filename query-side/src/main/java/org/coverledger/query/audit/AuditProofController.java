@@ -21,6 +21,7 @@ import org.coverledger.platform.ProblemResponses.NotFound;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -151,7 +152,7 @@ public class AuditProofController {
     }
 
     @GetMapping("/proofs/consistency")
-    @Operation(summary = "Proof that the log of to commits extends the one of from (compliance, admin)",
+    @Operation(summary = "Proof that the log of to commits extends the one of from (anyone: hashes only)",
             description = "An RFC 6962 consistency proof between two tree sizes (to defaults to the whole store), "
                     + "with both trees' signed checkpoints: nothing in the first was changed, removed or reordered.")
     public ConsistencyProof consistency(@RequestParam(required = false) String from,
@@ -172,7 +173,10 @@ public class AuditProofController {
 
     @Schema(name = "AuditCheckpoint")
     public record RecordedCheckpoint(long treeSize, String rootHash, Instant recordedAt,
-                                     @Schema(description = "the signed note") String checkpoint) {
+                                     @Schema(description = "the signed note, with the witnesses' cosignature lines")
+                                     String checkpoint,
+                                     @Schema(description = "the witnesses that cosigned it (C2SP tlog-cosignature/v1)")
+                                     List<String> cosignedBy) {
     }
 
     @Schema(name = "AuditCheckpoints")
@@ -182,7 +186,7 @@ public class AuditProofController {
     }
 
     @GetMapping("/checkpoints")
-    @Operation(summary = "The checkpoints recorded periodically, oldest first (compliance, admin)",
+    @Operation(summary = "The checkpoints recorded periodically, oldest first, with witnesses' cosignatures (anyone)",
             description = "The query side signs and records a checkpoint every interval in which the store grew "
                     + "(coverledger.audit.checkpoint-interval). Paged by tree size: after= the last one seen.")
     public Checkpoints checkpoints(@RequestParam(required = false) String after,
@@ -191,13 +195,77 @@ public class AuditProofController {
         long afterSize = after == null ? 0 : Paging.number("after", after, 0, Long.MAX_VALUE, problems);
         int count = limit == null ? 50 : (int) Paging.number("limit", limit, 1, 500, problems);
         ProblemResponses.throwIfAny(problems);
-        List<RecordedCheckpoint> items = log.recorded(afterSize, count + 1).stream()
-                .map(d -> new RecordedCheckpoint(d.getLong("_id"), d.getString("root"), d.getDate("at").toInstant(),
-                        d.getString("note")))
-                .toList();
+        List<RecordedCheckpoint> items = log.recorded(afterSize, count + 1).stream().map(this::recorded).toList();
         boolean more = items.size() > count;
         List<RecordedCheckpoint> page = more ? items.subList(0, count) : items;
         return new Checkpoints(page, more ? page.get(page.size() - 1).treeSize() : null);
+    }
+
+    private RecordedCheckpoint recorded(Document d) {
+        List<Document> cosignatures = d.getList("cosignatures", Document.class, List.of());
+        StringBuilder note = new StringBuilder(d.getString("note"));
+        cosignatures.forEach(c -> note.append(c.getString("line")).append('\n'));
+        return new RecordedCheckpoint(d.getLong("_id"), d.getString("root"), d.getDate("at").toInstant(),
+                note.toString(), cosignatures.stream().map(c -> c.getString("witness")).toList());
+    }
+
+    @Schema(name = "AuditCosignatures")
+    public record Cosigned(long treeSize,
+                           @Schema(description = "the witnesses whose cosignature was taken now") List<String> accepted,
+                           @Schema(description = "the checkpoint as it now stands, cosignatures included")
+                           RecordedCheckpoint checkpoint) {
+    }
+
+    @PostMapping(path = "/checkpoints/{treeSize}/cosignatures", consumes = MediaType.TEXT_PLAIN_VALUE)
+    @Operation(summary = "A witness's cosignature of a recorded checkpoint (anyone: only a configured witness's "
+            + "valid signature is taken)",
+            description = "The body is the C2SP tlog-cosignature/v1 signature lines (`— <witness> <base64>`), alone "
+                    + "or under the cosigned note. Each must come from a witness key in coverledger.audit.witnesses "
+                    + "and sign the checkpoint recorded at treeSize; a witness's latest cosignature replaces its "
+                    + "earlier one.")
+    public Cosigned cosign(@PathVariable String treeSize,
+                           @org.springframework.web.bind.annotation.RequestBody(required = false) String body) {
+        List<FieldProblem> problems = new ArrayList<>();
+        long size = Paging.number("treeSize", treeSize, 1, Long.MAX_VALUE, problems);
+        ProblemResponses.throwIfAny(problems);
+        Document recorded = log.recordedAt(size);
+        if (recorded == null) {
+            throw new NotFound("checkpoint", treeSize);
+        }
+        String text = org.coverledger.eventstore.SignedNote.split(recorded.getString("note")).orElseThrow().text();
+        List<String> lines = body == null ? List.of() : body.lines().filter(line -> line.startsWith("\u2014 "))
+                .distinct().limit(20).toList();
+        if (lines.isEmpty()) {
+            problems.add(new FieldProblem("body", "holds no signature line (\u2014 <witness name> <base64>)"));
+        }
+        List<String> accepted = new ArrayList<>();
+        List<Object[]> taken = new ArrayList<>();
+        for (String line : lines) {
+            String name = line.substring(2).split(" ", 2)[0];
+            if (name.equals(log.origin())) {
+                continue; // the log's own signature, under a whole note
+            }
+            var witness = log.witnesses().stream().filter(w -> w.name().equals(name)).findFirst();
+            if (witness.isEmpty()) {
+                problems.add(new FieldProblem("body", "no witness named " + name + " is configured "
+                        + "(coverledger.audit.witnesses)"));
+                continue;
+            }
+            var time = witness.get().verify(text, line);
+            if (time.isEmpty()) {
+                problems.add(new FieldProblem("body", "the signature line of " + name + " is not its cosignature/v1 "
+                        + "of the checkpoint recorded at " + size));
+                continue;
+            }
+            accepted.add(name);
+            taken.add(new Object[] {name, line, time.get()});
+        }
+        if (accepted.isEmpty() && problems.isEmpty()) {
+            problems.add(new FieldProblem("body", "holds no witness's signature line, only the log's own"));
+        }
+        ProblemResponses.throwIfAny(problems); // all or nothing
+        taken.forEach(t -> log.cosigned(size, (String) t[0], (String) t[1], (Long) t[2]));
+        return new Cosigned(size, accepted, recorded(log.recordedAt(size)));
     }
 
     /** A tree size from 1 to {@code max}; {@code otherwise} when absent. */

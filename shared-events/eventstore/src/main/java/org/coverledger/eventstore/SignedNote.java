@@ -249,14 +249,61 @@ public final class SignedNote {
     }
 
     static int keyId(String name, byte[] publicKey) {
+        return keyId(name, ED25519, publicKey);
+    }
+
+    /** {@code SHA-256(name || 0x0A || type || public key)[:4]}, the key ID of signed notes and cosignatures. */
+    static int keyId(String name, byte type, byte[] publicKey) {
         MessageDigest sha = MerkleTree.sha256();
         sha.update(name.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) '\n');
-        sha.update(withType(publicKey));
+        sha.update(concat(new byte[] {type}, publicKey));
         return ByteBuffer.wrap(sha.digest()).getInt();
     }
 
-    private static boolean validName(String name) {
+    /** The Ed25519 private key of a 32-byte seed (JCA). */
+    static PrivateKey privateKey(byte[] seed) throws GeneralSecurityException {
+        return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(concat(PKCS8_PREFIX, seed)));
+    }
+
+    /** The seed of a private key made by {@link #privateKey}. */
+    static byte[] seedOf(PrivateKey key) {
+        byte[] pkcs8 = key.getEncoded();
+        return Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length);
+    }
+
+    /** The Ed25519 public key of a seed (Tink: the JDK does not derive it). */
+    static byte[] publicKeyOf(byte[] seed) throws GeneralSecurityException {
+        return Ed25519Sign.KeyPair.newKeyPairFromSeed(seed).getPublicKey();
+    }
+
+    static byte[] ed25519(PrivateKey key, byte[] message) {
+        try {
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initSign(key);
+            signature.update(message);
+            return signature.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("could not sign", e);
+        }
+    }
+
+    static boolean ed25519Verifies(byte[] publicKey, byte[] message, byte[] signature) {
+        try {
+            PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(
+                    new X509EncodedKeySpec(concat(X509_PREFIX, publicKey)));
+            Signature check = Signature.getInstance("Ed25519");
+            check.initVerify(key);
+            check.update(message);
+            return check.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    static final String SIGNATURE_LINE_PREFIX = SIGNATURE_PREFIX;
+
+    static boolean validName(String name) {
         // as Go's note package: no '+', no Unicode space (unicode.IsSpace), no control character
         return !name.isEmpty() && name.codePoints().noneMatch(c -> c == '+' || Character.isWhitespace(c)
                 || Character.isSpaceChar(c) || c == 0x85 || Character.isISOControl(c));
@@ -266,13 +313,13 @@ public final class SignedNote {
         return concat(new byte[] {ED25519}, key);
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
+    static byte[] concat(byte[] a, byte[] b) {
         byte[] joined = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, joined, a.length, b.length);
         return joined;
     }
 
-    private static byte[] decode(String base64) {
+    static byte[] decode(String base64) {
         try {
             return Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {

@@ -106,6 +106,13 @@ public enum Permission {
     VERIFY_AUDIT_ACCESS(Side.QUERY, "POST", "/api/audit/access/verifications", COMPLIANCE, ADMIN),
     /** The key that signs the audit checkpoints is public, as a verifier needs it without an account. */
     AUDIT_PUBLIC_KEY(Side.QUERY, "GET", "/api/audit/public-key"),
+    /**
+     * Witnesses need no account: the recorded checkpoints and the consistency proofs between them
+     * are hashes only, and a cosignature is accepted only when a configured witness key signed it.
+     */
+    AUDIT_CHECKPOINTS(Side.QUERY, "GET", "/api/audit/checkpoints"),
+    AUDIT_CONSISTENCY(Side.QUERY, "GET", "/api/audit/proofs/consistency"),
+    COSIGN_AUDIT_CHECKPOINT(Side.QUERY, "POST", "/api/audit/checkpoints/*/cosignatures"),
     /** Signed checkpoints and proofs of the audit log (after AUDIT_PUBLIC_KEY, whose path this matches). */
     READ_AUDIT_PROOFS(Side.QUERY, "GET", "/api/audit/**", COMPLIANCE, ADMIN),
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
