@@ -59,9 +59,14 @@ public final class EmbeddedMongo implements AutoCloseable {
      * kill it, or measure it, as a separate process.
      */
     public static Process launch(int port, Path dataDirectory) throws IOException {
+        return launch(port, dataDirectory, "512m");
+    }
+
+    /** As above, with that much heap for the server (a million commits want more than the default). */
+    public static Process launch(int port, Path dataDirectory, String heap) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("java.class.path");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
         command.addAll(classpath.endsWith("-exec.jar") ? List.of("-jar", classpath)
                 : List.of("-cp", classpath, EmbeddedMongo.class.getName()));
         command.addAll(List.of("--port", String.valueOf(port), "--data", dataDirectory.toString()));

@@ -71,21 +71,26 @@ public final class Witness {
             seenSize = Long.parseLong(lines[0].trim());
             seenRoot = Base64.getDecoder().decode(lines[1].trim());
         }
-        String latest = latestNote(url, seenSize);
-        if (latest == null) {
+        // from the one cosigned last on: it must still be there, unchanged, or the log was rolled back
+        List<String> notes = notesFrom(url, Math.max(0, seenSize - 1));
+        if (seenRoot != null) {
+            Checkpoint again = notes.isEmpty() ? null : open(notes.get(0), logKey);
+            if (again == null || again.size() != seenSize || !java.util.Arrays.equals(again.root(), seenRoot)) {
+                System.out.println("FORKED: the checkpoint of tree size " + seenSize + " cosigned before is "
+                        + (again == null || again.size() != seenSize ? "gone" : "changed") + ": the log was rolled back "
+                        + "or rewritten");
+                return Outcome.FORKED;
+            }
+            notes = notes.subList(1, notes.size());
+        }
+        if (notes.isEmpty()) {
             System.out.println("nothing new after tree size " + seenSize);
             return Outcome.NOTHING_NEW;
         }
-        String text = SignedNote.open(latest, logKey)
-                .orElseThrow(() -> new IllegalStateException("the latest checkpoint is not signed by the log's key"));
-        Checkpoint checkpoint = Checkpoint.parse(text)
-                .orElseThrow(() -> new IllegalStateException("the signed note is no checkpoint"));
+        String latest = notes.get(notes.size() - 1);
+        Checkpoint checkpoint = open(latest, logKey);
+        String text = SignedNote.open(latest, logKey).orElseThrow(); // cosigned as the log signed it
         if (seenRoot != null) {
-            if (checkpoint.size() < seenSize) {
-                System.out.println("FORKED: the log's tree of " + checkpoint.size() + " is smaller than the "
-                        + seenSize + " already cosigned");
-                return Outcome.FORKED;
-            }
             JsonNode proof = get(url + "/api/audit/proofs/consistency?from=" + seenSize + "&to=" + checkpoint.size());
             List<byte[]> hashes = new ArrayList<>();
             proof.get("proof").forEach(h -> hashes.add(Base64.getDecoder().decode(h.asText())));
@@ -111,18 +116,32 @@ public final class Witness {
         return Outcome.COSIGNED;
     }
 
-    /** The latest recorded checkpoint past {@code after}, or null. */
-    private static String latestNote(String url, long after) throws IOException, InterruptedException {
-        String latest = null;
+    /** The checkpoint signed by the log's key, of the log's own origin (not its access log's, say). */
+    private static Checkpoint open(String note, SignedNote.Verifier logKey) {
+        Checkpoint checkpoint = SignedNote.open(note, logKey).flatMap(Checkpoint::parse)
+                .orElseThrow(() -> new IllegalStateException("a checkpoint is not signed by the log's key"));
+        if (!checkpoint.origin().equals(logKey.name())) {
+            throw new IllegalStateException("a checkpoint of another log: " + checkpoint.origin());
+        }
+        return checkpoint;
+    }
+
+    /** The recorded checkpoints past {@code after}, oldest first: the first and the last of them are kept. */
+    private static List<String> notesFrom(String url, long after) throws IOException, InterruptedException {
+        List<String> notes = new ArrayList<>();
         Optional<Long> next = Optional.of(after);
         while (next.isPresent()) {
             JsonNode page = get(url + "/api/audit/checkpoints?limit=500&after=" + next.get());
             for (JsonNode item : page.get("items")) {
-                latest = item.get("checkpoint").asText();
+                if (notes.size() == 2) {
+                    notes.set(1, item.get("checkpoint").asText());
+                } else {
+                    notes.add(item.get("checkpoint").asText());
+                }
             }
             next = page.hasNonNull("next") ? Optional.of(page.get("next").asLong()) : Optional.empty();
         }
-        return latest;
+        return notes;
     }
 
     private static JsonNode get(String url) throws IOException, InterruptedException {

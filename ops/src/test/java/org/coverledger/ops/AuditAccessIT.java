@@ -63,6 +63,15 @@ class AuditAccessIT {
             assertThat(adam.get("/api/audit").status()).as("an adjuster may not look").isEqualTo(403);
             assertThat(Api.at(system.queryUrl(), null).get("/api/audit/export").status()).isEqualTo(401);
             assertThat(cora.get("/api/audit/public-key").status()).isEqualTo(200);
+            assertThat(cora.get("/api/audit/checkpoints").status()).as("public, hashes only: not recorded")
+                    .isEqualTo(200);
+            // a path spelled with escapes is the same path: recorded as what it is routed to
+            var escaped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(system.queryUrl() + "/api/%61udit?aggregateId=" + policyId))
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                            "cora:cora-pass".getBytes(java.nio.charset.StandardCharsets.UTF_8))).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(escaped.statusCode()).isEqualTo(200);
             assertThat(cora.get("/api/policies/" + policyId).status()).isEqualTo(200);
 
             List<JsonNode> records = new ArrayList<>();
@@ -70,11 +79,12 @@ class AuditAccessIT {
                 records.clear();
                 cora.get("/api/audit/access?after=" + (before - 1) + "&limit=500").json().get("items")
                         .forEach(records::add);
-                return records.size() >= 8; // the export is recorded once its last byte is written
+                return records.size() >= 9; // the export is recorded once its last byte is written
             });
             assertThat(records).extracting(r -> r.get("action").asText()).as("in order; the public key and a "
                     + "view of today are nothing of the trail").startsWith("ACCESS_LOG", "QUERY", "REPLAY",
-                    "AS_OF_VIEW", "VERIFICATION", "EXPORT", "QUERY", "EXPORT");
+                    "AS_OF_VIEW", "VERIFICATION", "EXPORT", "QUERY", "EXPORT", "QUERY");
+            assertThat(records.get(8).get("path").asText()).isEqualTo("/api/audit");
             JsonNode looked = records.get(1);
             assertThat(looked.get("actor").asText()).isEqualTo("cora");
             assertThat(looked.get("roles").asText()).isEqualTo("COMPLIANCE");
@@ -134,7 +144,18 @@ class AuditAccessIT {
                     .isEqualTo(oldest.atOffset(java.time.ZoneOffset.UTC).plusYears(10).toInstant());
             assertThat(retention.get("pastRetention").asBoolean()).isFalse();
             assertThat(retention.get("entries").asLong()).isGreaterThanOrEqualTo(events);
-            assertThat(retention.get("accessRecords").asLong()).isGreaterThan(before + 8);
+            assertThat(retention.get("accessRecords").asLong()).isGreaterThan(before + 9);
+
+            // the head changed into nonsense: a described conflict, and the check says where
+            MongoCollection<Document> meta = client.getDatabase("coverledger").getCollection("audit_meta");
+            Document head = meta.find(Filters.eq("_id", "access-head")).first();
+            meta.updateOne(Filters.eq("_id", "access-head"), Updates.set("range", "nonsense"));
+            Reply damaged = cora.get("/api/audit/access");
+            assertThat(damaged.status()).as(damaged.toString()).isEqualTo(409);
+            assertThat(damaged.json().get("code").asText()).isEqualTo("AUDIT_ACCESS_DAMAGED");
+            assertThat(cora.post("/api/audit/access/verifications", "").json().get("failure").get("kind").asText())
+                    .isEqualTo("HEAD_CHANGED");
+            meta.replaceOne(Filters.eq("_id", "access-head"), head);
         }
     }
 }

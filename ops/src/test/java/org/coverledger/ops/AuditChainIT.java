@@ -67,6 +67,13 @@ class AuditChainIT {
                     .append("phase", "CHAIN").append("done", 5L).append("total", 10L));
             assertThat(cora.get("/api/audit/verifications/stopped").json().get("state").asText())
                     .as("its process stopped: no heartbeat").isEqualTo("ABANDONED");
+            jobs.updateOne(com.mongodb.client.model.Filters.eq("_id", "stopped"), Updates.set("state", "QUEUED"));
+            assertThat(cora.get("/api/audit/verifications/stopped").json().get("state").asText())
+                    .as("waiting in a process that stopped").isEqualTo("ABANDONED");
+            jobs.updateOne(com.mongodb.client.model.Filters.eq("_id", "stopped"), Updates.set("state", "DANCING"));
+            Reply damagedJob = cora.get("/api/audit/verifications/stopped");
+            assertThat(damagedJob.status()).as(damagedJob.toString()).isEqualTo(409);
+            assertThat(damagedJob.json().get("code").asText()).isEqualTo("AUDIT_DATA_DAMAGED");
 
             // who may ask, and what is asked
             assertThat(customer.query(system).post("/api/audit/verifications", "").status()).isEqualTo(403);

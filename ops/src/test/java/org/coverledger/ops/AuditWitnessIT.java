@@ -96,10 +96,36 @@ class AuditWitnessIT {
                     .isEqualTo(404);
             assertThat(post(anyone, "/api/audit/checkpoints/x/cosignatures", witness.cosign(text, 1L)).status())
                     .isEqualTo(400);
-            assertThat(last(anyone).path("cosignedBy")).isEmpty();
+            assertThat(at(anyone, target.get("treeSize").asLong()).path("cosignedBy")).isEmpty();
             Reply good = post(anyone, path, witness.cosign(text, 1_700_000_000L));
             assertThat(good.status()).as(good.toString()).isEqualTo(200);
             assertThat(good.json().get("accepted")).extracting(JsonNode::asText).containsExactly("witness.example.org/w1");
+            String newer = witness.cosign(text, 1_700_000_100L);
+            assertThat(post(anyone, path, newer).status()).isEqualTo(200);
+            assertThat(post(anyone, path, witness.cosign(text, 1_700_000_000L)).status()).isEqualTo(200);
+            assertThat(at(anyone, target.get("treeSize").asLong()).get("checkpoint").asText())
+                    .as("an older line sent again does not displace the "
+                    + "newer").contains(newer.substring(2)).doesNotContain(witness.cosign(text, 1_700_000_000L)
+                    .substring(2));
+            Reply future = post(anyone, path, witness.cosign(text, java.time.Instant.now().getEpochSecond() + 86_400));
+            assertThat(future.status()).as("dated tomorrow").isEqualTo(400);
+
+            // the recorded cosignatures changed into nonsense in MongoDB: a described conflict, not a 500
+            try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
+                    system.mongoConnectionString())) {
+                var checkpoints = client.getDatabase("coverledger").getCollection("audit_checkpoints");
+                var filter = com.mongodb.client.model.Filters.eq("_id", target.get("treeSize").asLong());
+                org.bson.Document kept = checkpoints.find(filter).first();
+                checkpoints.updateOne(filter, com.mongodb.client.model.Updates.set("note", 5));
+                Reply damaged = anyone.get("/api/audit/checkpoints?limit=500");
+                assertThat(damaged.status()).as(damaged.toString()).isEqualTo(409);
+                assertThat(damaged.json().get("code").asText()).isEqualTo("AUDIT_DATA_DAMAGED");
+                checkpoints.updateOne(filter, com.mongodb.client.model.Updates.set("cosignatures", List.of("x")));
+                checkpoints.updateOne(filter, com.mongodb.client.model.Updates.set("note", kept.getString("note")));
+                assertThat(anyone.get("/api/audit/checkpoints?limit=500").status()).as("a cosignature that is not "
+                        + "one is left out").isEqualTo(200);
+                checkpoints.replaceOne(filter, kept);
+            }
         }
     }
 
@@ -109,7 +135,10 @@ class AuditWitnessIT {
 
     /** The recorded checkpoint of the tree size the witness's state file holds. */
     private static JsonNode at(Api api, Path state) throws java.io.IOException {
-        long size = Long.parseLong(Files.readString(state).split("\n")[0]);
+        return at(api, Long.parseLong(Files.readString(state).split("\n")[0]));
+    }
+
+    private static JsonNode at(Api api, long size) {
         for (JsonNode item : api.get("/api/audit/checkpoints?limit=500").json().get("items")) {
             if (item.get("treeSize").asLong() == size) {
                 return item;

@@ -54,7 +54,7 @@ public final class EventStoreBenchmark {
     private final List<String> report = new ArrayList<>();
     private int databases;
 
-    private EventStoreBenchmark(MongoClient client, Duration appendWindow) {
+    EventStoreBenchmark(MongoClient client, Duration appendWindow) {
         this.client = client;
         this.appendWindow = appendWindow;
     }
@@ -140,7 +140,7 @@ public final class EventStoreBenchmark {
         return timed(writers, operation, eventsPerOperation);
     }
 
-    private double engineRate(int writers, EventStorageEngine engine) throws InterruptedException {
+    double engineRate(int writers, EventStorageEngine engine) throws InterruptedException {
         long[] nextSeq = new long[writers];
         return timed(writers, worker -> {
             DomainEventMessage<?> event = new GenericDomainEventMessage<>("Bench", "agg-" + worker, nextSeq[worker],

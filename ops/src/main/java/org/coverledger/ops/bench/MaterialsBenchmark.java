@@ -687,7 +687,7 @@ public final class MaterialsBenchmark {
     // ---------------------------------------------------------------- memory on the command side
 
     /** The command side's JVM over JMX (the attach API starts its local management agent). */
-    private static final class Jvm implements AutoCloseable {
+    static final class Jvm implements AutoCloseable {
         private final JMXConnector connector;
         private final com.sun.management.ThreadMXBean threads;
         private final MemoryMXBean memory;

@@ -45,6 +45,7 @@ public class AuditAccessController {
     private final MongoTemplate mongo;
     private final Clock clock;
     private final Period retention;
+    private final java.util.concurrent.Semaphore verifying = new java.util.concurrent.Semaphore(1);
 
     public AuditAccessController(AuditAccessLog accesses, AuditLog log, MongoTemplate mongo, Clock clock,
                                  @Value("${coverledger.audit.retention:P10Y}") Period retention) {
@@ -130,9 +131,17 @@ public class AuditAccessController {
         if (saved != null) {
             AuditAccessFilter.body(java.util.Map.of("digest", "tree size " + saved.size()));
         }
-        AuditAccessLog.Checked checked = accesses.verify(saved);
-        AuditAccessFilter.entries(checked.records());
-        return checked;
+        if (!verifying.tryAcquire()) {
+            throw new org.coverledger.platform.TooManyRequests("TOO_MANY_VERIFICATIONS", "The access log is being "
+                    + "checked already; ask again when that is done.", 10);
+        }
+        try {
+            AuditAccessLog.Checked checked = accesses.verify(saved);
+            AuditAccessFilter.entries(checked.records());
+            return checked;
+        } finally {
+            verifying.release();
+        }
     }
 
     @Schema(name = "AuditRetention")
@@ -167,7 +176,14 @@ public class AuditAccessController {
             return null;
         }
         Instant[] first = {null};
-        log.tree().forEachLeaf(0, 1, (leaf, commit) -> first[0] = commit.getDate("ts").toInstant());
+        try {
+            log.tree().forEachLeaf(0, 1, (leaf, commit) -> {
+                Object at = commit.get("ts");
+                first[0] = at instanceof java.util.Date date ? date.toInstant() : null; // a changed commit: unknown
+            });
+        } catch (IllegalStateException e) {
+            return null; // the first commit is gone (a verification says where): its time is unknown
+        }
         return first[0];
     }
 }

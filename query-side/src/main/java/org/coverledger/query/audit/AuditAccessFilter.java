@@ -43,10 +43,26 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
     private static final int MAX_PARAMETERS = 20;
     private static final int MAX_VALUE = 200;
 
-    private final AuditAccessLog accesses;
+    private static final org.springframework.web.util.UrlPathHelper PATHS = new org.springframework.web.util.UrlPathHelper();
+    /** Refusals without a login recorded per client address and minute; past that they are counted only. */
+    private static final int REFUSALS_PER_MINUTE = 30;
 
-    public AuditAccessFilter(AuditAccessLog accesses) {
+    private final AuditAccessLog accesses;
+    private final org.coverledger.identity.RateLimiter refusals;
+    private final io.micrometer.core.instrument.Counter flooded;
+    private final io.micrometer.core.instrument.Counter failed;
+
+    public AuditAccessFilter(AuditAccessLog accesses, java.time.Clock clock,
+                             io.micrometer.core.instrument.MeterRegistry meters) {
         this.accesses = accesses;
+        this.refusals = new org.coverledger.identity.RateLimiter(REFUSALS_PER_MINUTE, java.time.Duration.ofMinutes(1),
+                clock);
+        this.flooded = io.micrometer.core.instrument.Counter.builder("coverledger.audit.access.unrecorded")
+                .description("Accesses to the audit trail not recorded").tag("reason", "anonymous-flood")
+                .register(meters);
+        this.failed = io.micrometer.core.instrument.Counter.builder("coverledger.audit.access.unrecorded")
+                .description("Accesses to the audit trail not recorded").tag("reason", "write-failed")
+                .register(meters);
     }
 
     /** How many entries the answer to the current request covers. */
@@ -75,6 +91,10 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
         }
         String rest = path.substring("/api/audit/".length());
         String first = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        if (first.equals("checkpoints") && ("GET".equals(method) || rest.endsWith("/cosignatures"))
+                || rest.equals("proofs/consistency")) {
+            return null; // public, for witnesses: hashes only, nothing of the trail (as the public key)
+        }
         return switch (first) {
             case "public-key" -> null; // anyone's, and nothing of the trail
             case "replay" -> Action.REPLAY;
@@ -92,7 +112,8 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // decoded and normalised as the dispatcher routes it: /api/%61udit is /api/audit
+        String path = PATHS.getPathWithinApplication(request);
         Map<String, String> parameters = parameters(request.getQueryString());
         Action action = actionOf(request.getMethod(), path, parameters.containsKey("asOf"));
         if (action == null) {
@@ -140,6 +161,14 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
         if (request.getAttribute(BODY) instanceof Map<?, ?> body) {
             body.forEach((name, value) -> asked.put("body." + name, bounded(String.valueOf(value))));
         }
+        if (actor == null) {
+            String client = request.getRemoteAddr();
+            if (refusals.retryAfterSeconds(client) > 0) {
+                flooded.increment(); // a flood of refusals without a login: counted, not recorded one by one
+                return;
+            }
+            refusals.record(client);
+        }
         Object counted = request.getAttribute(ENTRIES);
         Long entries = counted instanceof Number number ? Long.valueOf(number.longValue())
                 : counted instanceof LongSupplier supplier ? Long.valueOf(supplier.getAsLong()) : null;
@@ -147,6 +176,7 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
             accesses.record(actor, roles, request.getRemoteAddr(), RequestIdFilter.of(request), request.getMethod(),
                     path, asked, action, status, entries);
         } catch (RuntimeException e) {
+            failed.increment();
             log.error("An access to the audit trail could not be recorded: {} {} by {} answered {}",
                     request.getMethod(), path, actor, status, e);
         }
@@ -182,7 +212,15 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
         }
     }
 
-    private static String bounded(String value) {
-        return value.length() <= MAX_VALUE ? value : value.substring(0, MAX_VALUE) + "…";
+    /** At most {@value #MAX_VALUE} code points (never half of one), and nothing that is not text. */
+    static String bounded(String value) {
+        StringBuilder kept = new StringBuilder();
+        int[] points = value.codePoints().limit(MAX_VALUE + 1L).toArray();
+        for (int i = 0; i < Math.min(points.length, MAX_VALUE); i++) {
+            int point = points[i];
+            // a lone surrogate or NUL would not be stored as it is hashed
+            kept.appendCodePoint(point == 0 || Character.isSurrogate((char) point) && point <= 0xFFFF ? 0xFFFD : point);
+        }
+        return points.length > MAX_VALUE ? kept.append('…').toString() : kept.toString();
     }
 }

@@ -47,7 +47,18 @@ public class AuditAccessLog {
     static final String COLLECTION = "audit_access";
     static final String VERSION = "coverledger-access-v1";
     private static final String HEAD = "access-head";
-    private static final int ATTEMPTS = 100;
+    private static final int ATTEMPTS = 1000;
+    /** Parameters in the order of their names' UTF-8 bytes: what anyone re-implementing the form sorts by. */
+    static final java.util.Comparator<String> BY_UTF8 = (a, b) -> java.util.Arrays.compareUnsigned(
+            a.getBytes(java.nio.charset.StandardCharsets.UTF_8), b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    /** The access log's documents are not what this class writes: changed in the database. */
+    public static final class Damaged extends IllegalStateException {
+        Damaged(String what, RuntimeException cause) {
+            super("the access log's " + what + " is malformed (changed in the database): POST "
+                    + "/api/audit/access/verifications locates it", cause);
+        }
+    }
 
     private final MongoCollection<Document> records;
     private final MongoCollection<Document> meta;
@@ -88,7 +99,7 @@ public class AuditAccessLog {
             CanonicalBytes out = new CanonicalBytes(VERSION).number(index)
                     .field(Long.toString(at.toEpochMilli())).field(actor).field(roles).field(clientIp)
                     .field(requestId).field(method).field(path).number(parameters.size());
-            new TreeMap<>(parameters).forEach((name, value) -> out.field(name).field(value));
+            parameters.forEach((name, value) -> out.field(name).field(value));
             return out.field(action.name()).field(Integer.toString(status))
                     .field(entries == null ? null : entries.toString()).bytes();
         }
@@ -111,8 +122,11 @@ public class AuditAccessLog {
     /** Appends the access; its index and link are given here, the rest is the caller's. */
     public AccessRecord record(String actor, String roles, String clientIp, String requestId, String method,
                                String path, Map<String, String> parameters, Action action, int status, Long entries) {
+        Map<String, String> ordered = new TreeMap<>(BY_UTF8);
+        ordered.putAll(parameters);
         AccessRecord draft = new AccessRecord(-1, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
-                actor, roles, clientIp, requestId, method, path, Map.copyOf(parameters), action, status, entries, null);
+                actor, roles, clientIp, requestId, method, path, java.util.Collections.unmodifiableMap(ordered), action,
+                status, entries, null);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Head head = head();
             AccessRecord placed = draft.at(head.size(), head.link());
@@ -135,7 +149,7 @@ public class AuditAccessLog {
     private void adopt(Head head) {
         Document found = records.find(eq("_id", head.size())).first();
         if (found != null) {
-            advance(head, record(found));
+            advance(head, readable(found));
         }
     }
 
@@ -162,9 +176,17 @@ public class AuditAccessLog {
         if (head == null) {
             return new Head(0, CommitChain.GENESIS, new MerkleTree.Range());
         }
-        long size = head.getLong("size");
-        List<byte[]> hashes = head.getList("range", String.class).stream().map(Base64.getDecoder()::decode).toList();
-        return new Head(size, CommitChain.bytes(head.getString("link")), MerkleTree.Range.of(size, hashes));
+        try {
+            long size = head.getLong("size");
+            List<byte[]> hashes = head.getList("range", String.class).stream().map(Base64.getDecoder()::decode).toList();
+            byte[] link = CommitChain.bytes(head.getString("link"));
+            if (link.length != 32) {
+                throw new IllegalArgumentException("a link of " + link.length + " bytes");
+            }
+            return new Head(size, link, MerkleTree.Range.of(size, hashes));
+        } catch (RuntimeException e) {
+            throw new Damaged("head (audit_meta " + HEAD + ")", e);
+        }
     }
 
     /** How many accesses are recorded (the head's size). */
@@ -188,8 +210,8 @@ public class AuditAccessLog {
         List<AccessRecord> page = new ArrayList<>();
         long size = size();
         for (Document found : records.find(filter).sort(Sorts.ascending("_id")).limit(limit)) {
-            if (found.getLong("_id") < size) { // past the head: being written
-                page.add(record(found));
+            if (readable(found).index() < size) { // past the head: being written
+                page.add(readable(found));
             }
         }
         return page;
@@ -222,7 +244,13 @@ public class AuditAccessLog {
 
     /** Re-derives every link and the tree from the records; with a checkpoint, whether its records are unchanged. */
     public Checked verify(Checkpoint saved) {
-        Head head = head();
+        Head head;
+        try {
+            head = head();
+        } catch (Damaged e) {
+            return new Checked(false, 0, new Failure(-1, Kind.HEAD_CHANGED, e.getMessage()),
+                    saved == null ? null : saved.size(), saved == null ? null : false);
+        }
         MerkleTree.Range range = new MerkleTree.Range();
         byte[] link = CommitChain.GENESIS;
         byte[] savedRoot = null;
@@ -262,8 +290,9 @@ public class AuditAccessLog {
             failure = new Failure(expected, Kind.DELETED, "the head counts " + head.size() + " records, the log holds "
                     + expected);
         }
-        if (failure == null && !Arrays.equals(range.root(), head.range().root())) {
-            failure = new Failure(head.size(), Kind.HEAD_CHANGED, "the head's tree root is not that of the records");
+        if (failure == null && (!Arrays.equals(range.root(), head.range().root()) || !Arrays.equals(link, head.link()))) {
+            failure = new Failure(head.size(), Kind.HEAD_CHANGED, "the head's tree root or link is not that of the "
+                    + "records");
         }
         Boolean extended = saved == null ? null : savedRoot != null && Arrays.equals(savedRoot, saved.root());
         return new Checked(failure == null && (extended == null || extended), expected, failure,
@@ -271,8 +300,8 @@ public class AuditAccessLog {
     }
 
     private static Document document(AccessRecord record) {
-        Document parameters = new Document();
-        new TreeMap<>(record.parameters()).forEach(parameters::append);
+        List<Document> parameters = new ArrayList<>();
+        record.parameters().forEach((name, value) -> parameters.add(new Document("name", name).append("value", value)));
         return new Document("_id", record.index()).append("at", Date.from(record.at())).append("actor", record.actor())
                 .append("roles", record.roles()).append("clientIp", record.clientIp())
                 .append("requestId", record.requestId()).append("method", record.method()).append("path", record.path())
@@ -280,16 +309,31 @@ public class AuditAccessLog {
                 .append("status", record.status()).append("entries", record.entries()).append("link", record.link());
     }
 
+    private static AccessRecord readable(Document found) {
+        try {
+            return record(found);
+        } catch (RuntimeException e) {
+            throw new Damaged("record " + found.get("_id"), e);
+        }
+    }
+
     private static AccessRecord record(Document found) {
-        Map<String, String> parameters = new TreeMap<>();
-        Document stored = found.get("parameters", Document.class);
-        if (stored != null) {
-            stored.forEach((name, value) -> parameters.put(name, (String) value));
+        Map<String, String> parameters = new java.util.LinkedHashMap<>(); // in the order stored (and hashed)
+        for (Document parameter : found.getList("parameters", Document.class)) {
+            String name = parameter.getString("name");
+            if (name == null || parameters.put(name, java.util.Objects.requireNonNull(parameter.getString("value")))
+                    != null) {
+                throw new IllegalArgumentException("a parameter without a name, or twice");
+            }
         }
         Number entries = found.get("entries", Number.class);
+        String link = found.getString("link");
+        if (link == null || CommitChain.bytes(link).length != 32) {
+            throw new IllegalArgumentException("no link of 32 bytes");
+        }
         return new AccessRecord(found.getLong("_id"), found.getDate("at").toInstant(), found.getString("actor"),
                 found.getString("roles"), found.getString("clientIp"), found.getString("requestId"),
                 found.getString("method"), found.getString("path"), parameters, Action.valueOf(found.getString("action")),
-                found.getInteger("status"), entries == null ? null : entries.longValue(), found.getString("link"));
+                found.getInteger("status"), entries == null ? null : entries.longValue(), link);
     }
 }

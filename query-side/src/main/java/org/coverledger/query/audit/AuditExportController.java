@@ -7,14 +7,11 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,29 +81,6 @@ public class AuditExportController {
         this.clock = clock;
     }
 
-    /** Which entries: exact matches and a time range (from inclusive, to exclusive); all absent: every entry. */
-    record Filter(Map<String, String> equal, Instant from, Instant to) {
-        boolean none() {
-            return equal.isEmpty() && from == null && to == null;
-        }
-
-        boolean matches(AuditEntry entry) {
-            Map<String, String> values = Map.of("aggregateId", nz(entry.aggregateId()), "actor", nz(entry.actor()),
-                    "eventType", nz(entry.eventType()), "correlationId", nz(entry.correlationId()),
-                    "requestId", nz(entry.requestId()), "clientIp", nz(entry.clientIp()));
-            for (Map.Entry<String, String> wanted : equal.entrySet()) {
-                if (!Objects.equals(values.get(wanted.getKey()), wanted.getValue())) {
-                    return false;
-                }
-            }
-            return (from == null || !entry.timestamp().isBefore(from)) && (to == null || entry.timestamp().isBefore(to));
-        }
-
-        private static String nz(String value) {
-            return value == null ? "" : value;
-        }
-    }
-
     @GetMapping(produces = {NDJSON, "text/csv"})
     @Operation(summary = "Export the audit trail, streamed, with hashes and a closing signed checkpoint (compliance, "
             + "admin)",
@@ -131,20 +105,9 @@ public class AuditExportController {
         if (format != null && !csv && !"ndjson".equals(format)) {
             problems.add(new FieldProblem("format", "must be ndjson or csv"));
         }
-        Map<String, String> equal = new LinkedHashMap<>();
-        put(equal, "aggregateId", aggregateId);
-        put(equal, "actor", actor);
-        put(equal, "eventType", eventType);
-        put(equal, "correlationId", correlationId);
-        put(equal, "requestId", requestId);
-        put(equal, "clientIp", clientIp);
-        Instant fromTime = AuditQueryController.instant("from", from, problems);
-        Instant toTime = AuditQueryController.instant("to", to, problems);
-        if (fromTime != null && toTime != null && toTime.isBefore(fromTime)) {
-            problems.add(new FieldProblem("to", "must not be before from"));
-        }
+        AuditFilter filter = AuditFilter.of(java.util.Arrays.asList(aggregateId, actor, eventType, correlationId,
+                requestId, clientIp), from, to, problems);
         ProblemResponses.throwIfAny(problems);
-        Filter filter = new Filter(equal, fromTime, toTime);
         boolean opened = caller.hasAnyRole(Role.COMPLIANCE);
         long size = recordedTreeSize();
         String name = "audit-" + clock.instant().toString().replace(":", "") + (csv ? ".csv" : ".ndjson");
@@ -175,7 +138,7 @@ public class AuditExportController {
         return size;
     }
 
-    private void write(Writer out, long size, Filter filter, boolean opened, boolean csv, long[] counts)
+    private void write(Writer out, long size, AuditFilter filter, boolean opened, boolean csv, long[] counts)
             throws IOException {
         CommitTree tree = log.tree();
         String checkpoint = log.checkpoint(size);
@@ -211,7 +174,7 @@ public class AuditExportController {
         }
     }
 
-    private void exportCommit(Writer out, CommitTree tree, long size, long leaf, Document commit, Filter filter,
+    private void exportCommit(Writer out, CommitTree tree, long size, long leaf, Document commit, AuditFilter filter,
                               boolean opened, boolean csv, long[] counts) throws IOException {
         List<Document> events = commit.getList("events", Document.class);
         List<String> ids = events.stream().map(e -> e.getString("id")).toList();
@@ -276,12 +239,6 @@ public class AuditExportController {
                 || !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0;
         return quote ? "\"" + (("=+-@".indexOf(value.isEmpty() ? ' ' : value.charAt(0)) >= 0 ? "'" : "")
                 + value.replace("\"", "\"\"")) + "\"" : value;
-    }
-
-    private static void put(Map<String, String> filters, String name, String value) {
-        if (value != null) {
-            filters.put(name, value);
-        }
     }
 
 }

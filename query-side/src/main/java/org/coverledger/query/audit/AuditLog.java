@@ -157,12 +157,17 @@ public class AuditLog {
         return checkpoints.find(new Document("_id", size)).first();
     }
 
-    /** Keeps a witness's cosignature of the recorded checkpoint (its latest one replaces any earlier). */
-    public void cosigned(long size, String witness, String line, long time) {
-        checkpoints.updateOne(new Document("_id", size), new Document("$pull",
-                new Document("cosignatures", new Document("witness", witness))));
-        checkpoints.updateOne(new Document("_id", size), new Document("$push", new Document("cosignatures",
-                new Document("witness", witness).append("line", line).append("time", time))));
+    /**
+     * Keeps a witness's cosignature of the recorded checkpoint: one per witness key, the one with
+     * the latest time (an older line sent again changes nothing), in one conditional update.
+     */
+    public void cosigned(long size, Cosignature.WitnessKey witness, String line, long time) {
+        String field = "cosignatures." + String.format("%08x", witness.keyId());
+        checkpoints.updateOne(new Document("_id", size).append("$or", List.of(
+                        new Document(field, new Document("$exists", false)),
+                        new Document(field + ".time", new Document("$lt", time)))),
+                new Document("$set", new Document(field, new Document("witness", witness.name()).append("line", line)
+                        .append("time", time))));
     }
 
     /** The checkpoints recorded, oldest first, after the tree size {@code after}. */

@@ -33,6 +33,11 @@ public class AuditProblems {
         return conflict("AUDIT_TREE_DAMAGED", e.getMessage());
     }
 
+    @ExceptionHandler(AuditAccessLog.Damaged.class)
+    ResponseEntity<ProblemDetail> accessDamaged(AuditAccessLog.Damaged e) {
+        return conflict("AUDIT_ACCESS_DAMAGED", e.getMessage());
+    }
+
     @ExceptionHandler(Conflict.class)
     ResponseEntity<ProblemDetail> conflict(Conflict e) {
         return conflict(e.code, e.getMessage());

@@ -11,6 +11,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.bson.Document;
 import org.coverledger.eventstore.CommitTree;
+import org.coverledger.eventstore.Cosignature;
+import org.coverledger.eventstore.SignedNote;
 import org.coverledger.eventstore.MerkleTree;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.eventstore.CommitChain;
@@ -39,12 +41,17 @@ public class AuditProofController {
 
     private static final String TEXT = "text/plain;charset=UTF-8";
 
+    /** How far ahead of this server's clock a cosignature's time may be. */
+    private static final java.time.Duration FUTURE = java.time.Duration.ofMinutes(10);
+
     private final AuditLog log;
     private final MongoTemplate mongo;
+    private final java.time.Clock clock;
 
-    public AuditProofController(AuditLog log, MongoTemplate mongo) {
+    public AuditProofController(AuditLog log, MongoTemplate mongo, java.time.Clock clock) {
         this.log = log;
         this.mongo = mongo;
+        this.clock = clock;
     }
 
     @Schema(name = "AuditDigest")
@@ -202,11 +209,28 @@ public class AuditProofController {
     }
 
     private RecordedCheckpoint recorded(Document d) {
-        List<Document> cosignatures = d.getList("cosignatures", Document.class, List.of());
-        StringBuilder note = new StringBuilder(d.getString("note"));
-        cosignatures.forEach(c -> note.append(c.getString("line")).append('\n'));
-        return new RecordedCheckpoint(d.getLong("_id"), d.getString("root"), d.getDate("at").toInstant(),
-                note.toString(), cosignatures.stream().map(c -> c.getString("witness")).toList());
+        try {
+            StringBuilder note = new StringBuilder(d.getString("note"));
+            List<String> by = new ArrayList<>();
+            if (d.get("cosignatures") instanceof Document cosignatures) {
+                // in key ID order; an entry that is not one a witness sent (changed in the database) is left out
+                new java.util.TreeMap<>(cosignatures).values().forEach(value -> {
+                    if (value instanceof Document c && c.get("line") instanceof String line && line.startsWith("\u2014 ")
+                            && !line.contains("\n") && c.get("witness") instanceof String witness) {
+                        note.append(line).append('\n');
+                        by.add(witness);
+                    }
+                });
+            }
+            if (SignedNote.split(note.toString()).isEmpty()) {
+                throw new IllegalArgumentException("no signed note");
+            }
+            return new RecordedCheckpoint(d.getLong("_id"), d.getString("root"), d.getDate("at").toInstant(),
+                    note.toString(), by);
+        } catch (RuntimeException e) {
+            throw new AuditProblems.Conflict("AUDIT_DATA_DAMAGED", "The checkpoint recorded at tree size "
+                    + d.get("_id") + " is malformed (changed in the database): " + e.getClass().getSimpleName());
+        }
     }
 
     @Schema(name = "AuditCosignatures")
@@ -232,7 +256,9 @@ public class AuditProofController {
         if (recorded == null) {
             throw new NotFound("checkpoint", treeSize);
         }
-        String text = org.coverledger.eventstore.SignedNote.split(recorded.getString("note")).orElseThrow().text();
+        String text = SignedNote.split(recorded(recorded).checkpoint()).map(SignedNote.Note::text)
+                .orElseThrow(() -> new AuditProblems.Conflict("AUDIT_DATA_DAMAGED", "The checkpoint recorded at "
+                        + "tree size " + size + " is malformed"));
         List<String> lines = body == null ? List.of() : body.lines().filter(line -> line.startsWith("\u2014 "))
                 .distinct().limit(20).toList();
         if (lines.isEmpty()) {
@@ -257,14 +283,18 @@ public class AuditProofController {
                         + "of the checkpoint recorded at " + size));
                 continue;
             }
+            if (time.get() > clock.instant().plus(FUTURE).getEpochSecond()) {
+                problems.add(new FieldProblem("body", "the cosignature of " + name + " is dated in the future"));
+                continue;
+            }
             accepted.add(name);
-            taken.add(new Object[] {name, line, time.get()});
+            taken.add(new Object[] {witness.get(), line, time.get()});
         }
         if (accepted.isEmpty() && problems.isEmpty()) {
             problems.add(new FieldProblem("body", "holds no witness's signature line, only the log's own"));
         }
         ProblemResponses.throwIfAny(problems); // all or nothing
-        taken.forEach(t -> log.cosigned(size, (String) t[0], (String) t[1], (Long) t[2]));
+        taken.forEach(t -> log.cosigned(size, (Cosignature.WitnessKey) t[0], (String) t[1], (Long) t[2]));
         return new Cosigned(size, accepted, recorded(log.recordedAt(size)));
     }
 

@@ -72,11 +72,8 @@ public class AuditQueryController {
                              @RequestParam(required = false) Integer size, Caller caller) {
         List<FieldProblem> problems = Paging.problems();
         Paging paging = Paging.of(page, size, problems);
-        Instant fromTime = instant("from", from, problems);
-        Instant toTime = instant("to", to, problems);
-        if (fromTime != null && toTime != null && toTime.isBefore(fromTime)) {
-            problems.add(new FieldProblem("to", "must not be before from"));
-        }
+        AuditFilter filter = AuditFilter.of(java.util.Arrays.asList(aggregateId, actor, eventType, correlationId,
+                requestId, clientIp), from, to, problems);
         Long afterPosition = null;
         if (after != null) {
             try {
@@ -92,28 +89,7 @@ public class AuditQueryController {
         }
         ProblemResponses.throwIfAny(problems);
 
-        Criteria criteria = new Criteria();
-        Map<String, String> equal = new LinkedHashMap<>();
-        equal.put("aggregateId", aggregateId);
-        equal.put("actor", actor);
-        equal.put("eventType", eventType);
-        equal.put("correlationId", correlationId);
-        equal.put("requestId", requestId);
-        equal.put("clientIp", clientIp);
-        for (Map.Entry<String, String> filter : equal.entrySet()) {
-            if (filter.getValue() != null) {
-                criteria = criteria.and(filter.getKey()).is(filter.getValue());
-            }
-        }
-        if (fromTime != null || toTime != null) {
-            Criteria time = criteria.and("timestamp");
-            if (fromTime != null) {
-                time = time.gte(fromTime);
-            }
-            if (toTime != null) {
-                time = time.lt(toTime);
-            }
-        }
+        Criteria criteria = filter.criteria();
         long total = mongo.count(Query.query(criteria), AuditEntry.class);
         if (afterPosition != null) {
             criteria = criteria.and("position").gt(afterPosition);

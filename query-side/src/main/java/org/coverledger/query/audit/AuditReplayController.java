@@ -119,8 +119,7 @@ public class AuditReplayController {
     }
 
     private static String text(MetaData meta, String key) {
-        Object value = meta.get(key);
-        return value == null ? null : value.toString();
+        return AuditTrailProjection.text(meta, key);
     }
 
 }

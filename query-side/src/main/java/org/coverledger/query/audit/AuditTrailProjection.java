@@ -92,7 +92,8 @@ public class AuditTrailProjection {
         return json;
     }
 
-    private static String text(MetaData meta, String key) {
+    /** A metadata value as the trail records it: its text, or null. */
+    static String text(MetaData meta, String key) {
         Object value = meta.get(key);
         return value == null ? null : value.toString();
     }

@@ -5,6 +5,7 @@ import static com.mongodb.client.model.Filters.eq;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Date;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -57,10 +58,26 @@ public class AuditVerifications {
                 return thread;
             });
 
+    /** The jobs this process has queued or is running: their heartbeat. */
+    private final java.util.Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public AuditVerifications(MongoTemplate mongo, ObjectMapper json, Clock clock) {
         this.jobs = mongo.getCollection(COLLECTION);
         this.json = json;
         this.clock = clock;
+        heartbeats.scheduleWithFixedDelay(this::beat, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Tells that this process still holds its queued and running jobs; a failed beat is tried again next time. */
+    private void beat() {
+        try {
+            if (!mine.isEmpty()) {
+                jobs.updateMany(com.mongodb.client.model.Filters.in("_id", List.copyOf(mine)),
+                        new Document("$set", new Document("updatedAt", Date.from(clock.instant()))));
+            }
+        } catch (RuntimeException e) {
+            log.warn("The audit verifications' heartbeat failed; trying again in 5 s", e);
+        }
     }
 
     /** What a running verification tells of itself: which part it is in, and how far it has got. */
@@ -112,9 +129,11 @@ public class AuditVerifications {
         Date now = Date.from(clock.instant());
         jobs.insertOne(new Document("_id", id).append("state", State.QUEUED.name()).append("requestedBy", requestedBy)
                 .append("queuedAt", now).append("updatedAt", now).append("done", 0L).append("total", 0L));
+        mine.add(id);
         try {
             runner.execute(() -> run(id, work));
         } catch (RejectedExecutionException e) {
+            mine.remove(id);
             jobs.deleteOne(eq("_id", id));
             throw new TooManyRequests("TOO_MANY_VERIFICATIONS", "A verification is running and " + WAITING
                     + " wait already; ask again later.", 60);
@@ -125,8 +144,6 @@ public class AuditVerifications {
     private void run(String id, Function<Progress, AuditVerificationController.VerificationDone> work) {
         Recorder recorder = new Recorder(id);
         set(id, new Document("state", State.RUNNING.name()));
-        java.util.concurrent.ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
-                () -> set(id, new Document()), 5, 5, TimeUnit.SECONDS);
         try {
             AuditVerificationController.VerificationDone result = work.apply(recorder);
             set(id, new Document("state", State.DONE.name()).append("finishedAt", Date.from(clock.instant()))
@@ -136,7 +153,7 @@ public class AuditVerifications {
             set(id, new Document("state", State.FAILED.name()).append("finishedAt", Date.from(clock.instant()))
                     .append("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
         } finally {
-            heartbeat.cancel(false);
+            mine.remove(id);
         }
     }
 
@@ -178,9 +195,19 @@ public class AuditVerifications {
         if (found == null) {
             return null;
         }
+        try {
+            return job(id, found);
+        } catch (RuntimeException e) {
+            throw new AuditProblems.Conflict("AUDIT_DATA_DAMAGED", "The verification job " + id + " is malformed "
+                    + "(changed in the database): " + e.getClass().getSimpleName() + "; ask for a new verification");
+        }
+    }
+
+    private Job job(String id, Document found) {
         State state = State.valueOf(found.getString("state"));
         Instant updated = found.getDate("updatedAt").toInstant();
-        if (state == State.RUNNING && Duration.between(updated, clock.instant()).compareTo(ABANDONED_AFTER) > 0) {
+        if ((state == State.RUNNING || state == State.QUEUED)
+                && Duration.between(updated, clock.instant()).compareTo(ABANDONED_AFTER) > 0) {
             state = State.ABANDONED; // its process stopped: ask again
         }
         Document result = found.get("result", Document.class);
@@ -189,12 +216,12 @@ public class AuditVerifications {
             done = result == null ? null : json.treeToValue(json.readTree(result.toJson()),
                     AuditVerificationController.VerificationDone.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("verification " + id + " holds no readable result", e);
+            throw new IllegalArgumentException("verification " + id + " holds no readable result", e);
         }
         String phase = found.getString("phase");
         Date finished = found.getDate("finishedAt");
-        return new Job(id, state, phase == null ? null : Phase.valueOf(phase), found.getLong("done"),
-                found.getLong("total"), found.getString("requestedBy"), found.getDate("queuedAt").toInstant(), updated,
+        return new Job(id, state, phase == null ? null : Phase.valueOf(phase), found.get("done", Number.class).longValue(),
+                found.get("total", Number.class).longValue(), found.getString("requestedBy"), found.getDate("queuedAt").toInstant(), updated,
                 finished == null ? null : finished.toInstant(), done, found.getString("error"));
     }
 

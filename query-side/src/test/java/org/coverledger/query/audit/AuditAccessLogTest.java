@@ -136,4 +136,40 @@ class AuditAccessLogTest {
         assertThat(rewritten.extended()).isFalse();
         assertThat(rewritten.valid()).isFalse();
     }
+
+    @Test
+    void any_parameter_a_caller_can_send_is_stored_as_it_is_hashed() {
+        AuditAccessLog accesses = process();
+        String cut = AuditAccessFilter.bounded("a".repeat(199) + "\uD83D\uDE00" + "tail");
+        assertThat(cut).as("cut between code points, never inside one").endsWith("\uD83D\uDE00\u2026");
+        Map<String, String> hostile = new java.util.HashMap<>(AuditAccessFilter.parameters(
+                "x=%F0%9F%98%80&%00=1&a.b=2&%24where=3&lone=%ED%A0%80&bad=%zz"));
+        hostile.put("cut", cut);
+        hostile.put("surrogate", AuditAccessFilter.bounded("\uD800x"));
+        accesses.record(null, null, "127.0.0.1", "r", "GET", "/api/audit", hostile, Action.QUERY, 401, null);
+        AuditAccessLog.Checked checked = accesses.verify(null);
+        assertThat(checked.failure()).isNull();
+        assertThat(accesses.after(-1, 10, null).get(0).parameters()).containsKeys("\uFFFD", "a.b", "$where", "cut");
+    }
+
+    @Test
+    void a_head_or_record_changed_into_nonsense_is_reported_not_a_crash() {
+        AuditAccessLog accesses = process();
+        query(accesses, "cora", 0);
+        query(accesses, "cora", 1);
+        MongoCollection<Document> meta = mongo.template().getCollection(AuditPositions.META);
+        Document head = meta.find(Filters.eq("_id", "access-head")).first();
+        meta.updateOne(Filters.eq("_id", "access-head"), Updates.set("size", "two"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> query(accesses, "cora", 2))
+                .isInstanceOf(AuditAccessLog.Damaged.class);
+        assertThat(accesses.verify(null).failure().kind()).isEqualTo(AuditAccessLog.Kind.HEAD_CHANGED);
+        meta.replaceOne(Filters.eq("_id", "access-head"), head);
+
+        records.updateOne(Filters.eq("_id", 1L), Updates.set("link", "zz"));
+        assertThat(accesses.verify(null).failure().kind()).isEqualTo(AuditAccessLog.Kind.UNREADABLE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> accesses.after(-1, 10, null))
+                .isInstanceOf(AuditAccessLog.Damaged.class);
+        records.updateOne(Filters.eq("_id", 1L), Updates.set("parameters", List.of(new Document("name", 7))));
+        assertThat(accesses.verify(null).failure().kind()).isEqualTo(AuditAccessLog.Kind.UNREADABLE);
+    }
 }

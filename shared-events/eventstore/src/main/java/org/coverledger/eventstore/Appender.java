@@ -53,9 +53,16 @@ final class Appender {
     private byte[] lastChain; // writer thread only: the chain value of the last commit before nextIndex
     private Thread writer;
 
+    private final boolean sealing;
+
     Appender(MongoCollection<Document> commits, int maxBatch) {
+        this(commits, maxBatch, true);
+    }
+
+    Appender(MongoCollection<Document> commits, int maxBatch, boolean sealing) {
         this.commits = commits;
         this.maxBatch = maxBatch;
+        this.sealing = sealing;
     }
 
     long conflicts() {
@@ -122,8 +129,10 @@ final class Appender {
                 commit.put("_id", index);
                 commit.put("last", index + pending.size() - 1);
                 commit.put("idx", LongStream.range(index, index + pending.size()).boxed().toList());
-                chain = CommitChain.link(chain, commit); // sealed in the same document: stored whole or not at all
-                commit.put(CommitChain.FIELD, CommitChain.hex(chain));
+                if (sealing) {
+                    chain = CommitChain.link(chain, commit); // sealed in the same document: stored whole or not at all
+                    commit.put(CommitChain.FIELD, CommitChain.hex(chain));
+                }
                 documents.add(commit);
                 index += pending.size();
             }

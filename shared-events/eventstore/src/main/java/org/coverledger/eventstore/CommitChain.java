@@ -3,7 +3,6 @@ package org.coverledger.eventstore;
 import static com.mongodb.client.model.Filters.in;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,6 +39,11 @@ public final class CommitChain {
     public static final byte[] GENESIS = new byte[32];
     private static final String VERSION = "coverledger-commit-v1";
     private static final int WINDOW = 64;
+    /** Indexes looked up per query of a walk: large, as each query costs a round trip (ops/bench --audit). */
+    private static final int LOOKUP = 1024;
+    /** Commits read ahead of their turn that a scan holds before it walks instead. */
+    private static final int EARLY = 10_000;
+    private static final int PROGRESS_EVERY = 4096;
 
     private CommitChain() {
     }
@@ -106,14 +110,14 @@ public final class CommitChain {
 
     /**
      * Visits the commits and markers from {@code from} on, in global order, following each to the
-     * next ({@code last + 1}) by look-ups on {@code _id}, 64 at a time; stops at the first index
+     * next ({@code last + 1}) by look-ups on {@code _id}, {@value #LOOKUP} at a time; stops at the first index
      * nothing holds (returned).
      */
     static long walk(MongoCollection<Document> commits, long from, long to, Consumer<Document> visit) {
         long next = from;
         while (next <= to) {
             List<Document> window = new ArrayList<>();
-            commits.find(in("_id", LongStream.range(next, Math.min(to + 1, next + WINDOW)).boxed().toList()))
+            commits.find(in("_id", LongStream.range(next, Math.min(to + 1, next + LOOKUP)).boxed().toList()))
                     .into(window);
             window.sort(Comparator.comparingLong(d -> d.getLong("_id")));
             boolean moved = false;
@@ -199,60 +203,153 @@ public final class CommitChain {
         return verify(commits, from, to, reached -> { });
     }
 
-    /** As above, telling {@code progress} the global position reached after each window of commits. */
+    /** As above, telling {@code progress} the global position reached every few thousand commits. */
     public static Verification verify(MongoCollection<Document> commits, long from, long to,
                                       java.util.function.LongConsumer progress) {
-        long end = end(commits);
-        long upTo = Math.min(to, end - 1);
-        byte[] previous = from == 0 ? GENESIS : chainBefore(commits, from);
-        byte[] beforePrevious = null; // the link before the previous one, and where the previous one lies
-        long previousAt = -1;
+        // no look for the head first (a sort the embedded server answers by scanning): the scan ends there
+        long upTo = to;
+        byte[] genesis = from == 0 ? GENESIS : chainBefore(commits, from);
         Map<String, Long> nextSequence = new HashMap<>();
-        long checked = 0;
-        long events = 0;
-        long next = from;
-        List<Document> window = new ArrayList<>();
-        while (next <= upTo) {
-            window.clear();
-            long reached = walk(commits, next, Math.min(upTo, next + WINDOW * 16L), window::add);
-            if (window.isEmpty()) {
-                return new Verification(false, from, upTo, checked, events, new Failure(next, Kind.DELETED,
-                        "nothing holds global index " + next + ", though commits up to " + (end - 1)
-                                + " are stored"));
+        // the state carried from commit to commit: the last link and the one before, and where the last lies
+        byte[][] links = {genesis, null};
+        long[] counts = {-1, 0, 0}; // previous commit's position, commits checked, events
+        Failure[] failed = {null};
+        long[] left = {-1};
+        long reached = scan(commits, from, upTo, left, commit -> {
+            if (isVoid(commit)) {
+                return true;
             }
-            for (int i = 0; i < window.size(); i++) {
-                Document commit = window.get(i);
-                if (isVoid(commit)) {
+            byte[] own = stored(commit);
+            String order = orderProblem(commit, nextSequence);
+            Failure failure = null;
+            if (own == null) {
+                failure = new Failure(commit.getLong("_id"), Kind.UNSEALED, "commit " + commit.getLong("_id")
+                        + " carries no chain value");
+            } else if (!java.util.Arrays.equals(own, link(links[0], commit))) {
+                failure = links[1] != null && java.util.Arrays.equals(own, link(links[1], commit))
+                        // this one follows the commit before the previous: the previous does not belong
+                        ? new Failure(counts[0], Kind.INSERTED, "commit " + counts[0] + " is not part of the "
+                                + "chain: the next commit follows the one before it")
+                        : classify(commit, links[0], own, following(commits, List.of(commit), 0), order);
+            } else if (order != null) {
+                failure = new Failure(commit.getLong("_id"), Kind.REORDERED, order);
+            }
+            if (failure != null) {
+                failed[0] = failure;
+                return false;
+            }
+            links[1] = links[0];
+            links[0] = own;
+            counts[0] = commit.getLong("_id");
+            counts[1]++;
+            counts[2] += commit.getList("events", Document.class).size();
+            if (counts[1] % PROGRESS_EVERY == 0) {
+                progress.accept(commit.getLong("last") + 1);
+            }
+            return true;
+        });
+        if (failed[0] != null) {
+            return new Verification(false, from, Math.min(upTo, end(commits) - 1), counts[1], counts[2], failed[0]);
+        }
+        if (reached <= upTo) {
+            // is anything stored past where the scan stopped? (what it read says, or, after a walk, the head)
+            long end = left[0] == Long.MIN_VALUE ? end(commits) : left[0] + 1;
+            if (end > reached) {
+                return new Verification(false, from, Math.min(upTo, end - 1), counts[1], counts[2], new Failure(
+                        reached, Kind.DELETED, "nothing holds global index " + reached + ", though commits up to "
+                                + (end - 1) + " are stored"));
+            }
+            upTo = reached - 1;
+        }
+        progress.accept(reached);
+        return new Verification(true, from, upTo, counts[1], counts[2], null);
+    }
+
+    /**
+     * Visits the commits and markers from {@code from} to {@code to} in global order, as {@link #walk}
+     * does, until {@code visit} answers false or the first index nothing holds (returned). Over a
+     * range from the first index it reads the collection once in its natural order, which is the order the writer
+     * inserted (global order, but for markers fenced in later), holding commits that come early
+     * until their turn: the raw driver's read rate, where a walk pays a query for every
+     * {@value #LOOKUP} indexes. Should more than {@value #EARLY} wait, it goes on by walking.
+     */
+    static long scan(MongoCollection<Document> commits, long from, long to,
+                     java.util.function.Predicate<Document> visit) {
+        return scan(commits, from, to, new long[1], visit);
+    }
+
+    /**
+     * As above; {@code left[0]} is then the last index of what was read but not visited ({@code -1}:
+     * nothing, {@code Long.MIN_VALUE}: not known, the scan walked).
+     */
+    static long scan(MongoCollection<Document> commits, long from, long to, long[] left,
+                     java.util.function.Predicate<Document> visit) {
+        left[0] = Long.MIN_VALUE;
+        if (from > 0 || to < LOOKUP * 4L) { // a part of the store: its look-ups cost less than reading it all
+            return walkWhile(commits, from, to, visit);
+        }
+        long unvisited = -1;
+        long next = from;
+        java.util.TreeMap<Long, Document> early = new java.util.TreeMap<>();
+        try (com.mongodb.client.MongoCursor<Document> cursor = commits.find().batchSize(1000).iterator()) {
+            while (next <= to && cursor.hasNext()) {
+                Document commit = cursor.next();
+                long id = commit.getLong("_id");
+                if (id < next || id > to) {
+                    if (id > to) {
+                        unvisited = Math.max(unvisited, commit.getLong("last"));
+                    }
+                    continue; // passed, inside a commit passed, or beyond the range
+                }
+                if (id > next) {
+                    early.put(id, commit);
+                    if (early.size() > EARLY) {
+                        return walkWhile(commits, next, to, visit);
+                    }
                     continue;
                 }
-                byte[] own = stored(commit);
-                String order = orderProblem(commit, nextSequence);
-                Failure failure = null;
-                if (own == null) {
-                    failure = new Failure(commit.getLong("_id"), Kind.UNSEALED, "commit " + commit.getLong("_id")
-                            + " carries no chain value");
-                } else if (!java.util.Arrays.equals(own, link(previous, commit))) {
-                    failure = beforePrevious != null && java.util.Arrays.equals(own, link(beforePrevious, commit))
-                            // this one follows the commit before the previous: the previous does not belong
-                            ? new Failure(previousAt, Kind.INSERTED, "commit " + previousAt + " is not part of the "
-                                    + "chain: the next commit follows the one before it")
-                            : classify(commit, previous, own, following(commits, window, i), order);
-                } else if (order != null) {
-                    failure = new Failure(commit.getLong("_id"), Kind.REORDERED, order);
+                while (commit != null) {
+                    if (!visit.test(commit)) {
+                        return next; // stopped: left unknown
+                    }
+                    next = commit.getLong("last") + 1;
+                    early.headMap(next).clear();
+                    commit = next > to ? null : early.remove(next);
                 }
-                if (failure != null) {
-                    return new Verification(false, from, upTo, checked, events, failure);
+            }
+            if (next <= to && cursor.hasNext()) {
+                return next; // stopped by the visitor: left unknown
+            }
+        }
+        for (Document waiting : early.values()) {
+            unvisited = Math.max(unvisited, waiting.getLong("last"));
+        }
+        left[0] = unvisited;
+        return next;
+    }
+
+    /** As {@link #walk}, until {@code visit} answers false. */
+    private static long walkWhile(MongoCollection<Document> commits, long from, long to,
+                                  java.util.function.Predicate<Document> visit) {
+        boolean[] stopped = {false};
+        long[] at = {from};
+        long next = from;
+        while (!stopped[0] && next <= to) {
+            long window = Math.min(to, next + LOOKUP - 1);
+            long reached = walk(commits, next, window, commit -> {
+                if (!stopped[0]) {
+                    stopped[0] = !visit.test(commit);
+                    if (!stopped[0]) {
+                        at[0] = commit.getLong("last") + 1;
+                    }
                 }
-                beforePrevious = previous;
-                previous = own;
-                previousAt = commit.getLong("_id");
-                checked++;
-                events += commit.getList("events", Document.class).size();
+            });
+            if (stopped[0] || reached == next || reached <= window) {
+                return stopped[0] ? at[0] : reached;
             }
             next = reached;
-            progress.accept(next);
         }
-        return new Verification(true, from, upTo, checked, events, null);
+        return stopped[0] ? at[0] : next;
     }
 
     /** The next commit (not a void marker) after the window's {@code i}-th, from the window or the store. */
@@ -330,10 +427,6 @@ public final class CommitChain {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return MerkleTree.sha256();
     }
 }

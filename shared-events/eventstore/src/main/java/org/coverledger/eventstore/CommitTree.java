@@ -418,24 +418,23 @@ public final class CommitTree implements MerkleTree.Nodes {
         MerkleTree.Range range = new MerkleTree.Range();
         long built = size();
         long[] firstChanged = {-1};
-        long next = 0;
-        while (range.size() < size) {
-            long from = next;
-            next = CommitChain.walk(commits, from, from + BATCH - 1, commit -> {
-                if (CommitChain.isVoid(commit) || range.size() >= size) {
-                    return;
+        if (size > 0) {
+            CommitChain.scan(commits, 0, Long.MAX_VALUE - 1, commit -> {
+                if (CommitChain.isVoid(commit)) {
+                    return true;
                 }
                 byte[] leaf = MerkleTree.leafHash(CommitChain.canonical(commit));
                 if (firstChanged[0] < 0 && range.size() < built && !Arrays.equals(leaf, node(0, range.size()))) {
                     firstChanged[0] = commit.getLong("_id");
                 }
                 range.add(leaf);
+                if (range.size() % BATCH == 0) {
+                    progress.accept(range.size());
+                }
+                return range.size() < size;
             });
-            if (next == from) {
-                break;
-            }
-            progress.accept(range.size());
         }
+        progress.accept(range.size());
         return new Recomputed(range.size(), range.root(), firstChanged[0]);
     }
 

@@ -124,7 +124,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         super(builder);
         this.commits = builder.database.getCollection(COMMITS);
         this.snapshots = builder.database.getCollection(SNAPSHOTS);
-        this.appender = new Appender(commits, builder.maxCommitsPerWrite);
+        this.appender = new Appender(commits, builder.maxCommitsPerWrite, builder.hashChain);
         this.gapTimeout = builder.gapTimeout;
         this.clock = builder.clock;
         boolean upgraded = CommitLogUpgrade.upgrade(builder.database, clock);
@@ -546,6 +546,7 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         private MongoDatabase database;
         private Duration gapTimeout = Duration.ofSeconds(10);
         private int maxCommitsPerWrite = 200;
+        private boolean hashChain = true;
         private Clock clock = Clock.systemUTC();
 
         public Builder() {
@@ -564,6 +565,16 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         }
 
         /** How many waiting commits one insert may carry (appends from concurrent threads are grouped). */
+        /**
+         * Whether each commit is sealed into the hash chain (the default). Off only to measure what
+         * the chain costs (ops/bench --audit): commits written without it fail the chain check as
+         * UNSEALED until the next start of an engine with it seals them.
+         */
+        public Builder hashChain(boolean hashChain) {
+            this.hashChain = hashChain;
+            return this;
+        }
+
         public Builder maxCommitsPerWrite(int maxCommitsPerWrite) {
             this.maxCommitsPerWrite = maxCommitsPerWrite;
             return this;

@@ -106,16 +106,7 @@ public final class SignedNote {
 
         /** Whether {@code signature} is this key's Ed25519 signature of {@code message}. */
         public boolean verifies(byte[] message, byte[] signature) {
-            try {
-                PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(
-                        new X509EncodedKeySpec(concat(X509_PREFIX, publicKey)));
-                Signature check = Signature.getInstance("Ed25519");
-                check.initVerify(key);
-                check.update(message);
-                return check.verify(signature);
-            } catch (GeneralSecurityException e) {
-                return false;
-            }
+            return ed25519Verifies(publicKey, message, signature);
         }
     }
 
@@ -130,9 +121,8 @@ public final class SignedNote {
                 throw new IllegalArgumentException("a key name is non-empty and has no '+', space or newline");
             }
             try {
-                this.privateKey = KeyFactory.getInstance("Ed25519").generatePrivate(
-                        new PKCS8EncodedKeySpec(concat(PKCS8_PREFIX, seed)));
-                byte[] publicKey = Ed25519Sign.KeyPair.newKeyPairFromSeed(seed).getPublicKey();
+                this.privateKey = SignedNote.privateKey(seed);
+                byte[] publicKey = publicKeyOf(seed);
                 this.verifier = new Verifier(name, keyId(name, publicKey), publicKey);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("this JDK cannot sign with Ed25519", e);
@@ -175,8 +165,7 @@ public final class SignedNote {
 
         /** The signer key in the form {@link #parse} reads (a secret). */
         public String text() {
-            byte[] pkcs8 = privateKey.getEncoded();
-            byte[] seed = Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length);
+            byte[] seed = seedOf(privateKey);
             return "PRIVATE+KEY+" + name + "+" + String.format("%08x", verifier.keyId()) + "+"
                     + Base64.getEncoder().encodeToString(withType(seed));
         }
@@ -188,16 +177,9 @@ public final class SignedNote {
                 throw new IllegalArgumentException("a note's text ends in a newline and has no blank line or control "
                         + "character");
             }
-            try {
-                Signature signature = Signature.getInstance("Ed25519");
-                signature.initSign(privateKey);
-                signature.update(text.getBytes(StandardCharsets.UTF_8));
-                byte[] signed = signature.sign();
-                byte[] line = ByteBuffer.allocate(4 + signed.length).putInt(verifier.keyId()).put(signed).array();
-                return text + "\n" + SIGNATURE_PREFIX + name + " " + Base64.getEncoder().encodeToString(line) + "\n";
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("could not sign", e);
-            }
+            byte[] signed = ed25519(privateKey, text.getBytes(StandardCharsets.UTF_8));
+            byte[] line = ByteBuffer.allocate(4 + signed.length).putInt(verifier.keyId()).put(signed).array();
+            return text + "\n" + SIGNATURE_PREFIX + name + " " + Base64.getEncoder().encodeToString(line) + "\n";
         }
     }
 

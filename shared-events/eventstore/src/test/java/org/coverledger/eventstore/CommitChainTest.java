@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Updates;
@@ -24,8 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 
 /**
  * The hash chain written with every commit, checked from the stored documents: by this code and
@@ -34,19 +29,17 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
  */
 class CommitChainTest {
 
-    private MongoServer server;
-    private MongoClient client;
+    private TestStore store;
     private MongoDatabase database;
     private MongoCollection<Document> commits;
     private MongoCommitLogEngine engine;
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create(server.bindAndGetConnectionString());
-        database = client.getDatabase("chain-test");
-        commits = database.getCollection(MongoCommitLogEngine.COMMITS);
-        engine = engine();
+        store = new TestStore("chain-test");
+        database = store.database;
+        commits = store.commits;
+        engine = store.engine();
         // commits of one and of several events, of several aggregates, and an event of none
         engine.appendEvents(MongoCommitLogEngineTest.event("a", 0, "a0"), MongoCommitLogEngineTest.event("a", 1, "a1"));
         engine.appendEvents(MongoCommitLogEngineTest.event("b", 0, "b0"));
@@ -58,14 +51,12 @@ class CommitChainTest {
     }
 
     private MongoCommitLogEngine engine() {
-        return MongoCommitLogEngine.builder().database(database).eventSerializer(EventSerialization.serializer())
-                .snapshotSerializer(EventSerialization.serializer()).gapTimeout(Duration.ofSeconds(5)).build();
+        return store.engine();
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        server.shutdownNow();
+        store.close();
     }
 
     private Verification verify() {
@@ -172,6 +163,56 @@ class CommitChainTest {
         assertThat(CommitChain.sealUnsealed(commits)).as("run again: nothing to do").isZero();
         engine.appendEvents(MongoCommitLogEngineTest.event("a", 5, "a5"));
         assertThat(verify().valid()).isTrue();
+    }
+
+    @Test
+    void a_long_store_is_read_in_one_pass_even_when_some_commits_lie_out_of_their_place() {
+        int extra = 12_000;
+        seed(9, extra);
+        Verification valid = verify();
+        assertThat(valid.failure()).isNull();
+        assertThat(valid.commits()).isEqualTo(7 + extra);
+
+        // a commit stored again lies last in the collection's natural order: held until its turn
+        moveToTheEnd(9 + 5_000);
+        assertThat(verify().valid()).as("%s", verify().failure()).isTrue();
+        // so early that more than the scan holds come before it: it walks on from there
+        moveToTheEnd(9 + 100);
+        Verification walked = verify();
+        assertThat(walked.failure()).isNull();
+        assertThat(walked.commits()).isEqualTo(7 + extra);
+
+        Document changed = stored().get(9L + 11_000);
+        List<Document> events = new ArrayList<>(changed.getList("events", Document.class));
+        events.get(0).put("payload", "{\"changed\":true}");
+        commits.updateOne(new Document("_id", 9L + 11_000), Updates.set("events", events));
+        assertThat(verify().failure().kind()).isEqualTo(Kind.CHANGED);
+        assertThat(verify().failure().position()).isEqualTo(9 + 11_000);
+        commits.deleteOne(new Document("_id", 9L + 6_000));
+        assertThat(verify().failure().kind()).isEqualTo(Kind.DELETED);
+        assertThat(verify().failure().position()).isEqualTo(9 + 6_000);
+    }
+
+    private void moveToTheEnd(long index) {
+        Document commit = commits.find(new Document("_id", index)).first();
+        commits.deleteOne(new Document("_id", index));
+        commits.insertOne(commit);
+    }
+
+    /** Sealed one-event commits from {@code from} on, written with the raw driver in the engine's form. */
+    private void seed(long from, int count) {
+        byte[] chain = CommitChain.stored(stored().get(from - 1));
+        List<Document> batch = new ArrayList<>();
+        for (long i = from; i < from + count; i++) {
+            Document commit = new Document("_id", i).append("last", i).append("idx", List.of(i))
+                    .append("ids", List.of("e" + i)).append("events", List.of(new Document("id", "e" + i)
+                            .append("ts", new java.util.Date(i)).append("payloadType", "x")
+                            .append("payload", "{\"n\":" + i + "}").append("metaData", "{}")
+                            .append("agg", "z" + (i % 50)).append("type", "Z").append("seq", (i - from) / 50)));
+            chain = CommitChain.link(chain, commit);
+            batch.add(commit.append("chain", CommitChain.hex(chain)));
+        }
+        commits.insertMany(batch);
     }
 
     // ------------------------------------------------------------ the README's form, written again

@@ -2,7 +2,6 @@ package org.coverledger.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,8 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -23,8 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 
 /**
  * The Merkle tree over the stored commits, kept as tiles in MongoDB: with tiles of 4 hashes, a
@@ -34,26 +29,22 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
  */
 class CommitTreeTest {
 
-    private MongoServer server;
-    private MongoClient client;
+    private TestStore store;
     private MongoDatabase database;
     private MongoCollection<Document> commits;
     private MongoCommitLogEngine engine;
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create(server.bindAndGetConnectionString());
-        database = client.getDatabase("tree-test");
-        commits = database.getCollection(MongoCommitLogEngine.COMMITS);
-        engine = MongoCommitLogEngine.builder().database(database).eventSerializer(EventSerialization.serializer())
-                .snapshotSerializer(EventSerialization.serializer()).gapTimeout(Duration.ofSeconds(5)).build();
+        store = new TestStore("tree-test");
+        database = store.database;
+        commits = store.commits;
+        engine = store.engine();
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        server.shutdownNow();
+        store.close();
     }
 
     private long seq;

@@ -148,9 +148,12 @@ public class ApiDescription {
                     refusals.put("409", "CONCURRENT_MODIFICATION (retry), IDEMPOTENT_REQUEST_IN_FLIGHT, "
                             + "ALREADY_REGISTERED (the field in `errors`)");
                 }
-                if (side == Permission.Side.QUERY && path.matches("/api/audit/(digest|proofs/.*|verifications.*|export)")) {
+                if (side == Permission.Side.QUERY
+                        && path.matches("/api/audit/(digest|proofs/.*|verifications.*|export|checkpoints.*|access.*|retention)")) {
                     refusals.put("409", "AUDIT_TREE_DAMAGED (the stored Merkle tree is malformed: changed in the "
-                            + "database), AUDIT_COMMIT_CHANGED (a commit is not what the tree recorded)");
+                            + "database), AUDIT_COMMIT_CHANGED (a commit is not what the tree recorded), "
+                            + "AUDIT_ACCESS_DAMAGED (the access log's documents are malformed), AUDIT_DATA_DAMAGED "
+                            + "(a recorded checkpoint or verification job is malformed)");
                 }
                 if (hasBody) {
                     refusals.put("413", "PAYLOAD_TOO_LARGE");
