@@ -291,7 +291,7 @@ public final class CommitChain {
         long unvisited = -1;
         long next = from;
         java.util.TreeMap<Long, Document> early = new java.util.TreeMap<>();
-        try (com.mongodb.client.MongoCursor<Document> cursor = commits.find().batchSize(1000).iterator()) {
+        try (ReadAhead cursor = new ReadAhead(commits.find())) {
             while (next <= to && cursor.hasNext()) {
                 Document commit = cursor.next();
                 long id = commit.getLong("_id");
