@@ -99,6 +99,8 @@ class AccessControlIT {
             Q GET    /api/claims/{id}/progress/stream             C J P R
             Q GET    /api/claims/{id}/materials/{id}              C J P R
             Q GET    /api/accounts/{id}/notices                   C R
+            Q GET    /api/accounts/lookup                         U J P R
+            Q GET    /api/accounts/{id}/overview                  C U J P R
             Q GET    /api/accounts/{id}                           C U J P R
             Q GET    /api/accounts                                U J P A R
             Q GET    /api/accounts/{id}/devices                   C R
@@ -118,6 +120,13 @@ class AccessControlIT {
             Q GET    /api/audit/access/digest                     P R
             Q POST   /api/audit/access/verifications              P R
             Q GET    /api/audit/retention                         P R
+            Q GET    /api/analytics/portfolio                     P A R
+            Q GET    /api/analytics/claims                        P A R
+            Q GET    /api/analytics/cycle-times                   P A R
+            Q GET    /api/analytics/adjusters                     P A R
+            Q GET    /dashboard                                   PUBLIC
+            Q GET    /dashboard/{id}                              PUBLIC
+            Q GET    /dashboard/lib/{id}                          PUBLIC
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R
             """;

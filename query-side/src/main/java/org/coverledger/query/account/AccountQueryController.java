@@ -115,7 +115,7 @@ public class AccountQueryController {
     }
 
     /** Where a notice went: a mobile number or a mailbox, masked as the account's own are. */
-    private static String maskedAddress(String to, Caller caller, boolean own) {
+    static String maskedAddress(String to, Caller caller, boolean own) {
         if (to == null) {
             return null;
         }

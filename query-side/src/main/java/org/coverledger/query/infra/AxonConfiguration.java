@@ -32,7 +32,7 @@ import org.springframework.data.mongodb.MongoDatabaseFactory;
 public class AxonConfiguration {
 
     /** The processing groups of the query side, one per projection. */
-    public static final List<String> PROJECTIONS = List.of("policies", "claims", "accounts", "audit");
+    public static final List<String> PROJECTIONS = List.of("policies", "claims", "accounts", "audit", "analytics");
 
     /** The data subjects' keys that seal personal data in events and snapshots (see README, data protection). */
     @Bean

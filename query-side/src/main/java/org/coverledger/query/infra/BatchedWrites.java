@@ -60,6 +60,7 @@ public final class BatchedWrites {
     private final boolean immediate;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final Map<String, Object> remembered = new HashMap<>();
+    private final List<Runnable> beforeFlush = new ArrayList<>();
 
     private BatchedWrites(MongoTemplate mongo, boolean immediate) {
         this.mongo = mongo;
@@ -160,8 +161,31 @@ public final class BatchedWrites {
         }
     }
 
+    /**
+     * Work to do first when the batch's writes go out, before its token is stored: a projection
+     * that keeps its own account of the batch writes it then. False, with nothing kept, when
+     * writes go out at once (no batch, or after a failed flush): the caller writes now.
+     */
+    public boolean beforeFlush(Runnable work) {
+        if (immediate) {
+            return false;
+        }
+        beforeFlush.add(work);
+        return true;
+    }
+
     /** Sends every queued write, one bulk write per collection and mode, in the order first queued. */
     public void flush() {
+        try {
+            for (Runnable work : beforeFlush) {
+                work.run();
+            }
+        } catch (RuntimeException e) {
+            beforeFlush.clear();
+            failed();
+            throw e;
+        }
+        beforeFlush.clear();
         for (Pending batch : pending.values()) {
             BulkOperations bulk = mongo.bulkOps(batch.mode(), batch.type());
             batch.writes().forEach(write -> write.accept(bulk));

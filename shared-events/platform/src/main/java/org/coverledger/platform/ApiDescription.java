@@ -141,7 +141,7 @@ public class ApiDescription {
                 if (!everyRole) {
                     refusals.put("403", "FORBIDDEN: the caller's role does not permit it");
                 }
-                if (path.contains("{")) {
+                if (path.contains("{") || path.endsWith("/lookup")) {
                     refusals.put("404", "NOT_FOUND: no such object, or one the caller may not see");
                 }
                 if (command) {

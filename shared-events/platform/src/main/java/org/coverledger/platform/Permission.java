@@ -96,6 +96,10 @@ public enum Permission {
     /** Who may see the claim; analysts see what it holds, never its files. */
     DOWNLOAD_MATERIAL(Side.QUERY, "GET", "/api/claims/*/materials/*", CUSTOMER, ADJUSTER, COMPLIANCE, ADMIN),
     LIST_NOTICES(Side.QUERY, "GET", "/api/accounts/*/notices", CUSTOMER, ADMIN),
+    /** Before VIEW_ACCOUNT, whose pattern it would otherwise match: service staff find a customer by key. */
+    FIND_ACCOUNT(Side.QUERY, "GET", "/api/accounts/lookup", UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
+    /** The customer's "my assets" page; service staff see any customer's, with recent activity. */
+    ACCOUNT_OVERVIEW(Side.QUERY, "GET", "/api/accounts/*/overview", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
     VIEW_ACCOUNT(Side.QUERY, "GET", "/api/accounts/*", CUSTOMER, UNDERWRITER, ADJUSTER, COMPLIANCE, ADMIN),
     LIST_DEVICES(Side.QUERY, "GET", "/api/accounts/*/devices", CUSTOMER, ADMIN),
     LIST_SESSIONS(Side.QUERY, "GET", "/api/accounts/*/sessions", CUSTOMER, ADMIN),
@@ -115,6 +119,15 @@ public enum Permission {
     COSIGN_AUDIT_CHECKPOINT(Side.QUERY, "POST", "/api/audit/checkpoints/*/cosignatures"),
     /** Signed checkpoints and proofs of the audit log (after AUDIT_PUBLIC_KEY, whose path this matches). */
     READ_AUDIT_PROOFS(Side.QUERY, "GET", "/api/audit/**", COMPLIANCE, ADMIN),
+    /** Aggregates only: no figure names or identifies a customer. */
+    ANALYTICS_PORTFOLIO(Side.QUERY, "GET", "/api/analytics/portfolio", ANALYST, COMPLIANCE, ADMIN),
+    ANALYTICS_CLAIMS(Side.QUERY, "GET", "/api/analytics/claims", ANALYST, COMPLIANCE, ADMIN),
+    ANALYTICS_CYCLE_TIMES(Side.QUERY, "GET", "/api/analytics/cycle-times", ANALYST, COMPLIANCE, ADMIN),
+    ANALYTICS_ADJUSTERS(Side.QUERY, "GET", "/api/analytics/adjusters", ANALYST, COMPLIANCE, ADMIN),
+    /** The dashboard's page, script and chart library hold no figures: the page asks the analytics with the analyst's login. */
+    DASHBOARD(Side.QUERY, "GET", "/dashboard"),
+    DASHBOARD_FILES(Side.QUERY, "GET", "/dashboard/*"),
+    DASHBOARD_LIBRARY(Side.QUERY, "GET", "/dashboard/lib/*"),
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
     OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN);
 

@@ -1,0 +1,96 @@
+package org.coverledger.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.coverledger.ops.WalkingSkeletonIT.awaitJson;
+import static org.coverledger.ops.WalkingSkeletonIT.fields;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.coverledger.ops.Api.Reply;
+import org.coverledger.ops.Customers.Customer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One customer at a glance, over HTTP: the customer's "my assets" page after two purchases and a
+ * claim, the same for service staff with recent activity and masked personal data, found by
+ * policy number, claim id, mobile and national ID; another customer's is 404.
+ */
+class AccountOverviewIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void a_customer_sees_their_assets_and_staff_find_and_see_them_masked() throws Exception {
+        try (RunningSystem system = RunningSystem.start(data)) {
+            Customer customer = Customers.register(system, "Zhao Lei");
+            Api buyer = customer.command(system);
+            Policies.Bought first = Policies.buy(buyer, customer.accountId());
+            Policies.Bought second = Policies.buy(buyer, customer.accountId());
+            String claimId = Policies.claim(buyer, customer.accountId(), first.policyId(), Policies.today(), "BURGLARY",
+                    "8000.00");
+            Api mine = customer.query(system);
+            String path = "/api/accounts/" + customer.accountId() + "/overview";
+
+            JsonNode overview = awaitJson(mine, path, o -> o.get("claims").size() == 1 && o.get("policies").size() == 2);
+            assertThat(overview.get("policiesByProduct").get("PROPERTY").get("IN_FORCE").asInt()).isEqualTo(2);
+            BigDecimal cover = BigDecimal.ZERO;
+            BigDecimal paid = BigDecimal.ZERO;
+            for (Policies.Bought bought : new Policies.Bought[] {first, second}) {
+                JsonNode policy = mine.get("/api/policies/" + bought.policyId()).json();
+                cover = cover.add(new BigDecimal(policy.get("sumInsured").asText()));
+                paid = paid.add(new BigDecimal(policy.get("payments").get(0).get("amount").asText()));
+            }
+            assertThat(new BigDecimal(overview.get("totalCover").asText())).isEqualByComparingTo(cover)
+                    .isEqualByComparingTo("1000000");
+            assertThat(new BigDecimal(overview.get("premiumsPaid").get("paidThisYear").asText()))
+                    .isEqualByComparingTo(paid).isPositive();
+            assertThat(overview.get("premiumsPaid").get("thisYear").asInt()).isEqualTo(Policies.today().getYear());
+            JsonNode claim = overview.get("claims").get(0);
+            assertThat(claim.get("claimId").asText()).isEqualTo(claimId);
+            assertThat(claim.get("incidentType").asText()).isEqualTo("BURGLARY");
+            assertThat(new BigDecimal(claim.get("amountClaimed").asText())).isEqualByComparingTo("8000.00");
+            assertThat(claim.get("policyNumber").asText()).isEqualTo(first.policyNumber());
+            assertThat(overview.get("upcomingRenewals")).as("a year away").isEmpty();
+            assertThat(overview.has("recentActivity")).as("staff only").isFalse();
+            assertThat(overview.get("account").get("name").asText()).isEqualTo("Zhao Lei");
+
+            // another customer sees nothing of it
+            Customer other = Customers.register(system, "Sun Li");
+            assertThat(other.query(system).get(path).status()).isEqualTo(404);
+
+            // staff find the customer by any of four keys, and see the overview masked, with activity
+            Api adam = Api.at(system.queryUrl(), "adam");
+            for (String key : new String[] {"policyNumber=" + second.policyNumber(), "claimId=" + claimId,
+                    "mobile=" + customer.mobile(), "nationalId=" + customer.nationalId()}) {
+                Reply found = adam.get("/api/accounts/lookup?" + key);
+                assertThat(found.status()).as(key + ": " + found).isEqualTo(200);
+                assertThat(found.json().get("accountId").asText()).as(key).isEqualTo(customer.accountId());
+            }
+            assertThat(adam.get("/api/accounts/lookup?mobile=13900000000").status()).isEqualTo(404);
+            assertThat(fields(adam.get("/api/accounts/lookup"))).containsExactly("policyNumber");
+            assertThat(fields(adam.get("/api/accounts/lookup?mobile=12&nationalId=x"))).contains("mobile", "nationalId");
+            assertThat(Api.at(system.queryUrl(), "ana").get("/api/accounts/lookup?claimId=" + claimId).status())
+                    .as("analysts do not look people up").isEqualTo(403);
+
+            JsonNode staffView = adam.get(path).json();
+            // an adjuster sees the name and mobile, the national ID masked (PersonalDataMasking)
+            assertThat(staffView.get("account").get("name").asText()).isEqualTo("Zhao Lei");
+            assertThat(staffView.get("account").get("nationalId").asText()).isNotEqualTo(customer.nationalId())
+                    .contains("*");
+            assertThat(staffView.get("policies")).isEqualTo(overview.get("policies"));
+            JsonNode activity = staffView.get("recentActivity");
+            assertThat(activity.size()).isBetween(5, 20);
+            for (int i = 1; i < activity.size(); i++) {
+                assertThat(java.time.Instant.parse(activity.get(i).get("at").asText())).as("newest first")
+                        .isBeforeOrEqualTo(java.time.Instant.parse(activity.get(i - 1).get("at").asText()));
+            }
+            assertThat(activity.findValuesAsText("type")).contains("AccountRegistered", "PolicyIssued", "ClaimSubmitted");
+            assertThat(staffView.get("recentNotices").isArray()).isTrue();
+            assertThat(staffView.toString()).doesNotContain(customer.nationalId());
+        }
+    }
+}

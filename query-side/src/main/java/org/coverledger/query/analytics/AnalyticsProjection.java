@@ -1,0 +1,187 @@
+package org.coverledger.query.analytics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
+import com.mongodb.client.result.UpdateResult;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.bson.Document;
+import org.coverledger.query.analytics.AnalyticsFold.Delta;
+import org.coverledger.query.analytics.AnalyticsFold.Facts;
+import org.coverledger.query.infra.BatchedWrites;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the analysts' figures: every policy and claim event goes through {@link AnalyticsFold},
+ * and what it adds is stored pre-aggregated, one document per month and product
+ * ({@value #MONTHS}: {@code d.<day recorded>.<day effective>.<metric>}), so that a report reads a
+ * few hundred small documents by their key whatever the size of the book. What the fold needs of
+ * an aggregate's past is kept beside it ({@value #FACTS}, one document per policy or claim).
+ *
+ * <p>Exactly once without transactions: each month document and each facts document records the
+ * global position of the last event it took in, and an event at or before it is passed over. At
+ * the end of a batch the month documents are written first (each a compare-and-set on its
+ * position), then the facts: a crash in between replays the batch from facts that do not know it,
+ * and the months that already hold it pass it over. One segment, so that positions only grow.
+ */
+@Component
+@ProcessingGroup("analytics")
+public class AnalyticsProjection {
+
+    static final String MONTHS = "analytics_months";
+    static final String FACTS = "analytics_facts";
+    private static final String BATCH = AnalyticsProjection.class.getName();
+
+    private final MongoTemplate mongo;
+    private final AnalyticsFold fold;
+
+    public AnalyticsProjection(MongoTemplate mongo, AnalyticsFold fold) {
+        this.mongo = mongo;
+        this.fold = fold;
+    }
+
+    @EventHandler
+    void on(Object payload, DomainEventMessage<?> event, TrackingToken token) {
+        if (!AnalyticsFold.folds(event.getPayloadType())) {
+            return;
+        }
+        long position = token.position().orElseThrow(() -> new IllegalStateException("a token without a position"));
+        Batch batch = batch();
+        Facts facts = batch.facts(event.getAggregateIdentifier());
+        if (facts.position >= position) {
+            return; // taken in before: a batch replayed after a crash
+        }
+        batch.deltas.addAll(fold.apply(event, position, facts));
+        batch.changed.put(facts.id, facts);
+        if (!batch.deferred) {
+            batch.write();
+        }
+    }
+
+    /** The batch on this thread, written before its token is stored; outside a batch, one written at once. */
+    private Batch batch() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            return new Batch(false);
+        }
+        UnitOfWork<?> root = CurrentUnitOfWork.get().root();
+        Batch batch = root.getOrComputeResource(BATCH, key -> new Batch(true));
+        if (batch.deferred && !batch.registered) {
+            batch.registered = BatchedWrites.current(mongo).beforeFlush(batch::write);
+            batch.deferred = batch.registered;
+        }
+        return batch;
+    }
+
+    /** What one batch of events adds and the facts it changed. */
+    private final class Batch {
+        private final List<Delta> deltas = new ArrayList<>();
+        private final Map<String, Facts> changed = new LinkedHashMap<>();
+        private final Map<String, Facts> known = new HashMap<>();
+        private boolean deferred;
+        private boolean registered;
+
+        Batch(boolean deferred) {
+            this.deferred = deferred;
+        }
+
+        Facts facts(String aggregateId) {
+            return known.computeIfAbsent(aggregateId, id -> {
+                Document stored = factsCollection().find(Filters.eq("_id", id)).first();
+                return stored == null ? new Facts(id) : Facts.of(stored);
+            });
+        }
+
+        void write() {
+            registered = false;
+            if (!deltas.isEmpty()) {
+                writeMonths(deltas);
+            }
+            if (!changed.isEmpty()) {
+                List<WriteModel<Document>> replaces = new ArrayList<>();
+                for (Facts f : changed.values()) {
+                    replaces.add(new ReplaceOneModel<>(Filters.eq("_id", f.id), f.toDocument(),
+                            new ReplaceOptions().upsert(true)));
+                }
+                factsCollection().bulkWrite(replaces);
+            }
+            deltas.clear();
+            changed.clear();
+        }
+    }
+
+    /** Each month document takes the additions of events past its position, in one compare-and-set. */
+    private void writeMonths(List<Delta> deltas) {
+        Map<String, List<Delta>> byMonth = new LinkedHashMap<>();
+        for (Delta delta : deltas) {
+            byMonth.computeIfAbsent(monthKey(delta), k -> new ArrayList<>()).add(delta);
+        }
+        Map<String, Long> positions = new HashMap<>();
+        for (Document month : months().find(Filters.in("_id", byMonth.keySet())).projection(new Document("pos", 1))) {
+            positions.put(month.getString("_id"), ((Number) month.get("pos")).longValue());
+        }
+        for (Map.Entry<String, List<Delta>> month : byMonth.entrySet()) {
+            Long stored = positions.get(month.getKey());
+            Document inc = new Document();
+            Document min = new Document();
+            long last = -1;
+            for (Delta delta : month.getValue()) {
+                if (stored != null && delta.position() <= stored) {
+                    continue;
+                }
+                String path = "d." + delta.recorded() + "." + delta.effective() + "." + delta.metric();
+                inc.put(path, ((Number) inc.getOrDefault(path, 0L)).longValue() + delta.value());
+                String first = "first." + delta.recorded();
+                if (!min.containsKey(first)) {
+                    min.put(first, delta.position());
+                }
+                last = Math.max(last, delta.position());
+            }
+            if (last < 0) {
+                continue;
+            }
+            Delta any = month.getValue().get(0);
+            Document update = new Document("$inc", inc).append("$min", min).append("$set", new Document("pos", last)
+                    .append("month", any.recorded().toString().substring(0, 7)).append("product", any.product()));
+            // absent: inserted (a racing insert fails on the key); present: only if still at the position read
+            UpdateResult result = months().updateOne(Filters.and(Filters.eq("_id", month.getKey()), stored == null
+                    ? Filters.exists("pos", false) : Filters.eq("pos", stored)), update, new UpdateOptions().upsert(true));
+            if (result.getMatchedCount() == 0 && result.getUpsertedId() == null) {
+                throw new IllegalStateException("analytics month " + month.getKey() + " moved while it was written");
+            }
+        }
+    }
+
+    static String monthKey(Delta delta) {
+        return delta.recorded().toString().substring(0, 7) + "|" + delta.product();
+    }
+
+    private MongoCollection<Document> months() {
+        return mongo.getCollection(MONTHS);
+    }
+
+    private MongoCollection<Document> factsCollection() {
+        return mongo.getCollection(FACTS);
+    }
+
+    @ResetHandler
+    void reset() {
+        mongo.dropCollection(MONTHS);
+        mongo.dropCollection(FACTS);
+    }
+}

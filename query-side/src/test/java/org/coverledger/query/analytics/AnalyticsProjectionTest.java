@@ -1,0 +1,397 @@
+package org.coverledger.query.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import com.mongodb.client.MongoDatabase;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
+import org.coverledger.events.claim.ClaimApi;
+import org.coverledger.events.claim.ClaimApi.Decision;
+import org.coverledger.events.claim.ClaimApi.MaterialCategory;
+import org.coverledger.events.claim.ClaimApi.Outcome;
+import org.coverledger.events.common.BusinessCalendar;
+import org.coverledger.events.common.CommandMetadata;
+import org.coverledger.events.common.Money;
+import org.coverledger.events.policy.PolicyApi;
+import org.coverledger.events.policy.PolicyApi.CancellationReason;
+import org.coverledger.events.policy.Product;
+import org.coverledger.events.policy.QuoteApi.PaymentPlan;
+import org.coverledger.eventstore.MongoCommitLogEngine;
+import org.coverledger.eventstore.MongoEventStore;
+import org.coverledger.privacy.SubjectKeys;
+import org.coverledger.query.ProjectionTestMongo;
+import org.coverledger.query.analytics.AnalyticsReports.AdjusterRow;
+import org.coverledger.query.analytics.AnalyticsReports.ClaimsRow;
+import org.coverledger.query.analytics.AnalyticsReports.CycleRow;
+import org.coverledger.query.analytics.AnalyticsReports.GroupBy;
+import org.coverledger.query.analytics.AnalyticsReports.Period;
+import org.coverledger.query.analytics.AnalyticsReports.PortfolioRow;
+import org.coverledger.query.analytics.AnalyticsReports.Request;
+import org.coverledger.query.claim.FirstActionSla;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The analytics beside themselves: a small book whose figures were worked out by hand (below,
+ * beside each assertion) is written to a real event store on a wire-protocol server, read back
+ * as a tracking processor reads it, folded by the projection, and reported; as of moments inside
+ * a day; and replayed after a crash without counting anything twice.
+ *
+ * <p>The book (business time Asia/Shanghai; every event at 10:00 there, 02:00Z):
+ * <ul>
+ * <li>P1 HEALTH 3,650.00 a year from 2026-01-10 (365 days: 10.00 a day earned), issued and started 01-10;
+ * <li>P2 AUTO 730.00 from 2026-02-01 (2.00 a day), issued 01-15, started 02-01;
+ * <li>P3 HEALTH 1,825.00 from 02-05 (5.00 a day), issued and started 02-05, cancelled in cooling-off 02-10 (void);
+ * <li>P4 HEALTH 365.00 from 02-20 (1.00 a day), issued and started 02-20, cancelled 03-15 (covered to 03-15), 300.00 back;
+ * <li>C1 on P1, HOSPITALISATION, 3,200.50 claimed 03-02; adam asks for materials 6 h later, alice provides them,
+ *     adam approves 3,000.00 at 48 h, paid at 72 h, closed PAID;
+ * <li>C2 on P2, COLLISION, 5,000.00 claimed 03-10; adam rejects at 24 h, closed REJECTED;
+ * <li>C3 on P1, OUTPATIENT, 800.00 claimed 03-20, assigned to alan, still open.
+ * </ul>
+ */
+class AnalyticsProjectionTest {
+
+    private static final ZoneId ZONE = BusinessCalendar.DEFAULT_ZONE;
+    private static final LocalDate TODAY = LocalDate.parse("2026-03-31");
+
+    private ProjectionTestMongo server;
+    private MongoCommitLogEngine engine;
+    private AnalyticsProjection projection;
+    private AnalyticsReports reports;
+    private final Map<String, Long> sequences = new HashMap<>();
+
+    @BeforeEach
+    void start() {
+        server = new ProjectionTestMongo();
+        MongoDatabase database = server.template().getDb();
+        engine = MongoEventStore.engine(database, new SubjectKeys(database, SubjectKeys.randomMasterKey()),
+                Duration.ofSeconds(1));
+        FirstActionSla sla = new FirstActionSla(3, new BusinessCalendar(
+                Clock.fixed(Instant.parse("2026-03-31T12:00:00Z"), ZONE), ZONE));
+        AnalyticsFold fold = new AnalyticsFold(ZONE, sla);
+        projection = new AnalyticsProjection(server.template(), fold);
+        reports = new AnalyticsReports(server.template(), engine, fold, ZONE);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static Money cny(String amount) {
+        return Money.cny(new BigDecimal(amount));
+    }
+
+    private static Instant at(String day, int hoursAfterTen) {
+        return Instant.parse(day + "T02:00:00Z").plus(Duration.ofHours(hoursAfterTen));
+    }
+
+    /** Appends the event to the store as its aggregate's next, recorded at the instant, by the actor. */
+    private void record(String type, String aggregateId, Instant at, String actor, Object payload) {
+        long sequence = sequences.merge(aggregateId, 0L, (a, b) -> a + 1);
+        engine.appendEvents(List.of(new GenericDomainEventMessage<>(type, aggregateId, sequence, payload,
+                org.axonframework.messaging.MetaData.with(CommandMetadata.ACTOR, actor), UUID.randomUUID().toString(),
+                at)));
+    }
+
+    private void issue(String id, Product product, String premium, String start, String end, String issuedOn) {
+        record("Policy", id, at(issuedOn, 0), "alice", new PolicyApi.PolicyIssued(id, "PN-" + id, "acc-1", "alice",
+                product, cny("100000.00"), cny(premium), LocalDate.parse(start), LocalDate.parse(end),
+                PaymentPlan.ANNUAL, "q-" + id, "2026-01", cny(premium), "pay-" + id, null));
+    }
+
+    private void started(String id, String start) {
+        record("Policy", id, at(start, 0), "system", new PolicyApi.PolicyStarted(id, "acc-1", LocalDate.parse(start),
+                at(start, 0)));
+    }
+
+    private void book() {
+        issue("P1", Product.HEALTH, "3650.00", "2026-01-10", "2027-01-09", "2026-01-10");
+        started("P1", "2026-01-10");
+        issue("P2", Product.AUTO, "730.00", "2026-02-01", "2027-01-31", "2026-01-15");
+        started("P2", "2026-02-01");
+        issue("P3", Product.HEALTH, "1825.00", "2026-02-05", "2027-02-04", "2026-02-05");
+        started("P3", "2026-02-05");
+        record("Policy", "P3", at("2026-02-10", 0), "alice", new PolicyApi.PolicyCancelled("P3", "acc-1",
+                LocalDate.parse("2026-02-10"), true, null, cny("1825.00"), cny("0.00"), cny("0.00"), cny("1825.00"),
+                "refund-P3", "ref-P3", CancellationReason.NO_LONGER_NEEDED, at("2026-02-10", 0)));
+        issue("P4", Product.HEALTH, "365.00", "2026-02-20", "2027-02-19", "2026-02-20");
+        started("P4", "2026-02-20");
+
+        claim("C1", "P1", "HOSPITALISATION", "HEALTH", "3200.50", "2026-03-02", "adam");
+        record("Claim", "C1", at("2026-03-02", 6), "adam", new ClaimApi.MaterialsRequested("C1", "acc-1",
+                List.of(new ClaimApi.RequestedItem(MaterialCategory.INVOICE, "invoice")), null, "adam",
+                at("2026-03-02", 6), LocalDate.parse("2026-03-20")));
+        record("Claim", "C1", at("2026-03-03", 0), "alice", new ClaimApi.MaterialsProvided("C1", "acc-1", "alice",
+                at("2026-03-03", 0)));
+
+        record("Policy", "P4", at("2026-03-15", 0), "alice", new PolicyApi.PolicyCancelled("P4", "acc-1",
+                LocalDate.parse("2026-03-15"), false, LocalDate.parse("2026-03-15"), cny("365.00"), cny("24.00"),
+                cny("36.50"), cny("300.00"), "refund-P4", "ref-P4", CancellationReason.OTHER, at("2026-03-15", 0)));
+        record("Claim", "C1", at("2026-03-04", 0), "adam", assessed("C1", "P1", Decision.APPROVED, "3000.00",
+                at("2026-03-04", 0)));
+        record("Claim", "C1", at("2026-03-04", 0), "adam", new ClaimApi.ClaimApproved("C1", "acc-1", "P1",
+                cny("3000.00"), List.of("adam"), at("2026-03-04", 0)));
+        record("Claim", "C1", at("2026-03-05", 0), "system", new ClaimApi.ClaimPaid("C1", "acc-1", "P1",
+                cny("3000.00"), "card-1", "payout-C1-1", "gw-1", at("2026-03-05", 0)));
+        record("Claim", "C1", at("2026-03-05", 0), "system", new ClaimApi.ClaimClosed("C1", "acc-1", "P1",
+                Outcome.PAID, cny("3000.00"), at("2026-03-05", 0)));
+
+        claim("C2", "P2", "COLLISION", "AUTO", "5000.00", "2026-03-10", "adam");
+        record("Claim", "C2", at("2026-03-11", 0), "adam", assessed("C2", "P2", Decision.REJECTED, "0.00",
+                at("2026-03-11", 0)));
+        record("Claim", "C2", at("2026-03-11", 0), "adam", new ClaimApi.ClaimClosed("C2", "acc-1", "P2",
+                Outcome.REJECTED, cny("0.00"), at("2026-03-11", 0)));
+
+        claim("C3", "P1", "OUTPATIENT", "HEALTH", "800.00", "2026-03-20", "alan");
+    }
+
+    private void claim(String id, String policyId, String incidentType, String product, String amount, String day,
+                       String adjuster) {
+        record("Claim", id, at(day, 0), "alice", new ClaimApi.ClaimSubmitted(id, policyId, "acc-1", "alice",
+                LocalDate.parse(day).minusDays(1), "what happened", cny(amount), at(day, 0), incidentType, "card-1",
+                product, "PN-" + policyId));
+        record("Claim", id, at(day, 0), "system", new ClaimApi.ClaimAssigned(id, "acc-1", adjuster, "system",
+                at(day, 0)));
+    }
+
+    private static ClaimApi.ClaimAssessed assessed(String claimId, String policyId, Decision decision, String approved,
+                                                   Instant at) {
+        return new ClaimApi.ClaimAssessed(claimId, "acc-1", policyId, "[]", List.of(), decision, cny("1.00"),
+                cny(approved), cny("0.00"), cny(approved), null, "adam", false, at);
+    }
+
+    /** The store's events as a tracking processor reads them, each handled on its own (no batch). */
+    private List<TrackedEventMessage<?>> stored() {
+        try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(null, false)) {
+            return new ArrayList<>(events.toList());
+        }
+    }
+
+    private void project(List<TrackedEventMessage<?>> events) {
+        for (TrackedEventMessage<?> event : events) {
+            projection.on(event.getPayload(), (DomainEventMessage<?>) event, event.trackingToken());
+        }
+    }
+
+    /** The events handled in one batch, as a pooled processor does: written when the batch commits. */
+    private void projectInBatch(List<TrackedEventMessage<?>> events) {
+        BatchingUnitOfWork<?> batch = new BatchingUnitOfWork<>(new ArrayList<EventMessage<?>>(events));
+        var result = batch.executeWithResult(() -> {
+            TrackedEventMessage<?> event = (TrackedEventMessage<?>) batch.getMessage();
+            projection.on(event.getPayload(), (DomainEventMessage<?>) event, event.trackingToken());
+            return null;
+        });
+        if (result.isExceptional()) {
+            throw new IllegalStateException(result.exceptionResult());
+        }
+    }
+
+    private <T> List<T> rows(GroupBy groupBy, String product, Instant asOf, Report<T> report) {
+        LocalDate known = reports.knownUntil(asOf, TODAY);
+        LocalDate from = LocalDate.parse("2026-01-01");
+        List<Period> periods = AnalyticsReports.periods(from, TODAY, groupBy);
+        return report.rows(reports.ledger(asOf), new Request(from, TODAY, groupBy, product, asOf), periods, known);
+    }
+
+    private interface Report<T> {
+        List<T> rows(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known);
+    }
+
+    private static <T> T row(List<T> rows, java.util.function.Predicate<T> which) {
+        return rows.stream().filter(which).findFirst().orElseThrow();
+    }
+
+    private PortfolioRow portfolio(String period, String product, Instant asOf) {
+        return row(rows(GroupBy.MONTH, null, asOf, reports::portfolio),
+                r -> r.period().equals(period) && r.product().equals(product));
+    }
+
+    @Test
+    void the_portfolio_of_a_known_book_month_by_month() {
+        book();
+        project(stored());
+
+        PortfolioRow january = portfolio("2026-01", "HEALTH", null);
+        assertThat(january.newBusiness()).isEqualTo(1);
+        assertThat(january.premiumWritten()).isEqualByComparingTo("3650.00");
+        assertThat(january.inForce()).isEqualTo(1);
+        assertThat(january.premiumEarned()).as("P1, 01-10..31: 22 days at 10.00").isEqualByComparingTo("220.00");
+
+        PortfolioRow february = portfolio("2026-02", "HEALTH", null);
+        assertThat(february.newBusiness()).isEqualTo(2);
+        assertThat(february.premiumWritten()).isEqualByComparingTo("2190.00");
+        assertThat(february.averagePremium()).isEqualByComparingTo("1095.00");
+        assertThat(february.inForce()).as("P1 and P4: P3 was void").isEqualTo(2);
+        assertThat(february.premiumEarned()).as("P1 28 days at 10.00, P4 9 days at 1.00, P3 nothing (void)")
+                .isEqualByComparingTo("289.00");
+        assertThat(february.cancellationsInCoolingOff()).isEqualTo(1);
+        assertThat(february.refunds()).isEqualByComparingTo("1825.00");
+
+        PortfolioRow march = portfolio("2026-03", "HEALTH", null);
+        assertThat(march.inForce()).isEqualTo(1);
+        assertThat(march.premiumEarned()).as("P1 31 days at 10.00, P4 03-01..15 at 1.00").isEqualByComparingTo("325.00");
+        assertThat(march.cancellationsAfterCoolingOff()).isEqualTo(1);
+        assertThat(march.refunds()).isEqualByComparingTo("300.00");
+
+        PortfolioRow auto = portfolio("2026-02", "AUTO", null);
+        assertThat(auto.inForce()).isEqualTo(1);
+        assertThat(auto.premiumEarned()).isEqualByComparingTo("56.00");
+        assertThat(portfolio("2026-01", "AUTO", null).inForce()).as("starts 02-01").isZero();
+
+        PortfolioRow all = portfolio("2026-02", AnalyticsReports.ALL, null);
+        assertThat(all.newBusiness()).isEqualTo(2);
+        assertThat(all.inForce()).isEqualTo(3);
+        assertThat(all.premiumEarned()).isEqualByComparingTo("345.00");
+        assertThat(all.premiumWritten()).isEqualByComparingTo("2190.00");
+    }
+
+    @Test
+    void claims_cycle_times_and_adjusters_of_a_known_book() {
+        book();
+        project(stored());
+
+        ClaimsRow health = row(rows(GroupBy.MONTH, null, null, reports::claims),
+                r -> r.period().equals("2026-03") && r.product().equals("HEALTH"));
+        assertThat(health.reported()).isEqualTo(2);
+        assertThat(health.reportedByIncidentType()).containsEntry("HOSPITALISATION", 1L).containsEntry("OUTPATIENT", 1L);
+        assertThat(health.open()).isEqualTo(1);
+        assertThat(health.closedByOutcome()).containsExactlyEntriesOf(Map.of("PAID", 1L));
+        assertThat(health.approvalRatio()).isEqualByComparingTo("1");
+        assertThat(health.claimed()).isEqualByComparingTo("4000.50");
+        assertThat(health.approved()).isEqualByComparingTo("3000.00");
+        assertThat(health.paid()).isEqualByComparingTo("3000.00");
+        assertThat(health.lossRatio()).as("3,000.00 paid over 325.00 earned").isEqualByComparingTo("9.2308");
+        assertThat(health.materialsRequests()).isEqualTo(1);
+
+        ClaimsRow all = row(rows(GroupBy.MONTH, null, null, reports::claims),
+                r -> r.period().equals("2026-03") && r.product().equals(AnalyticsReports.ALL));
+        assertThat(all.reported()).isEqualTo(3);
+        assertThat(all.closed()).isEqualTo(2);
+        assertThat(all.decisions()).containsEntry("APPROVED", 1L).containsEntry("REJECTED", 1L);
+        assertThat(all.approvalRatio()).isEqualByComparingTo("0.5");
+        assertThat(all.lossRatio()).as("3,000.00 over 325.00 + 62.00").isEqualByComparingTo("7.7519");
+
+        CycleRow cycles = row(rows(GroupBy.MONTH, "HEALTH", null, reports::cycleTimes),
+                r -> r.period().equals("2026-03"));
+        assertThat(cycles.firstAction().count()).isEqualTo(1);
+        assertThat(cycles.firstAction().p50Hours().doubleValue()).isCloseTo(6.0, within(0.06));
+        assertThat(cycles.decision().p50Hours().doubleValue()).isCloseTo(48.0, within(0.5));
+        assertThat(cycles.payment().p99Hours().doubleValue()).isCloseTo(72.0, within(0.72));
+        assertThat(cycles.materialsLoopsPerClosedClaim()).isEqualByComparingTo("1");
+        assertThat(cycles.slaBreached()).isZero();
+        CycleRow allCycles = row(rows(GroupBy.MONTH, null, null, reports::cycleTimes),
+                r -> r.period().equals("2026-03") && r.product().equals(AnalyticsReports.ALL));
+        assertThat(allCycles.decision().count()).isEqualTo(2);
+        assertThat(allCycles.materialsLoopsPerClosedClaim()).isEqualByComparingTo("0.5");
+
+        List<AdjusterRow> adjusters = rows(GroupBy.MONTH, null, null, reports::adjusters);
+        AdjusterRow adam = row(adjusters, r -> r.period().equals("2026-03") && r.adjuster().equals("adam"));
+        assertThat(adam.decisions()).isEqualTo(2);
+        assertThat(adam.openClaims()).isZero();
+        assertThat(adam.averageCycleHours()).as("(48 + 24) / 2").isEqualByComparingTo("36.00");
+        assertThat(adam.aboveAuthorityShare()).isEqualByComparingTo("0");
+        AdjusterRow alan = row(adjusters, r -> r.period().equals("2026-03") && r.adjuster().equals("alan"));
+        assertThat(alan.openClaims()).isEqualTo(1);
+        assertThat(alan.decisions()).isZero();
+    }
+
+    @Test
+    void as_of_a_moment_inside_a_day_the_figures_are_what_the_store_knew_then() {
+        book();
+        project(stored());
+
+        // 2026-03-04 10:00 (02:00Z): C1 assessed and approved; not yet paid
+        ClaimsRow before = row(rows(GroupBy.MONTH, "HEALTH", at("2026-03-04", 0).minusSeconds(1), reports::claims),
+                r -> r.period().equals("2026-03"));
+        assertThat(before.decisions()).isEmpty();
+        assertThat(before.open()).isEqualTo(1);
+        ClaimsRow after = row(rows(GroupBy.MONTH, "HEALTH", at("2026-03-04", 1), reports::claims),
+                r -> r.period().equals("2026-03"));
+        assertThat(after.decisions()).containsExactlyEntriesOf(Map.of("APPROVED", 1L));
+        assertThat(after.approved()).isEqualByComparingTo("3000.00");
+        assertThat(after.paid()).isEqualByComparingTo("0");
+
+        // before P3's void cancellation on 02-10 it was in force, and earning
+        PortfolioRow known = portfolio("2026-02", "HEALTH", at("2026-02-10", 0).minusSeconds(1));
+        assertThat(known.inForce()).as("P1 and P3, as known on 02-10 before 10:00").isEqualTo(2);
+        assertThat(known.premiumEarned()).as("P1 02-01..10 at 10.00, P3 02-05..10 at 5.00")
+                .isEqualByComparingTo("130.00");
+        PortfolioRow cancelled = portfolio("2026-02", "HEALTH", at("2026-02-10", 0));
+        assertThat(cancelled.inForce()).isEqualTo(1);
+        assertThat(cancelled.premiumEarned()).isEqualByComparingTo("100.00");
+        assertThat(cancelled.cancellationsInCoolingOff()).isEqualTo(1);
+
+        // a moment after the last event knows everything
+        assertThat(portfolio("2026-03", "HEALTH", Instant.parse("2026-03-31T15:00:00Z")))
+                .isEqualTo(portfolio("2026-03", "HEALTH", null));
+    }
+
+    @Test
+    void a_batch_replayed_after_a_crash_counts_nothing_twice() {
+        book();
+        List<TrackedEventMessage<?>> events = stored();
+        projectInBatch(events.subList(0, 15));
+        assertThat(rows(GroupBy.MONTH, null, null, reports::claims)).as("the first batch had C1's start only")
+                .isNotEqualTo(onePass(events, reports::claims));
+        // the token was not stored: the processor reads the batch again, cut differently
+        projectInBatch(events.subList(0, 7));
+        projectInBatch(events.subList(7, 20));
+        projectInBatch(events.subList(20, events.size()));
+        projectInBatch(events);
+        List<PortfolioRow> replayed = rows(GroupBy.MONTH, null, null, reports::portfolio);
+        assertThat(row(replayed, r -> r.period().equals("2026-02") && r.product().equals("HEALTH")).inForce())
+                .isEqualTo(2);
+        assertThat(rows(GroupBy.MONTH, null, null, reports::claims))
+                .as("the same figures as one pass over the book, event by event")
+                .isEqualTo(onePass(events, reports::claims));
+        assertThat(replayed).isEqualTo(onePass(events, reports::portfolio));
+    }
+
+    /** The figures of the same events folded once, event by event, into a second database. */
+    private <T> List<T> onePass(List<TrackedEventMessage<?>> events, Report<T> report) {
+        try (ProjectionTestMongo other = new ProjectionTestMongo()) {
+            AnalyticsFold fold = new AnalyticsFold(ZONE, new FirstActionSla(3, new BusinessCalendar(
+                    Clock.fixed(Instant.parse("2026-03-31T12:00:00Z"), ZONE), ZONE)));
+            AnalyticsProjection single = new AnalyticsProjection(other.template(), fold);
+            for (TrackedEventMessage<?> event : events) {
+                single.on(event.getPayload(), (DomainEventMessage<?>) event, event.trackingToken());
+            }
+            AnalyticsReports theirs = new AnalyticsReports(other.template(), engine, fold, ZONE);
+            LocalDate from = LocalDate.parse("2026-01-01");
+            return report.rows(theirs.ledger(null), new Request(from, TODAY, GroupBy.MONTH, null, null),
+                    AnalyticsReports.periods(from, TODAY, GroupBy.MONTH), TODAY);
+        }
+    }
+
+    @Test
+    void weeks_and_days_add_up_to_the_month() {
+        book();
+        project(stored());
+        long reportedByDay = rows(GroupBy.DAY, "HEALTH", null, reports::claims).stream()
+                .filter(r -> r.start().getMonthValue() == 3).mapToLong(ClaimsRow::reported).sum();
+        assertThat(reportedByDay).isEqualTo(2);
+        BigDecimal earnedByWeek = rows(GroupBy.WEEK, "HEALTH", null, reports::portfolio).stream()
+                .map(PortfolioRow::premiumEarned).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(earnedByWeek).as("220.00 + 289.00 + 325.00").isEqualByComparingTo("834.00");
+        assertThat(rows(GroupBy.WEEK, "HEALTH", null, reports::portfolio).get(0).period()).isEqualTo("2026-W01");
+    }
+}
