@@ -27,8 +27,9 @@ import org.springframework.stereotype.Component;
  * claims (so that the overview reads the views by {@code _id}, never by scanning for the account),
  * the way from a policy number to its account ({@value #LOOKUP}, by {@code _id}), and the last
  * {@value #ACTIVITY} events of the account, its policies and claims for service staff (type, time,
- * actor: nothing personal). Every write is idempotent (sets, and an event id checked before it is
- * pushed), so a redelivered event changes nothing.
+ * actor: nothing personal), kept sorted by time (segments deliver them out of order). Every write
+ * is idempotent (sets; an event id checked before it is pushed, and an old event pushed again
+ * sorts below the newest kept and is cut off), so a redelivered event changes nothing.
  */
 @Component
 @ProcessingGroup("accounts")
@@ -68,7 +69,8 @@ public class AccountHoldingsProjection {
         try {
             holdings().updateOne(Filters.and(Filters.eq("_id", accountId), Filters.ne("activity.eventId",
                     event.getIdentifier())), Updates.pushEach("activity", List.of(entry),
-                    new PushOptions().slice(-ACTIVITY)), new UpdateOptions().upsert(true));
+                    new PushOptions().sortDocument(new Document("at", 1)).slice(-ACTIVITY)),
+                    new UpdateOptions().upsert(true));
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw e;

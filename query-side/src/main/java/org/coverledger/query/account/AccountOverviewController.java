@@ -16,10 +16,14 @@ import java.util.TreeMap;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.coverledger.events.common.ActionNotPermitted;
 import org.coverledger.events.common.Caller;
+import org.coverledger.events.common.PersonalDataMasking;
 import org.coverledger.events.common.NationalId;
 import org.coverledger.events.common.Role;
 import org.coverledger.identity.CustomerCredentials;
+import org.coverledger.identity.RateLimiter;
+import org.coverledger.platform.TooManyRequests;
 import org.coverledger.platform.ProblemResponses;
 import org.coverledger.platform.ProblemResponses.FieldProblem;
 import org.coverledger.platform.ProblemResponses.NotFound;
@@ -48,6 +52,7 @@ public class AccountOverviewController {
     /** How far ahead renewals are shown (the renewal notice goes out 30 days before the end). */
     static final int RENEWALS_WITHIN_DAYS = 60;
     private static final int NOTICES = 10;
+    static final int LOOKUPS_PER_MINUTE = 30;
 
     @Schema(description = "How many of the customer's policies are in each status, by product")
     public record Overview(AccountQueryController.Account account,
@@ -60,8 +65,7 @@ public class AccountOverviewController {
                            List<Renewal> upcomingRenewals, List<Debit> upcomingDebits,
                            @Schema(description = "staff only: the last events of the account, its policies and claims, "
                                    + "newest first") List<AccountHoldingsProjection.Activity> recentActivity,
-                           @Schema(description = "staff only: the last notices sent, newest first (their text to "
-                                   + "admins only, as in the inbox)")
+                           @Schema(description = "admins only (as the inbox): the last notices sent, newest first")
                            List<NoticeInbox.Notice> recentNotices, String currency) {
     }
 
@@ -94,6 +98,7 @@ public class AccountOverviewController {
     private final CustomerCredentials credentials;
     private final Clock clock;
     private final ZoneId zone;
+    private final RateLimiter lookups;
 
     public AccountOverviewController(MongoTemplate mongo, AccountHoldingsProjection holdings,
                                      CustomerCredentials credentials, Clock clock,
@@ -103,16 +108,18 @@ public class AccountOverviewController {
         this.credentials = credentials;
         this.clock = clock;
         this.zone = ZoneId.of(zone);
+        this.lookups = new RateLimiter(LOOKUPS_PER_MINUTE, java.time.Duration.ofMinutes(1), clock);
     }
 
     @GetMapping("/api/accounts/lookup")
     @Operation(summary = "Find a customer's account by exactly one of: policy number, claim id, mobile, national ID "
             + "(service staff)", description = "Looked up by key (a mobile or national ID by its keyed hash), "
-            + "never by scanning; 404 when nothing holds it.")
+            + "never by scanning; 404 when nothing holds it. A role that sees mobiles or national IDs masked may "
+            + "not look up by them (403); at most " + LOOKUPS_PER_MINUTE + " look-ups a minute per login (429).")
     public Found lookup(@RequestParam(required = false) String policyNumber,
                         @RequestParam(required = false) String claimId,
                         @RequestParam(required = false) String mobile,
-                        @RequestParam(required = false) String nationalId) {
+                        @RequestParam(required = false) String nationalId, Caller caller) {
         List<FieldProblem> problems = new ArrayList<>();
         int given = (policyNumber == null ? 0 : 1) + (claimId == null ? 0 : 1) + (mobile == null ? 0 : 1)
                 + (nationalId == null ? 0 : 1);
@@ -132,6 +139,20 @@ public class AccountOverviewController {
             problems.add(new FieldProblem("nationalId", "must be a valid 18-character resident identity card number"));
         }
         ProblemResponses.throwIfAny(problems);
+        // a value the caller's role sees masked cannot be a key for it: else guessing the hidden digits
+        // one look-up at a time would unmask it
+        if (nationalId != null && !PersonalDataMasking.nationalId(nationalId, caller).equals(nationalId)) {
+            throw new ActionNotPermitted("Your role sees national ID numbers masked, so it may not look customers up "
+                    + "by one.");
+        }
+        if (mobile != null && !PersonalDataMasking.mobile(mobile, caller, false).equals(mobile)) {
+            throw new ActionNotPermitted("Your role sees mobile numbers masked, so it may not look customers up by one.");
+        }
+        long wait = lookups.retryAfterSeconds(caller.login());
+        if (wait > 0) {
+            throw new TooManyRequests("LOOKUP_RATE_LIMITED", "Too many look-ups: try again in " + wait + " s.", wait);
+        }
+        lookups.record(caller.login());
         Optional<String> account;
         if (policyNumber != null) {
             account = holdings.accountOfPolicyNumber(policyNumber);
@@ -221,15 +242,16 @@ public class AccountOverviewController {
         List<AccountHoldingsProjection.Activity> activity = null;
         List<NoticeInbox.Notice> notices = null;
         if (staff) {
-            activity = new ArrayList<>(held.activity());
-            java.util.Collections.reverse(activity);
+            activity = held.activity().stream().sorted(Comparator.comparing(AccountHoldingsProjection.Activity::at,
+                    Comparator.nullsFirst(Comparator.naturalOrder())).reversed()).toList();
+        }
+        if (caller.hasAnyRole(Role.ADMIN)) { // as the inbox: the customer and admins
             NoticeInbox inbox = mongo.findById(accountId, NoticeInbox.class);
             notices = inbox == null || inbox.notices() == null ? List.of() : inbox.notices().stream()
                     .sorted(Comparator.comparing(NoticeInbox.Notice::at, Comparator.nullsFirst(
                             Comparator.naturalOrder())).reversed()).limit(NOTICES)
                     .map(n -> new NoticeInbox.Notice(n.noticeId(), n.type(), n.channel(),
-                            AccountQueryController.maskedAddress(n.to(), caller, false),
-                            caller.hasAnyRole(Role.ADMIN) ? n.text() : null, n.about(),
+                            AccountQueryController.maskedAddress(n.to(), caller, false), n.text(), n.about(),
                             n.heldUntil(), n.at())).toList();
         }
         return new Overview(AccountQueryController.Account.of(view, caller), byProduct, cover,

@@ -38,7 +38,10 @@ import org.coverledger.query.analytics.AnalyticsReports.Period;
 import org.coverledger.query.analytics.AnalyticsReports.PortfolioRow;
 import org.coverledger.query.analytics.AnalyticsReports.Report;
 import org.coverledger.query.analytics.AnalyticsReports.Request;
+import org.coverledger.eventstore.CommitLogTail;
 import org.coverledger.query.audit.ViewReplay;
+import org.coverledger.query.infra.AxonConfiguration;
+import org.coverledger.query.infra.ProjectionPositions;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -63,12 +66,20 @@ public class AnalyticsController {
             + "Accept: text/csv answers the same rows as CSV.";
 
     private final AnalyticsReports reports;
+    private final ProjectionPositions positions;
+    private final CommitLogTail tail;
+    private final java.time.Duration maxWait;
     private final ObjectMapper json;
     private final Clock clock;
     private final ZoneId zone;
 
     public AnalyticsController(AnalyticsReports reports, ObjectMapper json, Clock clock,
-                               @Value("${coverledger.business-zone}") String zone) {
+                               @Value("${coverledger.business-zone}") String zone, ProjectionPositions positions,
+                               CommitLogTail tail,
+                               @Value("${coverledger.read-your-writes.max-wait}") java.time.Duration maxWait) {
+        this.positions = positions;
+        this.tail = tail;
+        this.maxWait = maxWait;
         this.reports = reports;
         this.json = json;
         this.clock = clock;
@@ -88,30 +99,34 @@ public class AnalyticsController {
     @Operation(summary = "Policies: new business, renewals, premium written and earned, average premium, in force "
             + "at each period's end, lapses, cancellations inside and after cooling-off, expiries, renewal rate",
             description = PARAMETERS)
-    public Report<PortfolioRow> portfolio(@ParameterObject Parameters parameters) {
-        return report(parameters, reports::portfolio);
+    public Report<PortfolioRow> portfolio(@ParameterObject Parameters parameters, HttpServletResponse response)
+            throws InterruptedException {
+        return report(parameters, reports::portfolio, response);
     }
 
     @GetMapping(path = "/claims", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Claims: reported by incident type, open at each period's end, closed by outcome, decisions "
             + "and approval ratio, amounts claimed, approved and paid, loss ratio (paid over premium earned)",
             description = PARAMETERS)
-    public Report<ClaimsRow> claims(@ParameterObject Parameters parameters) {
-        return report(parameters, reports::claims);
+    public Report<ClaimsRow> claims(@ParameterObject Parameters parameters, HttpServletResponse response)
+            throws InterruptedException {
+        return report(parameters, reports::claims, response);
     }
 
     @GetMapping(path = "/cycle-times", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Cycle times from report to first action, to decision and to payment (p50, p90, p99 hours), "
             + "materials loops per closed claim, first actions later than the service level", description = PARAMETERS)
-    public Report<CycleRow> cycleTimes(@ParameterObject Parameters parameters) {
-        return report(parameters, reports::cycleTimes);
+    public Report<CycleRow> cycleTimes(@ParameterObject Parameters parameters, HttpServletResponse response)
+            throws InterruptedException {
+        return report(parameters, reports::cycleTimes, response);
     }
 
     @GetMapping(path = "/adjusters", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Adjusters: claims open at each period's end, decisions and decisions per week, average "
             + "report-to-decision hours, share of assessments above their authority", description = PARAMETERS)
-    public Report<AdjusterRow> adjusters(@ParameterObject Parameters parameters) {
-        return report(parameters, reports::adjusters);
+    public Report<AdjusterRow> adjusters(@ParameterObject Parameters parameters, HttpServletResponse response)
+            throws InterruptedException {
+        return report(parameters, reports::adjusters, response);
     }
 
     /** Any report as CSV: the same rows as its JSON, one column per figure, nested figures as dotted names. */
@@ -119,13 +134,13 @@ public class AnalyticsController {
     @ApiResponse(responseCode = "200", description = "the same rows as CSV", content =
             @Content(mediaType = CSV, schema = @Schema(type = "string")))
     public void csv(@ParameterObject Parameters parameters, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
+            throws IOException, InterruptedException {
         String name = request.getRequestURI().substring(request.getRequestURI().lastIndexOf('/') + 1);
         Report<?> report = switch (name) {
-            case "portfolio" -> portfolio(parameters);
-            case "claims" -> claims(parameters);
-            case "cycle-times" -> cycleTimes(parameters);
-            default -> adjusters(parameters);
+            case "portfolio" -> portfolio(parameters, response);
+            case "claims" -> claims(parameters, response);
+            case "cycle-times" -> cycleTimes(parameters, response);
+            default -> adjusters(parameters, response);
         };
         csv(report, name, response);
     }
@@ -134,7 +149,8 @@ public class AnalyticsController {
         List<T> of(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known);
     }
 
-    private <T> Report<T> report(Parameters parameters, Rows<T> rows) {
+    private <T> Report<T> report(Parameters parameters, Rows<T> rows, HttpServletResponse response)
+            throws InterruptedException {
         String from = parameters.from();
         String to = parameters.to();
         String groupBy = parameters.groupBy();
@@ -168,8 +184,26 @@ public class AnalyticsController {
         }
         ProblemResponses.throwIfAny(problems);
         Request request = new Request(first, last, grouping, productName, moment);
+        long head = Long.MAX_VALUE;
+        if (moment != null) {
+            // as of a moment: the whole days come from the projection, so it must have taken in what the
+            // store held when asked (bounded; past the bound the answer says it is stale)
+            tail.lookNow();
+            long stored = tail.storedPosition();
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            long reached = positions.passed(AxonConfiguration.ANALYTICS);
+            while (reached < stored && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                reached = positions.passed(AxonConfiguration.ANALYTICS);
+            }
+            response.setHeader("X-Projection-Position", Long.toString(reached));
+            if (reached < stored) {
+                response.setHeader("X-Stale", "true");
+            }
+            head = stored + 1;
+        }
         return new Report<>(moment, first, last, grouping.name().toLowerCase(Locale.ROOT), productName,
-                Money.DEFAULT_CURRENCY, rows.of(reports.ledger(moment), request, periods, known));
+                Money.DEFAULT_CURRENCY, rows.of(reports.ledger(moment, head), request, periods, known));
     }
 
     private static LocalDate date(String field, String value, List<FieldProblem> problems) {
@@ -239,7 +273,8 @@ public class AnalyticsController {
 
     /** A CSV cell (RFC 4180), with a text that a spreadsheet would take for a formula kept as text. */
     private static String cell(String value) {
-        String text = !value.isEmpty() && "=+@\t\r".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        boolean number = value.matches("-?[0-9]+(\\.[0-9]+)?");
+        String text = !value.isEmpty() && !number && "=+-@\t\r".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
         return text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r")
                 ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
     }

@@ -10,6 +10,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.HdrHistogram.Histogram;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -74,8 +77,7 @@ final class AnalyticsFold {
         if (event.getPayloadType().getEnclosingClass() == PolicyApi.class) {
             policy(payload, facts, add, day);
         } else if (event.getPayloadType().getEnclosingClass() == ClaimApi.class) {
-            String actor = (String) event.getMetaData().get(CommandMetadata.ACTOR);
-            claim(payload, facts, add, at, actor);
+            claim(payload, facts, add, at, staff(event));
         }
         facts.position = position;
         return out;
@@ -112,78 +114,151 @@ final class AnalyticsFold {
 
     // ------------------------------------------------------------------ policies
 
+    /*
+     * A policy's figures over time are two step functions of the day: whether it is in force, and
+     * the premium it earns that day (its term's rate while in force, nothing otherwise). The facts
+     * keep what makes them (the terms, the rate from each date, the intervals of cover) and the
+     * functions as already added to the figures; after each event both are worked out again and
+     * only the difference is added, dated where it takes effect. So a cancellation after a renewal
+     * takes away the new term's rate from the new term on, a void cancellation everything from the
+     * start, and a change of premium dated ahead is undone with the cover it belonged to.
+     */
     private void policy(Object payload, Facts f, Adder add, LocalDate day) {
         add.of(f.product);
         if (payload instanceof PolicyApi.PolicyIssued e) {
             f.product = e.product().name();
             add.of(f.product);
-            f.cover = Facts.PENDING;
-            newTerm(f, e.startDate(), e.endDate(), e.premium());
+            f.terms.clear();
+            f.terms.add(new LocalDate[] {e.startDate(), e.endDate()});
+            f.rates.clear();
+            f.rates.put(e.startDate(), rate(e.premium(), e.startDate(), e.endDate()));
             add.now("issued", 1);
             add.now("written", cents(e.premium()));
         } else if (payload instanceof PolicyApi.PolicyStarted e) {
-            if (Facts.PENDING.equals(f.cover)) {
-                coverOn(f, add, e.startDate() == null ? day : e.startDate());
-            }
+            open(f, e.startDate() == null ? day : e.startDate());
         } else if (payload instanceof PolicyApi.PolicyExpired e) {
-            add.now("expired", 1);
-            if (Facts.IN_FORCE.equals(f.cover)) {
-                coverOff(f, add, e.endDate() == null ? day : e.endDate().plusDays(1));
+            if (f.inForce()) {
+                add.now("expired", 1); // a lapsed policy reaching its end was not renewable: not counted
             }
-            f.cover = Facts.ENDED;
+            close(f, e.endDate() == null ? day : e.endDate().plusDays(1));
         } else if (payload instanceof PolicyApi.PolicyLapsed e) {
             add.now("lapsed", 1);
-            if (Facts.IN_FORCE.equals(f.cover)) {
-                coverOff(f, add, e.lastDayOfCover() == null ? day : e.lastDayOfCover().plusDays(1));
-            }
-            f.cover = Facts.LAPSED;
+            close(f, e.lastDayOfCover() == null ? day : e.lastDayOfCover().plusDays(1));
         } else if (payload instanceof PolicyApi.PolicyReinstated e) {
             add.now("reinstated", 1);
-            if (Facts.LAPSED.equals(f.cover)) {
-                coverOn(f, add, e.reinstatedOn() == null ? day : e.reinstatedOn());
-            }
+            open(f, e.reinstatedOn() == null ? day : e.reinstatedOn());
         } else if (payload instanceof PolicyApi.PolicyRenewed e) {
             add.now("renewed", 1);
             add.now("renewedWritten", cents(e.annualPremium()));
-            long before = f.rate;
-            newTerm(f, e.startDate(), e.endDate(), e.annualPremium());
-            if (Facts.IN_FORCE.equals(f.cover)) {
-                add.on(e.startDate(), "earnRate", f.rate - before);
-            }
+            f.terms.add(new LocalDate[] {e.startDate(), e.endDate()});
+            f.rates.put(e.startDate(), rate(e.annualPremium(), e.startDate(), e.endDate()));
         } else if (payload instanceof PolicyApi.PolicyChangeApproved e && e.annualPremium() != null) {
-            long before = f.rate;
-            f.rate = rate(e.annualPremium(), f.termStart, f.termEnd);
-            if (Facts.IN_FORCE.equals(f.cover)) {
-                add.on(e.effectiveOn() == null ? day : e.effectiveOn(), "earnRate", f.rate - before);
+            LocalDate from = e.effectiveOn() == null ? day : e.effectiveOn();
+            LocalDate[] term = termHolding(f, from);
+            if (term != null) {
+                f.rates.put(from, rate(e.annualPremium(), term[0], term[1]));
             }
         } else if (payload instanceof PolicyApi.PolicyCancelled e) {
             add.now(e.withinCoolingOff() ? "cancelledCoolingOff" : "cancelledAfter", 1);
             add.now("refunds", cents(e.refund()));
-            if (Facts.IN_FORCE.equals(f.cover)) {
-                // void: as if cover never started; otherwise it ends after the last day of cover
-                coverOff(f, add, e.withinCoolingOff() || e.lastDayOfCover() == null ? f.coverFrom
-                        : e.lastDayOfCover().plusDays(1));
+            if (e.withinCoolingOff() || e.lastDayOfCover() == null) {
+                f.cover.clear(); // void: no day of cover at all
+            } else {
+                close(f, e.lastDayOfCover().plusDays(1));
             }
-            f.cover = Facts.ENDED;
+        } else {
+            return;
+        }
+        emitDifference(f.inForceAdded, inForce(f), "inForce", add);
+        emitDifference(f.rateAdded, earning(f), "earnRate", add);
+    }
+
+    private static void open(Facts f, LocalDate from) {
+        if (!f.inForce()) {
+            f.cover.add(new LocalDate[] {from, null});
         }
     }
 
-    private static void newTerm(Facts f, LocalDate start, LocalDate end, Money annualPremium) {
-        f.termStart = start;
-        f.termEnd = end;
-        f.rate = rate(annualPremium, start, end);
+    /** Cover ends before {@code to}: the open interval closes there (or goes, if it had not begun). */
+    private static void close(Facts f, LocalDate to) {
+        if (f.inForce()) {
+            LocalDate[] open = f.cover.get(f.cover.size() - 1);
+            if (to.isAfter(open[0])) {
+                open[1] = to;
+            } else {
+                f.cover.remove(f.cover.size() - 1);
+            }
+        }
     }
 
-    private static void coverOn(Facts f, Adder add, LocalDate from) {
-        f.cover = Facts.IN_FORCE;
-        f.coverFrom = from;
-        add.on(from, "inForce", 1);
-        add.on(from, "earnRate", f.rate);
+    private static LocalDate[] termHolding(Facts f, LocalDate day) {
+        for (LocalDate[] term : f.terms) {
+            if (!day.isBefore(term[0]) && !day.isAfter(term[1])) {
+                return term;
+            }
+        }
+        return f.terms.isEmpty() ? null : f.terms.get(f.terms.size() - 1);
     }
 
-    private static void coverOff(Facts f, Adder add, LocalDate from) {
-        add.on(from, "inForce", -1);
-        add.on(from, "earnRate", -f.rate);
+    /** 1 on the days of cover, 0 otherwise: as the value from each date on. */
+    private static TreeMap<LocalDate, Long> inForce(Facts f) {
+        TreeMap<LocalDate, Long> steps = new TreeMap<>();
+        for (LocalDate[] interval : f.cover) {
+            steps.merge(interval[0], 1L, Long::sum);
+            if (interval[1] != null) {
+                steps.merge(interval[1], -1L, Long::sum);
+            }
+        }
+        return cumulative(steps);
+    }
+
+    /** The premium earned on each day of cover, at the rate in force that day. */
+    private static TreeMap<LocalDate, Long> earning(Facts f) {
+        TreeMap<LocalDate, Long> covered = inForce(f);
+        TreeSet<LocalDate> points = new TreeSet<>(covered.keySet());
+        points.addAll(f.rates.keySet());
+        TreeMap<LocalDate, Long> earning = new TreeMap<>();
+        for (LocalDate point : points) {
+            Map.Entry<LocalDate, Long> cover = covered.floorEntry(point);
+            Map.Entry<LocalDate, Long> rate = f.rates.floorEntry(point);
+            earning.put(point, cover == null || cover.getValue() == 0 || rate == null ? 0 : rate.getValue());
+        }
+        return earning;
+    }
+
+    /** A step function from additions at dates (+1/-1) to the value from each date on. */
+    private static TreeMap<LocalDate, Long> cumulative(TreeMap<LocalDate, Long> additions) {
+        TreeMap<LocalDate, Long> values = new TreeMap<>();
+        long value = 0;
+        for (Map.Entry<LocalDate, Long> addition : additions.entrySet()) {
+            value += addition.getValue();
+            values.put(addition.getKey(), value);
+        }
+        return values;
+    }
+
+    /** Adds what turns the function already added ({@code added}, updated) into {@code wanted}, as dated jumps. */
+    private static void emitDifference(TreeMap<LocalDate, Long> added, TreeMap<LocalDate, Long> wanted, String metric,
+                                       Adder add) {
+        TreeSet<LocalDate> points = new TreeSet<>(added.keySet());
+        points.addAll(wanted.keySet());
+        for (LocalDate point : points) {
+            long jump = jump(wanted, point) - jump(added, point);
+            if (jump != 0) {
+                add.on(point, metric, jump);
+            }
+        }
+        added.clear();
+        added.putAll(wanted);
+    }
+
+    private static long jump(TreeMap<LocalDate, Long> function, LocalDate point) {
+        Long value = function.get(point);
+        if (value == null) {
+            return 0;
+        }
+        Map.Entry<LocalDate, Long> before = function.lowerEntry(point);
+        return value - (before == null ? 0 : before.getValue());
     }
 
     /** The premium earned a day: the term's premium spread evenly over its days, in millionths. */
@@ -202,14 +277,28 @@ final class AnalyticsFold {
 
     // ------------------------------------------------------------------ claims
 
-    private void claim(Object payload, Facts f, Adder add, Instant at, String actor) {
+    /** Whether a member of staff did it (by the roles the command carried): not the customer, not the system. */
+    private static boolean staff(DomainEventMessage<?> event) {
+        Object roles = event.getMetaData().get(CommandMetadata.ROLES);
+        if (roles == null) {
+            return false;
+        }
+        for (String role : roles.toString().split(",")) {
+            String name = role.trim();
+            if (!name.isEmpty() && !name.equals("CUSTOMER")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void claim(Object payload, Facts f, Adder add, Instant at, boolean byStaff) {
         add.of(f.product);
         if (payload instanceof ClaimApi.ClaimSubmitted e) {
             f.product = e.product() == null ? UNKNOWN : e.product();
             add.of(f.product);
             f.incidentType = e.incidentType() == null ? UNKNOWN : e.incidentType();
             f.submittedAt = e.submittedAt() == null ? at : e.submittedAt();
-            f.claimant = e.claimant();
             f.open = true;
             add.now("reported." + key(f.incidentType), 1);
             add.now("claimed", cents(e.amountClaimed()));
@@ -219,8 +308,7 @@ final class AnalyticsFold {
         if (f.submittedAt == null) {
             return; // a claim submitted before the analytics knew (never: they fold from the start)
         }
-        if (f.firstActionAt == null && actor != null && !actor.equals(f.claimant)
-                && !CommandMetadata.SYSTEM_ACTOR.equals(actor) && !(payload instanceof ClaimApi.ClaimAssigned)
+        if (f.firstActionAt == null && byStaff && !(payload instanceof ClaimApi.ClaimAssigned)
                 && !(payload instanceof ClaimApi.MaterialsReminded)) {
             f.firstActionAt = at;
             add.now("ct.first." + cycleKey(f.submittedAt, at), 1);
@@ -294,31 +382,32 @@ final class AnalyticsFold {
         return "s" + equivalence.lowestEquivalentValue(seconds(from, to));
     }
 
-    /** A name as a field name: MongoDB's paths split at dots, and '$' starts an operator. */
+    /**
+     * A name as a field name: MongoDB's paths split at dots and '$' starts an operator, so those
+     * (and the escape itself) are written as %2E, %24 and %25; {@link #name} reads them back.
+     */
     static String key(String name) {
-        return name.replace('.', '_').replace('$', '_');
+        return name.replace("%", "%25").replace(".", "%2E").replace("$", "%24");
     }
 
-    /** What an aggregate's earlier events told the analytics (stored per aggregate, by its id). */
-    static final class Facts {
-        static final String PENDING = "PENDING";
-        static final String IN_FORCE = "IN_FORCE";
-        static final String LAPSED = "LAPSED";
-        static final String ENDED = "ENDED";
+    static String name(String key) {
+        return key.replace("%2E", ".").replace("%24", "$").replace("%25", "%");
+    }
 
+    /** What an aggregate's earlier events told the analytics (stored per aggregate, by its id; nothing personal). */
+    static final class Facts {
         final String id;
         /** The global position of the last event folded in; -1 for none. */
         long position = -1;
         String product;
-        // a policy
-        String cover;
-        LocalDate coverFrom;
-        LocalDate termStart;
-        LocalDate termEnd;
-        long rate;
+        // a policy: its terms, its rate from each date, its intervals of cover, and the figures already added
+        final List<LocalDate[]> terms = new ArrayList<>();
+        final TreeMap<LocalDate, Long> rates = new TreeMap<>();
+        final List<LocalDate[]> cover = new ArrayList<>();
+        final TreeMap<LocalDate, Long> inForceAdded = new TreeMap<>();
+        final TreeMap<LocalDate, Long> rateAdded = new TreeMap<>();
         // a claim
         String incidentType;
-        String claimant;
         String adjuster;
         Instant submittedAt;
         Instant firstActionAt;
@@ -331,34 +420,75 @@ final class AnalyticsFold {
             this.id = id;
         }
 
+        /** Whether cover is open now (the last interval has no end). */
+        boolean inForce() {
+            return !cover.isEmpty() && cover.get(cover.size() - 1)[1] == null;
+        }
+
+        /** A deep copy: a fold that fails half-way leaves the facts it was given as they were. */
+        Facts copy() {
+            return of(toDocument());
+        }
+
         Document toDocument() {
-            return new Document("_id", id).append("pos", position).append("product", product).append("cover", cover)
-                    .append("coverFrom", text(coverFrom)).append("termStart", text(termStart))
-                    .append("termEnd", text(termEnd)).append("rate", rate).append("incidentType", incidentType)
-                    .append("claimant", claimant).append("adjuster", adjuster).append("submittedAt", date(submittedAt))
-                    .append("firstActionAt", date(firstActionAt)).append("decidedAt", date(decidedAt))
-                    .append("paidAt", date(paidAt)).append("loops", loops).append("open", open);
+            return new Document("_id", id).append("pos", position).append("product", product)
+                    .append("terms", intervals(terms)).append("rates", steps(rates)).append("cover", intervals(cover))
+                    .append("inForceAdded", steps(inForceAdded)).append("rateAdded", steps(rateAdded))
+                    .append("incidentType", incidentType).append("adjuster", adjuster)
+                    .append("submittedAt", date(submittedAt)).append("firstActionAt", date(firstActionAt))
+                    .append("decidedAt", date(decidedAt)).append("paidAt", date(paidAt)).append("loops", loops)
+                    .append("open", open);
         }
 
         static Facts of(Document stored) {
             Facts f = new Facts(stored.getString("_id"));
             f.position = ((Number) stored.get("pos")).longValue();
             f.product = stored.getString("product");
-            f.cover = stored.getString("cover");
-            f.coverFrom = day(stored.getString("coverFrom"));
-            f.termStart = day(stored.getString("termStart"));
-            f.termEnd = day(stored.getString("termEnd"));
-            f.rate = ((Number) stored.get("rate")).longValue();
+            f.terms.addAll(readIntervals(stored.getList("terms", List.class, List.of())));
+            f.rates.putAll(steps(stored.get("rates", Document.class)));
+            f.cover.addAll(readIntervals(stored.getList("cover", List.class, List.of())));
+            f.inForceAdded.putAll(steps(stored.get("inForceAdded", Document.class)));
+            f.rateAdded.putAll(steps(stored.get("rateAdded", Document.class)));
             f.incidentType = stored.getString("incidentType");
-            f.claimant = stored.getString("claimant");
             f.adjuster = stored.getString("adjuster");
             f.submittedAt = instant(stored.getDate("submittedAt"));
             f.firstActionAt = instant(stored.getDate("firstActionAt"));
             f.decidedAt = instant(stored.getDate("decidedAt"));
             f.paidAt = instant(stored.getDate("paidAt"));
-            f.loops = ((Number) stored.get("loops")).intValue();
+            f.loops = ((Number) stored.getOrDefault("loops", 0)).intValue();
             f.open = stored.getBoolean("open", false);
             return f;
+        }
+
+        private static List<List<String>> intervals(List<LocalDate[]> intervals) {
+            List<List<String>> stored = new ArrayList<>();
+            for (LocalDate[] interval : intervals) {
+                stored.add(java.util.Arrays.asList(text(interval[0]), text(interval[1])));
+            }
+            return stored;
+        }
+
+        @SuppressWarnings("rawtypes")
+        private static List<LocalDate[]> readIntervals(List<List> stored) {
+            List<LocalDate[]> intervals = new ArrayList<>();
+            for (List interval : stored) {
+                intervals.add(new LocalDate[] {day((String) interval.get(0)), day((String) interval.get(1))});
+            }
+            return intervals;
+        }
+
+        private static Document steps(TreeMap<LocalDate, Long> steps) {
+            Document stored = new Document();
+            steps.forEach((day, value) -> stored.append(day.toString(), value));
+            return stored;
+        }
+
+        private static TreeMap<LocalDate, Long> steps(Document stored) {
+            TreeMap<LocalDate, Long> steps = new TreeMap<>();
+            if (stored != null) {
+                stored.forEach((day, value) -> steps.put(LocalDate.parse(day), ((Number) value).longValue()));
+            }
+            return steps;
         }
 
         private static String text(LocalDate day) {

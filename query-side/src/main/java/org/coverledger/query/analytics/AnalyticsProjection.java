@@ -8,10 +8,8 @@ import java.util.Map;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.result.UpdateResult;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -63,11 +61,14 @@ public class AnalyticsProjection {
         }
         long position = token.position().orElseThrow(() -> new IllegalStateException("a token without a position"));
         Batch batch = batch();
-        Facts facts = batch.facts(event.getAggregateIdentifier());
-        if (facts.position >= position) {
+        Facts known = batch.facts(event.getAggregateIdentifier());
+        if (known.position >= position) {
             return; // taken in before: a batch replayed after a crash
         }
-        batch.deltas.addAll(fold.apply(event, position, facts));
+        Facts facts = known.copy(); // a fold that fails leaves what was known as it was
+        List<Delta> deltas = fold.apply(event, position, facts);
+        batch.known.put(facts.id, facts);
+        batch.deltas.addAll(deltas);
         batch.changed.put(facts.id, facts);
         if (!batch.deferred) {
             batch.write();
@@ -93,6 +94,7 @@ public class AnalyticsProjection {
         private final List<Delta> deltas = new ArrayList<>();
         private final Map<String, Facts> changed = new LinkedHashMap<>();
         private final Map<String, Facts> known = new HashMap<>();
+        private final Map<String, Long> storedAt = new HashMap<>();
         private boolean deferred;
         private boolean registered;
 
@@ -100,28 +102,30 @@ public class AnalyticsProjection {
             this.deferred = deferred;
         }
 
+        /** The aggregate's facts as this batch knows them; the position they were stored at is kept for the write. */
         Facts facts(String aggregateId) {
             return known.computeIfAbsent(aggregateId, id -> {
                 Document stored = factsCollection().find(Filters.eq("_id", id)).first();
-                return stored == null ? new Facts(id) : Facts.of(stored);
+                Facts facts = stored == null ? new Facts(id) : Facts.of(stored);
+                storedAt.put(id, stored == null ? null : facts.position);
+                return facts;
             });
         }
 
         void write() {
             registered = false;
-            if (!deltas.isEmpty()) {
-                writeMonths(deltas);
-            }
-            if (!changed.isEmpty()) {
-                List<WriteModel<Document>> replaces = new ArrayList<>();
-                for (Facts f : changed.values()) {
-                    replaces.add(new ReplaceOneModel<>(Filters.eq("_id", f.id), f.toDocument(),
-                            new ReplaceOptions().upsert(true)));
+            try {
+                if (!deltas.isEmpty()) {
+                    writeMonths(deltas);
                 }
-                factsCollection().bulkWrite(replaces);
+                for (Facts f : changed.values()) {
+                    writeFacts(f, storedAt.get(f.id));
+                    storedAt.put(f.id, f.position);
+                }
+            } finally {
+                deltas.clear();
+                changed.clear();
             }
-            deltas.clear();
-            changed.clear();
         }
     }
 
@@ -164,6 +168,24 @@ public class AnalyticsProjection {
             if (result.getMatchedCount() == 0 && result.getUpsertedId() == null) {
                 throw new IllegalStateException("analytics month " + month.getKey() + " moved while it was written");
             }
+        }
+    }
+
+    /**
+     * The facts, if they are still at the position this batch read them at: otherwise another
+     * instance took the segment over and went on, and this batch must not write older facts over
+     * its (the batch fails, and is read again from the token).
+     */
+    private void writeFacts(Facts facts, Long readAt) {
+        try {
+            UpdateResult result = factsCollection().replaceOne(Filters.and(Filters.eq("_id", facts.id), readAt == null
+                    ? Filters.exists("pos", false) : Filters.eq("pos", readAt)), facts.toDocument(),
+                    new ReplaceOptions().upsert(true));
+            if (result.getMatchedCount() == 0 && result.getUpsertedId() == null) {
+                throw new IllegalStateException("analytics facts of " + facts.id + " moved while they were written");
+            }
+        } catch (com.mongodb.MongoWriteException e) {
+            throw new IllegalStateException("analytics facts of " + facts.id + " were written by another instance", e);
         }
     }
 

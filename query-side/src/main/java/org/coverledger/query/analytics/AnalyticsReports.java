@@ -42,8 +42,6 @@ final class AnalyticsReports {
     static final String ALL = "ALL";
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
     private static final int MAX_PERIODS = 1000;
-    /** Writers' clocks may differ a little: events up to this long after the moment are read past. */
-    private static final long SLACK_MILLIS = 60_000;
 
     enum GroupBy { DAY, WEEK, MONTH }
 
@@ -144,6 +142,15 @@ final class AnalyticsReports {
 
     /** The figures as known at {@code asOf} (null: now). */
     AnalyticsLedger ledger(Instant asOf) {
+        return ledger(asOf, Long.MAX_VALUE);
+    }
+
+    /**
+     * The figures as known at {@code asOf} (null: now), of the events before global position
+     * {@code head} (the store's end when the report was asked for: what is appended while it is
+     * worked out does not enter it).
+     */
+    AnalyticsLedger ledger(Instant asOf, long head) {
         AnalyticsLedger ledger = new AnalyticsLedger();
         LocalDate day = asOf == null ? null : asOf.atZone(zone).toLocalDate();
         long first = Long.MAX_VALUE;
@@ -155,7 +162,7 @@ final class AnalyticsReports {
             }
         }
         if (day != null && first != Long.MAX_VALUE) {
-            foldDay(ledger, first, day, asOf);
+            foldDay(ledger, first, day, asOf, head);
         }
         return ledger;
     }
@@ -164,15 +171,18 @@ final class AnalyticsReports {
      * The events of {@code day} up to the instant, from the first the projection saw of that day,
      * folded by the projection's own code; each aggregate's facts as its events before told them.
      */
-    private void foldDay(AnalyticsLedger ledger, long first, LocalDate day, Instant asOf) {
+    private void foldDay(AnalyticsLedger ledger, long first, LocalDate day, Instant asOf, long head) {
         Map<String, Facts> facts = new HashMap<>();
-        Instant until = asOf.plusMillis(SLACK_MILLIS);
+        // writers' clocks differ and commits land after their events were stamped, so a day's events
+        // are not strictly in position order: read on to the first event two days later
+        Instant until = day.plusDays(2).atStartOfDay(zone).toInstant();
         try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(
                 first == 0 ? null : new GlobalSequenceTrackingToken(first - 1), false)) {
             var iterator = events.iterator();
             while (iterator.hasNext()) {
                 TrackedEventMessage<?> event = iterator.next();
-                if (event.getTimestamp().isAfter(until)) {
+                long position = event.trackingToken().position().orElse(-1);
+                if (!event.getTimestamp().isBefore(until) || position >= head) {
                     break;
                 }
                 if (event.getTimestamp().isAfter(asOf) || !(event instanceof DomainEventMessage<?> domain)
@@ -182,7 +192,6 @@ final class AnalyticsReports {
                 }
                 Facts known = facts.computeIfAbsent(domain.getAggregateIdentifier(),
                         id -> factsBefore(id, domain.getSequenceNumber()));
-                long position = event.trackingToken().position().orElse(-1);
                 for (Delta delta : fold.apply(domain, position, known)) {
                     ledger.add(delta.product(), delta.effective(), delta.metric(), delta.value());
                 }
@@ -361,7 +370,8 @@ final class AnalyticsReports {
                     }
                 });
             }
-            long days = ChronoUnit.DAYS.between(period.start(), period.end()) + 1;
+            LocalDate last = period.end().isAfter(known) ? known : period.end();
+            long days = Math.max(1, ChronoUnit.DAYS.between(period.start(), last) + 1);
             byAdjuster.forEach((adjuster, f) -> {
                 if (f[0] == 0 && f[1] == 0) {
                     return; // nothing open, nothing decided
@@ -376,7 +386,7 @@ final class AnalyticsReports {
     }
 
     private static long[] adjuster(Map<String, long[]> byAdjuster, String metric) {
-        String name = metric.substring(0, metric.lastIndexOf('.'));
+        String name = AnalyticsFold.name(metric.substring(0, metric.lastIndexOf('.')));
         return byAdjuster.computeIfAbsent(name, n -> new long[5]);
     }
 

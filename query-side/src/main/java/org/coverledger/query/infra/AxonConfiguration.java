@@ -33,6 +33,8 @@ public class AxonConfiguration {
 
     /** The processing groups of the query side, one per projection. */
     public static final List<String> PROJECTIONS = List.of("policies", "claims", "accounts", "audit", "analytics");
+    /** The analysts' figures: no dead-letter queue (see deadLetterQueues). */
+    public static final String ANALYTICS = "analytics";
 
     /** The data subjects' keys that seal personal data in events and snapshots (see README, data protection). */
     @Bean
@@ -83,12 +85,21 @@ public class AxonConfiguration {
 
     /**
      * A projection that fails on an event parks that aggregate's sequence in a dead-letter
-     * queue in MongoDB and carries on with the others; see the admin dead-letter endpoints.
+     * queue in MongoDB and carries on with the others; see the admin dead-letter endpoints. The
+     * analytics are the exception: a failure is retried until it goes through.
      */
     @Bean
     public ConfigurerModule deadLetterQueues(MongoDatabaseFactory mongo, SubjectKeys keys) {
         return configurer -> configurer.eventProcessing(processing -> {
+            // the analytics count each event once by global position: an event parked and retried
+            // later would come behind positions already counted and be passed over, so a failure
+            // there stops the batch, which is read again from its token until it goes through
+            processing.registerListenerInvocationErrorHandler(ANALYTICS,
+                    config -> org.axonframework.eventhandling.PropagatingErrorHandler.instance());
             for (String projection : PROJECTIONS) {
+                if (projection.equals(ANALYTICS)) {
+                    continue;
+                }
                 processing.registerDeadLetterQueue(projection, config -> MongoSequencedDeadLetterQueue.builder()
                         .processingGroup(projection)
                         .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(mongo.getMongoDatabase()).build())
