@@ -4,8 +4,6 @@ import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.List;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.PushOptions;
@@ -66,16 +64,17 @@ public class AccountHoldingsProjection {
                 .append("aggregateType", event.getType()).append("aggregateId", event.getAggregateIdentifier())
                 .append("at", java.util.Date.from(event.getTimestamp()))
                 .append("actor", event.getMetaData().get(CommandMetadata.ACTOR));
-        try {
-            holdings().updateOne(Filters.and(Filters.eq("_id", accountId), Filters.ne("activity.eventId",
-                    event.getIdentifier())), Updates.pushEach("activity", List.of(entry),
+        // is it there already (a redelivery)? Read by _id: the embedded MongoDB scans for any filter
+        // of more than _id. An event is redelivered only to the segment that handles it, in order,
+        // so nothing else can push it in between.
+        Document held = holdings().find(Filters.eq("_id", accountId))
+                .projection(new Document("activity.eventId", 1)).first();
+        boolean known = held != null && held.getList("activity", Document.class, List.of()).stream()
+                .anyMatch(d -> event.getIdentifier().equals(d.getString("eventId")));
+        if (!known) {
+            holdings().updateOne(Filters.eq("_id", accountId), Updates.pushEach("activity", List.of(entry),
                     new PushOptions().sortDocument(new Document("at", 1)).slice(-ACTIVITY)),
                     new UpdateOptions().upsert(true));
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
-            }
-            // the account's document holds the event already: a redelivery
         }
     }
 

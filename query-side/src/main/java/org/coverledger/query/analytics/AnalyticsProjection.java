@@ -10,7 +10,6 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.result.UpdateResult;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
@@ -102,14 +101,37 @@ public class AnalyticsProjection {
             this.deferred = deferred;
         }
 
-        /** The aggregate's facts as this batch knows them; the position they were stored at is kept for the write. */
+        /**
+         * The aggregate's facts as this batch knows them; the position they were stored at is kept
+         * for the write. On the first miss, the facts of every aggregate the batch's events name are
+         * read in one query.
+         */
         Facts facts(String aggregateId) {
-            return known.computeIfAbsent(aggregateId, id -> {
-                Document stored = factsCollection().find(Filters.eq("_id", id)).first();
-                Facts facts = stored == null ? new Facts(id) : Facts.of(stored);
-                storedAt.put(id, stored == null ? null : facts.position);
-                return facts;
-            });
+            if (!known.containsKey(aggregateId)) {
+                java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+                ids.add(aggregateId);
+                if (CurrentUnitOfWork.isStarted()
+                        && CurrentUnitOfWork.get().root() instanceof org.axonframework.messaging.unitofwork.BatchingUnitOfWork<?> batch) {
+                    for (org.axonframework.messaging.Message<?> message : batch.getMessages()) {
+                        if (message instanceof DomainEventMessage<?> event && AnalyticsFold.folds(event.getPayloadType())
+                                && !known.containsKey(event.getAggregateIdentifier())) {
+                            ids.add(event.getAggregateIdentifier());
+                        }
+                    }
+                }
+                for (Document stored : factsCollection().find(Filters.in("_id", ids))) {
+                    Facts facts = Facts.of(stored);
+                    known.put(facts.id, facts);
+                    storedAt.put(facts.id, facts.position);
+                }
+                for (String id : ids) {
+                    if (!known.containsKey(id)) {
+                        known.put(id, new Facts(id));
+                        storedAt.put(id, null);
+                    }
+                }
+            }
+            return known.get(aggregateId);
         }
 
         void write() {
@@ -118,9 +140,9 @@ public class AnalyticsProjection {
                 if (!deltas.isEmpty()) {
                     writeMonths(deltas);
                 }
-                for (Facts f : changed.values()) {
-                    writeFacts(f, storedAt.get(f.id));
-                    storedAt.put(f.id, f.position);
+                if (!changed.isEmpty()) {
+                    writeFacts(changed.values(), storedAt);
+                    changed.values().forEach(f -> storedAt.put(f.id, f.position));
                 }
             } finally {
                 deltas.clear();
@@ -139,6 +161,7 @@ public class AnalyticsProjection {
         for (Document month : months().find(Filters.in("_id", byMonth.keySet())).projection(new Document("pos", 1))) {
             positions.put(month.getString("_id"), ((Number) month.get("pos")).longValue());
         }
+        List<com.mongodb.client.model.WriteModel<Document>> writes = new ArrayList<>();
         for (Map.Entry<String, List<Delta>> month : byMonth.entrySet()) {
             Long stored = positions.get(month.getKey());
             Document inc = new Document();
@@ -163,30 +186,50 @@ public class AnalyticsProjection {
             Document update = new Document("$inc", inc).append("$min", min).append("$set", new Document("pos", last)
                     .append("month", any.recorded().toString().substring(0, 7)).append("product", any.product()));
             // absent: inserted (a racing insert fails on the key); present: only if still at the position read
-            UpdateResult result = months().updateOne(Filters.and(Filters.eq("_id", month.getKey()), stored == null
-                    ? Filters.exists("pos", false) : Filters.eq("pos", stored)), update, new UpdateOptions().upsert(true));
-            if (result.getMatchedCount() == 0 && result.getUpsertedId() == null) {
-                throw new IllegalStateException("analytics month " + month.getKey() + " moved while it was written");
+            writes.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.and(Filters.eq("_id", month.getKey()),
+                    stored == null ? Filters.exists("pos", false) : Filters.eq("pos", stored)), update,
+                    new UpdateOptions().upsert(true)));
+        }
+        if (writes.isEmpty()) {
+            return;
+        }
+        try {
+            // one bulk write: one commit for the batch's months
+            com.mongodb.bulk.BulkWriteResult result = months().bulkWrite(writes,
+                    new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+            if (result.getMatchedCount() + result.getUpserts().size() < writes.size()) {
+                throw new IllegalStateException("analytics months moved while they were written");
             }
+        } catch (com.mongodb.MongoBulkWriteException e) {
+            throw new IllegalStateException("analytics months were written by another instance", e);
         }
     }
 
     /**
-     * The facts, if they are still at the position this batch read them at: otherwise another
+     * The facts, only if each is still at the position this batch read it at: otherwise another
      * instance took the segment over and went on, and this batch must not write older facts over
-     * its (the batch fails, and is read again from the token).
+     * its (the batch fails, and is read again from the token). The embedded MongoDB answers a
+     * filter of more than {@code _id} by scanning the collection, so the positions are checked by
+     * one read by {@code _id} and the facts then written by {@code _id} alone, in one bulk write
+     * (one commit); what could slip between the two is a takeover within milliseconds, where Axon's
+     * claim on the segment already guards the batch.
      */
-    private void writeFacts(Facts facts, Long readAt) {
-        try {
-            UpdateResult result = factsCollection().replaceOne(Filters.and(Filters.eq("_id", facts.id), readAt == null
-                    ? Filters.exists("pos", false) : Filters.eq("pos", readAt)), facts.toDocument(),
-                    new ReplaceOptions().upsert(true));
-            if (result.getMatchedCount() == 0 && result.getUpsertedId() == null) {
-                throw new IllegalStateException("analytics facts of " + facts.id + " moved while they were written");
-            }
-        } catch (com.mongodb.MongoWriteException e) {
-            throw new IllegalStateException("analytics facts of " + facts.id + " were written by another instance", e);
+    private void writeFacts(java.util.Collection<Facts> changed, Map<String, Long> readAt) {
+        Map<String, Long> now = new HashMap<>();
+        List<String> ids = changed.stream().map(f -> f.id).toList();
+        for (Document stored : factsCollection().find(Filters.in("_id", ids)).projection(new Document("pos", 1))) {
+            now.put(stored.getString("_id"), ((Number) stored.get("pos")).longValue());
         }
+        List<com.mongodb.client.model.WriteModel<Document>> writes = new ArrayList<>();
+        for (Facts facts : changed) {
+            if (!java.util.Objects.equals(now.get(facts.id), readAt.get(facts.id))) {
+                throw new IllegalStateException("analytics facts of " + facts.id + " moved while this batch ran: "
+                        + "another instance took its segment over");
+            }
+            writes.add(new com.mongodb.client.model.ReplaceOneModel<>(Filters.eq("_id", facts.id), facts.toDocument(),
+                    new ReplaceOptions().upsert(true)));
+        }
+        factsCollection().bulkWrite(writes, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
     }
 
     static String monthKey(Delta delta) {

@@ -41,7 +41,7 @@ final class AnalyticsReports {
     /** "ALL": a row that adds up every product (or, for adjusters, the product asked for). */
     static final String ALL = "ALL";
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
-    private static final int MAX_PERIODS = 1000;
+    private static final int MAX_PERIODS = 2000;
 
     enum GroupBy { DAY, WEEK, MONTH }
 

@@ -113,7 +113,8 @@ class AnalyticsProjectionTest {
                 com.mongodb.client.MongoCollection<org.bson.Document> proxy = (com.mongodb.client.MongoCollection<org.bson.Document>)
                         java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                                 new Class<?>[] {com.mongodb.client.MongoCollection.class}, (self, method, args) -> {
-                                    if (failFactsWrites && method.getName().startsWith("replace")) {
+                                    if (failFactsWrites && (method.getName().startsWith("replace")
+                                            || method.getName().equals("bulkWrite"))) {
                                         throw new IllegalStateException("no facts written: the process died");
                                     }
                                     try {
