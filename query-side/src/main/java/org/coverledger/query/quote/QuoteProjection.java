@@ -109,9 +109,20 @@ public class QuoteProjection {
                 .set("referrals", java.util.List.of()).set("declineReason", null), QuoteView.class);
     }
 
+    /**
+     * Applies the change unless the view has the event already. The last sequence is read first and
+     * the view written by {@code _id} alone: the embedded MongoDB answers a filter of more than
+     * {@code _id} by reading the whole collection. A quote's events reach one thread in order, so
+     * nothing changes the view in between.
+     */
     private void update(String quoteId, long sequence, Update update) {
-        mongo.updateFirst(Query.query(Criteria.where("_id").is(quoteId).and("lastSequence").lt(sequence)),
-                update.set("lastSequence", sequence), QuoteView.class);
+        org.bson.Document view = mongo.getCollection(mongo.getCollectionName(QuoteView.class))
+                .find(new org.bson.Document("_id", quoteId)).projection(new org.bson.Document("lastSequence", 1))
+                .first();
+        if (view != null && ((Number) view.get("lastSequence")).longValue() < sequence) {
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(quoteId)), update.set("lastSequence", sequence),
+                    QuoteView.class);
+        }
     }
 
     @ResetHandler
