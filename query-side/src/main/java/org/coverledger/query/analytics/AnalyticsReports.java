@@ -247,7 +247,7 @@ final class AnalyticsReports {
             List<Days> all = new ArrayList<>();
             List<T> perProduct = new ArrayList<>();
             for (String product : products) {
-                Days days = new Days(ledger.days(product), period, known);
+                Days days = new Days(ledger.series(product), period, known);
                 all.add(days);
                 perProduct.add(rowOf.row(period, product, List.of(days)));
             }
@@ -352,7 +352,7 @@ final class AnalyticsReports {
         for (Period period : periods) {
             Map<String, long[]> byAdjuster = new TreeMap<>(); // open, decisions, above, cycle seconds, cycles
             for (String product : products) {
-                Days days = new Days(ledger.days(product), period, known);
+                Days days = new Days(ledger.series(product), period, known);
                 days.stocks("adj.").forEach((metric, value) -> {
                     if (metric.endsWith(".open")) {
                         adjuster(byAdjuster, metric)[0] += value;
@@ -400,16 +400,16 @@ final class AnalyticsReports {
 
     /** One product's days seen from one period: flows inside it, stocks at its end, premium earned in it. */
     private static final class Days {
-        private final NavigableMap<LocalDate, Map<String, Long>> all;
+        private final AnalyticsLedger.Series series;
         private final NavigableMap<LocalDate, Map<String, Long>> inside;
         private final LocalDate start;
         private final LocalDate last;
 
-        Days(TreeMap<LocalDate, Map<String, Long>> days, Period period, LocalDate known) {
-            this.all = days;
+        Days(AnalyticsLedger.Series series, Period period, LocalDate known) {
+            this.series = series;
             this.start = period.start();
             this.last = period.end().isAfter(known) ? known : period.end();
-            this.inside = last.isBefore(start) ? new TreeMap<>() : days.subMap(start, true, last, true);
+            this.inside = last.isBefore(start) ? new TreeMap<>() : series.days().subMap(start, true, last, true);
         }
 
         long flow(String metric) {
@@ -434,43 +434,23 @@ final class AnalyticsReports {
         }
 
         long stock(String metric) {
-            long sum = 0;
-            for (Map<String, Long> day : all.headMap(last, true).values()) {
-                sum += day.getOrDefault(metric, 0L);
-            }
-            return sum;
+            return series.stocks(last).getOrDefault(metric, 0L);
         }
 
+        /** The stocks whose metric starts with the prefix, by the rest of their name. */
         Map<String, Long> stocks(String prefix) {
             Map<String, Long> found = new TreeMap<>();
-            for (Map<String, Long> day : all.headMap(last, true).values()) {
-                day.forEach((metric, value) -> {
-                    if (metric.startsWith(prefix)) {
-                        found.merge(metric.substring(prefix.length()), value, Long::sum);
-                    }
-                });
-            }
+            series.stocks(last).forEach((metric, value) -> {
+                if (metric.startsWith(prefix)) {
+                    found.merge(metric.substring(prefix.length()), value, Long::sum);
+                }
+            });
             return found;
         }
 
         /** Premium earned on the period's known days: each day at the rate in force that day, in millionths. */
         long earnedMillionths() {
-            if (last.isBefore(start)) {
-                return 0;
-            }
-            long rate = 0;
-            for (Map<String, Long> day : all.headMap(start, false).values()) {
-                rate += day.getOrDefault("earnRate", 0L);
-            }
-            long earned = 0;
-            for (LocalDate day = start; !day.isAfter(last); day = day.plusDays(1)) {
-                Map<String, Long> figures = all.get(day);
-                if (figures != null) {
-                    rate += figures.getOrDefault("earnRate", 0L);
-                }
-                earned += rate;
-            }
-            return earned;
+            return last.isBefore(start) ? 0 : series.earnedUpTo(last) - series.earnedUpTo(start.minusDays(1));
         }
     }
 }
