@@ -17,6 +17,18 @@ public final class ProjectionTestMongo implements AutoCloseable {
         return template;
     }
 
+    /**
+     * Batched writes again, whatever an earlier test's failed flush left behind: {@code BatchedWrites}
+     * writes event by event for a while after one, for every projection in the JVM.
+     */
+    public static void batchedWritesAsNew() throws ReflectiveOperationException {
+        java.lang.reflect.Field lastFailedFlush = org.coverledger.query.infra.BatchedWrites.class
+                .getDeclaredField("lastFailedFlush");
+        lastFailedFlush.setAccessible(true);
+        ((java.util.concurrent.atomic.AtomicLong) lastFailedFlush.get(null)).set(System.nanoTime()
+                - java.time.Duration.ofHours(1).toNanos());
+    }
+
     /** Where the server listens, for a second client (one that counts its commands, say). */
     public String connectionString() {
         return server.getConnectionString();

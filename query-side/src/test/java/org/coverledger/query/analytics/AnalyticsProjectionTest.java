@@ -82,12 +82,7 @@ class AnalyticsProjectionTest {
 
     @BeforeEach
     void start() throws ReflectiveOperationException {
-        // every test starts with batched writes, whatever an earlier test's failed flush left behind
-        java.lang.reflect.Field lastFailedFlush = org.coverledger.query.infra.BatchedWrites.class
-                .getDeclaredField("lastFailedFlush");
-        lastFailedFlush.setAccessible(true);
-        ((java.util.concurrent.atomic.AtomicLong) lastFailedFlush.get(null)).set(System.nanoTime()
-                - Duration.ofHours(1).toNanos());
+        ProjectionTestMongo.batchedWritesAsNew();
         server = new ProjectionTestMongo();
         MongoDatabase database = server.template().getDb();
         engine = MongoEventStore.engine(database, new SubjectKeys(database, SubjectKeys.randomMasterKey()),

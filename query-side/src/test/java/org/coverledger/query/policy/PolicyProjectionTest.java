@@ -40,12 +40,7 @@ class PolicyProjectionTest {
 
     @BeforeEach
     void start() throws ReflectiveOperationException {
-        // every test starts with batched writes, whatever an earlier test's failed flush left behind
-        java.lang.reflect.Field lastFailedFlush = org.coverledger.query.infra.BatchedWrites.class
-                .getDeclaredField("lastFailedFlush");
-        lastFailedFlush.setAccessible(true);
-        ((java.util.concurrent.atomic.AtomicLong) lastFailedFlush.get(null)).set(System.nanoTime()
-                - java.time.Duration.ofHours(1).toNanos());
+        ProjectionTestMongo.batchedWritesAsNew();
         server = new ProjectionTestMongo();
         mongo = server.template();
         projection = new PolicyProjection(mongo);
