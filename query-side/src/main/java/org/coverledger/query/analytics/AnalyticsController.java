@@ -41,7 +41,7 @@ import org.coverledger.query.analytics.AnalyticsReports.Request;
 import org.coverledger.eventstore.CommitLogTail;
 import org.coverledger.query.audit.ViewReplay;
 import org.coverledger.query.infra.AxonConfiguration;
-import org.coverledger.query.infra.ProjectionPositions;
+import org.coverledger.query.infra.ReadYourWrites;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -66,20 +66,17 @@ public class AnalyticsController {
             + "Accept: text/csv answers the same rows as CSV.";
 
     private final AnalyticsReports reports;
-    private final ProjectionPositions positions;
     private final CommitLogTail tail;
-    private final java.time.Duration maxWait;
+    private final ReadYourWrites readYourWrites;
     private final ObjectMapper json;
     private final Clock clock;
     private final ZoneId zone;
 
     public AnalyticsController(AnalyticsReports reports, ObjectMapper json, Clock clock,
-                               @Value("${coverledger.business-zone}") String zone, ProjectionPositions positions,
-                               CommitLogTail tail,
-                               @Value("${coverledger.read-your-writes.max-wait}") java.time.Duration maxWait) {
-        this.positions = positions;
+                               @Value("${coverledger.business-zone}") String zone, CommitLogTail tail,
+                               ReadYourWrites readYourWrites) {
         this.tail = tail;
-        this.maxWait = maxWait;
+        this.readYourWrites = readYourWrites;
         this.reports = reports;
         this.json = json;
         this.clock = clock;
@@ -190,16 +187,7 @@ public class AnalyticsController {
             // store held when asked (bounded; past the bound the answer says it is stale)
             tail.lookNow();
             long stored = tail.storedPosition();
-            long deadline = System.nanoTime() + maxWait.toNanos();
-            long reached = positions.passed(AxonConfiguration.ANALYTICS);
-            while (reached < stored && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-                reached = positions.passed(AxonConfiguration.ANALYTICS);
-            }
-            response.setHeader("X-Projection-Position", Long.toString(reached));
-            if (reached < stored) {
-                response.setHeader("X-Stale", "true");
-            }
+            readYourWrites.await(List.of(AxonConfiguration.ANALYTICS), stored, response);
             head = stored + 1;
         }
         return new Report<>(moment, first, last, grouping.name().toLowerCase(Locale.ROOT), productName,

@@ -61,7 +61,17 @@ public class ReadYourWrites implements HandlerInterceptor, WebMvcConfigurer {
             return true;
         }
         long minimum = parse(wanted, field);
-        List<String> projections = projectionsServing(request.getRequestURI());
+        await(projectionsServing(request.getRequestURI()), minimum, response);
+        return true;
+    }
+
+    /**
+     * Waits, at most {@code coverledger.read-your-writes.max-wait}, until the projections have passed
+     * the position; says in {@code X-Projection-Position} how far they got and, if not far enough,
+     * {@code X-Stale: true}.
+     */
+    public void await(List<String> projections, long minimum, HttpServletResponse response)
+            throws InterruptedException {
         long deadline = System.nanoTime() + maxWait.toNanos();
         if (tail.storedPosition() < minimum) {
             tail.lookNow(); // the position is written: no need to wait for the tail's next look
@@ -75,7 +85,6 @@ public class ReadYourWrites implements HandlerInterceptor, WebMvcConfigurer {
         if (reached < minimum) {
             response.setHeader("X-Stale", "true");
         }
-        return true;
     }
 
     private static long parse(String value, String field) {
