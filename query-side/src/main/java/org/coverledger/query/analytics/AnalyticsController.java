@@ -37,7 +37,6 @@ import org.coverledger.query.analytics.AnalyticsReports.GroupBy;
 import org.coverledger.query.analytics.AnalyticsReports.Period;
 import org.coverledger.query.analytics.AnalyticsReports.PortfolioRow;
 import org.coverledger.query.analytics.AnalyticsReports.Report;
-import org.coverledger.query.analytics.AnalyticsReports.Request;
 import org.coverledger.eventstore.CommitLogTail;
 import org.coverledger.query.audit.ViewReplay;
 import org.coverledger.query.infra.AxonConfiguration;
@@ -143,7 +142,7 @@ public class AnalyticsController {
     }
 
     private interface Rows<T> {
-        List<T> of(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known);
+        List<T> of(AnalyticsLedger ledger, String product, List<Period> periods, LocalDate known);
     }
 
     private <T> Report<T> report(Parameters parameters, Rows<T> rows, HttpServletResponse response)
@@ -180,7 +179,6 @@ public class AnalyticsController {
                     + AnalyticsReports.maxPeriods() + " periods: group by a longer period or ask for fewer days"));
         }
         ProblemResponses.throwIfAny(problems);
-        Request request = new Request(first, last, grouping, productName, moment);
         long head = Long.MAX_VALUE;
         if (moment != null) {
             // as of a moment: the whole days come from the projection, so it must have taken in what the
@@ -191,7 +189,7 @@ public class AnalyticsController {
             head = stored + 1;
         }
         return new Report<>(moment, first, last, grouping.name().toLowerCase(Locale.ROOT), productName,
-                Money.DEFAULT_CURRENCY, rows.of(reports.ledger(moment, head), request, periods, known));
+                Money.DEFAULT_CURRENCY, rows.of(reports.ledger(moment, head), productName, periods, known));
     }
 
     private static LocalDate date(String field, String value, List<FieldProblem> problems) {

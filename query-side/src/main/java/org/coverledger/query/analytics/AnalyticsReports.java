@@ -49,10 +49,6 @@ final class AnalyticsReports {
     record Period(String period, LocalDate start, LocalDate end) {
     }
 
-    /** What a report was asked for, checked. */
-    record Request(LocalDate from, LocalDate to, GroupBy groupBy, String product, Instant asOf) {
-    }
-
     @Schema(description = "A report: the rows for each period (and product), as the store knew them at asOf")
     record Report<T>(Instant asOf, LocalDate from, LocalDate to, String groupBy, String product, String currency,
                      List<T> rows) {
@@ -221,8 +217,8 @@ final class AnalyticsReports {
         return asOf == null ? today : asOf.atZone(zone).toLocalDate();
     }
 
-    List<PortfolioRow> portfolio(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known) {
-        return perProduct(ledger, request, periods, known, AnalyticsReports::portfolioRow);
+    List<PortfolioRow> portfolio(AnalyticsLedger ledger, String product, List<Period> periods, LocalDate known) {
+        return perProduct(ledger, product, periods, known, AnalyticsReports::portfolioRow);
     }
 
     private static PortfolioRow portfolioRow(Period period, String product, List<Days> days) {
@@ -239,19 +235,19 @@ final class AnalyticsReports {
     }
 
     /** The rows of each period: ALL (when no product is asked for), then each product's. */
-    private static <T> List<T> perProduct(AnalyticsLedger ledger, Request request, List<Period> periods,
+    private static <T> List<T> perProduct(AnalyticsLedger ledger, String product, List<Period> periods,
                                           LocalDate known, RowOf<T> rowOf) {
         List<T> rows = new ArrayList<>();
-        List<String> products = request.product() != null ? List.of(request.product()) : ledger.products();
+        List<String> products = product != null ? List.of(product) : ledger.products();
         for (Period period : periods) {
             List<Days> all = new ArrayList<>();
             List<T> perProduct = new ArrayList<>();
-            for (String product : products) {
-                Days days = new Days(ledger.series(product), period, known);
+            for (String each : products) {
+                Days days = new Days(ledger.series(each), period, known);
                 all.add(days);
-                perProduct.add(rowOf.row(period, product, List.of(days)));
+                perProduct.add(rowOf.row(period, each, List.of(days)));
             }
-            if (request.product() == null) {
+            if (product == null) {
                 rows.add(rowOf.row(period, ALL, all));
             }
             rows.addAll(perProduct);
@@ -271,8 +267,8 @@ final class AnalyticsReports {
         return BigDecimal.valueOf(sum(days, Days::earnedMillionths)).divide(MILLION, 2, RoundingMode.HALF_UP);
     }
 
-    List<ClaimsRow> claims(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known) {
-        return perProduct(ledger, request, periods, known, AnalyticsReports::claimsRow);
+    List<ClaimsRow> claims(AnalyticsLedger ledger, String product, List<Period> periods, LocalDate known) {
+        return perProduct(ledger, product, periods, known, AnalyticsReports::claimsRow);
     }
 
     private static ClaimsRow claimsRow(Period period, String product, List<Days> days) {
@@ -308,8 +304,8 @@ final class AnalyticsReports {
                 requests, reopened);
     }
 
-    List<CycleRow> cycleTimes(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known) {
-        return perProduct(ledger, request, periods, known, AnalyticsReports::cycleRow);
+    List<CycleRow> cycleTimes(AnalyticsLedger ledger, String product, List<Period> periods, LocalDate known) {
+        return perProduct(ledger, product, periods, known, AnalyticsReports::cycleRow);
     }
 
     private static CycleRow cycleRow(Period period, String product, List<Days> days) {
@@ -346,13 +342,13 @@ final class AnalyticsReports {
         return BigDecimal.valueOf(seconds).divide(BigDecimal.valueOf(3600), 2, RoundingMode.HALF_UP);
     }
 
-    List<AdjusterRow> adjusters(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known) {
+    List<AdjusterRow> adjusters(AnalyticsLedger ledger, String product, List<Period> periods, LocalDate known) {
         List<AdjusterRow> rows = new ArrayList<>();
-        List<String> products = request.product() != null ? List.of(request.product()) : ledger.products();
+        List<String> products = product != null ? List.of(product) : ledger.products();
         for (Period period : periods) {
             Map<String, long[]> byAdjuster = new TreeMap<>(); // open, decisions, above, cycle seconds, cycles
-            for (String product : products) {
-                Days days = new Days(ledger.series(product), period, known);
+            for (String each : products) {
+                Days days = new Days(ledger.series(each), period, known);
                 days.stocks("adj.").forEach((metric, value) -> {
                     if (metric.endsWith(".open")) {
                         adjuster(byAdjuster, metric)[0] += value;

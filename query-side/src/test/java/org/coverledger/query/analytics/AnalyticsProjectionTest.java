@@ -43,7 +43,6 @@ import org.coverledger.query.analytics.AnalyticsReports.CycleRow;
 import org.coverledger.query.analytics.AnalyticsReports.GroupBy;
 import org.coverledger.query.analytics.AnalyticsReports.Period;
 import org.coverledger.query.analytics.AnalyticsReports.PortfolioRow;
-import org.coverledger.query.analytics.AnalyticsReports.Request;
 import org.coverledger.query.claim.FirstActionSla;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -242,11 +241,11 @@ class AnalyticsProjectionTest {
         LocalDate known = reports.knownUntil(asOf, TODAY);
         LocalDate from = LocalDate.parse("2026-01-01");
         List<Period> periods = AnalyticsReports.periods(from, TODAY, groupBy);
-        return report.rows(reports.ledger(asOf), new Request(from, TODAY, groupBy, product, asOf), periods, known);
+        return report.rows(reports.ledger(asOf), product, periods, known);
     }
 
     private interface Report<T> {
-        List<T> rows(AnalyticsLedger ledger, Request request, List<Period> periods, LocalDate known);
+        List<T> rows(AnalyticsLedger ledger, String product, List<Period> periods, LocalDate known);
     }
 
     private static <T> T row(List<T> rows, java.util.function.Predicate<T> which) {
@@ -444,7 +443,7 @@ class AnalyticsProjectionTest {
         LocalDate to = LocalDate.parse("2027-02-28");
         List<Period> periods = AnalyticsReports.periods(from, to, GroupBy.MONTH);
         List<PortfolioRow> rows = reports.portfolio(reports.ledger(null),
-                new Request(from, to, GroupBy.MONTH, "LIFE", null), periods, to);
+                "LIFE", periods, to);
         assertThat(rows.get(0).premiumEarned()).as("12-01..10 at 10.00").isEqualByComparingTo("100.00");
         assertThat(rows.get(0).inForce()).isZero();
         assertThat(rows.get(1).premiumEarned()).as("nothing, never a negative rate").isEqualByComparingTo("0.00");
@@ -493,7 +492,7 @@ class AnalyticsProjectionTest {
             }
             AnalyticsReports theirs = new AnalyticsReports(other.template(), engine, fold, ZONE);
             LocalDate from = LocalDate.parse("2026-01-01");
-            return report.rows(theirs.ledger(null), new Request(from, TODAY, GroupBy.MONTH, null, null),
+            return report.rows(theirs.ledger(null), null,
                     AnalyticsReports.periods(from, TODAY, GroupBy.MONTH), TODAY);
         }
     }
