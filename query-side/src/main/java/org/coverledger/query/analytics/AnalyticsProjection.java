@@ -103,35 +103,21 @@ public class AnalyticsProjection {
 
         /**
          * The aggregate's facts as this batch knows them; the position they were stored at is kept
-         * for the write. On the first miss, the facts of every aggregate the batch's events name are
-         * read in one query.
+         * for the write. Read through {@link BatchedWrites#remember}: on the first miss, the facts of
+         * every aggregate the batch's events name come in one query.
          */
         Facts facts(String aggregateId) {
-            if (!known.containsKey(aggregateId)) {
-                java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-                ids.add(aggregateId);
-                if (CurrentUnitOfWork.isStarted()
-                        && CurrentUnitOfWork.get().root() instanceof org.axonframework.messaging.unitofwork.BatchingUnitOfWork<?> batch) {
-                    for (org.axonframework.messaging.Message<?> message : batch.getMessages()) {
-                        if (message instanceof DomainEventMessage<?> event && AnalyticsFold.folds(event.getPayloadType())
-                                && !known.containsKey(event.getAggregateIdentifier())) {
-                            ids.add(event.getAggregateIdentifier());
-                        }
-                    }
-                }
-                for (Document stored : factsCollection().find(Filters.in("_id", ids))) {
-                    Facts facts = Facts.of(stored);
-                    known.put(facts.id, facts);
-                    storedAt.put(facts.id, facts.position);
-                }
-                for (String id : ids) {
-                    if (!known.containsKey(id)) {
-                        known.put(id, new Facts(id));
-                        storedAt.put(id, null);
-                    }
-                }
-            }
-            return known.get(aggregateId);
+            return known.computeIfAbsent(aggregateId, id -> {
+                Document stored = BatchedWrites.current(mongo).remember(id, AnalyticsProjection::aggregateFolded,
+                        ids -> {
+                            Map<String, Document> found = new HashMap<>();
+                            factsCollection().find(Filters.in("_id", ids)).forEach(d -> found.put(d.getString("_id"), d));
+                            return found;
+                        }, null);
+                Facts facts = stored == null ? new Facts(id) : Facts.of(stored);
+                storedAt.put(id, stored == null ? null : facts.position);
+                return facts;
+            });
         }
 
         void write() {
@@ -222,6 +208,11 @@ public class AnalyticsProjection {
                     new ReplaceOptions().upsert(true)));
         }
         factsCollection().bulkWrite(writes, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+    }
+
+    /** The aggregate a stored event will ask the facts of: its own, for the events the fold takes in. */
+    private static String aggregateFolded(DomainEventMessage<?> event) {
+        return AnalyticsFold.folds(event.getPayloadType()) ? event.getAggregateIdentifier() : null;
     }
 
     static String monthKey(Delta delta) {
