@@ -126,8 +126,8 @@ public class AccountOverviewController {
         if (given != 1) {
             problems.add(new FieldProblem("policyNumber", "give exactly one of policyNumber, claimId, mobile, nationalId"));
         }
-        if (policyNumber != null && !policyNumber.matches("PN[0-9A-F]{18}")) {
-            problems.add(new FieldProblem("policyNumber", "must be a policy number such as PN20261129B5BCAF0B7F"));
+        if (policyNumber != null && !policyNumber.matches(PolicyView.NUMBER)) {
+            problems.add(new FieldProblem("policyNumber", PolicyView.NUMBER_RULE));
         }
         if (claimId != null && (claimId.isBlank() || claimId.length() > 100)) {
             problems.add(new FieldProblem("claimId", "must be a claim id"));

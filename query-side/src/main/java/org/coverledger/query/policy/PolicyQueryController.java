@@ -116,8 +116,8 @@ public class PolicyQueryController {
         if (product != null && Arrays.stream(Product.values()).noneMatch(p -> p.name().equals(product))) {
             problems.add(new FieldProblem("product", "must be one of " + Arrays.toString(Product.values())));
         }
-        if (policyNumber != null && !policyNumber.matches("PN[0-9A-F]{18}")) {
-            problems.add(new FieldProblem("policyNumber", "must be a policy number such as PN20261129B5BCAF0B7F"));
+        if (policyNumber != null && !policyNumber.matches(PolicyView.NUMBER)) {
+            problems.add(new FieldProblem("policyNumber", PolicyView.NUMBER_RULE));
         }
         if (holder != null && (holder.isBlank() || holder.length() > 50)) {
             problems.add(new FieldProblem("holder", "must be a name of 1 to 50 characters"));

@@ -47,6 +47,11 @@ public record PolicyView(@Id String policyId, String policyNumber, String accoun
                                  + "decision") PendingRenewal pendingRenewal,
                          long lastSequence) {
 
+    /** What a policy number looks like ({@code PN}, the issue date and ten hex digits), for checking a query's. */
+    public static final String NUMBER = "PN[0-9A-F]{18}";
+    /** The reason a malformed policy number in a query is refused. */
+    public static final String NUMBER_RULE = "must be a policy number such as PN20261129B5BCAF0B7F";
+
     /** A renewal waiting for (or decided by) an underwriter: what the term's claims paid of its sum insured. */
     public record PendingRenewal(String referralId, int term, BigDecimal claimsPaid, BigDecimal sumInsured,
                                  BigDecimal share, String requestedBy, Instant requestedAt,
