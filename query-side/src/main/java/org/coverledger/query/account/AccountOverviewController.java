@@ -246,13 +246,8 @@ public class AccountOverviewController {
                     Comparator.nullsFirst(Comparator.naturalOrder())).reversed()).toList();
         }
         if (caller.hasAnyRole(Role.ADMIN)) { // as the inbox: the customer and admins
-            NoticeInbox inbox = mongo.findById(accountId, NoticeInbox.class);
-            notices = inbox == null || inbox.notices() == null ? List.of() : inbox.notices().stream()
-                    .sorted(Comparator.comparing(NoticeInbox.Notice::at, Comparator.nullsFirst(
-                            Comparator.naturalOrder())).reversed()).limit(NOTICES)
-                    .map(n -> new NoticeInbox.Notice(n.noticeId(), n.type(), n.channel(),
-                            AccountQueryController.maskedAddress(n.to(), caller, false), n.text(), n.about(),
-                            n.heldUntil(), n.at())).toList();
+            notices = AccountQueryController.newestFirst(mongo.findById(accountId, NoticeInbox.class)).stream()
+                    .limit(NOTICES).map(n -> AccountQueryController.shown(n, caller, false)).toList();
         }
         return new Overview(AccountQueryController.Account.of(view, caller), byProduct, cover,
                 new PremiumsPaid(today.getYear(), thisYear, today.getYear() - 1, lastYear), lines, claimLines, paidOut,

@@ -104,18 +104,27 @@ public class AccountQueryController {
         ProblemResponses.throwIfAny(problems);
         AccountView account = ownOrAdmin(accountId, caller);
         boolean own = caller.login().equals(account.owner());
-        NoticeInbox inbox = mongo.findById(accountId, NoticeInbox.class);
-        List<NoticeInbox.Notice> newestFirst = inbox == null || inbox.notices() == null ? List.of()
-                : inbox.notices().stream().sorted(java.util.Comparator.comparing(NoticeInbox.Notice::at,
-                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())).reversed()).toList();
+        List<NoticeInbox.Notice> newestFirst = newestFirst(mongo.findById(accountId, NoticeInbox.class));
         List<NoticeInbox.Notice> items = newestFirst.stream().skip(paging.offset()).limit(paging.size())
-                .map(n -> new NoticeInbox.Notice(n.noticeId(), n.type(), n.channel(), maskedAddress(n.to(), caller, own),
-                        n.text(), n.about(), n.heldUntil(), n.at())).toList();
+                .map(n -> shown(n, caller, own)).toList();
         return new Paging.Page<>(items, paging.page(), paging.size(), newestFirst.size());
     }
 
+    /** The inbox's notices, newest first (none for an account without an inbox). */
+    static List<NoticeInbox.Notice> newestFirst(NoticeInbox inbox) {
+        return inbox == null || inbox.notices() == null ? List.of()
+                : inbox.notices().stream().sorted(java.util.Comparator.comparing(NoticeInbox.Notice::at,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())).reversed()).toList();
+    }
+
+    /** A notice as the caller sees it: the address it went to masked as the account's own are. */
+    static NoticeInbox.Notice shown(NoticeInbox.Notice n, Caller caller, boolean own) {
+        return new NoticeInbox.Notice(n.noticeId(), n.type(), n.channel(), maskedAddress(n.to(), caller, own),
+                n.text(), n.about(), n.heldUntil(), n.at());
+    }
+
     /** Where a notice went: a mobile number or a mailbox, masked as the account's own are. */
-    static String maskedAddress(String to, Caller caller, boolean own) {
+    private static String maskedAddress(String to, Caller caller, boolean own) {
         if (to == null) {
             return null;
         }
