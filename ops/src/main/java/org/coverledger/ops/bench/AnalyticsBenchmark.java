@@ -110,7 +110,7 @@ public final class AnalyticsBenchmark {
             long started = System.nanoTime();
             Book book = new Book(database, size);
             book.write();
-            double writing = seconds(started);
+            double writing = AuditBenchmark.seconds(started);
             System.err.printf(Locale.ROOT, "[analytics] %,d events written in %.0f s%n", book.events, writing);
 
             query = startQuerySide(queryJar, mongoPort, queryPort, data);
@@ -120,7 +120,7 @@ public final class AnalyticsBenchmark {
             String admin = tokens.issue(new AccessTokens.Holder("root", List.of("ADMIN"), false)).token();
             long foldStart = System.nanoTime();
             awaitCaughtUp(base, admin, Duration.ofMinutes(60));
-            double firstFold = seconds(foldStart);
+            double firstFold = AuditBenchmark.seconds(foldStart);
 
             report.add(String.format(Locale.ROOT, "### %,d events (%,d policies, %,d claims, three years; written "
                     + "in %.0f s)", book.events, book.policies, book.claims, writing));
@@ -167,7 +167,7 @@ public final class AnalyticsBenchmark {
             for (Document commit : database.getCollection(MongoCommitLogEngine.COMMITS).find().batchSize(1000)) {
                 stored += commit.getList("events", Document.class, List.of()).size();
             }
-            double rawRate = stored / seconds(rawStart);
+            double rawRate = stored / AuditBenchmark.seconds(rawStart);
             long rebuildStart = System.nanoTime();
             HttpResponse<String> rebuilt = send(HttpRequest.newBuilder(URI.create(base
                     + "/api/admin/projections/analytics/rebuild")).header("Authorization", "Bearer " + admin)
@@ -177,7 +177,7 @@ public final class AnalyticsBenchmark {
             }
             Thread.sleep(500);
             awaitCaughtUp(base, admin, Duration.ofMinutes(60));
-            double rebuild = seconds(rebuildStart);
+            double rebuild = AuditBenchmark.seconds(rebuildStart);
             report.add("| | s | events/s | of the raw read |");
             report.add("|---|---:|---:|---:|");
             report.add(String.format(Locale.ROOT, "| raw driver: whole `event_commits` read (the limit) | %.1f | %.0f | 100%% |",
@@ -272,9 +272,6 @@ public final class AnalyticsBenchmark {
         return new double[] {HttpBenchmark.percentile(ms, 0.50), HttpBenchmark.percentile(ms, 0.99)};
     }
 
-    private static double seconds(long since) {
-        return (System.nanoTime() - since) / 1e9;
-    }
 
     private static void deleteQuietly(Path directory) {
         try (var files = Files.walk(directory)) {

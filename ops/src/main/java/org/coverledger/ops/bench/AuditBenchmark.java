@@ -255,7 +255,7 @@ public final class AuditBenchmark {
                 sorted[sorted.length / 2], sorted[(int) Math.ceil(sorted.length * 0.99) - 1]);
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 }
