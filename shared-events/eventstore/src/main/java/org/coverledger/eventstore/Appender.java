@@ -49,6 +49,12 @@ final class Appender {
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final LongAdder conflicts = new LongAdder();
+    /**
+     * An index known to be the end of a commit or marker stored (everything before it is stored, as
+     * the order has no holes): where {@link #headFromStore} starts walking, so that only the first
+     * call pays the embedded server's scan for the last commit. -1: none known yet.
+     */
+    private final java.util.concurrent.atomic.AtomicLong knownEnd = new java.util.concurrent.atomic.AtomicLong(-1);
     private long nextIndex = -1; // writer thread only
     private byte[] lastChain; // writer thread only: the chain value of the last commit before nextIndex
     private Thread writer;
@@ -140,6 +146,7 @@ final class Appender {
                 commits.insertMany(documents, new InsertManyOptions().ordered(true));
                 nextIndex = index;
                 lastChain = chain;
+                knownEnd.accumulateAndGet(index, Math::max);
                 todo.forEach(Appender::written);
                 return;
             } catch (MongoBulkWriteException e) {
@@ -214,8 +221,27 @@ final class Appender {
         });
     }
 
-    /** The index after the last commit stored; a sort that the embedded server answers by scanning, so rare. */
+    /**
+     * The index after the last commit stored. The first call finds the last commit by a sort (which
+     * the embedded server answers by scanning the whole collection: seconds at 10^5 commits, under
+     * the collection's lock, so every reader waited); later calls walk on from the end found
+     * before, by look-ups on {@code _id}. An end known before is checked to still end a stored
+     * commit (one look-up on the unique {@code idx} index), so a store emptied under a running
+     * process (tests, a restore) is found by the sort again.
+     */
     long headFromStore() {
-        return headFrom(CommitChain.end(commits));
+        long known = knownEnd.get();
+        long end;
+        if (known > 0 && commits.find(new Document("idx", known - 1)).projection(new Document("_id", 1)).first() != null) {
+            end = headFrom(known);
+        } else {
+            end = headFrom(CommitChain.end(commits));
+        }
+        if (known >= 0 && end < known) {
+            knownEnd.compareAndSet(known, end); // emptied and written again: what is there now
+        } else {
+            knownEnd.accumulateAndGet(end, Math::max);
+        }
+        return end;
     }
 }

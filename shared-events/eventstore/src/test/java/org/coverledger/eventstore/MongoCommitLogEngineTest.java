@@ -93,6 +93,44 @@ class MongoCommitLogEngineTest {
     }
 
     @Test
+    void the_head_follows_other_writers_by_look_ups_and_sorts_only_once() {
+        List<org.bson.BsonDocument> sorts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.mongodb.event.CommandListener listener = new com.mongodb.event.CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                if (event.getCommandName().equals("find") && event.getCommand().containsKey("sort")) {
+                    sorts.add(event.getCommand());
+                }
+            }
+        };
+        try (MongoClient watched = MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                .applyConnectionString(new com.mongodb.ConnectionString(server.getConnectionString()))
+                .addCommandListener(listener).build())) {
+            MongoCommitLogEngine reader = MongoCommitLogEngine.builder().database(watched.getDatabase("engine-test"))
+                    .eventSerializer(EventSerialization.serializer()).snapshotSerializer(EventSerialization.serializer())
+                    .clock(clock).build();
+            engine.appendEvents(event("a", 0, "a0"), event("a", 1, "a1"));
+            assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(1));
+            assertThat(sorts).as("the first head is found by a sort (a scan on the embedded server)").hasSize(1);
+            engine.appendEvents(event("b", 0, "b0"));
+            engine.appendEvents(event("c", 0, "c0"), event("c", 1, "c1"), event("c", 2, "c2"));
+            assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(5));
+            for (int i = 0; i < 3000; i++) { // more than one window of look-ups
+                engine.appendEvents(event("d", i, "d" + i));
+            }
+            assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(3005));
+            assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(3005));
+            assertThat(sorts).as("later heads walk on from the one found before").hasSize(1);
+
+            // a store emptied under the running process (a test, a restore) is read afresh
+            database.getCollection(MongoCommitLogEngine.COMMITS).deleteMany(new org.bson.Document());
+            assertThat(reader.createHeadToken()).isNull();
+            engine().appendEvents(event("e", 0, "e0"));
+            assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(0));
+        }
+    }
+
+    @Test
     void a_tracking_reader_sees_every_event_once_in_global_order_with_dense_positions() {
         engine.appendEvents(event("a", 0, "a0"), event("a", 1, "a1"));
         engine.appendEvents(GenericEventMessage.asEventMessage(new Noted("free")));
