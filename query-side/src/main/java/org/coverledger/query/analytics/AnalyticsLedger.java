@@ -9,7 +9,7 @@ import org.bson.Document;
 
 /**
  * The figures a report adds up: per product, per effective day, per metric, the sum of what was
- * recorded up to the report's moment. Read from the pre-aggregated month documents (each
+ * recorded up to the report's moment. Read from the pre-aggregated day documents (each
  * recorded day taken whole or not at all) plus, for a moment inside a day, what the fold makes of
  * that day's events up to it.
  */
@@ -23,21 +23,15 @@ final class AnalyticsLedger {
                 .merge(metric, value, Long::sum);
     }
 
-    /** A month document's days recorded before {@code recordedBefore} (null: all of them). */
-    void addMonth(Document month, LocalDate recordedBefore) {
-        String product = month.getString("product");
-        Document days = month.get("d", Document.class);
-        if (days == null || product == null) {
+    /** What a day document (a day recorded, a product) adds, by the days it takes effect. */
+    void addDay(Document recorded) {
+        String product = recorded.getString("product");
+        Document effectiveDays = recorded.get("e", Document.class);
+        if (effectiveDays == null || product == null) {
             return;
         }
-        for (Map.Entry<String, Object> recorded : days.entrySet()) {
-            if (recordedBefore != null && !LocalDate.parse(recorded.getKey()).isBefore(recordedBefore)) {
-                continue;
-            }
-            for (Map.Entry<String, Object> effective : ((Document) recorded.getValue()).entrySet()) {
-                LocalDate day = LocalDate.parse(effective.getKey());
-                flatten(product, day, "", (Document) effective.getValue());
-            }
+        for (Map.Entry<String, Object> effective : effectiveDays.entrySet()) {
+            flatten(product, LocalDate.parse(effective.getKey()), "", (Document) effective.getValue());
         }
     }
 

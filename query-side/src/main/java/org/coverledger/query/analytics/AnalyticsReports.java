@@ -150,10 +150,11 @@ final class AnalyticsReports {
         AnalyticsLedger ledger = new AnalyticsLedger();
         LocalDate day = asOf == null ? null : asOf.atZone(zone).toLocalDate();
         long first = Long.MAX_VALUE;
-        for (Document month : mongo.getCollection(AnalyticsProjection.MONTHS).find()) {
-            ledger.addMonth(month, day);
-            Document firsts = month.get("first", Document.class);
-            if (day != null && firsts != null && firsts.get(day.toString()) instanceof Number position) {
+        for (Document recorded : mongo.getCollection(AnalyticsProjection.DAYS).find()) {
+            LocalDate when = LocalDate.parse(recorded.getString("day"));
+            if (day == null || when.isBefore(day)) {
+                ledger.addDay(recorded);
+            } else if (when.equals(day) && recorded.get("first") instanceof Number position) {
                 first = Math.min(first, position.longValue());
             }
         }

@@ -382,12 +382,12 @@ class AnalyticsProjectionTest {
         book();
         List<TrackedEventMessage<?>> events = stored();
         projectInBatch(events.subList(0, 7));
-        // the next batch writes its month documents, then dies before its facts: the token stays
+        // the next batch writes its day documents, then dies before its facts: the token stays
         failFactsWrites = true;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> projectInBatch(events.subList(7, 20)))
                 .hasMessageContaining("no facts written");
         failFactsWrites = false;
-        assertThat(rows(GroupBy.MONTH, null, null, reports::claims)).as("the months took the batch in")
+        assertThat(rows(GroupBy.MONTH, null, null, reports::claims)).as("the days took the batch in")
                 .isNotEqualTo(onePass(events.subList(0, 7), reports::claims));
         // read again from the token, cut differently; then everything once more
         projectInBatch(events.subList(7, 12));
@@ -474,11 +474,35 @@ class AnalyticsProjectionTest {
     void nothing_kept_names_the_customer() {
         book();
         project(stored());
-        for (String collection : List.of(AnalyticsProjection.MONTHS, AnalyticsProjection.FACTS)) {
+        for (String collection : List.of(AnalyticsProjection.DAYS, AnalyticsProjection.FACTS)) {
             for (org.bson.Document stored : server.template().getCollection(collection).find()) {
                 assertThat(stored.toJson()).as(collection).doesNotContain("alice", "acc-1", "what happened");
             }
         }
+    }
+
+    @Test
+    void a_database_kept_a_document_per_month_is_folded_again_from_zero() {
+        book();
+        project(stored());
+        var database = server.template();
+        database.getCollection(AnalyticsProjection.MONTHS).insertOne(new org.bson.Document("_id", "2026-03|HEALTH"));
+        database.getCollection(AnalyticsProjection.TOKENS).insertMany(List.of(
+                new org.bson.Document("processorName", "analytics").append("segment", 0),
+                new org.bson.Document("processorName", "policies").append("segment", 0)));
+
+        projection.replaceMonthDocuments();
+
+        assertThat(database.collectionExists(AnalyticsProjection.MONTHS)).isFalse();
+        assertThat(database.getCollection(AnalyticsProjection.DAYS).countDocuments()).isZero();
+        assertThat(database.getCollection(AnalyticsProjection.FACTS).countDocuments()).isZero();
+        assertThat(database.getCollection(AnalyticsProjection.TOKENS).distinct("processorName", String.class))
+                .as("only the analytics start again").containsExactly("policies");
+        // and at a start with nothing to replace, nothing is touched
+        project(stored());
+        long days = database.getCollection(AnalyticsProjection.DAYS).countDocuments();
+        projection.replaceMonthDocuments();
+        assertThat(database.getCollection(AnalyticsProjection.DAYS).countDocuments()).isEqualTo(days).isPositive();
     }
 
     /** The figures of the same events folded once, event by event, into a second database. */
