@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One customer at a glance, over HTTP: the customer's "my assets" page after two purchases and a
  * claim, the same for service staff with recent activity and masked personal data, found by
  * policy number, claim id, mobile and national ID (each by a role that sees it in full); another
- * customer's is 404.
+ * customer's is 404. Staff's look-ups and looks at the overview are in the access log, a mobile or
+ * national ID only as its keyed hash.
  */
 class AccountOverviewIT {
 
@@ -27,6 +28,8 @@ class AccountOverviewIT {
     @Test
     void a_customer_sees_their_assets_and_staff_find_and_see_them_masked() throws Exception {
         try (RunningSystem system = RunningSystem.start(data)) {
+            Api cora = Api.at(system.queryUrl(), "cora");
+            long logged = cora.get("/api/audit/access").json().get("size").asLong();
             Customer customer = Customers.register(system, "Zhao Lei");
             Api buyer = customer.command(system);
             Policies.Bought first = Policies.buy(buyer, customer.accountId());
@@ -102,6 +105,35 @@ class AccountOverviewIT {
             assertThat(staffView.has("recentNotices")).as("notices: the customer's and admins' (as the inbox)").isFalse();
             assertThat(root.get(path).json().get("recentNotices").isArray()).isTrue();
             assertThat(staffView.toString()).doesNotContain(customer.nationalId());
+
+            // who looked whom up, and who opened the overview, is in the tamper-evident access log:
+            // the mobile and national ID only as the credentials' keyed hash, with the account found
+            java.util.List<JsonNode> records = new java.util.ArrayList<>();
+            cora.get("/api/audit/access?after=" + logged + "&limit=500").json().get("items").forEach(records::add);
+            java.util.List<JsonNode> lookups = records.stream()
+                    .filter(r -> r.get("action").asText().equals("CUSTOMER_LOOKUP")).toList();
+            assertThat(lookups).as("every look-up, refused ones too").hasSize(11);
+            assertThat(lookups).extracting(r -> r.get("actor").asText()).containsOnly("adam", "uma", "root", "ana");
+            assertThat(lookups).extracting(r -> r.get("status").asInt()).contains(200, 403, 404, 400);
+            JsonNode byMobile = lookups.stream().filter(r -> r.get("actor").asText().equals("adam")
+                    && r.get("parameters").has("mobile") && r.get("status").asInt() == 200).findFirst().orElseThrow();
+            assertThat(byMobile.get("parameters").get("mobile").asText()).matches("MOBILE:[0-9a-f]{64}");
+            assertThat(byMobile.get("parameters").get("found.account").asText()).isEqualTo(customer.accountId());
+            java.util.List<String> nationalIds = lookups.stream().filter(r -> r.get("parameters").has("nationalId")
+                    && r.get("status").asInt() != 400)
+                    .map(r -> r.get("parameters").get("nationalId").asText()).distinct().toList();
+            assertThat(nationalIds).as("uma's look-up and adam's refused one: the same key, so they can be matched")
+                    .hasSize(1).allMatch(key -> key.matches("NATIONAL_ID:[0-9a-f]{64}"));
+            assertThat(lookups.stream().filter(r -> r.get("parameters").has("policyNumber")
+                    && r.get("parameters").get("policyNumber").asText().equals(second.policyNumber()))).hasSize(1);
+            String logText = records.toString();
+            assertThat(logText).as("nothing looked up by is kept in the clear")
+                    .doesNotContain(customer.mobile(), customer.nationalId(), "13900000000");
+            assertThat(records.stream().filter(r -> r.get("action").asText().equals("CUSTOMER_OVERVIEW")))
+                    .as("staff's looks at the overview; the customer's own and the other customer's refused one are "
+                            + "not recorded").extracting(r -> r.get("actor").asText()).containsExactly("adam", "root");
+            JsonNode checked = cora.post("/api/audit/access/verifications", "").json();
+            assertThat(checked.get("valid").asBoolean()).as(checked.toString()).isTrue();
         }
     }
 }

@@ -115,7 +115,9 @@ public class AccountOverviewController {
     @Operation(summary = "Find a customer's account by exactly one of: policy number, claim id, mobile, national ID "
             + "(service staff)", description = "Looked up by key (a mobile or national ID by its keyed hash), "
             + "never by scanning; 404 when nothing holds it. A role that sees mobiles or national IDs masked may "
-            + "not look up by them (403); at most " + LOOKUPS_PER_MINUTE + " look-ups a minute per login (429).")
+            + "not look up by them (403); at most " + LOOKUPS_PER_MINUTE + " look-ups a minute per login (429). Every "
+            + "look-up is recorded in the access log (GET /api/audit/access): who, when, from where, by what (a mobile "
+            + "or national ID as its keyed hash) and the account found.")
     public Found lookup(@RequestParam(required = false) String policyNumber,
                         @RequestParam(required = false) String claimId,
                         @RequestParam(required = false) String mobile,
@@ -164,14 +166,18 @@ public class AccountOverviewController {
         } else {
             account = credentials.holder(CustomerCredentials.Identity.NATIONAL_ID, nationalId);
         }
-        return account.filter(id -> mongo.findById(id, AccountView.class) != null).map(Found::new)
+        Found found = account.filter(id -> mongo.findById(id, AccountView.class) != null).map(Found::new)
                 .orElseThrow(() -> new NotFound("account", "the one asked for"));
+        // in the access log beside who asked: whom a look-up found
+        org.coverledger.query.audit.AuditAccessFilter.found("account", found.accountId());
+        return found;
     }
 
     @GetMapping("/api/accounts/{accountId}/overview")
     @Operation(summary = "The customer's assets at a glance: policies by product and status, total cover, premiums "
             + "paid this year and last, claims and what they paid, upcoming renewals and debits; a customer sees "
-            + "their own, service staff any (with recent activity and notices)")
+            + "their own, service staff any (with recent activity and notices; each staff look is recorded in the "
+            + "access log, GET /api/audit/access)")
     public Overview overview(@PathVariable String accountId, Caller caller) {
         AccountView view = mongo.findById(accountId, AccountView.class);
         boolean staff = caller.hasAnyRole(Role.UNDERWRITER, Role.ADJUSTER, Role.COMPLIANCE, Role.ADMIN);

@@ -31,7 +31,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Records every request to the audit trail in {@link AuditAccessLog} once it is answered: refused
  * ones too (it runs inside the security chain, around the authorization decision), and a
- * streamed export when its last byte is written, with the number of entries it carried.
+ * streamed export when its last byte is written, with the number of entries it carried. Service
+ * staff finding a customer ({@code /api/accounts/lookup}) or opening a customer's overview are
+ * recorded in the same log: a mobile or national ID looked up by only as the keyed hash the
+ * credentials store keys it by, never in the clear, and the account found beside it.
  */
 @Component
 public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFilter {
@@ -39,6 +42,11 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
     private static final Logger log = LoggerFactory.getLogger(AuditAccessFilter.class);
     private static final String ENTRIES = AuditAccessFilter.class.getName() + ".entries";
     private static final String BODY = AuditAccessFilter.class.getName() + ".body";
+    private static final String FOUND = AuditAccessFilter.class.getName() + ".found";
+    private static final Pattern OVERVIEW = Pattern.compile("/api/accounts/[^/]+/overview");
+    private static final String LOOKUP = "/api/accounts/lookup";
+    /** The staff roles whose look at a customer's overview is recorded. */
+    private static final java.util.Set<String> STAFF = java.util.Set.of("UNDERWRITER", "ADJUSTER", "COMPLIANCE", "ADMIN");
     private static final Pattern AS_OF = Pattern.compile("/api/(policies/[^/]+|claims/[^/]+/progress|accounts/[^/]+)");
     private static final int MAX_PARAMETERS = 20;
     private static final int MAX_VALUE = 200;
@@ -48,13 +56,15 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
     private static final int REFUSALS_PER_MINUTE = 30;
 
     private final AuditAccessLog accesses;
+    private final org.coverledger.identity.CustomerCredentials credentials;
     private final org.coverledger.identity.RateLimiter refusals;
     private final io.micrometer.core.instrument.Counter flooded;
     private final io.micrometer.core.instrument.Counter failed;
 
-    public AuditAccessFilter(AuditAccessLog accesses, java.time.Clock clock,
-                             io.micrometer.core.instrument.MeterRegistry meters) {
+    public AuditAccessFilter(AuditAccessLog accesses, org.coverledger.identity.CustomerCredentials credentials,
+                             java.time.Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.accesses = accesses;
+        this.credentials = credentials;
         this.refusals = new org.coverledger.identity.RateLimiter(REFUSALS_PER_MINUTE, java.time.Duration.ofMinutes(1),
                 clock);
         this.flooded = io.micrometer.core.instrument.Counter.builder("coverledger.audit.access.unrecorded")
@@ -81,10 +91,22 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
                 RequestAttributes.SCOPE_REQUEST);
     }
 
+    /** What the answer found, to record with the parameters (as {@code found.<name>}): the account a look-up found. */
+    public static void found(String name, String value) {
+        RequestContextHolder.currentRequestAttributes().setAttribute(FOUND, Map.of(name, value),
+                RequestAttributes.SCOPE_REQUEST);
+    }
+
     /** The kind of access a request is, or null for one that is not recorded. */
     static Action actionOf(String method, String path, boolean asOf) {
         if (path.equals("/api/audit")) {
             return Action.QUERY;
+        }
+        if (path.equals(LOOKUP)) {
+            return Action.CUSTOMER_LOOKUP;
+        }
+        if (OVERVIEW.matcher(path).matches() && "GET".equals(method)) {
+            return Action.CUSTOMER_OVERVIEW; // recorded for staff only (below)
         }
         if (!path.startsWith("/api/audit/")) {
             return asOf && "GET".equals(method) && AS_OF.matcher(path).matches() ? Action.AS_OF_VIEW : null;
@@ -125,6 +147,15 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
         String actor = known ? caller.getName() : null;
         String roles = known ? caller.getAuthorities().stream().map(a -> a.getAuthority().replaceFirst("^ROLE_", ""))
                 .sorted().collect(Collectors.joining(",")) : null;
+        if (action == Action.CUSTOMER_OVERVIEW
+                && (roles == null || java.util.Arrays.stream(roles.split(",")).noneMatch(STAFF::contains))) {
+            chain.doFilter(request, response); // a customer's look at their own, or a refusal that showed nothing
+            return;
+        }
+        if (action == Action.CUSTOMER_LOOKUP) {
+            parameters = lookedUpBy(parameters);
+        }
+        Map<String, String> asked = parameters;
         boolean answered = false;
         try {
             chain.doFilter(request, response);
@@ -134,7 +165,7 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
                 request.getAsyncContext().addListener(new AsyncListener() {
                     @Override
                     public void onComplete(AsyncEvent event) {
-                        record(request, response.getStatus(), actor, roles, path, parameters, action);
+                        record(request, response.getStatus(), actor, roles, path, asked, action);
                     }
 
                     @Override
@@ -150,7 +181,7 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
                     }
                 });
             } else {
-                record(request, answered ? response.getStatus() : 500, actor, roles, path, parameters, action);
+                record(request, answered ? response.getStatus() : 500, actor, roles, path, asked, action);
             }
         }
     }
@@ -160,6 +191,9 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
         Map<String, String> asked = new TreeMap<>(parameters);
         if (request.getAttribute(BODY) instanceof Map<?, ?> body) {
             body.forEach((name, value) -> asked.put("body." + name, bounded(String.valueOf(value))));
+        }
+        if (request.getAttribute(FOUND) instanceof Map<?, ?> found) {
+            found.forEach((name, value) -> asked.put("found." + name, bounded(String.valueOf(value))));
         }
         if (actor == null) {
             String client = request.getRemoteAddr();
@@ -180,6 +214,23 @@ public class AuditAccessFilter extends OncePerRequestFilter implements SecuredFi
             log.error("An access to the audit trail could not be recorded: {} {} by {} answered {}",
                     request.getMethod(), path, actor, status, e);
         }
+    }
+
+    /**
+     * A look-up's parameters as they may be kept: a policy number or claim id as given, a mobile or
+     * national ID as its keyed hash (whatever was sent: a mistyped number is still someone's), and
+     * of anything else only its name.
+     */
+    private Map<String, String> lookedUpBy(Map<String, String> parameters) {
+        Map<String, String> kept = new TreeMap<>();
+        parameters.forEach((name, value) -> kept.put(name, switch (name) {
+            case "policyNumber", "claimId" -> value;
+            case "mobile" -> credentials.keyedHash(org.coverledger.identity.CustomerCredentials.Identity.MOBILE, value);
+            case "nationalId" -> credentials.keyedHash(org.coverledger.identity.CustomerCredentials.Identity.NATIONAL_ID,
+                    value);
+            default -> "(not recorded)";
+        }));
+        return kept;
     }
 
     /** The query string's parameters by name (repeated ones joined by commas), bounded in number and length. */

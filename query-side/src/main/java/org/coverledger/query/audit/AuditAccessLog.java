@@ -74,7 +74,11 @@ public class AuditAccessLog {
 
     /** What kind of access a record is of. */
     public enum Action {
-        QUERY, REPLAY, AS_OF_VIEW, VERIFICATION, EXPORT, DIGEST, PROOF, CHECKPOINTS, RETENTION, ACCESS_LOG, OTHER
+        QUERY, REPLAY, AS_OF_VIEW, VERIFICATION, EXPORT, DIGEST, PROOF, CHECKPOINTS, RETENTION, ACCESS_LOG, OTHER,
+        /** Service staff finding a customer's account by a policy number, claim id, mobile or national ID. */
+        CUSTOMER_LOOKUP,
+        /** Service staff opening a customer's overview (a customer's look at their own is not recorded). */
+        CUSTOMER_OVERVIEW
     }
 
     /** One access, as recorded: who, from where, what they asked, what they were answered, and how many entries. */

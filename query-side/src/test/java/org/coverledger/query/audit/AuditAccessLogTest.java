@@ -138,6 +138,17 @@ class AuditAccessLogTest {
     }
 
     @Test
+    void staff_looking_customers_up_and_at_their_overview_are_accesses_too() {
+        assertThat(AuditAccessFilter.actionOf("GET", "/api/accounts/lookup", false)).isEqualTo(Action.CUSTOMER_LOOKUP);
+        assertThat(AuditAccessFilter.actionOf("GET", "/api/accounts/acc-1/overview", false))
+                .isEqualTo(Action.CUSTOMER_OVERVIEW);
+        assertThat(AuditAccessFilter.actionOf("POST", "/api/accounts/acc-1/overview", false)).isNull();
+        assertThat(AuditAccessFilter.actionOf("GET", "/api/accounts/acc-1/overview/x", false)).isNull();
+        assertThat(AuditAccessFilter.actionOf("GET", "/api/accounts/acc-1", false)).as("the account itself").isNull();
+        assertThat(AuditAccessFilter.actionOf("GET", "/api/accounts/acc-1", true)).isEqualTo(Action.AS_OF_VIEW);
+    }
+
+    @Test
     void any_parameter_a_caller_can_send_is_stored_as_it_is_hashed() {
         AuditAccessLog accesses = process();
         String cut = AuditAccessFilter.bounded("a".repeat(199) + "\uD83D\uDE00" + "tail");

@@ -220,6 +220,15 @@ public class CustomerCredentials {
         credentials.updateOne(eq("_id", accountId), Updates.set("lockRecorded", true));
     }
 
+    /**
+     * The value as this store keys it ({@code MOBILE:<HMAC-SHA-256 hex>}), never the value itself:
+     * what a record of who looked a customer up by it may keep, and match later against the same
+     * key without holding the value.
+     */
+    public String keyedHash(Identity identity, String value) {
+        return key(identity, value);
+    }
+
     private String key(Identity identity, String value) {
         return identity.name() + ":" + Digests.hmacSha256Hex(pepper, value.trim().toLowerCase(Locale.ROOT));
     }
