@@ -220,7 +220,9 @@ public final class AnalyticsBenchmark {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the query side exited: see " + data.resolve("query-side.log"));
+                List<String> log = Files.readAllLines(data.resolve("query-side.log"));
+                throw new IllegalStateException("the query side exited; the end of its log:\n"
+                        + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
             }
             try {
                 if (get("http://127.0.0.1:" + queryPort + "/actuator/health", null, "application/json")

@@ -13,7 +13,6 @@ import java.util.function.Consumer;
 import java.util.stream.LongStream;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
 
@@ -139,10 +138,72 @@ public final class CommitChain {
         return next;
     }
 
-    /** The index after the last commit or marker stored (a sort the embedded server answers by scanning). */
+    /**
+     * The index after the last commit or marker stored, found by look-ups on the unique {@code idx}
+     * index alone: a galloping search for the first index nothing holds (the order has no holes, so
+     * every index below the end is held and none from it on), then one window past it, so that a
+     * hole a writer of the old, reserving kind left near the head is stepped over. About 2 log2(n)
+     * look-ups; a sort instead is answered by the embedded server by loading and sorting every
+     * commit, which at 10^6 commits ran it out of memory.
+     */
     public static long end(MongoCollection<Document> commits) {
-        Document last = commits.find().sort(Sorts.descending("_id")).limit(1).first();
-        return last == null ? 0 : last.getLong("last") + 1;
+        long end = 0;
+        while (true) {
+            end = firstFreeFrom(commits, end);
+            Document beyond = null;
+            for (Document held : commits.find(in("idx", LongStream.range(end, end + LOOKUP).boxed().toList()))
+                    .projection(new Document("_id", 1).append("last", 1))) {
+                if (beyond == null || held.getLong("last") > beyond.getLong("last")) {
+                    beyond = held;
+                }
+            }
+            if (beyond == null) {
+                return end;
+            }
+            end = beyond.getLong("last") + 1;
+        }
+    }
+
+    /** The first index at or after {@code from} that nothing holds, if those held from there on are contiguous. */
+    private static long firstFreeFrom(MongoCollection<Document> commits, long from) {
+        Document first = holding(commits, from);
+        if (first == null) {
+            return from;
+        }
+        long held = first.getLong("last");
+        long step = 1;
+        long free = held + step;
+        // gallop: held is held, free (past it) is tried until nothing holds it
+        while (true) {
+            Document at = holding(commits, free);
+            if (at == null) {
+                break;
+            }
+            held = at.getLong("last");
+            step *= 2;
+            free = held + step;
+        }
+        // the first free index is in (held, free]: halve
+        long low = held;
+        long high = free;
+        while (high - low > 1) {
+            long middle = low + (high - low) / 2;
+            Document at = holding(commits, middle);
+            if (at == null) {
+                high = middle;
+            } else {
+                low = at.getLong("last");
+                if (low >= high) {
+                    return low + 1;
+                }
+            }
+        }
+        return high;
+    }
+
+    /** The commit or marker that holds the index, by the unique {@code idx} index (its first index and last). */
+    private static Document holding(MongoCollection<Document> commits, long index) {
+        return commits.find(new Document("idx", index)).projection(new Document("_id", 1).append("last", 1)).first();
     }
 
     /**
@@ -383,12 +444,22 @@ public final class CommitChain {
      * genesis value if none: where a writer, or a check from {@code from}, continues the chain.
      */
     static byte[] chainBefore(MongoCollection<Document> commits, long from) {
-        Document before = commits.find(com.mongodb.client.model.Filters.and(
-                        com.mongodb.client.model.Filters.lt("_id", from),
-                        com.mongodb.client.model.Filters.ne("void", true)))
-                .sort(Sorts.descending("_id")).limit(1).first();
-        byte[] stored = before == null ? null : stored(before);
-        return stored == null ? GENESIS : stored;
+        // back from the index before, one commit or marker at a time by the unique idx index (void
+        // markers are rare); a query of _id below with a sort is a scan and a sort of the whole store
+        long index = Math.min(from, end(commits)) - 1;
+        while (index >= 0) {
+            Document before = commits.find(new Document("idx", index)).first();
+            if (before == null) {
+                index--; // a hole (a writer of the old, reserving kind): passed as the sort passed it
+                continue;
+            }
+            if (!before.getBoolean("void", false)) {
+                byte[] stored = stored(before);
+                return stored == null ? GENESIS : stored;
+            }
+            index = before.getLong("_id") - 1;
+        }
+        return GENESIS;
     }
 
     /** An aggregate's sequence out of order in this commit, in words; null when in order. */

@@ -59,6 +59,36 @@ class CommitChainTest {
         store.close();
     }
 
+    @org.junit.jupiter.api.Test
+    void the_end_is_found_by_look_ups_whatever_the_commits_sizes_markers_and_a_hole_near_the_head() {
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 30; round++) {
+            commits.deleteMany(new Document());
+            long index = 0;
+            long commitsWritten = random.nextInt(round < 3 ? 3 : 3000);
+            List<Document> written = new java.util.ArrayList<>();
+            for (long c = 0; c < commitsWritten; c++) {
+                int size = 1 + (random.nextInt(10) == 0 ? random.nextInt(40) : 0);
+                boolean marker = random.nextInt(50) == 0;
+                if (round % 5 == 4 && c == commitsWritten - 3) {
+                    index += 1 + random.nextInt(100); // a hole an old, reserving writer left near the head
+                }
+                Document commit = new Document("_id", index).append("last", index + size - 1)
+                        .append("idx", java.util.stream.LongStream.range(index, index + size).boxed().toList());
+                if (marker) {
+                    commit.append("void", true);
+                }
+                written.add(commit);
+                index += size;
+            }
+            if (!written.isEmpty()) {
+                commits.insertMany(written);
+            }
+            long expected = written.isEmpty() ? 0 : written.get(written.size() - 1).getLong("last") + 1;
+            assertThat(CommitChain.end(commits)).as("round %d, %d commits", round, commitsWritten).isEqualTo(expected);
+        }
+    }
+
     private Verification verify() {
         return CommitChain.verify(commits, 0, Long.MAX_VALUE);
     }

@@ -93,7 +93,7 @@ class MongoCommitLogEngineTest {
     }
 
     @Test
-    void the_head_follows_other_writers_by_look_ups_and_sorts_only_once() {
+    void the_head_follows_other_writers_by_look_ups_and_never_sorts() {
         List<org.bson.BsonDocument> sorts = new java.util.concurrent.CopyOnWriteArrayList<>();
         com.mongodb.event.CommandListener listener = new com.mongodb.event.CommandListener() {
             @Override
@@ -111,7 +111,8 @@ class MongoCommitLogEngineTest {
                     .clock(clock).build();
             engine.appendEvents(event("a", 0, "a0"), event("a", 1, "a1"));
             assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(1));
-            assertThat(sorts).as("the first head is found by a sort (a scan on the embedded server)").hasSize(1);
+            assertThat(sorts).as("a sort is a scan, and a sort in memory, of the whole store on the embedded server")
+                    .isEmpty();
             engine.appendEvents(event("b", 0, "b0"));
             engine.appendEvents(event("c", 0, "c0"), event("c", 1, "c1"), event("c", 2, "c2"));
             assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(5));
@@ -120,7 +121,7 @@ class MongoCommitLogEngineTest {
             }
             assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(3005));
             assertThat(reader.createHeadToken()).isEqualTo(new GlobalSequenceTrackingToken(3005));
-            assertThat(sorts).as("later heads walk on from the one found before").hasSize(1);
+            assertThat(sorts).as("later heads walk on from the one found before").isEmpty();
 
             // a store emptied under the running process (a test, a restore) is read afresh
             database.getCollection(MongoCommitLogEngine.COMMITS).deleteMany(new org.bson.Document());
