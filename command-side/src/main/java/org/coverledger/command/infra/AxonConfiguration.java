@@ -77,6 +77,26 @@ public class AxonConfiguration {
         return MongoEventStore.engine(mongo.getMongoDatabase(), keys, gapTimeout);
     }
 
+    /** Log lines name the request, correlation and actor of the command or event being handled. */
+    @Bean
+    public org.coverledger.platform.MessageLogContext commandLogContext(org.axonframework.commandhandling.CommandBus commandBus) {
+        org.coverledger.platform.MessageLogContext context = new org.coverledger.platform.MessageLogContext();
+        commandBus.registerHandlerInterceptor(context);
+        return context;
+    }
+
+    @Bean
+    public org.axonframework.config.ConfigurerModule eventLogContext() {
+        return configurer -> configurer.eventProcessing(processing -> processing.registerDefaultHandlerInterceptor(
+                (config, name) -> new org.coverledger.platform.MessageLogContext()));
+    }
+
+    @Bean
+    public io.micrometer.core.instrument.binder.MeterBinder eventStoreMetrics(EventStorageEngine engine) {
+        return engine instanceof org.coverledger.eventstore.MongoCommitLogEngine ours
+                ? org.coverledger.eventstore.EventStoreMetrics.of(ours) : registry -> { };
+    }
+
     /**
      * Commands that lost an optimistic-concurrency race are retried against the new state a
      * few times before the caller gets a 409; business refusals are final and never retried.

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.axonframework.common.transaction.NoTransactionManager;
@@ -110,13 +109,16 @@ public class AxonConfiguration {
         });
     }
 
+    /** Log lines name the request, correlation and actor of the event being projected. */
+    @Bean
+    public ConfigurerModule eventLogContext() {
+        return configurer -> configurer.eventProcessing(processing -> processing.registerDefaultHandlerInterceptor(
+                (config, name) -> new org.coverledger.platform.MessageLogContext()));
+    }
+
     @Bean
     public MeterBinder eventStoreMetrics(MongoCommitLogEngine engine) {
-        return registry -> {
-            FunctionCounter.builder("coverledger.eventstore.gaps.fenced", engine, MongoCommitLogEngine::gapsFenced)
-                    .description("Reserved global indexes never written (a writer died) that readers fenced off")
-                    .register(registry);
-        };
+        return org.coverledger.eventstore.EventStoreMetrics.of(engine);
     }
 
     /**

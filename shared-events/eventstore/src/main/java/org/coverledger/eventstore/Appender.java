@@ -49,6 +49,9 @@ final class Appender {
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final LongAdder conflicts = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder commitsWritten = new LongAdder();
+    private final LongAdder eventsWritten = new LongAdder();
     /**
      * An index known to be the end of a commit or marker stored (everything before it is stored, as
      * the order has no holes): where {@link #headFromStore} starts walking, so that only the first
@@ -73,6 +76,11 @@ final class Appender {
 
     long conflicts() {
         return conflicts.sum();
+    }
+
+    /** Inserts sent ({@code insertMany}, each one disk commit), the commits and the events they stored. */
+    long[] written() {
+        return new long[] {batches.sum(), commitsWritten.sum(), eventsWritten.sum()};
     }
 
     /**
@@ -142,17 +150,18 @@ final class Appender {
                 documents.add(commit);
                 index += pending.size();
             }
+            batches.increment();
             try {
                 commits.insertMany(documents, new InsertManyOptions().ordered(true));
                 nextIndex = index;
                 lastChain = chain;
                 knownEnd.accumulateAndGet(index, Math::max);
-                todo.forEach(Appender::written);
+                todo.forEach(this::written);
                 return;
             } catch (MongoBulkWriteException e) {
                 BulkWriteError error = e.getWriteErrors().get(0);
                 int refused = error.getIndex();
-                todo.subList(0, refused).forEach(Appender::written);
+                todo.subList(0, refused).forEach(this::written);
                 if (refused > 0) {
                     lastChain = CommitChain.stored(documents.get(refused - 1));
                 }
@@ -179,7 +188,9 @@ final class Appender {
         }
     }
 
-    private static void written(Pending pending) {
+    private void written(Pending pending) {
+        commitsWritten.increment();
+        eventsWritten.add(pending.size());
         pending.done().complete(pending.commit().getLong("last"));
     }
 

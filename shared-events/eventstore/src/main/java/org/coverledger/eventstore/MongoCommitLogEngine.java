@@ -152,6 +152,21 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         return gapsFenced.sum();
     }
 
+    /** Inserts sent by this process's appender (each one ordered {@code insertMany}, one disk commit). */
+    public long appendBatches() {
+        return appender.written()[0];
+    }
+
+    /** Commits this process stored (one per unit of work that appended). */
+    public long appendedCommits() {
+        return appender.written()[1];
+    }
+
+    /** Events this process stored. */
+    public long appendedEvents() {
+        return appender.written()[2];
+    }
+
     /** Appends refused because another writer continued the same aggregate first. */
     public long concurrencyConflicts() {
         return appender.conflicts();

@@ -1,6 +1,7 @@
 package org.coverledger.platform;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
@@ -27,14 +28,49 @@ public class BearerTokens extends OncePerRequestFilter {
         void write(HttpServletResponse response, String code, String detail) throws IOException;
     }
 
+    /** The path a metrics scraper's token opens, and the only one. */
+    public static final String SCRAPE_PATH = "/actuator/prometheus";
+    /** The authority a scraper's token gives: no role of the insurer's, so nothing else is open to it. */
+    public static final String METRICS_ROLE = "METRICS";
+
     private final AccessTokens tokens;
     private final CustomerCredentials customers;
     private final Refusal refusal;
+    private final byte[] scrapeTokenHash;
 
     public BearerTokens(AccessTokens tokens, CustomerCredentials customers, Refusal refusal) {
+        this(tokens, customers, refusal, null);
+    }
+
+    /**
+     * As above; {@code scrapeTokenSha256} (hex, or blank for none) is the SHA-256 of a long-lived
+     * token that a metrics scraper (Prometheus) sends as its bearer token for
+     * {@value #SCRAPE_PATH} alone, so that it needs neither a person's login nor a password hash
+     * per scrape.
+     */
+    public BearerTokens(AccessTokens tokens, CustomerCredentials customers, Refusal refusal, String scrapeTokenSha256) {
         this.tokens = tokens;
         this.customers = customers;
         this.refusal = refusal;
+        this.scrapeTokenHash = scrapeTokenSha256 == null || scrapeTokenSha256.isBlank() ? null
+                : java.util.HexFormat.of().parseHex(scrapeTokenSha256.trim().toLowerCase(java.util.Locale.ROOT));
+        if (scrapeTokenHash != null && scrapeTokenHash.length != 32) {
+            throw new IllegalArgumentException("coverledger.metrics.scrape-token-sha256 must be 64 hex digits (SHA-256)");
+        }
+    }
+
+    /** Whether the token is the scraper's, asked for the scrape path (compared in constant time). */
+    private boolean isScrape(HttpServletRequest request, String token) {
+        if (scrapeTokenHash == null || !SCRAPE_PATH.equals(request.getRequestURI())) {
+            return false;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.security.MessageDigest.isEqual(hash, scrapeTokenHash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The bearer token of the request, if it has one. */
@@ -51,6 +87,14 @@ public class BearerTokens extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<String> token = of(request);
         if (token.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (isScrape(request, token.get())) {
+            SecurityContext context = SecurityContextHolder.createEmptyContext();
+            context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("metrics-scraper", null,
+                    List.of(new SimpleGrantedAuthority("ROLE_" + METRICS_ROLE))));
+            SecurityContextHolder.setContext(context);
             chain.doFilter(request, response);
             return;
         }

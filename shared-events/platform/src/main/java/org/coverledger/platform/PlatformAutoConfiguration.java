@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Import;
  * request id, Problem Details and the MongoDB health check. Each app adds only what differs.
  */
 @AutoConfiguration(before = ErrorMvcAutoConfiguration.class)
-@Import({SecurityConfiguration.class, RequestIdFilter.class, ProblemResponses.class, ErrorProblems.class,
+@Import({SecurityConfiguration.class, RequestIdFilter.class, LogContext.class, ProblemResponses.class, ErrorProblems.class,
         RequestLimits.class, MongoHealth.class, ApiDescription.class, LocalizedProblems.class})
 public class PlatformAutoConfiguration {
 

@@ -161,9 +161,15 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(TooManyRequests.class)
     public ResponseEntity<ProblemDetail> tooMany(TooManyRequests e) {
+        rateLimited(e.code());
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
                 .body(problem(HttpStatus.TOO_MANY_REQUESTS, e.code(), e.getMessage()));
+    }
+
+    /** Counts a request refused by a rate limit, by its code (README "Watching it"). */
+    static void rateLimited(String code) {
+        io.micrometer.core.instrument.Metrics.counter("coverledger.rate_limit.refusals", "code", code).increment();
     }
 
     @ExceptionHandler(Exception.class)

@@ -46,6 +46,7 @@ public class RequestIdFilter extends OncePerRequestFilter {
             }
         } finally {
             MDC.remove("requestId");
+            MDC.remove(LogContext.ACTOR);
         }
     }
 

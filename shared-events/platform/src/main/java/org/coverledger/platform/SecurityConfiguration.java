@@ -56,10 +56,12 @@ public class SecurityConfiguration {
                                    AccessTokens tokens, CustomerCredentials customers,
                                    @Value("${coverledger.side}") Permission.Side side,
                                    @Value("${coverledger.identity.two-factor}") boolean twoFactor,
+                                   @Value("${coverledger.metrics.scrape-token-sha256:}") String scrapeToken,
                                    org.springframework.beans.factory.ObjectProvider<SecuredFilter> secured)
             throws Exception {
         BearerTokens bearerTokens = new BearerTokens(tokens, customers,
-                (response, code, detail) -> writeProblem(json, response, HttpStatus.UNAUTHORIZED, code, detail));
+                (response, code, detail) -> writeProblem(json, response, HttpStatus.UNAUTHORIZED, code, detail),
+                scrapeToken);
         http.addFilterBefore(loginRateLimit, org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
                 .addFilterAfter(bearerTokens, LoginRateLimit.class)
                 .addFilterAfter(new CustomersUseTokens(twoFactor, (response, code, detail) ->
@@ -78,6 +80,8 @@ public class SecurityConfiguration {
                             rule.hasAnyRole(permission.roleNames());
                         }
                     }
+                    auth.requestMatchers(HttpMethod.GET, BearerTokens.SCRAPE_PATH)
+                            .hasAnyRole("ADMIN", BearerTokens.METRICS_ROLE);
                     auth.requestMatchers("/actuator/**").hasRole("ADMIN");
                     auth.anyRequest().denyAll();
                 })
@@ -147,8 +151,11 @@ public class SecurityConfiguration {
                                          @Value("${coverledger.rate-limit.login-failures-per-client}") int failures,
                                          @Value("${coverledger.rate-limit.login-window}") java.time.Duration window) {
         return new LoginRateLimit(new RateLimiter(failures, window, java.time.Clock.systemUTC()),
-                (response, wait) -> writeProblem(json, response, HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_LOGIN_FAILURES",
-                        "Too many failed logins from this address; retry in " + wait + " seconds."));
+                (response, wait) -> {
+                    ProblemResponses.rateLimited("TOO_MANY_LOGIN_FAILURES");
+                    writeProblem(json, response, HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_LOGIN_FAILURES",
+                            "Too many failed logins from this address; retry in " + wait + " seconds.");
+                });
     }
 
     @Bean
