@@ -31,11 +31,7 @@ class OpsRunIT {
         int commandPort = freePort();
         int queryPort = freePort();
         int mongoPort = freePort();
-        Map<String, String> env = Map.of(
-                "COMMAND_PORT", String.valueOf(commandPort),
-                "QUERY_PORT", String.valueOf(queryPort),
-                "COVERLEDGER_MONGO_PORT", String.valueOf(mongoPort),
-                "COVERLEDGER_DATA_DIR", data.toString());
+        Map<String, String> env = environment(commandPort, queryPort, mongoPort);
 
         Process run = start(env, data.resolve("run-1.out"));
         String walkThrough = readmeWalkThrough()
@@ -56,11 +52,68 @@ class OpsRunIT {
                 .contains("\"requestId\":\"walk-1\"")
                 .contains("\"code\":\"VALIDATION_FAILED\"", "\"code\":\"NOT_FOUND\"", "\"code\":\"FORBIDDEN\"");
         stop(run, List.of(commandPort, queryPort, mongoPort));
+        jsonLogsNameRequestsAndCallersButNoPerson();
 
         Process again = start(env, data.resolve("run-2.out"));
         Api.Reply policies = Api.at("http://127.0.0.1:" + queryPort, "alice").get("/api/policies");
         assertThat(policies.json().get("total").asInt()).as(policies.toString()).isEqualTo(1);
         stop(again, List.of(commandPort, queryPort, mongoPort));
+    }
+
+    @Test
+    void ops_run_says_loudly_when_the_embedded_mongodb_dies_and_stops_the_apps() throws Exception {
+        int commandPort = freePort();
+        int queryPort = freePort();
+        int mongoPort = freePort();
+        Map<String, String> env = environment(commandPort, queryPort, mongoPort);
+        Path out = data.resolve("run.out");
+        Process run = start(env, out);
+        List<ProcessHandle> parts = run.toHandle().children().toList();
+        ProcessHandle mongo = parts.stream().filter(p -> p.info().commandLine().orElse("").contains("--port " + mongoPort))
+                .findFirst().orElseThrow(() -> new AssertionError("no embedded MongoDB among " + parts));
+        List<ProcessHandle> apps = parts.stream().filter(p -> p.info().commandLine().orElse("")
+                .matches(".*(command|query)-side-.*-exec\\.jar.*")).toList();
+        assertThat(apps).hasSize(2);
+
+        mongo.destroyForcibly(); // kill -9, as the OOM killer would
+        assertThat(run.waitFor(90, TimeUnit.SECONDS)).as("ops/run stopped by itself").isTrue();
+        assertThat(run.exitValue()).as("a failure, not a clean stop").isEqualTo(1);
+        String said = Files.readString(out);
+        assertThat(said).contains("*** mongodb DIED", "the embedded MongoDB is gone", "stopping them", "stopped.");
+        for (ProcessHandle app : apps) {
+            assertThat(app.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+        }
+        for (int port : List.of(commandPort, queryPort, mongoPort)) {
+            assertThat(listening(port)).as("port %d released", port).isFalse();
+        }
+    }
+
+    /**
+     * Beside the readable logs, ops/run keeps each app's log as JSON lines (Elastic Common Schema):
+     * every line parses, requests' lines carry their request id and the caller, and nothing the
+     * walk-through's customer registered with (name, national ID, mobile, email) is in them.
+     */
+    private void jsonLogsNameRequestsAndCallersButNoPerson() throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String app : List.of("command-side", "query-side")) {
+            List<String> lines = Files.readAllLines(data.resolve("logs").resolve(app + ".json"));
+            assertThat(lines).as(app).hasSizeGreaterThan(10);
+            List<com.fasterxml.jackson.databind.JsonNode> entries = new java.util.ArrayList<>();
+            for (String line : lines) {
+                com.fasterxml.jackson.databind.JsonNode entry = json.readTree(line);
+                assertThat(entry.has("@timestamp") && entry.has("message")).as(line).isTrue();
+                entries.add(entry);
+            }
+            assertThat(entries.stream().filter(e -> e.has("requestId") && e.has("actor")))
+                    .as(app + ": a refused request's line names its request and caller").isNotEmpty();
+            assertThat(String.join("\n", lines)).as(app)
+                    .doesNotContain("Wang Fang", "110105198807150026", "13912340000", "wang.fang@example.com");
+        }
+    }
+
+    private Map<String, String> environment(int commandPort, int queryPort, int mongoPort) {
+        return Map.of("COMMAND_PORT", String.valueOf(commandPort), "QUERY_PORT", String.valueOf(queryPort),
+                "COVERLEDGER_MONGO_PORT", String.valueOf(mongoPort), "COVERLEDGER_DATA_DIR", data.toString());
     }
 
     private Process start(Map<String, String> env, Path out) throws Exception {
