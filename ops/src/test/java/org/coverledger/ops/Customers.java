@@ -15,8 +15,6 @@ final class Customers {
     static final String ALICE_ACCOUNT = DemoAccounts.ALICE;
 
     private static final Random RANDOM = new Random();
-    private static final int[] WEIGHTS = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    private static final char[] CHECK = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
 
     private Customers() {
     }
@@ -53,14 +51,8 @@ final class Customers {
                 .formatted(name, nationalId, mobile, email, password);
     }
 
-    /** A valid, random PRC resident ID (Beijing Chaoyang, born 1980-1999). */
+    /** A valid, random PRC resident ID. */
     static String nationalId() {
-        String body = "110105" + (1980 + RANDOM.nextInt(20)) + String.format("%02d%02d", 1 + RANDOM.nextInt(12),
-                1 + RANDOM.nextInt(28)) + String.format("%03d", RANDOM.nextInt(1000));
-        int sum = 0;
-        for (int i = 0; i < 17; i++) {
-            sum += (body.charAt(i) - '0') * WEIGHTS[i];
-        }
-        return body + CHECK[sum % 11];
+        return org.coverledger.ops.load.LoadDriver.nationalId();
     }
 }

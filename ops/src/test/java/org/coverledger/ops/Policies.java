@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.coverledger.ops.Api.Reply;
@@ -23,7 +22,6 @@ final class Policies {
     static final String INSURED_NATIONAL_ID = "110105198503150027";
 
     private static final ZoneId BUSINESS_ZONE = ZoneId.of("Asia/Shanghai");
-    private static final Random RANDOM = new Random();
     private static final Map<String, String> CARDS = new ConcurrentHashMap<>();
 
     private Policies() {
@@ -117,22 +115,6 @@ final class Policies {
 
     /** A random 16-digit card number with a valid check digit whose last four are not 0002 or 0003. */
     static String payingCardNumber() {
-        StringBuilder digits = new StringBuilder("622202");
-        for (int i = 0; i < 8; i++) {
-            digits.append(RANDOM.nextInt(10));
-        }
-        digits.append(1 + RANDOM.nextInt(9)); // never ...000x
-        int sum = 0;
-        for (int i = 0; i < 15; i++) {
-            int d = digits.charAt(14 - i) - '0';
-            if (i % 2 == 0) {
-                d *= 2;
-                if (d > 9) {
-                    d -= 9;
-                }
-            }
-            sum += d;
-        }
-        return digits.append((10 - sum % 10) % 10).toString();
+        return org.coverledger.ops.load.LoadDriver.cardNumber();
     }
 }
