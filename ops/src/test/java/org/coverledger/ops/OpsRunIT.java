@@ -68,6 +68,16 @@ class OpsRunIT {
         Map<String, String> env = environment(commandPort, queryPort, mongoPort);
         Path out = data.resolve("run.out");
         Process run = start(env, out);
+        try {
+            mongoDies(run, out, mongoPort, List.of(commandPort, queryPort, mongoPort));
+        } finally {
+            // whatever failed above, nothing of this ops/run outlives the test
+            run.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly();
+        }
+    }
+
+    private void mongoDies(Process run, Path out, int mongoPort, List<Integer> ports) throws Exception {
         List<ProcessHandle> parts = run.toHandle().children().toList();
         ProcessHandle mongo = parts.stream().filter(p -> p.info().commandLine().orElse("").contains("--port " + mongoPort))
                 .findFirst().orElseThrow(() -> new AssertionError("no embedded MongoDB among " + parts));
@@ -83,7 +93,7 @@ class OpsRunIT {
         for (ProcessHandle app : apps) {
             assertThat(app.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
         }
-        for (int port : List.of(commandPort, queryPort, mongoPort)) {
+        for (int port : ports) {
             assertThat(listening(port)).as("port %d released", port).isFalse();
         }
     }
