@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,8 +43,11 @@ public class ProjectionMetrics {
     private final MultiGauge events;
     private final MultiGauge seconds;
     private final MultiGauge deadLetters;
-    /** The time of the event after each position asked for lately: a segment stuck on one event reads it once. */
-    private final Map<Long, Long> waitingSince = new ConcurrentHashMap<>();
+    /**
+     * The time of the event after each position asked for lately: a segment stuck on one event reads
+     * it once. Only the scheduler thread touches it.
+     */
+    private Map<Long, Long> waitingSince = new HashMap<>();
 
     public ProjectionMetrics(EventProcessingConfiguration processing, MongoCommitLogEngine engine, Clock clock,
                              MeterRegistry registry) {
@@ -91,7 +94,7 @@ public class ProjectionMetrics {
         long head = headToken == null ? -1 : headToken.position().orElse(-1);
         long now = clock.millis();
         List<Lag> lags = new ArrayList<>();
-        Map<Long, Long> seen = new ConcurrentHashMap<>();
+        Map<Long, Long> seen = new HashMap<>();
         for (String projection : AxonConfiguration.PROJECTIONS) {
             StreamingEventProcessor processor = processing.eventProcessor(projection, StreamingEventProcessor.class)
                     .orElse(null);
@@ -103,15 +106,17 @@ public class ProjectionMetrics {
                 long behind = Math.max(0, head - position);
                 double waited = 0;
                 if (behind > 0) {
-                    long since = waitingSince.containsKey(position) ? waitingSince.get(position) : timeAfter(position);
+                    Long since = waitingSince.get(position);
+                    if (since == null) {
+                        since = timeAfter(position);
+                    }
                     seen.put(position, since);
                     waited = Math.max(0, now - since) / 1000.0;
                 }
                 lags.add(new Lag(projection, segment.getKey(), behind, waited));
             }
         }
-        waitingSince.keySet().retainAll(seen.keySet());
-        waitingSince.putAll(seen);
+        waitingSince = seen; // positions no segment waits at any more are forgotten
         return lags;
     }
 

@@ -78,9 +78,19 @@ final class Appender {
         return conflicts.sum();
     }
 
-    /** Inserts sent ({@code insertMany}, each one disk commit), the commits and the events they stored. */
-    long[] written() {
-        return new long[] {batches.sum(), commitsWritten.sum(), eventsWritten.sum()};
+    /** Inserts sent ({@code insertMany}, each one disk commit). */
+    long batches() {
+        return batches.sum();
+    }
+
+    /** Commits stored. */
+    long commitsWritten() {
+        return commitsWritten.sum();
+    }
+
+    /** Events stored. */
+    long eventsWritten() {
+        return eventsWritten.sum();
     }
 
     /**

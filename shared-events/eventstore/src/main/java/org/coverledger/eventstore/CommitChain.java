@@ -446,7 +446,10 @@ public final class CommitChain {
     static byte[] chainBefore(MongoCollection<Document> commits, long from) {
         // back from the index before, one commit or marker at a time by the unique idx index (void
         // markers are rare); a query of _id below with a sort is a scan and a sort of the whole store
-        long index = Math.min(from, end(commits)) - 1;
+        long index = from - 1;
+        if (index >= 0 && holding(commits, index) == null) {
+            index = Math.min(from, end(commits)) - 1; // asked from past the end: not index by index down to it
+        }
         while (index >= 0) {
             Document before = commits.find(new Document("idx", index)).first();
             if (before == null) {

@@ -154,17 +154,17 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
 
     /** Inserts sent by this process's appender (each one ordered {@code insertMany}, one disk commit). */
     public long appendBatches() {
-        return appender.written()[0];
+        return appender.batches();
     }
 
     /** Commits this process stored (one per unit of work that appended). */
     public long appendedCommits() {
-        return appender.written()[1];
+        return appender.commitsWritten();
     }
 
     /** Events this process stored. */
     public long appendedEvents() {
-        return appender.written()[2];
+        return appender.eventsWritten();
     }
 
     /** Appends refused because another writer continued the same aggregate first. */

@@ -1,6 +1,7 @@
 package org.coverledger.platform;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.coverledger.identity.AccessTokens;
 import org.coverledger.identity.CustomerCredentials;
+import org.coverledger.identity.Digests;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
@@ -36,7 +38,7 @@ public class BearerTokens extends OncePerRequestFilter {
     private final AccessTokens tokens;
     private final CustomerCredentials customers;
     private final Refusal refusal;
-    private final byte[] scrapeTokenHash;
+    private final String scrapeTokenHash;
 
     public BearerTokens(AccessTokens tokens, CustomerCredentials customers, Refusal refusal) {
         this(tokens, customers, refusal, null);
@@ -53,24 +55,17 @@ public class BearerTokens extends OncePerRequestFilter {
         this.customers = customers;
         this.refusal = refusal;
         this.scrapeTokenHash = scrapeTokenSha256 == null || scrapeTokenSha256.isBlank() ? null
-                : java.util.HexFormat.of().parseHex(scrapeTokenSha256.trim().toLowerCase(java.util.Locale.ROOT));
-        if (scrapeTokenHash != null && scrapeTokenHash.length != 32) {
+                : scrapeTokenSha256.trim().toLowerCase(java.util.Locale.ROOT);
+        if (scrapeTokenHash != null && !scrapeTokenHash.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("coverledger.metrics.scrape-token-sha256 must be 64 hex digits (SHA-256)");
         }
     }
 
-    /** Whether the token is the scraper's, asked for the scrape path (compared in constant time). */
+    /** Whether the token is the scraper's, asked for the scrape path (its hash compared in constant time). */
     private boolean isScrape(HttpServletRequest request, String token) {
-        if (scrapeTokenHash == null || !SCRAPE_PATH.equals(request.getRequestURI())) {
-            return false;
-        }
-        try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.security.MessageDigest.isEqual(hash, scrapeTokenHash);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return scrapeTokenHash != null && SCRAPE_PATH.equals(request.getRequestURI())
+                && java.security.MessageDigest.isEqual(Digests.sha256Hex(token).getBytes(StandardCharsets.US_ASCII),
+                        scrapeTokenHash.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The bearer token of the request, if it has one. */
