@@ -42,6 +42,13 @@ public class AccountHoldings {
     /** How long a recorded id without its aggregate, or a closing mark, counts as in progress. */
     static final Duration IN_FLIGHT = Duration.ofMinutes(1);
 
+    /**
+     * The command side's own collection. It once shared {@code account_holdings} with the query
+     * side's overview, whose rebuild drops that collection (and with it closing marks and the
+     * backfill's mark); a database of that time is backfilled here again from the event store.
+     */
+    static final String COLLECTION = "account_bindings";
+
     private static final String BACKFILLED = "~backfilled";
 
     private final MongoCollection<Document> holdings;
@@ -53,7 +60,7 @@ public class AccountHoldings {
     }
 
     public AccountHoldings(MongoDatabase database, Clock clock) {
-        this.holdings = database.getCollection("account_holdings");
+        this.holdings = database.getCollection(COLLECTION);
         this.clock = clock;
     }
 
