@@ -1,0 +1,53 @@
+package org.coverledger.ops.backup;
+
+import java.util.Set;
+
+/**
+ * Which collections of the database a backup copies, and how. Everything the system cannot
+ * derive is copied; what the query side derives from the events is not (a restore rebuilds it,
+ * which also proves that it can be rebuilt); short-lived sign-in state is not (after a restore
+ * everyone signs in again). A collection this list does not know is copied in full, so that
+ * state added later is never left out by default.
+ */
+final class Catalog {
+
+    /** The event store's commits: copied incrementally, by global position. */
+    static final String COMMITS = org.coverledger.eventstore.MongoCommitLogEngine.COMMITS;
+    /** The data subjects' keys: copied in full by every backup, into a directory of their own. */
+    static final String KEYS = "data_subject_keys";
+    /** Claim materials (a GridFS bucket): the file documents in full, the chunks of new files only. */
+    static final String MATERIAL_FILES = "claim_materials.files";
+    static final String MATERIAL_CHUNKS = "claim_materials.chunks";
+    /** Axon's token store: only the command side's processors' tokens are copied. */
+    static final String TOKENS = "trackingtokens";
+
+    /** The query side's projections (each processor's name), folded again from the first event after a restore. */
+    static final Set<String> PROJECTIONS = Set.of("policies", "claims", "accounts", "audit", "analytics");
+
+    /** Collections the query side derives from the events, rebuilt after a restore. */
+    static final Set<String> REBUILT = Set.of(
+            "policy_views", "quote_views", "claim_progress", "account_views", "notice_inbox",
+            "account_holdings", "account_lookup", "analytics_days", "analytics_facts", "analytics_months",
+            "audit_trail", "audit_tree",
+            // the projections' dead letters: a rebuild handles those events again
+            "deadLetters");
+
+    /** Sign-in state that lives minutes: not restored, so nobody's old session or code comes back. */
+    static final Set<String> SESSIONS = Set.of("access_tokens", "login_challenges", "one_time_codes",
+            // which query-side instances are alive, for sharing segments
+            "query_instances");
+
+    private Catalog() {
+    }
+
+    /** Whether a backup copies the collection (the commits, keys and materials have their own ways). */
+    static boolean copied(String collection) {
+        return !REBUILT.contains(collection) && !SESSIONS.contains(collection) && !collection.startsWith("system.");
+    }
+
+    /** Why a collection is not copied, for the manifest. */
+    static String whyNotCopied(String collection) {
+        return REBUILT.contains(collection) ? "rebuilt from the events after a restore"
+                : "sign-in or instance state of minutes, not restored";
+    }
+}

@@ -1,0 +1,332 @@
+package org.coverledger.ops.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.bson.BsonString;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.coverledger.eventstore.CommitChain;
+import org.coverledger.eventstore.MongoCommitLogEngine;
+import org.coverledger.eventstore.MongoEventStore;
+import org.coverledger.events.account.AccountApi.AccountRegistered;
+import org.coverledger.events.account.AccountApi.PersonalDataErased;
+import org.coverledger.ops.EmbeddedMongo;
+import org.coverledger.privacy.PersonalDataSeal;
+import org.coverledger.privacy.SubjectKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backup tools against a real embedded MongoDB (its H2 files) through the real driver: a
+ * full and an incremental backup of a store with multi-event commits, sealed personal data, an
+ * erasure, claim materials and state of every kind; restores compared document by document;
+ * tampering found by the tools' own checks and by {@code sha256sum}; refusals.
+ */
+class BackupRestoreTest {
+
+    @TempDir
+    Path temp;
+
+    private final String masterKey = SubjectKeys.randomMasterKey();
+    private EmbeddedMongo source;
+    private MongoClient client;
+    private MongoDatabase database;
+    private SubjectKeys keys;
+    private MongoCommitLogEngine engine;
+    private final Map<String, Long> next = new HashMap<>();
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+    /** Just a second event type, for commits of several events. */
+    record Noted(String accountId, int n) {
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        source = EmbeddedMongo.start("127.0.0.1", 0, temp.resolve("source"));
+        client = MongoClients.create(source.connectionString("coverledger"));
+        database = client.getDatabase("coverledger");
+        keys = new SubjectKeys(database, masterKey);
+        engine = MongoEventStore.engine(database, keys, Duration.ofMillis(200));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        source.close();
+    }
+
+    private void append(String account, Object... payloads) {
+        List<GenericDomainEventMessage<?>> commit = new ArrayList<>();
+        for (Object payload : payloads) {
+            long sequence = next.merge(account, 1L, Long::sum) - 1;
+            commit.add(new GenericDomainEventMessage<>("Account", account, sequence, payload));
+        }
+        engine.appendEvents(commit);
+    }
+
+    private void register(String account) {
+        append(account, new AccountRegistered(account, "c-" + account, "Name of " + account, "110101199001011234",
+                "13800138000", account + "@example.com"), new Noted(account, 1), new Noted(account, 2));
+    }
+
+    private void upload(String id, int bytes) {
+        byte[] content = new byte[bytes];
+        new java.util.Random(id.hashCode()).nextBytes(content);
+        GridFSBuckets.create(database, "claim_materials").uploadFromStream(new BsonString(id), id,
+                new ByteArrayInputStream(content), new GridFSUploadOptions().chunkSizeBytes(1024));
+    }
+
+    /** A store with a bit of everything a backup must copy, and of what it must leave out. */
+    private void seed() {
+        register("a1");
+        register("a2");
+        append("a2", new Noted("a2", 3));
+        upload("m1", 3000);
+        database.getCollection("customer_credentials").insertOne(new Document("_id", "a1").append("hash", "x"));
+        database.getCollection("customer_credentials").createIndex(new Document("login", 1),
+                new com.mongodb.client.model.IndexOptions().unique(true).sparse(true));
+        database.getCollection("trackingtokens").insertMany(List.of(
+                new Document("processorName", "timetable").append("segment", 0).append("token", "t"),
+                new Document("processorName", "policies").append("segment", 0).append("token", "p")));
+        database.getCollection("policy_views").insertOne(new Document("_id", "p1"));
+        database.getCollection("access_tokens").insertOne(new Document("_id", "secret-hash"));
+        database.getCollection("event_snapshots").insertOne(new Document("_id", "a2").append("seq", 2L));
+    }
+
+    private Backup backup(Path directory, boolean full) {
+        return new Backup(database, "the test's MongoDB", directory,
+                new Backup.Options(full, directory.resolve("keys"), 1, Clock.systemUTC()), new PrintStream(output));
+    }
+
+    private Restore restore(Path directory, int upTo) {
+        return new Restore(directory, upTo, directory.resolve("keys"), Clock.systemUTC(), new PrintStream(output));
+    }
+
+    private Store.Location dataDirectory(Path path) {
+        return new Store.Location(null, path, -1);
+    }
+
+    private static List<RawBsonDocument> all(MongoDatabase db, String collection) {
+        List<RawBsonDocument> documents = db.getCollection(collection, RawBsonDocument.class).find().into(new ArrayList<>());
+        documents.sort(java.util.Comparator.comparing(d -> d.get("_id").toString()));
+        return documents;
+    }
+
+    @Test
+    void aFullAndAnIncrementalBackupRestoreTheStoreAsItWasWithTheErasureKept() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        Manifest first = backup(backups, false).run();
+        assertThat(first.kind()).isEqualTo("full");
+        assertThat(first.events().commits()).isEqualTo(3);
+        assertThat(first.events().events()).isEqualTo(7);
+
+        // after the first backup: an erasure as the command side makes it, more events, a new file, one removed
+        append("a1", new PersonalDataErased("a1", "root", Instant.parse("2026-12-01T00:00:00Z")));
+        keys.erase("a1");
+        register("a3");
+        upload("m2", 2500);
+        GridFSBuckets.create(database, "claim_materials").delete(new BsonString("m1"));
+        Manifest second = backup(backups, false).run();
+        assertThat(second.kind()).isEqualTo("incremental");
+        assertThat(second.previous()).isEqualTo(first.name());
+        assertThat(second.events().from()).isEqualTo(first.events().to());
+        assertThat(second.events().commits()).isEqualTo(2);
+        assertThat(second.materialsWithChunks()).containsExactly("m2");
+        Document head = database.getCollection(Catalog.COMMITS).find(new Document("_id", second.events().headPosition())).first();
+        assertThat(second.events().headHash()).isEqualTo(head.getString(CommitChain.FIELD));
+        assertThat(second.notCopied()).containsKeys("policy_views", "access_tokens");
+
+        // the checks: ours, and sha256sum's over the files as they lie on disk
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+        for (Path backup : Manifest.backupsIn(backups)) {
+            Process sums = new ProcessBuilder("sha256sum", "--check", "--strict", Manifest.SUMS).directory(backup.toFile())
+                    .redirectErrorStream(true).start();
+            assertThat(sums.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(sums.exitValue()).as(new String(sums.getInputStream().readAllBytes())).isZero();
+        }
+        // only the newest copy of the keys is kept: the erased key lives on in no backup
+        try (var copies = Files.list(backups.resolve("keys"))) {
+            assertThat(copies.map(p -> p.getFileName().toString())).containsExactly(second.name() + ".bson.gz");
+        }
+
+        Path target = temp.resolve("restored");
+        Restore.Outcome outcome = restore(backups, 0).into(dataDirectory(target));
+        assertThat(outcome.headHash()).isEqualTo(second.events().headHash());
+        assertThat(outcome.erasedSubjects()).isEqualTo(1);
+        assertThat(outcome.erasuresApplied()).isZero(); // the keys' copy already had it erased
+        assertThat(target.resolve(EmbeddedMongo.DATA_FILE)).exists();
+        assertThat(target.resolve(".restoring")).doesNotExist();
+        try (Store restored = Store.openDirectory(target)) {
+            MongoDatabase db = restored.database();
+            for (String collection : List.of(Catalog.COMMITS, "customer_credentials", "event_snapshots", Catalog.KEYS,
+                    Catalog.MATERIAL_FILES, Catalog.MATERIAL_CHUNKS)) {
+                assertThat(all(db, collection)).as(collection).isEqualTo(all(database, collection));
+            }
+            assertThat(all(db, Catalog.MATERIAL_CHUNKS)).isNotEmpty();
+            assertThat(db.getCollection("trackingtokens").find().map(d -> d.getString("processorName")).into(new ArrayList<>()))
+                    .containsExactly("timetable");
+            assertThat(db.listCollectionNames().into(new ArrayList<>())).doesNotContain("policy_views", "access_tokens",
+                    Restore.MARKER);
+            // the indexes came along: the store's unique global index, the credentials' own
+            RawBsonDocument any = all(db, Catalog.COMMITS).get(0);
+            Document copy = new Document(any.decode(new org.bson.codecs.DocumentCodec()));
+            copy.put("_id", 999_999L);
+            assertThatThrownBy(() -> db.getCollection(Catalog.COMMITS).insertOne(copy)).isInstanceOf(MongoWriteException.class);
+            assertThat(db.getCollection("customer_credentials").listIndexes().map(d -> d.getString("name"))
+                    .into(new ArrayList<>())).contains("login_1");
+            SubjectKeys restoredKeys = new SubjectKeys(db, masterKey);
+            assertThat(restoredKeys.isErased("a1")).isTrue();
+            assertThat(restoredKeys.isErased("a2")).isFalse();
+            // and the events read with the restored keys: a2's name opens, a1's is gone for good
+            MongoCommitLogEngine restoredEngine = MongoEventStore.engine(db, restoredKeys, Duration.ofMillis(200));
+            assertThat(registered(restoredEngine, "a2").name()).isEqualTo("Name of a2");
+            assertThat(registered(restoredEngine, "a1").name()).isEqualTo(PersonalDataSeal.ERASED);
+        }
+
+        // a restore to the first backup: its events know nothing of the erasure, the newest keys do
+        Path older = temp.resolve("restored-older");
+        Restore.Outcome toFirst = restore(backups, 1).into(dataDirectory(older));
+        assertThat(toFirst.headHash()).isEqualTo(first.events().headHash());
+        assertThat(toFirst.erasedSubjects()).isZero();
+        try (Store restored = Store.openDirectory(older)) {
+            assertThat(new SubjectKeys(restored.database(), masterKey).isErased("a1")).isTrue();
+            assertThat(all(restored.database(), Catalog.COMMITS)).hasSize(3);
+            assertThat(all(restored.database(), Catalog.MATERIAL_FILES)).extracting(d -> d.getString("_id").getValue())
+                    .containsExactly("m1");
+            assertThat(all(restored.database(), Catalog.MATERIAL_CHUNKS)).hasSize(3);
+        }
+    }
+
+    private static AccountRegistered registered(MongoCommitLogEngine engine, String account) {
+        return (AccountRegistered) engine.readEvents(account).asStream()
+                .filter(e -> e.getPayload() instanceof AccountRegistered).findFirst().orElseThrow().getPayload();
+    }
+
+    @Test
+    void anErasureTheEventsRecordIsAppliedEvenWhenTheKeysCopyStillHoldsTheKey() throws Exception {
+        seed();
+        // the command side died between storing the erasure and destroying the key: the copy holds the key
+        append("a1", new PersonalDataErased("a1", "root", Instant.parse("2026-12-01T00:00:00Z")));
+        Path backups = temp.resolve("backups");
+        Manifest manifest = backup(backups, false).run();
+        assertThat(manifest.keys().erased()).isZero();
+        Restore.Outcome outcome = restore(backups, 0).into(dataDirectory(temp.resolve("restored")));
+        assertThat(outcome.erasuresApplied()).isEqualTo(1);
+        try (Store restored = Store.openDirectory(temp.resolve("restored"))) {
+            assertThat(new SubjectKeys(restored.database(), masterKey).isErased("a1")).isTrue();
+        }
+    }
+
+    @Test
+    void aChangedFileIsFoundAndNothingIsRestoredFromIt() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        Manifest manifest = backup(backups, false).run();
+        Path commits = backups.resolve(manifest.name()).resolve(Backup.COMMITS_FILE);
+        byte[] bytes = Files.readAllBytes(commits);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(commits, bytes);
+
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems())
+                .anySatisfy(problem -> assertThat(problem).contains(Backup.COMMITS_FILE + " does not match its checksum"));
+        Path target = temp.resolve("restored");
+        assertThatThrownBy(() -> restore(backups, 0).into(dataDirectory(target))).hasMessageContaining("not whole");
+        assertThat(target.resolve(EmbeddedMongo.DATA_FILE)).doesNotExist();
+    }
+
+    @Test
+    void aCommitChangedWithItsChecksumsRecomputedBreaksTheChainTheVerificationComputesAgain() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        Manifest manifest = backup(backups, false).run();
+        Path backup = backups.resolve(manifest.name());
+        Path commits = backup.resolve(Backup.COMMITS_FILE);
+        // someone who also rewrites the checksums: change who registered a2, keep everything else
+        Path rewritten = backup.resolve("rewritten.bson.gz");
+        BsonFile.Written written;
+        try (BsonFile.Reader in = new BsonFile.Reader(commits);
+             BsonFile.Writer out = new BsonFile.Writer(rewritten, Backup.COMMITS_FILE)) {
+            while (in.hasNext()) {
+                Document commit = in.next().decode(new org.bson.codecs.DocumentCodec());
+                for (Document event : commit.getList("events", Document.class)) {
+                    event.put("metaData", event.getString("metaData").replace("}", ",\"actor\":\"mallory\"}"));
+                }
+                out.write(new RawBsonDocument(commit, new org.bson.codecs.DocumentCodec()));
+            }
+            written = out.finish();
+        }
+        Files.move(rewritten, commits, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<BsonFile.Written> files = new ArrayList<>(manifest.files());
+        files.replaceAll(f -> f.path().equals(Backup.COMMITS_FILE) ? written : f);
+        new Manifest(manifest.format(), manifest.tool(), manifest.name(), manifest.sequence(), manifest.kind(), null, null,
+                manifest.database(), manifest.source(), manifest.startedAt(), manifest.finishedAt(), manifest.events(), files,
+                manifest.keys(), manifest.materialsWithChunks(), manifest.indexes(), manifest.notCopied()).write(backup);
+
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems())
+                .anySatisfy(problem -> assertThat(problem).contains("the chain breaks at the commit at position 0"));
+    }
+
+    @Test
+    void aRestoreRefusesADatabaseThatIsNotEmpty() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        backup(backups, false).run();
+        // the source itself, as a running database
+        assertThatThrownBy(() -> restore(backups, 0).into(database)).hasMessageContaining("not empty")
+                .hasMessageContaining(Catalog.COMMITS);
+        // a data directory holding a database
+        assertThatThrownBy(() -> restore(backups, 0).into(dataDirectory(temp.resolve("source"))))
+                .hasMessageContaining("already holds a database");
+        // a database where an earlier restore was interrupted
+        MongoDatabase other = client.getDatabase("other");
+        other.getCollection(Restore.MARKER).insertOne(new Document("_id", "restore"));
+        other.getCollection(Catalog.COMMITS).insertOne(new Document("_id", 0L));
+        assertThatThrownBy(() -> restore(backups, 0).into(other)).hasMessageContaining("interrupted");
+    }
+
+    @Test
+    void anIncrementalBackupRefusesAStoreThatDoesNotContinueTheLastBackup() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        backup(backups, false).run();
+        // another store in the same place: the same number of commits, other contents
+        database.getCollection(Catalog.COMMITS).drop();
+        engine = MongoEventStore.engine(database, keys, Duration.ofMillis(200));
+        next.clear();
+        register("b1");
+        register("b2");
+        append("b2", new Noted("b2", 3));
+        append("b2", new Noted("b2", 4));
+        assertThatThrownBy(() -> backup(backups, false).run()).hasMessageContaining("does not continue backup");
+        Manifest full = backup(backups, true).run();
+        assertThat(full.kind()).isEqualTo("full");
+        assertThat(full.sequence()).isEqualTo(2);
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+    }
+}
