@@ -236,10 +236,9 @@ public final class Restore {
             throw new IOException("the restored chain does not verify: " + verification.failure().detail());
         }
         long end = CommitChain.end(commits);
-        Document head = target.events().headPosition() < 0 ? null
-                : commits.find(eq("_id", target.events().headPosition())).first();
-        String headHash = head == null ? CommitChain.hex(CommitChain.GENESIS) : head.getString(CommitChain.FIELD);
-        if (end != target.events().to() || !target.events().headHash().equals(headHash)) {
+        String headHash = verification.head();
+        if (end != target.events().to() || verification.headPosition() != target.events().headPosition()
+                || !target.events().headHash().equals(headHash)) {
             throw new IOException("the restored store ends at " + end + " with head " + headHash + ", not at the backup's "
                     + target.events().to() + " with head " + target.events().headHash());
         }

@@ -40,12 +40,33 @@ public class AuditTrailProjection {
 
     private final MongoTemplate mongo;
     private final ObjectMapper json;
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+    private final org.axonframework.serialization.Serializer storedAs;
     private final Counter redeliveries;
 
-    /** Payloads are kept as the event store keeps them: personal data sealed under its subject's key. */
+    /**
+     * Payloads are kept as the event store keeps them, personal data sealed under its subject's
+     * key: the stored JSON of each event read from the store (as upcast), not sealed again, so a
+     * rebuild records the very ciphertexts the live projection did (a backup's restore is compared
+     * document by document) and an erased subject's values stay the stored, unreadable ones.
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    public AuditTrailProjection(MongoTemplate mongo, MeterRegistry meters, SubjectKeys keys,
+                                org.axonframework.eventsourcing.eventstore.EventStorageEngine store) {
+        this(mongo, meters, keys, store instanceof org.axonframework.eventsourcing.eventstore.AbstractEventStorageEngine engine
+                ? engine.getEventSerializer() : null);
+    }
+
+    /** An event whose payload the given serializer did not read is written out again with the sealing mapper. */
     public AuditTrailProjection(MongoTemplate mongo, MeterRegistry meters, SubjectKeys keys) {
+        this(mongo, meters, keys, (org.axonframework.serialization.Serializer) null);
+    }
+
+    private AuditTrailProjection(MongoTemplate mongo, MeterRegistry meters, SubjectKeys keys,
+                                 org.axonframework.serialization.Serializer storedAs) {
         this.mongo = mongo;
         this.json = EventSerialization.objectMapper(keys);
+        this.storedAs = storedAs;
         this.redeliveries = Counter.builder("coverledger.projection.redeliveries")
                 .description("Events delivered to a projection that had already recorded them")
                 .tag("projection", "audit")
@@ -85,7 +106,20 @@ public class AuditTrailProjection {
                 text(meta, CommandMetadata.ACTOR), text(meta, CommandMetadata.ROLES),
                 text(meta, CommandMetadata.REQUEST_ID), text(meta, CommandMetadata.CLIENT_IP),
                 text(meta, CommandMetadata.CORRELATION_ID), text(meta, CommandMetadata.CAUSATION_ID),
-                json.convertValue(payload, AS_MAP));
+                asStored(event));
+    }
+
+    /** The payload as stored (sealed values as they are), or written out again if it was not read from the store. */
+    private Map<String, Object> asStored(EventMessage<?> event) {
+        if (storedAs != null) {
+            try {
+                String stored = event.serializePayload(storedAs, String.class).getData();
+                return PLAIN.readValue(stored, AS_MAP);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+                log.debug("payload of {} written out again: {}", event.getIdentifier(), e.getMessage());
+            }
+        }
+        return json.convertValue(event.getPayload(), AS_MAP);
     }
 
     ObjectMapper json() {

@@ -95,6 +95,11 @@ public class AuditVerificationController {
                                    @Schema(description = "the last position checked (-1: an empty store)") long to,
                                    @Schema(description = "commits checked and found linked") long commits,
                                    @Schema(description = "events in them") long events,
+                                   @Schema(description = "the first global position of the last commit found linked "
+                                           + "(-1: none)") long headPosition,
+                                   @Schema(description = "that commit's chain value (hex SHA-256; before any commit, "
+                                           + "the value the range starts from): the head a backup's manifest names")
+                                   String head,
                                    @Schema(description = "the first failure of the chain, when there is one")
                                    FailureFound failure,
                                    @Schema(description = "the check against the digest, when one was given")
@@ -194,7 +199,7 @@ public class AuditVerificationController {
         AuditEntriesCheck.Result entriesChecked = entries.check(from, to, from == 0 && to == Long.MAX_VALUE,
                 reached -> progress.done(reached - from + 1));
         return new VerificationDone(done.valid() && (digest == null || digest.extended()) && entriesChecked.valid(),
-                done.from(), done.to(), done.commits(), done.events(),
+                done.from(), done.to(), done.commits(), done.events(), done.headPosition(), done.head(),
                 failure == null ? null : new FailureFound(failure.position(), failure.kind(), failure.detail()),
                 digest, entriesChecked, clock.instant());
     }

@@ -81,4 +81,27 @@ class AuditTrailProjectionTest {
         assertThat(trail.find(new org.bson.Document("_id", "old-event")).first().get("position"))
                 .as("done once, recorded in audit_meta").isNull();
     }
+
+    @Test
+    void an_event_read_from_the_store_is_recorded_with_the_very_ciphertexts_stored_so_a_rebuild_records_the_same() {
+        org.coverledger.eventstore.MongoCommitLogEngine engine = org.coverledger.eventstore.MongoEventStore.engine(
+                mongo.template().getDb(), keys, java.time.Duration.ofMillis(200));
+        engine.appendEvents(registered());
+        AuditTrailProjection fromStore = new AuditTrailProjection(mongo.template(), meters, keys, engine);
+        org.bson.Document stored = mongo.template().getDb().getCollection("event_commits").find().first();
+        String storedName = org.bson.Document.parse(stored.getList("events", org.bson.Document.class).get(0)
+                .getString("payload")).getString("name");
+        assertThat(storedName).startsWith("pd1:acc-1:");
+
+        java.util.List<Map<String, Object>> recorded = new java.util.ArrayList<>();
+        for (int read = 0; read < 2; read++) { // the live projection, then a rebuild
+            try (var events = engine.readEvents(null, false)) {
+                recorded.add(fromStore.entryOf(events.findFirst().orElseThrow()).payload());
+            }
+        }
+        assertThat(recorded.get(0).get("name")).isEqualTo(storedName);
+        assertThat(recorded.get(1)).isEqualTo(recorded.get(0));
+        // written out again (an event that did not come from the store) it is sealed anew: another ciphertext
+        assertThat(fromStore.entryOf(registered()).payload().get("name")).isNotEqualTo(storedName);
+    }
 }

@@ -251,7 +251,13 @@ public final class CommitChain {
     }
 
     /** The outcome of a check of the commits from {@code from} to {@code to}: valid, or its first failure. */
-    public record Verification(boolean valid, long from, long to, long commits, long events, Failure failure) {
+    /**
+     * A verification's answer; {@code headPosition} and {@code head}: the last commit found linked
+     * (its first global index, -1 for none) and its chain value in hex (the value before
+     * {@code from} when none was), which a backup's manifest or a saved head can be compared with.
+     */
+    public record Verification(boolean valid, long from, long to, long commits, long events, Failure failure,
+                               long headPosition, String head) {
     }
 
     /**
@@ -310,7 +316,8 @@ public final class CommitChain {
             return true;
         });
         if (failed[0] != null) {
-            return new Verification(false, from, Math.min(upTo, end(commits) - 1), counts[1], counts[2], failed[0]);
+            return new Verification(false, from, Math.min(upTo, end(commits) - 1), counts[1], counts[2], failed[0],
+                    counts[0], hex(links[0]));
         }
         if (reached <= upTo) {
             // is anything stored past where the scan stopped? (what it read says, or, after a walk, the head)
@@ -318,12 +325,12 @@ public final class CommitChain {
             if (end > reached) {
                 return new Verification(false, from, Math.min(upTo, end - 1), counts[1], counts[2], new Failure(
                         reached, Kind.DELETED, "nothing holds global index " + reached + ", though commits up to "
-                                + (end - 1) + " are stored"));
+                                + (end - 1) + " are stored"), counts[0], hex(links[0]));
             }
             upTo = reached - 1;
         }
         progress.accept(reached);
-        return new Verification(true, from, upTo, counts[1], counts[2], null);
+        return new Verification(true, from, upTo, counts[1], counts[2], null, counts[0], hex(links[0]));
     }
 
     /**

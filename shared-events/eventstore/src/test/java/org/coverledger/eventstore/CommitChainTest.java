@@ -113,6 +113,10 @@ class CommitChainTest {
             assertThat(commit.getString("chain")).isEqualTo(HexFormat.of().formatHex(expected));
             previous = expected;
         }
+        // the head it answers is the last commit's link, as the independent check computed it
+        Document last = ((TreeMap<Long, Document>) stored()).lastEntry().getValue();
+        assertThat(valid.headPosition()).isEqualTo(last.getLong("_id"));
+        assertThat(valid.head()).isEqualTo(HexFormat.of().formatHex(previous));
         // a range from the middle starts from the stored link before it
         assertThat(CommitChain.verify(commits, 3, 7).valid()).isTrue();
     }
