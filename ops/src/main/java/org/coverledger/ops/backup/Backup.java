@@ -112,6 +112,7 @@ public final class Backup {
 
     private Manifest take() throws IOException {
         Instant started = options.clock().instant();
+        removeLeftovers();
         List<Path> existing = Manifest.backupsIn(directory);
         Path previousPath = existing.isEmpty() ? null : existing.get(existing.size() - 1);
         Manifest previous = previousPath == null ? null : Manifest.read(previousPath);
@@ -135,6 +136,8 @@ public final class Backup {
         files.add(copy(partial, Catalog.TOKENS, nin("processorName", List.copyOf(Catalog.PROJECTIONS))));
         notCopied.put(Catalog.TOKENS + " (the query side's processors)", "rebuilt from the events after a restore");
         files.add(copy(partial, SNAPSHOTS, new Document()));
+        files.add(copy(partial, Catalog.DEAD_LETTERS, nin("processingGroup", List.copyOf(Catalog.PROJECTIONS))));
+        notCopied.put(Catalog.DEAD_LETTERS + " (the query side's processors)", "handled again by the rebuild after a restore");
 
         long from = full ? 0 : previous.events().to();
         long end = CommitChain.end(database.getCollection(Catalog.COMMITS));
@@ -146,7 +149,7 @@ public final class Backup {
                 full ? -1 : previous.events().headPosition(), full ? CommitChain.hex(CommitChain.GENESIS) : previous.events().headHash());
 
         for (String collection : collections.stream().sorted().toList()) {
-            if (Set.of(Catalog.COMMITS, Catalog.KEYS, Catalog.TOKENS, SNAPSHOTS, Catalog.MATERIAL_FILES,
+            if (Set.of(Catalog.COMMITS, Catalog.KEYS, Catalog.TOKENS, SNAPSHOTS, Catalog.DEAD_LETTERS, Catalog.MATERIAL_FILES,
                     Catalog.MATERIAL_CHUNKS).contains(collection)) {
                 continue;
             }
@@ -176,6 +179,33 @@ public final class Backup {
         syncDirectory(directory);
         pruneKeyCopies();
         return manifest;
+    }
+
+    /**
+     * What a backup that was killed left behind: its directory, never finished (it has no
+     * manifest until it is moved in place), and its copy of the keys, which no manifest names.
+     */
+    private void removeLeftovers() throws IOException {
+        Set<String> finished = new HashSet<>();
+        for (Path backup : Manifest.backupsIn(directory)) {
+            finished.add(backup.getFileName().toString());
+        }
+        try (var listed = Files.list(directory)) {
+            for (Path left : listed.filter(p -> p.getFileName().toString().startsWith(".partial-")).toList()) {
+                deleteRecursively(left);
+                progress.step("removed " + left.getFileName() + ", left by a backup that did not finish");
+            }
+        }
+        try (var listed = Files.list(options.keysDirectory())) {
+            for (Path copy : listed.toList()) {
+                String file = copy.getFileName().toString();
+                if (file.matches("\\d{4}-(full|incremental)-\\d{8}T\\d{6}Z\\.bson\\.gz")
+                        && !finished.contains(file.substring(0, file.length() - ".bson.gz".length()))) {
+                    Files.delete(copy);
+                    progress.step("removed the copy of the keys " + file + ", left by a backup that did not finish");
+                }
+            }
+        }
     }
 
     /** The last backup's head must still be in the store, unchanged: else this store is not the one backed up. */

@@ -20,6 +20,8 @@ final class Catalog {
     static final String MATERIAL_CHUNKS = "claim_materials.chunks";
     /** Axon's token store: only the command side's processors' tokens are copied. */
     static final String TOKENS = "trackingtokens";
+    /** Axon's dead letters: only the command side's are copied (a rebuild handles the projections' events again). */
+    static final String DEAD_LETTERS = "deadletters";
 
     /** The query side's projections (each processor's name), folded again from the first event after a restore. */
     static final Set<String> PROJECTIONS = Set.of("policies", "claims", "accounts", "audit", "analytics");
@@ -28,9 +30,7 @@ final class Catalog {
     static final Set<String> REBUILT = Set.of(
             "policy_views", "quote_views", "claim_progress", "account_views", "notice_inbox",
             "account_holdings", "account_lookup", "analytics_days", "analytics_facts", "analytics_months",
-            "audit_trail", "audit_tree",
-            // the projections' dead letters: a rebuild handles those events again
-            "deadLetters");
+            "audit_trail", "audit_tree");
 
     /** Sign-in state that lives minutes: not restored, so nobody's old session or code comes back. */
     static final Set<String> SESSIONS = Set.of("access_tokens", "login_challenges", "one_time_codes",

@@ -113,6 +113,9 @@ class BackupRestoreTest {
         database.getCollection("trackingtokens").insertMany(List.of(
                 new Document("processorName", "timetable").append("segment", 0).append("token", "t"),
                 new Document("processorName", "policies").append("segment", 0).append("token", "p")));
+        database.getCollection("deadletters").insertMany(List.of(
+                new Document("processingGroup", "notices").append("sequenceIdentifier", "x"),
+                new Document("processingGroup", "claims").append("sequenceIdentifier", "y")));
         database.getCollection("policy_views").insertOne(new Document("_id", "p1"));
         database.getCollection("access_tokens").insertOne(new Document("_id", "secret-hash"));
         database.getCollection("event_snapshots").insertOne(new Document("_id", "a2").append("seq", 2L));
@@ -191,6 +194,8 @@ class BackupRestoreTest {
             assertThat(all(db, Catalog.MATERIAL_CHUNKS)).isNotEmpty();
             assertThat(db.getCollection("trackingtokens").find().map(d -> d.getString("processorName")).into(new ArrayList<>()))
                     .containsExactly("timetable");
+            assertThat(db.getCollection("deadletters").find().map(d -> d.getString("processingGroup")).into(new ArrayList<>()))
+                    .containsExactly("notices");
             assertThat(db.listCollectionNames().into(new ArrayList<>())).doesNotContain("policy_views", "access_tokens",
                     Restore.MARKER);
             // the indexes came along: the store's unique global index, the credentials' own
@@ -328,5 +333,36 @@ class BackupRestoreTest {
         assertThat(full.kind()).isEqualTo("full");
         assertThat(full.sequence()).isEqualTo(2);
         assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+    }
+
+    @Test
+    void whatAKilledBackupOrRestoreLeftBehindIsRemovedAndTheNextOneIsWhole() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        Manifest first = backup(backups, false).run();
+        // a backup killed -9 halfway: its unfinished directory and a copy of the keys no manifest names
+        Path killed = backups.resolve(".partial-0002-incremental-20261206T000000Z");
+        Files.createDirectories(killed);
+        Files.write(killed.resolve(Backup.COMMITS_FILE), new byte[] {31, -117, 8});
+        Path strayKeys = backups.resolve("keys").resolve("0002-incremental-20261206T000000Z.bson.gz");
+        Files.write(strayKeys, new byte[] {1, 2, 3});
+        register("a3");
+        Manifest second = backup(backups, false).run();
+        assertThat(second.sequence()).isEqualTo(2);
+        assertThat(killed).doesNotExist();
+        assertThat(strayKeys).doesNotExist();
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+        assertThat(second.events().from()).isEqualTo(first.events().to());
+
+        // a restore killed -9 halfway into a data directory: what it wrote lies aside, never in place
+        Path target = temp.resolve("restored");
+        Files.createDirectories(target.resolve(".restoring"));
+        Files.write(target.resolve(".restoring").resolve(EmbeddedMongo.DATA_FILE), new byte[] {0, 1, 2});
+        Restore.Outcome outcome = restore(backups, 0).into(dataDirectory(target));
+        assertThat(outcome.headHash()).isEqualTo(second.events().headHash());
+        assertThat(target.resolve(".restoring")).doesNotExist();
+        try (Store restored = Store.openDirectory(target)) {
+            assertThat(all(restored.database(), Catalog.COMMITS)).isEqualTo(all(database, Catalog.COMMITS));
+        }
     }
 }
