@@ -23,7 +23,7 @@ record Arguments(List<String> positional, Set<String> flags, Map<String, String>
                     throw new IllegalArgumentException(arg + " needs a value");
                 }
                 values.put(arg, args[++i]);
-            } else if (arg.startsWith("--")) {
+            } else if (arg.startsWith("-")) {
                 throw new IllegalArgumentException("unknown option " + arg);
             } else {
                 positional.add(arg);
@@ -42,5 +42,29 @@ record Arguments(List<String> positional, Set<String> flags, Map<String, String>
 
     String valueOr(String name, String otherwise) {
         return values.getOrDefault(name, otherwise);
+    }
+
+    /** The option's whole number, at least {@code least}; the default when it is absent. */
+    int number(String name, int otherwise, int least) {
+        String value = values.get(name);
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number >= least) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(name + " takes a whole number, " + least + " or more, not \"" + value + "\"");
+    }
+
+    /** At most one of the options may be given. */
+    void oneOf(String... names) {
+        if (java.util.Arrays.stream(names).filter(values::containsKey).count() > 1) {
+            throw new IllegalArgumentException("give one of " + String.join(", ", names) + ", not several");
+        }
     }
 }

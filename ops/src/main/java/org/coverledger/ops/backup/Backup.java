@@ -74,17 +74,19 @@ public final class Backup {
 
     public static void main(String[] args) {
         try {
-            Arguments arguments = Arguments.parse(args, Set.of("--full"),
+            Arguments arguments = Arguments.parse(args, Set.of("--full", "--help"),
                     Set.of("--uri", "--data", "--keys-dir", "--keep-key-copies"));
-            if (arguments.positional().size() != 1) {
+            if (arguments.positional().size() != 1 || arguments.flag("--help")) {
                 System.err.println("usage: ops/backup DIR [--full] [--keys-dir DIR] [--keep-key-copies N] [--uri URI | --data DIR]");
                 System.exit(1);
             }
+            arguments.oneOf("--uri", "--data");
             Path directory = Path.of(arguments.positional().get(0));
             Path keys = arguments.value("--keys-dir") == null ? directory.resolve("keys") : Path.of(arguments.value("--keys-dir"));
-            int keep = Integer.parseInt(arguments.valueOr("--keep-key-copies", "1"));
+            int keep = arguments.number("--keep-key-copies", 1, 1);
             Options options = new Options(arguments.flag("--full"), keys, keep, Clock.systemUTC());
-            try (Store store = Store.open(Store.Location.of(arguments.value("--uri"), arguments.value("--data"), System.getenv()))) {
+            try (Store store = Store.open(Store.Location.of(arguments.value("--uri"), arguments.value("--data"), System.getenv()),
+                    true)) {
                 Manifest manifest = new Backup(store.database(), store.description(), directory, options, System.out).run();
                 System.out.printf("Backup %s written: positions %d to %d, chain head %s at position %d.%n", manifest.name(),
                         manifest.events().from(), manifest.events().to(), manifest.events().headHash(),
@@ -112,13 +114,18 @@ public final class Backup {
 
     private Manifest take() throws IOException {
         Instant started = options.clock().instant();
+        claimKeysDirectory();
         removeLeftovers();
         List<Path> existing = Manifest.backupsIn(directory);
         Path previousPath = existing.isEmpty() ? null : existing.get(existing.size() - 1);
-        Manifest previous = previousPath == null ? null : Manifest.read(previousPath);
-        boolean full = previous == null || options.full();
-        int sequence = previous == null ? 1 : previous.sequence() + 1;
+        boolean full = previousPath == null || options.full();
+        Manifest previous = full ? null : readPrevious(previousPath);
+        int sequence = previousPath == null ? 1 : Manifest.sequenceOf(previousPath) + 1;
         String name = String.format("%04d-%s-%s", sequence, full ? "full" : "incremental", STAMP.format(started));
+        Set<String> collections = new HashSet<>(database.listCollectionNames().into(new ArrayList<>()));
+        if (collections.isEmpty()) {
+            throw new IOException("there is nothing to back up in " + source + ": no collection at all (the wrong database?)");
+        }
         MongoCollection<RawBsonDocument> commits = raw(Catalog.COMMITS);
         if (!full) {
             continuesFrom(commits, previous);
@@ -127,17 +134,28 @@ public final class Backup {
         deleteRecursively(partial);
         Files.createDirectories(partial);
         progress.step((full ? "Full" : "Incremental") + " backup " + name + " of " + source + " into " + directory);
+        if (options.keysDirectory().toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize())) {
+            progress.step("note: the copies of the customers' keys go to " + options.keysDirectory()
+                    + ", inside the backup directory; keep them apart with --keys-dir (README \"Backup and restore\")");
+        }
 
         List<BsonFile.Written> files = new ArrayList<>();
         Map<String, String> notCopied = new TreeMap<>();
-        Set<String> collections = new HashSet<>(database.listCollectionNames().into(new ArrayList<>()));
 
-        // before the end is read: the command side's tokens and the snapshots
+        // before the end is read: the command side's tokens, then what follows the events (Catalog.BEFORE_END)
         files.add(copy(partial, Catalog.TOKENS, nin("processorName", List.copyOf(Catalog.PROJECTIONS))));
         notCopied.put(Catalog.TOKENS + " (the query side's processors)", "rebuilt from the events after a restore");
-        files.add(copy(partial, SNAPSHOTS, new Document()));
         files.add(copy(partial, Catalog.DEAD_LETTERS, nin("processingGroup", List.copyOf(Catalog.PROJECTIONS))));
         notCopied.put(Catalog.DEAD_LETTERS + " (the query side's processors)", "handled again by the rebuild after a restore");
+        files.add(copy(partial, SNAPSHOTS, new Document()));
+        Set<String> done = new HashSet<>(Set.of(Catalog.COMMITS, Catalog.KEYS, Catalog.TOKENS, SNAPSHOTS,
+                Catalog.DEAD_LETTERS, Catalog.MATERIAL_FILES, Catalog.MATERIAL_CHUNKS));
+        for (String collection : Catalog.BEFORE_END) {
+            if (collections.contains(collection)) {
+                files.add(copy(partial, collection, new Document()));
+                done.add(collection);
+            }
+        }
 
         long from = full ? 0 : previous.events().to();
         long end = CommitChain.end(database.getCollection(Catalog.COMMITS));
@@ -148,9 +166,9 @@ public final class Backup {
         Manifest.Events events = copyCommits(partial, files, commits, from, end,
                 full ? -1 : previous.events().headPosition(), full ? CommitChain.hex(CommitChain.GENESIS) : previous.events().headHash());
 
+        // after the commits: what is recorded before its events, so never older than them
         for (String collection : collections.stream().sorted().toList()) {
-            if (Set.of(Catalog.COMMITS, Catalog.KEYS, Catalog.TOKENS, SNAPSHOTS, Catalog.DEAD_LETTERS, Catalog.MATERIAL_FILES,
-                    Catalog.MATERIAL_CHUNKS).contains(collection)) {
+            if (done.contains(collection)) {
                 continue;
             }
             if (!Catalog.copied(collection)) {
@@ -179,6 +197,33 @@ public final class Backup {
         syncDirectory(directory);
         pruneKeyCopies();
         return manifest;
+    }
+
+    /**
+     * The keys directory belongs to one backup directory: two sets sharing it would remove each
+     * other's copies (only the newest is kept). The first backup marks it; another set is refused.
+     */
+    private void claimKeysDirectory() throws IOException {
+        Path owner = options.keysDirectory().resolve(".owner");
+        String mine = directory.toAbsolutePath().normalize().toString();
+        if (Files.exists(owner)) {
+            String recorded = Files.readString(owner).trim();
+            if (!recorded.equals(mine)) {
+                throw new IOException("the keys directory " + options.keysDirectory() + " holds the keys of the backups in "
+                        + recorded + ": give each backup directory a keys directory of its own (--keys-dir)");
+            }
+        } else {
+            Manifest.writeSynced(owner, (mine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Manifest readPrevious(Path previous) throws IOException {
+        try {
+            return Manifest.read(previous);
+        } catch (IOException e) {
+            throw new IOException("the manifest of the last backup " + previous.getFileName() + " cannot be read ("
+                    + e.getMessage() + "): an incremental backup cannot follow it; take a full backup with --full");
+        }
     }
 
     /**
@@ -233,14 +278,14 @@ public final class Backup {
         try (BsonFile.Writer out = new BsonFile.Writer(partial.resolve(COMMITS_FILE), COMMITS_FILE)) {
             long next = from;
             while (next < end) {
-                List<RawBsonDocument> window = commits.find(in("_id",
-                        LongStream.range(next, Math.min(end, next + WINDOW)).boxed().toList())).into(new ArrayList<>());
-                window.sort(Comparator.comparingLong(d -> d.getInt64("_id").getValue()));
                 long windowEnd = Math.min(end, next + WINDOW);
+                List<RawBsonDocument> window = commits.find(in("_id",
+                        LongStream.range(next, windowEnd).boxed().toList())).into(new ArrayList<>());
+                window.sort(Comparator.comparingLong(d -> d.getInt64("_id").getValue()));
                 for (RawBsonDocument commit : window) {
                     long first = commit.getInt64("_id").getValue();
-                    if (first < next) {
-                        continue;
+                    if (first != next) {
+                        break; // a hole: what lies beyond it waits for the next backup
                     }
                     out.write(commit);
                     next = commit.getInt64("last").getValue() + 1;
@@ -253,8 +298,14 @@ public final class Backup {
                         headHash = commit.getString(CommitChain.FIELD).getValue();
                     }
                 }
-                // a window wholly inside one commit, or a hole an old writer left: go on past it
-                next = Math.max(next, windowEnd);
+                if (next < windowEnd) {
+                    // nothing holds this position (a writer of the old, reserving kind died there): the backup
+                    // ends below it, and the next one goes on from it once a reader has fenced it off
+                    progress.done("nothing holds position " + next + " yet (a reader fences such a hole off after "
+                            + "its timeout): this backup ends there, the next one goes on from it");
+                    end = next;
+                    break;
+                }
                 double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
                 progress.at(String.format("position %,d of %,d (%d %%), %,.0f commits/s", next, end,
                         end == from ? 100 : (next - from) * 100 / (end - from), commitCount / seconds));
@@ -380,7 +431,7 @@ public final class Backup {
 
     private List<Manifest> chainBefore(Path previous) throws IOException {
         List<Manifest> chain = new ArrayList<>();
-        for (Path backup : Manifest.chainTo(directory, Manifest.read(previous).sequence())) {
+        for (Path backup : Manifest.chainTo(directory, Manifest.sequenceOf(previous))) {
             chain.add(Manifest.read(backup));
         }
         return chain;

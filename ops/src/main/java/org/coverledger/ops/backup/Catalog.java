@@ -1,5 +1,6 @@
 package org.coverledger.ops.backup;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -36,6 +37,19 @@ final class Catalog {
     static final Set<String> SESSIONS = Set.of("access_tokens", "login_challenges", "one_time_codes",
             // which query-side instances are alive, for sharing segments
             "query_instances");
+
+    /**
+     * Copied before the store's end is read, in this order: state that follows the events (derived
+     * from them by the command side's processors, or recorded once they are stored), so that it
+     * never runs ahead of the commits copied: a signed checkpoint never covers a commit the backup
+     * lacks, an idempotency key never answers for a lost command, a confirmed identity claim never
+     * blocks a mobile for an account that is not there. The access log's head comes before its
+     * records. Everything else is copied after the commits: what is recorded before its events
+     * (passwords, an account's policy ids, payments, materials, keys), newer than them, never older.
+     */
+    static final List<String> BEFORE_END = List.of("audit_meta", "audit_access", "audit_checkpoints",
+            "audit_verifications", "idempotency_keys", "account_identity_claims", "closed_logins", "adjuster_workloads",
+            "claim_assignments", "timed_steps", "notification_outbox", "claim_sagas");
 
     private Catalog() {
     }

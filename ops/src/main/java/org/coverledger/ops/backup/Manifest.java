@@ -78,37 +78,50 @@ record Manifest(String format, String tool, String name, int sequence, String ki
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The backups in the directory with a manifest (an interrupted one has none), in order. */
+    /** The backups in the directory with a manifest (an interrupted one has none), in the order of their numbers. */
     static List<Path> backupsIn(Path directory) throws IOException {
         if (!Files.isDirectory(directory)) {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(directory)) {
-            return entries.filter(p -> p.getFileName().toString().matches("\\d{4}-(full|incremental)-.*"))
+            return entries.filter(p -> p.getFileName().toString().matches("\\d{4,}-(full|incremental)-.*"))
                     .filter(p -> Files.isRegularFile(p.resolve(FILE)))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .sorted(Comparator.comparingLong(Manifest::sequenceOf))
                     .toList();
         }
     }
 
+    /** A backup's number, from its directory's name. */
+    static int sequenceOf(Path backup) {
+        String name = backup.getFileName().toString();
+        return Integer.parseInt(name.substring(0, name.indexOf('-')));
+    }
+
+    /** Whether a backup's directory name says it is a full one. */
+    static boolean isFull(Path backup) {
+        return backup.getFileName().toString().matches("\\d{4,}-full-.*");
+    }
+
     /**
-     * The chain a restore to {@code upTo} (a sequence number; 0 for the newest) reads: the last
-     * full backup at or before it and the incrementals after that up to it.
+     * The chain a restore to {@code upTo} (a backup's number; 0 for the newest) reads: the last
+     * full backup at or before it and the incrementals after that up to it. Only their manifests
+     * are read, so a damaged manifest elsewhere in the directory does not stand in the way.
      */
     static List<Path> chainTo(Path directory, int upTo) throws IOException {
-        List<Path> all = backupsIn(directory);
+        if (upTo < 0) {
+            throw new IllegalArgumentException("--upto takes a backup's number, 1 or more");
+        }
         List<Path> chain = new ArrayList<>();
-        for (Path backup : all) {
-            Manifest manifest = read(backup);
-            if (upTo > 0 && manifest.sequence() > upTo) {
+        for (Path backup : backupsIn(directory)) {
+            if (upTo > 0 && sequenceOf(backup) > upTo) {
                 break;
             }
-            if (manifest.full()) {
+            if (isFull(backup)) {
                 chain.clear();
             }
             chain.add(backup);
         }
-        if (upTo > 0 && (chain.isEmpty() || read(chain.get(chain.size() - 1)).sequence() != upTo)) {
+        if (upTo > 0 && (chain.isEmpty() || sequenceOf(chain.get(chain.size() - 1)) != upTo)) {
             throw new IllegalArgumentException("there is no backup number " + upTo + " in " + directory);
         }
         return chain;

@@ -65,14 +65,15 @@ public final class Restore {
 
     public static void main(String[] args) {
         try {
-            Arguments arguments = Arguments.parse(args, Set.of(), Set.of("--upto", "--keys-dir", "--uri", "--data"));
-            if (arguments.positional().size() != 1) {
+            Arguments arguments = Arguments.parse(args, Set.of("--help"), Set.of("--upto", "--keys-dir", "--uri", "--data"));
+            if (arguments.positional().size() != 1 || arguments.flag("--help")) {
                 System.err.println("usage: ops/restore DIR [--upto N] [--keys-dir DIR] [--uri URI | --data DIR]");
                 System.exit(1);
             }
+            arguments.oneOf("--uri", "--data");
             Path directory = Path.of(arguments.positional().get(0));
             Path keys = arguments.value("--keys-dir") == null ? directory.resolve("keys") : Path.of(arguments.value("--keys-dir"));
-            Restore restore = new Restore(directory, Integer.parseInt(arguments.valueOr("--upto", "0")), keys,
+            Restore restore = new Restore(directory, arguments.number("--upto", 0, 1), keys,
                     Clock.systemUTC(), System.out);
             Outcome outcome = restore.into(Store.Location.of(arguments.value("--uri"), arguments.value("--data"), System.getenv()));
             System.out.printf("Restored backup %s: %,d commits (%,d events) up to position %d; the chain verifies and its "
@@ -137,7 +138,7 @@ public final class Restore {
         List<Manifest> manifests = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Path backup : chain) {
-            Manifest manifest = Manifest.read(backup);
+            Manifest manifest = readManifest(backup);
             VerifyBackup.checkBackup(backup, manifest, manifests.isEmpty() ? null : manifests.get(manifests.size() - 1),
                     manifests.isEmpty() ? null : chain.get(manifests.size() - 1), keysDirectory, false, problems);
             manifests.add(manifest);
@@ -244,26 +245,43 @@ public final class Restore {
         }
         progress.done(String.format("valid: %,d commits, head %s at position %d", verification.commits(), headHash,
                 target.events().headPosition()));
+        // a checkpoint signs a tree of commits: one over more commits than were restored must not come back
+        long dropped = database.getCollection("audit_checkpoints").deleteMany(
+                new Document("_id", new Document("$gt", verification.commits()))).getDeletedCount();
+        if (dropped > 0) {
+            progress.done(dropped + " signed checkpoints over more commits than the backup holds were left out");
+        }
         database.getCollection(MARKER).drop();
         return new Outcome(target.name(), counts[0], counts[1], end, target.events().headPosition(), headHash,
                 erased.size(), applied, keyCopy.getFileName().toString());
     }
 
-    /** The newest copy of the keys made at or after the backup restored, whole. */
+    /**
+     * The copy of the keys of the newest backup in the directory, whole: never an older one, which
+     * could hold the key of a customer erased since. Restoring an older backup with the newest keys
+     * is right: a key copy only ever loses keys to erasures, and keys of customers who registered
+     * later are never used.
+     */
     private Path keyCopyFor(Manifest target) throws IOException {
         List<Path> all = Manifest.backupsIn(directory);
-        for (int i = all.size() - 1; i >= 0; i--) {
-            Manifest manifest = Manifest.read(all.get(i));
-            if (manifest.sequence() < target.sequence()) {
-                break;
-            }
-            Path copy = keysDirectory.resolve(manifest.keys().path());
-            if (Files.isRegularFile(copy) && BsonFile.sha256Of(copy).equals(manifest.keys().sha256())) {
-                return copy;
-            }
+        Path newest = all.get(all.size() - 1);
+        Manifest manifest = readManifest(newest);
+        Path copy = keysDirectory.resolve(manifest.keys().path());
+        if (!Files.isRegularFile(copy) || !BsonFile.sha256Of(copy).equals(manifest.keys().sha256())) {
+            throw new IOException("the copy of the data subjects' keys of the newest backup " + manifest.name() + " ("
+                    + copy + ") is " + (Files.isRegularFile(copy) ? "damaged" : "missing") + ". An older copy could "
+                    + "hold the key of a customer erased since, so none is used: bring that copy back (from where the "
+                    + "keys are kept, --keys-dir) and restore again");
         }
-        throw new IOException("no whole copy of the data subjects' keys made at or after backup " + target.name()
-                + " is in " + keysDirectory + ": without it the personal data of the events cannot be read");
+        return copy;
+    }
+
+    private static Manifest readManifest(Path backup) throws IOException {
+        try {
+            return Manifest.read(backup);
+        } catch (IOException e) {
+            throw new IOException("the manifest of " + backup.getFileName() + " cannot be read: " + e.getMessage());
+        }
     }
 
     private static void refuseUnlessEmpty(MongoDatabase database) throws IOException {

@@ -41,9 +41,27 @@ final class Store implements AutoCloseable {
         static Location of(String uriOption, String dataOption, Map<String, String> env) {
             String uri = uriOption != null ? uriOption : dataOption == null ? env.get("MONGODB_URI") : null;
             Path data = Path.of(dataOption != null ? dataOption : env.getOrDefault("COVERLEDGER_DATA_DIR", "data"));
-            int port = Integer.parseInt(env.getOrDefault("COVERLEDGER_MONGO_PORT", "27017"));
+            int port;
+            try {
+                port = Integer.parseInt(env.getOrDefault("COVERLEDGER_MONGO_PORT", "27017").trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("COVERLEDGER_MONGO_PORT is not a port number: "
+                        + env.get("COVERLEDGER_MONGO_PORT"));
+            }
             return new Location(uri == null || uri.isBlank() ? null : uri, data, dataOption != null ? -1 : port);
         }
+    }
+
+    /** As below; with {@code existing}, a data directory must already hold a database (a backup reads one). */
+    static Store open(Location location, boolean existing) throws IOException {
+        if (existing && location.uri() == null && !(location.embeddedPort() > 0 && listening(location.embeddedPort()))
+                && !hasData(location.dataDirectory())) {
+            throw new IOException("there is no database to back up: no MongoDB answers on 127.0.0.1:"
+                    + location.embeddedPort() + " (COVERLEDGER_MONGO_PORT) and " + location.dataDirectory().toAbsolutePath()
+                    .normalize() + " holds no " + EmbeddedMongo.DATA_FILE + " (COVERLEDGER_DATA_DIR, --data); "
+                    + "or set MONGODB_URI");
+        }
+        return open(location);
     }
 
     static Store open(Location location) throws IOException {

@@ -102,6 +102,10 @@ public final class VerifyBackup {
             problems.add(name + ": not a backup of this format (" + manifest.format() + ")");
             return;
         }
+        if (manifest.events() == null || manifest.files() == null || manifest.keys() == null || manifest.kind() == null) {
+            problems.add(name + ": the manifest lacks what every backup names (events, files, keys, kind)");
+            return;
+        }
         if (!name.equals(manifest.name())) {
             problems.add(name + ": the manifest names it " + manifest.name());
         }
@@ -193,8 +197,9 @@ public final class VerifyBackup {
                 Document commit = raw.decode(DOCUMENTS);
                 long first = commit.getLong("_id");
                 long last = commit.getLong("last");
-                if (first < next || last < first || last >= manifest.events().to()) {
-                    problems.add(name + ": the commit at position " + first + " is out of order or outside the backup's positions");
+                if (first != next || last < first || last >= manifest.events().to()) {
+                    problems.add(name + (first > next ? ": positions " + next + " to " + (first - 1) + " are missing"
+                            : ": the commit at position " + first + " is out of order or outside the backup's positions"));
                     return;
                 }
                 next = last + 1;
@@ -217,6 +222,10 @@ public final class VerifyBackup {
         } catch (IOException | RuntimeException e) {
             problems.add(name + ": " + file.getFileName() + " cannot be read: " + e.getMessage());
             return;
+        }
+        if (next != manifest.events().to()) {
+            problems.add(name + ": the commits end at position " + next + ", not at " + manifest.events().to()
+                    + " as the manifest says");
         }
         if (commits != manifest.events().commits() || events != manifest.events().events() || voids != manifest.events().voidMarkers()) {
             problems.add(String.format("%s: the file holds %d commits, %d events and %d void markers; the manifest says %d, %d and %d",

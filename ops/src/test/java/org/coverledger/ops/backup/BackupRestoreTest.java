@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBuckets;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
@@ -175,7 +176,8 @@ class BackupRestoreTest {
         }
         // only the newest copy of the keys is kept: the erased key lives on in no backup
         try (var copies = Files.list(backups.resolve("keys"))) {
-            assertThat(copies.map(p -> p.getFileName().toString())).containsExactly(second.name() + ".bson.gz");
+            assertThat(copies.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".owner")))
+                    .containsExactly(second.name() + ".bson.gz");
         }
 
         Path target = temp.resolve("restored");
@@ -364,5 +366,138 @@ class BackupRestoreTest {
         try (Store restored = Store.openDirectory(target)) {
             assertThat(all(restored.database(), Catalog.COMMITS)).isEqualTo(all(database, Catalog.COMMITS));
         }
+    }
+
+    @Test
+    void stateThatFollowsTheEventsNeverRunsAheadOfTheCommitsOfABackupTakenWhileWritersWrite() throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            register("s" + i);
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            // as the system writes them: a command's events, then what follows them (a checkpoint over the
+            // commits stored, the idempotency key of the command that stored them)
+            for (int i = 0; !stop.get(); i++) {
+                register("w" + i);
+                long end = CommitChain.end(database.getCollection(Catalog.COMMITS));
+                database.getCollection("audit_checkpoints").insertOne(new Document("_id", end));
+                database.getCollection("idempotency_keys").insertOne(new Document("_id", "k" + i).append("position", end - 1));
+            }
+        });
+        writer.start();
+        Thread.sleep(300);
+        Path backups = temp.resolve("backups");
+        Manifest manifest;
+        try {
+            manifest = backup(backups, false).run();
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        Path target = temp.resolve("restored");
+        restore(backups, 0).into(dataDirectory(target));
+        try (Store restored = Store.openDirectory(target)) {
+            long end = CommitChain.end(restored.database().getCollection(Catalog.COMMITS));
+            assertThat(end).isEqualTo(manifest.events().to());
+            assertThat(restored.database().getCollection("audit_checkpoints").countDocuments(
+                    new Document("_id", new Document("$gt", end)))).as("checkpoints over commits not restored").isZero();
+            assertThat(restored.database().getCollection("idempotency_keys").countDocuments(
+                    new Document("position", new Document("$gte", end)))).as("keys of commands not restored").isZero();
+            assertThat(restored.database().getCollection("idempotency_keys").countDocuments()).isPositive();
+        }
+    }
+
+    @Test
+    void twoBackupDirectoriesMayNotShareAKeysDirectory() throws Exception {
+        seed();
+        Path vault = temp.resolve("vault");
+        new Backup(database, "t", temp.resolve("daily"), new Backup.Options(false, vault, 1, Clock.systemUTC()),
+                new PrintStream(output)).run();
+        assertThatThrownBy(() -> new Backup(database, "t", temp.resolve("weekly"),
+                new Backup.Options(false, vault, 1, Clock.systemUTC()), new PrintStream(output)).run())
+                .hasMessageContaining("holds the keys of the backups in");
+        assertThat(VerifyBackup.check(temp.resolve("daily"), vault).problems()).isEmpty();
+    }
+
+    @Test
+    void aBackupEndsBelowAHoleAndTheNextGoesOnOnceAReaderHasFencedItOff() throws Exception {
+        seed();
+        MongoCollection<Document> commits = database.getCollection(Catalog.COMMITS);
+        long end = CommitChain.end(commits);
+        // a writer of the old, reserving kind died holding position `end`; a later commit lies beyond it
+        Document last = commits.find(new Document("_id", end - 1)).first();
+        if (last == null) {
+            last = commits.find(new Document("idx", end - 1)).first();
+        }
+        Document beyond = new Document(last);
+        long at = end + 1;
+        Document event = new Document(last.getList("events", Document.class).get(0));
+        event.put("id", "beyond-the-hole");
+        event.put("agg", "z");
+        event.put("seq", 0L);
+        beyond.put("_id", at);
+        beyond.put("last", at);
+        beyond.put("idx", List.of(at));
+        beyond.put("ids", List.of("beyond-the-hole"));
+        beyond.put("keys", List.of("z#0"));
+        beyond.put("events", List.of(event));
+        beyond.put(CommitChain.FIELD, CommitChain.hex(CommitChain.linkOf(CommitChain.bytes(last.getString(CommitChain.FIELD)),
+                CommitChain.canonical(beyond))));
+        commits.insertOne(beyond);
+
+        Path backups = temp.resolve("backups");
+        Manifest first = backup(backups, false).run();
+        assertThat(first.events().to()).as("ends below the hole").isEqualTo(end);
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+        assertThat(restore(backups, 0).into(dataDirectory(temp.resolve("r1"))).to()).isEqualTo(end);
+
+        // a reader fences the hole off with a void marker; the next backup goes on from it
+        commits.insertOne(new Document("_id", end).append("last", end).append("idx", List.of(end)).append("void", true)
+                .append("at", new java.util.Date()));
+        Manifest second = backup(backups, false).run();
+        assertThat(second.events().from()).isEqualTo(end);
+        assertThat(second.events().to()).isEqualTo(at + 1);
+        assertThat(second.events().voidMarkers()).isEqualTo(1);
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+        assertThat(restore(backups, 0).into(dataDirectory(temp.resolve("r2"))).headHash())
+                .isEqualTo(beyond.getString(CommitChain.FIELD));
+    }
+
+    @Test
+    void withTheNewestCopyOfTheKeysDamagedNoOlderCopyIsUsed() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        Backup.Options keepThree = new Backup.Options(false, backups.resolve("keys"), 3, Clock.systemUTC());
+        new Backup(database, "t", backups, keepThree, new PrintStream(output)).run();
+        Thread.sleep(1100); // the backups' names carry the second
+        append("a1", new PersonalDataErased("a1", "root", Instant.parse("2026-12-01T00:00:00Z")));
+        keys.erase("a1");
+        Manifest second = new Backup(database, "t", backups, keepThree, new PrintStream(output)).run();
+        Files.write(backups.resolve("keys").resolve(second.keys().path()), new byte[] {1});
+        assertThatThrownBy(() -> restore(backups, 1).into(dataDirectory(temp.resolve("restored"))))
+                .hasMessageContaining("the newest backup").hasMessageContaining("damaged");
+        assertThat(temp.resolve("restored").resolve(EmbeddedMongo.DATA_FILE)).doesNotExist();
+    }
+
+    @Test
+    void aBackupOfADatabaseThatIsNotThereIsRefused() {
+        Path nowhere = temp.resolve("no-data");
+        assertThatThrownBy(() -> Store.open(new Store.Location(null, nowhere, -1), true))
+                .hasMessageContaining("there is no database to back up");
+        assertThat(nowhere).doesNotExist();
+    }
+
+    @Test
+    void backupsAreOrderedByTheirNumbersPast9999() throws Exception {
+        Path backups = temp.resolve("backups");
+        for (String name : List.of("9999-full-20261206T000000Z", "10000-incremental-20261206T000001Z",
+                "0002-full-20261205T000000Z")) {
+            Files.createDirectories(backups.resolve(name));
+            Files.writeString(backups.resolve(name).resolve(Manifest.FILE), "{}");
+        }
+        assertThat(Manifest.backupsIn(backups)).extracting(p -> p.getFileName().toString().substring(0, 5))
+                .containsExactly("0002-", "9999-", "10000");
+        assertThat(Manifest.chainTo(backups, 10000)).hasSize(2);
+        assertThatThrownBy(() -> Manifest.chainTo(backups, 5)).hasMessageContaining("no backup number 5");
     }
 }

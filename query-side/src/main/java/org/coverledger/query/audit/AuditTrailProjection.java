@@ -116,7 +116,8 @@ public class AuditTrailProjection {
                 String stored = event.serializePayload(storedAs, String.class).getData();
                 return PLAIN.readValue(stored, AS_MAP);
             } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-                log.debug("payload of {} written out again: {}", event.getIdentifier(), e.getMessage());
+                log.warn("The payload of event {} could not be read as stored ({}); it is written out again, sealed anew",
+                        event.getIdentifier(), e.getMessage());
             }
         }
         return json.convertValue(event.getPayload(), AS_MAP);
