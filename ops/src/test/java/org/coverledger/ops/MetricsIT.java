@@ -62,6 +62,15 @@ class MetricsIT {
                     .as("each insert stores a batch of commits")
                     .isLessThanOrEqualTo(value(command, "coverledger_eventstore_append_commits_total", Map.of()))
                     .isPositive();
+            assertThat(value(command, "coverledger_eventstore_append_batch_commits_count", Map.of()))
+                    .as("every insert's batch size is in the histogram")
+                    .isEqualTo(value(command, "coverledger_eventstore_append_inserts_total", Map.of()));
+            assertThat(value(command, "coverledger_eventstore_append_batch_commits_sum", Map.of()))
+                    .isEqualTo(value(command, "coverledger_eventstore_append_commits_total", Map.of()));
+            assertThat(value(command, "coverledger_eventstore_append_batch_commits_bucket", Map.of("le", "1.0")))
+                    .isPositive();
+            assertThat(value(command, "coverledger_timed_steps_due", Map.of())).isGreaterThanOrEqualTo(0);
+            assertThat(value(command, "coverledger_timed_steps_failed", Map.of())).isZero();
             assertThat(value(command, "coverledger_eventstore_conflicts_total", Map.of())).isZero();
             assertThat(value(command, "coverledger_payments_total", Map.of("operation", "collect", "outcome", "succeeded")))
                     .isGreaterThanOrEqualTo(1);

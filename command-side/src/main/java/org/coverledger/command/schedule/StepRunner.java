@@ -59,6 +59,11 @@ public class StepRunner {
     private final Duration retryAfter;
     /** Claimed steps fire on a few threads at once: each is a command that waits on the store. */
     private final java.util.concurrent.ExecutorService firing;
+    /** Steps due by the business clock and not fired yet, and those left FAILED: counted now and then, not per scrape. */
+    private final java.util.concurrent.atomic.AtomicLong due = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+    private long countedAt = Long.MIN_VALUE;
+    private static final long COUNT_EVERY_NANOS = 15_000_000_000L;
 
     public StepRunner(TimedSteps steps, CommandGateway gateway, BusinessCalendar calendar, MeterRegistry meters,
                       @Value("${coverledger.timed-steps.batch:50}") int batch,
@@ -76,6 +81,13 @@ public class StepRunner {
         this.maxAttempts = maxAttempts;
         this.lease = lease;
         this.retryAfter = retryAfter;
+        io.micrometer.core.instrument.Gauge.builder("coverledger.timed_steps.due", due, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Timed steps due by the business clock and not fired yet (counted every 15 s)")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("coverledger.timed_steps.failed", failed,
+                        java.util.concurrent.atomic.AtomicLong::get)
+                .description("Timed steps given up and left FAILED for an administrator (counted every 15 s)")
+                .register(meters);
         this.firing = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
             Thread thread = new Thread(runnable, "timed-step");
             thread.setDaemon(true);
@@ -91,6 +103,11 @@ public class StepRunner {
     /** One round: every step that is due now, up to a batch, claimed here and fired on the pool; the round ends when they have. */
     @Scheduled(fixedDelayString = "${coverledger.timed-steps.poll-interval:1s}")
     public void fireDueSteps() {
+        long now = System.nanoTime();
+        if (countedAt == Long.MIN_VALUE || now - countedAt > COUNT_EVERY_NANOS) {
+            countedAt = now;
+            countSteps();
+        }
         java.util.List<java.util.concurrent.Future<?>> fired = new java.util.ArrayList<>();
         for (TimedSteps.Step step : steps.takeable(business.instant(), real.instant(), batch)) {
             if (steps.claim(step, runner, real.instant().plus(lease))) {
@@ -107,6 +124,12 @@ public class StepRunner {
                 log.error("A timed step's runner failed", e.getCause()); // fire() records its own failures
             }
         }
+    }
+
+    /** Counts the steps due and those left FAILED, for the gauges. */
+    void countSteps() {
+        due.set(steps.count(TimedSteps.State.DUE, business.instant()));
+        failed.set(steps.count(TimedSteps.State.FAILED, null));
     }
 
     private void fire(TimedSteps.Step step, int attempt) {

@@ -50,6 +50,8 @@ final class Appender {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final LongAdder conflicts = new LongAdder();
     private final LongAdder batches = new LongAdder();
+    /** Told the number of commits of every insert sent (the metrics' batch-size histogram). */
+    private volatile java.util.function.IntConsumer batchSizes = size -> { };
     private final LongAdder commitsWritten = new LongAdder();
     private final LongAdder eventsWritten = new LongAdder();
     /**
@@ -79,6 +81,10 @@ final class Appender {
     }
 
     /** Inserts sent ({@code insertMany}, each one disk commit). */
+    void onBatch(java.util.function.IntConsumer listener) {
+        this.batchSizes = listener;
+    }
+
     long batches() {
         return batches.sum();
     }
@@ -161,6 +167,7 @@ final class Appender {
                 index += pending.size();
             }
             batches.increment();
+            batchSizes.accept(documents.size());
             try {
                 commits.insertMany(documents, new InsertManyOptions().ordered(true));
                 nextIndex = index;

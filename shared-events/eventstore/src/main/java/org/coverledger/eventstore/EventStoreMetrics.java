@@ -6,7 +6,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * The event store's meters, the same in both applications (README "Watching it"): what this
  * process appended (inserts, each one disk commit, and the commits and events they carried, so
- * that {@code commits / inserts} is the mean batch size), the appends refused by a concurrency
+ * that {@code commits / inserts} is the mean batch size, and the distribution of commits per
+ * insert), the appends refused by a concurrency
  * conflict, and the global indexes readers fenced off.
  */
 public final class EventStoreMetrics {
@@ -23,6 +24,11 @@ public final class EventStoreMetrics {
                     .description("Commits stored (one per unit of work that appended events)").register(registry);
             FunctionCounter.builder("coverledger.eventstore.append.events", engine, MongoCommitLogEngine::appendedEvents)
                     .description("Events stored").register(registry);
+            io.micrometer.core.instrument.DistributionSummary batch = io.micrometer.core.instrument.DistributionSummary
+                    .builder("coverledger.eventstore.append.batch")
+                    .description("Commits per insert the appender sent (concurrent appends share one disk commit)")
+                    .baseUnit("commits").serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
+            engine.onAppendBatch(batch::record);
             FunctionCounter.builder("coverledger.eventstore.conflicts", engine, MongoCommitLogEngine::concurrencyConflicts)
                     .description("Appends refused because another writer continued the same aggregate first")
                     .register(registry);

@@ -152,6 +152,11 @@ public class MongoCommitLogEngine extends BatchingEventStorageEngine {
         return gapsFenced.sum();
     }
 
+    /** Tells the listener the number of commits of every insert this process's appender sends. */
+    public void onAppendBatch(java.util.function.IntConsumer listener) {
+        appender.onBatch(listener);
+    }
+
     /** Inserts sent by this process's appender (each one ordered {@code insertMany}, one disk commit). */
     public long appendBatches() {
         return appender.batches();
