@@ -321,7 +321,8 @@ public final class AnalyticsBenchmark {
      * A realistic book, written day by day in time order: each day's events are appended by 16
      * writers, an aggregate's events of a day in one commit, before the next day begins.
      */
-    private static final class Book {
+    /** A generated book of business (three years of policies and claims), written through the event store. */
+    static final class Book {
         private static final Product[] PRODUCTS = {Product.HEALTH, Product.HEALTH, Product.HEALTH, Product.AUTO,
                 Product.AUTO, Product.AUTO, Product.PROPERTY, Product.PROPERTY, Product.LIFE, Product.LIFE};
         private static final String[][] INCIDENTS = {{"HOSPITALISATION", "OUTPATIENT"}, {"COLLISION", "THEFT"},

@@ -253,6 +253,21 @@ public final class LoadDriver {
         return reply;
     }
 
+    /** What the last run measured: its length and, per operation, count and p50/p99 in ms. */
+    public record Summary(double seconds, Map<String, double[]> operations) {
+        /** Calls per second of the operations named (all if none). */
+        public double perSecond(java.util.Collection<String> names) {
+            return operations.entrySet().stream().filter(e -> names.isEmpty() || names.contains(e.getKey()))
+                    .mapToDouble(e -> e.getValue()[0]).sum() / seconds;
+        }
+    }
+
+    private volatile Summary summary;
+
+    public Summary lastSummary() {
+        return summary;
+    }
+
     private String report(int clients, double elapsed) throws Exception {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%d clients, %.0f s%n%n", clients, elapsed));
@@ -261,9 +276,12 @@ public final class LoadDriver {
         long total = 0;
         Map<String, Histogram> sorted = new TreeMap<>();
         latencies.forEach((name, recorder) -> sorted.put(name, recorder.getIntervalHistogram()));
+        Map<String, double[]> operations = new TreeMap<>();
         for (Map.Entry<String, Histogram> entry : sorted.entrySet()) {
             Histogram h = entry.getValue();
             total += h.getTotalCount();
+            operations.put(entry.getKey(), new double[] {h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0});
             out.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %d | %d | %.1f | %.1f | %.1f | %.1f |%n",
                     entry.getKey(), h.getTotalCount(), h.getTotalCount() / elapsed, count(failures, entry.getKey()),
                     count(serverErrors, entry.getKey()), h.getValueAtPercentile(50) / 1000.0,
@@ -271,6 +289,7 @@ public final class LoadDriver {
                     h.getValueAtPercentile(99.9) / 1000.0));
         }
         out.append(String.format(Locale.ROOT, "| all | %d | %.1f | | | | | | |%n", total, total / elapsed));
+        summary = new Summary(elapsed, operations);
         failures.forEach((name, count) -> {
             if (name.startsWith("(")) {
                 out.append(String.format(Locale.ROOT, "%nnot answered %s: %d", name, count.sum()));

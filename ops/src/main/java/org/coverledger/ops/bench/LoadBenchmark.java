@@ -1,0 +1,304 @@
+package org.coverledger.ops.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import org.HdrHistogram.Recorder;
+import org.bson.Document;
+import org.coverledger.ops.EmbeddedMongo;
+import org.coverledger.ops.load.LoadDriver;
+
+/**
+ * {@code ops/bench --load}: the realistic mix of {@code ops/load} on the embedded default, at 1, 16
+ * and 64 clients, beside the raw driver's {@code insertOne} at the same concurrency on the same
+ * server in the same run, over stores that already hold 10^4, 10^5 (and 10^6) events of a
+ * generated book of business; and what HTTP Basic costs per call against a bearer token. Each
+ * size gets a fresh {@code ops/run} on its own data directory, seeded before it starts, and is
+ * measured once both sides have caught up and the store is quiet. Not a test: it prints Markdown.
+ */
+public final class LoadBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The operations of the mix that change something (commands); the rest are reads. */
+    private static final Set<String> WRITES = Set.of("register", "quote", "purchase", "claim", "material-request",
+            "upload", "submission", "assess");
+    private static final List<String> WATCHED = List.of("purchase", "claim", "upload", "policy-list", "claim-progress",
+            "audit-read");
+
+    private final Path root;
+    private final List<String> report = new ArrayList<>();
+    private final Map<Integer, Map<String, double[]>> at16 = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private LoadBenchmark(Path root) {
+        this.root = root;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> options = Arrays.asList(args);
+        boolean quick = options.contains("--quick");
+        int sizesAt = options.indexOf("--sizes");
+        int[] sizes = sizesAt >= 0 ? Arrays.stream(args[sizesAt + 1].split(",")).mapToInt(Integer::parseInt).toArray()
+                : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000};
+        int seconds = quick ? 20 : 40;
+        int outAt = options.indexOf("--out");
+        LoadBenchmark bench = new LoadBenchmark(Path.of(args[options.indexOf("--root") + 1]));
+        bench.report.add("## Load benchmark (issue 15), " + LocalDateTime.now().truncatedTo(ChronoUnit.MINUTES)
+                + (quick ? " (quick)" : ""));
+        bench.report.add("");
+        bench.report.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version") + ". Per size a fresh `ops/run` (embedded MongoDB committing every "
+                + "write, both apps) on a data directory seeded first with a generated book of business (three years of "
+                + "policies and claims, written through the event store); measured once the query side has caught up "
+                + "and the store has been quiet for 10 s. The mix is `ops/load`'s (bearer tokens; each client is a "
+                + "customer who buys, claims, uploads and follows their own objects, with staff's reads), " + seconds
+                + " s per cell after 20 s unmeasured at 8 clients. Beside each cell, in the same run, the raw driver's "
+                + "`insertOne` of a 300-byte document at the same concurrency on the same MongoDB (its own database). "
+                + "Writes: the mix's commands (register, quote, purchase, claim, material request, upload, submission, "
+                + "assessment).");
+        bench.report.add("");
+        for (int size : sizes) {
+            bench.round(size, seconds);
+            System.err.println(String.join("\n", bench.report));
+        }
+        bench.growth(sizes);
+        String text = String.join("\n", bench.report) + "\n";
+        System.out.print(text);
+        if (outAt >= 0) {
+            Files.writeString(Path.of(args[outAt + 1]), text);
+        }
+        System.exit(0);
+    }
+
+    private void round(int size, int seconds) throws Exception {
+        Path data = Files.createTempDirectory("coverledger-bench-load");
+        int mongoPort = EventStoreBenchmark.freePort();
+        long started = System.nanoTime();
+        long events;
+        Process mongo = EmbeddedMongo.launch(mongoPort, data, "4g");
+        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+            AnalyticsBenchmark.Book book = new AnalyticsBenchmark.Book(client.getDatabase("coverledger"), size);
+            book.write();
+            events = book.events;
+        } finally {
+            mongo.destroy();
+            mongo.waitFor(60, TimeUnit.SECONDS);
+        }
+        double seeding = AuditBenchmark.seconds(started);
+        int commandPort = EventStoreBenchmark.freePort();
+        int queryPort = EventStoreBenchmark.freePort();
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("ops/run").toString()).directory(root.toFile())
+                .redirectErrorStream(true).redirectOutput(data.resolve("run.out").toFile());
+        builder.environment().remove("MONGODB_URI");
+        builder.environment().putAll(Map.of("COVERLEDGER_DATA_DIR", data.toString(), "COMMAND_PORT",
+                String.valueOf(commandPort), "QUERY_PORT", String.valueOf(queryPort), "COVERLEDGER_MONGO_PORT",
+                String.valueOf(mongoPort)));
+        Process run = builder.start();
+        String command = "http://127.0.0.1:" + commandPort;
+        String query = "http://127.0.0.1:" + queryPort;
+        try {
+            awaitRunning(data.resolve("run.out"), run);
+            long settle = System.nanoTime();
+            awaitQuiet(query);
+            double settling = AuditBenchmark.seconds(settle);
+            report.add(String.format(Locale.ROOT, "### %,d events stored before the load (seeded in %.0f s; both sides "
+                    + "caught up %.0f s after start)", events, seeding, settling));
+            report.add("");
+            LoadDriver driver = new LoadDriver(command, query);
+            driver.run(8, Duration.ofSeconds(20)); // the compilers' turn
+            try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+                MongoCollection<Document> raw = client.getDatabase("bench_raw").getCollection("inserts");
+                String text = "x".repeat(300);
+                report.add("| clients | all ops/s | writes/s | p99 ms: " + String.join(" / ", WATCHED)
+                        + " | 5xx | raw insertOne/s | writes / raw |");
+                report.add("|---:|---:|---:|---|---:|---:|---:|");
+                String detail = null;
+                for (int clients : new int[] {1, 16, 64}) {
+                    String table = driver.run(clients, Duration.ofSeconds(seconds));
+                    LoadDriver.Summary summary = driver.lastSummary();
+                    double rawRate = HttpBenchmark.run(clients, Duration.ofSeconds(Math.max(5, seconds / 2)), () -> {
+                        raw.insertOne(new Document("text", text));
+                        return true;
+                    });
+                    double writes = summary.perSecond(WRITES);
+                    StringBuilder p99 = new StringBuilder();
+                    for (String operation : WATCHED) {
+                        double[] op = summary.operations().get(operation);
+                        p99.append(p99.length() == 0 ? "" : " / ").append(op == null ? "-" : String.format(Locale.ROOT, "%.0f", op[2]));
+                    }
+                    report.add(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %s | %s | %.0f | %.1f %% |", clients,
+                            summary.perSecond(List.of()), writes, p99, serverErrors(table), rawRate, 100 * writes / rawRate));
+                    if (clients == 16) {
+                        at16.put(size, summary.operations());
+                        detail = table;
+                    }
+                }
+                report.add("");
+                report.add("At 16 clients, every operation:");
+                report.add("");
+                report.add(detail);
+            }
+            basicAgainstBearer(command, query);
+        } finally {
+            run.destroy(); // SIGTERM: ops/run stops both apps and the database
+            if (!run.waitFor(90, TimeUnit.SECONDS)) {
+                run.destroyForcibly();
+            }
+            deleteQuietly(data);
+        }
+    }
+
+    /** The count of 5xx answers in a load report's table (its fifth column), summed. */
+    private static String serverErrors(String table) {
+        long errors = 0;
+        for (String line : table.split("\n")) {
+            String[] cells = line.split("\\|");
+            if (cells.length > 6 && !line.contains("---") && !line.contains("operation") && !line.contains("| all |")) {
+                errors += Long.parseLong(cells[5].trim());
+            }
+        }
+        return String.valueOf(errors);
+    }
+
+    /** One read (a policy by id, by an underwriter) at 16 clients with HTTP Basic, then with a bearer token. */
+    private void basicAgainstBearer(String command, String query) throws Exception {
+        String basic = "Basic " + Base64.getEncoder().encodeToString("uma:uma-pass".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(command + "/api/sessions"))
+                .header("Authorization", basic).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String bearer = "Bearer " + JSON.readTree(session.body()).get("token").asText();
+        JsonNode page = JSON.readTree(get(query + "/api/policies?size=1", bearer).body());
+        String policy = page.path("items").path(0).path("policyId").asText();
+        String url = query + "/api/policies/" + policy;
+        report.add("");
+        report.add("HTTP Basic against a bearer token: `GET /api/policies/{id}` as the underwriter `uma`, 16 clients, "
+                + "15 s each, after 5 s unmeasured:");
+        report.add("");
+        report.add("| authentication | reads/s | p50 ms | p99 ms |");
+        report.add("|---|---:|---:|---:|");
+        for (String authorization : List.of(bearer, basic)) {
+            Recorder latencies = new Recorder(3);
+            HttpBenchmark.run(16, Duration.ofSeconds(5), () -> get(url, authorization).statusCode() == 200);
+            double rate = HttpBenchmark.run(16, Duration.ofSeconds(15), () -> {
+                long start = System.nanoTime();
+                boolean fine = get(url, authorization).statusCode() == 200;
+                latencies.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
+                return fine;
+            });
+            var histogram = latencies.getIntervalHistogram();
+            report.add(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f |", authorization.startsWith("Basic")
+                    ? "HTTP Basic (a BCrypt check per call)" : "bearer token", rate,
+                    histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0));
+        }
+        report.add("");
+    }
+
+    /** How each operation's p99 at 16 clients moved from the smallest store to each larger one. */
+    private void growth(int[] sizes) {
+        if (at16.size() < 2) {
+            return;
+        }
+        Map<String, double[]> first = at16.get(sizes[0]);
+        report.add("### p99 at 16 clients as the store grows (target: within 2x from 10^4 to 10^6)");
+        report.add("");
+        StringBuilder header = new StringBuilder("| operation |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int size : sizes) {
+            header.append(String.format(Locale.ROOT, " %,d events ms |", size));
+            rule.append("---:|");
+        }
+        header.append(" largest / smallest |");
+        rule.append("---:|");
+        report.add(header.toString());
+        report.add(rule.toString());
+        for (String operation : first.keySet()) {
+            StringBuilder row = new StringBuilder("| " + operation + " |");
+            double last = 0;
+            for (int size : sizes) {
+                double[] op = at16.getOrDefault(size, Map.of()).get(operation);
+                row.append(op == null ? " - |" : String.format(Locale.ROOT, " %.0f |", op[2]));
+                last = op == null ? last : op[2];
+            }
+            row.append(String.format(Locale.ROOT, " %.1f |", last / Math.max(0.001, first.get(operation)[2])));
+            report.add(row.toString());
+        }
+        report.add("");
+    }
+
+    private HttpResponse<String> get(String url, String authorization) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization)
+                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitRunning(Path out, Process run) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(out) && Files.readString(out).contains("CoverLedger is running")) {
+                return;
+            }
+            if (!run.isAlive()) {
+                throw new IllegalStateException("ops/run ended:\n" + Files.readString(out));
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("ops/run did not start:\n" + Files.readString(out));
+    }
+
+    /** Until every projection has caught up with the head and the head has not moved for 10 s. */
+    private void awaitQuiet(String query) throws Exception {
+        String admin = "Basic " + Base64.getEncoder().encodeToString("root:root-pass".getBytes(StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(90);
+        long lastHead = -1;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            JsonNode all = JSON.readTree(get(query + "/api/admin/projections", admin).body());
+            boolean caughtUp = true;
+            long head = -1;
+            for (JsonNode projection : all) {
+                caughtUp &= projection.path("caughtUp").asBoolean() && projection.path("position").asLong()
+                        == projection.path("head").asLong();
+                head = Math.max(head, projection.path("head").asLong());
+            }
+            if (head != lastHead) {
+                lastHead = head;
+                quietSince = System.nanoTime();
+            }
+            if (caughtUp && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(10)) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("the system did not settle within 90 minutes");
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (var walk = Files.walk(directory)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory
+        }
+    }
+}
