@@ -31,7 +31,7 @@ final class Catalog {
     static final Set<String> REBUILT = Set.of(
             "policy_views", "quote_views", "claim_progress", "account_views", "notice_inbox",
             "account_holdings", "account_lookup", "analytics_days", "analytics_facts", "analytics_months",
-            "audit_trail", "audit_tree");
+            "audit_trail", "audit_tree", "audit_keys");
 
     /** Sign-in state that lives minutes: not restored, so nobody's old session or code comes back. */
     static final Set<String> SESSIONS = Set.of("access_tokens", "login_challenges", "one_time_codes",

@@ -33,10 +33,12 @@ public class AuditQueryController {
 
     private final MongoTemplate mongo;
     private final SubjectKeys keys;
+    private final AuditKeys auditKeys;
 
-    public AuditQueryController(MongoTemplate mongo, SubjectKeys keys) {
+    public AuditQueryController(MongoTemplate mongo, SubjectKeys keys, AuditKeys auditKeys) {
         this.mongo = mongo;
         this.keys = keys;
+        this.auditKeys = auditKeys;
     }
 
     @io.swagger.v3.oas.annotations.media.Schema(name = "AuditPage")
@@ -89,14 +91,29 @@ public class AuditQueryController {
         }
         ProblemResponses.throwIfAny(problems);
 
-        Criteria criteria = filter.criteria();
-        long total = mongo.count(Query.query(criteria), AuditEntry.class);
-        if (afterPosition != null) {
-            criteria = criteria.and("position").gt(afterPosition);
+        List<AuditEntry> found;
+        long total;
+        java.util.Optional<List<String>> ofAggregate = filter.equal().containsKey("aggregateId")
+                ? auditKeys.entriesOf(filter.equal().get("aggregateId")) : java.util.Optional.empty();
+        if (ofAggregate.isPresent()) {
+            // one aggregate's history: its entries by id, filtered and paged here (AuditKeys)
+            List<AuditEntry> matching = auditKeys.entries(ofAggregate.get()).stream().filter(filter::matches).toList();
+            total = matching.size();
+            Long cursor = afterPosition;
+            List<AuditEntry> rest = cursor == null ? matching
+                    : matching.stream().filter(e -> e.position() != null && e.position() > cursor).toList();
+            int skip = afterPosition != null ? 0 : (int) Math.min(rest.size(), paging.offset());
+            found = rest.subList(skip, (int) Math.min(rest.size(), skip + (long) paging.size() + 1));
+        } else {
+            Criteria criteria = filter.criteria();
+            total = mongo.count(Query.query(criteria), AuditEntry.class);
+            if (afterPosition != null) {
+                criteria = criteria.and("position").gt(afterPosition);
+            }
+            Query query = Query.query(criteria).with(Sort.by("position", "timestamp", "aggregateId", "sequence"))
+                    .skip(afterPosition != null ? 0 : paging.offset()).limit(paging.size() + 1);
+            found = mongo.find(query, AuditEntry.class);
         }
-        Query query = Query.query(criteria).with(Sort.by("position", "timestamp", "aggregateId", "sequence"))
-                .skip(afterPosition != null ? 0 : paging.offset()).limit(paging.size() + 1);
-        List<AuditEntry> found = mongo.find(query, AuditEntry.class);
         boolean more = found.size() > paging.size();
         List<AuditEntry> items = more ? found.subList(0, paging.size()) : found;
         Long next = more && items.get(items.size() - 1).position() != null ? items.get(items.size() - 1).position() : null;

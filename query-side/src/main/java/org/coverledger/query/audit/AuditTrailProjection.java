@@ -42,6 +42,13 @@ public class AuditTrailProjection {
     private final ObjectMapper json;
     private static final ObjectMapper PLAIN = new ObjectMapper();
     private final org.axonframework.serialization.Serializer storedAs;
+    private AuditKeys auditKeys;
+
+    /** The entries of each aggregate, kept as they are recorded (absent in tests of the trail alone). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void setAuditKeys(AuditKeys auditKeys) {
+        this.auditKeys = auditKeys;
+    }
     private final Counter redeliveries;
 
     /**
@@ -77,6 +84,9 @@ public class AuditTrailProjection {
     void on(EventMessage<?> event, ReplayStatus replay) {
         AuditEntry entry = entryOf(event);
         boolean replaying = replay.isReplay();
+        if (auditKeys != null) {
+            auditKeys.record(entry);
+        }
         BatchedWrites.current(mongo).insertUnlessPresent(entry, duplicates -> {
             // a rebuild replays what is recorded, so that is expected; anything else is a redelivery
             if (!replaying) {

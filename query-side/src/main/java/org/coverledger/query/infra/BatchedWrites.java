@@ -143,6 +143,11 @@ public final class BatchedWrites {
         queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.updateOne(Query.query(where("_id").is(id)), update), null);
     }
 
+    /** Updates the document, creating it if it is not there. */
+    public void upsertById(Class<?> type, String id, Update update) {
+        queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.upsert(Query.query(where("_id").is(id)), update), null);
+    }
+
     private void failed() {
         pending.clear();
         if (!immediate) {
