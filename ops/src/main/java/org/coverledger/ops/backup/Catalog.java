@@ -29,7 +29,7 @@ final class Catalog {
 
     /** Collections the query side derives from the events, rebuilt after a restore. */
     static final Set<String> REBUILT = Set.of(
-            "policy_views", "quote_views", "claim_progress", "account_views", "notice_inbox",
+            "policy_views", "policy_holders", "quote_views", "claim_progress", "account_views", "notice_inbox",
             "account_holdings", "account_lookup", "analytics_days", "analytics_facts", "analytics_months",
             "audit_trail", "audit_tree", "audit_keys");
 

@@ -72,6 +72,14 @@ public class PolicyProjection {
         this.mongo = mongo;
     }
 
+    private PolicyHolders holders;
+
+    /** Each holder's policy ids, kept with the views (absent in tests of the views alone). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void setHolders(PolicyHolders holders) {
+        this.holders = holders;
+    }
+
     @EventHandler
     void on(PolicyIssued event, @SequenceNumber long sequence, @Timestamp Instant at) {
         PolicyView view = new PolicyView(event.policyId(), event.policyNumber(), event.accountId(), event.policyholder(),
@@ -87,6 +95,9 @@ public class PolicyProjection {
                         event.paymentPlan() == null ? null : event.paymentPlan().name(), false)), false, null,
                 List.of(), List.of(), null, List.of(), beneficiaries(event.beneficiaries()), null, null, null, sequence);
         BatchedWrites writes = BatchedWrites.current(mongo);
+        if (holders != null) {
+            holders.record(event.policyholder(), event.policyId());
+        }
         // insert-if-absent: a redelivered PolicyIssued must not reset later changes
         if (lastSequence(writes, event.policyId()) == ABSENT) {
             writes.insert(view);
@@ -354,5 +365,8 @@ public class PolicyProjection {
     @ResetHandler
     void reset() {
         mongo.dropCollection(PolicyView.class);
+        if (holders != null) {
+            holders.reset();
+        }
     }
 }

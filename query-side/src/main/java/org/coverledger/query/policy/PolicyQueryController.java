@@ -73,14 +73,17 @@ public class PolicyQueryController {
     }
 
     private final MongoTemplate mongo;
+    private final PolicyHolders holders;
     private final org.coverledger.query.document.EPolicyDocument documents;
     private final String zone;
     private final java.time.Clock clock;
 
     public PolicyQueryController(MongoTemplate mongo, org.coverledger.query.document.EPolicyDocument documents,
                                  @org.springframework.beans.factory.annotation.Value("${coverledger.business-zone}") String zone,
-                                 java.time.Clock clock, org.coverledger.query.audit.ViewReplay replay) {
+                                 java.time.Clock clock, org.coverledger.query.audit.ViewReplay replay,
+                                 PolicyHolders holders) {
         this.replay = replay;
+        this.holders = holders;
         this.mongo = mongo;
         this.documents = documents;
         this.zone = zone;
@@ -168,8 +171,9 @@ public class PolicyQueryController {
                     .map(org.coverledger.query.account.AccountView::accountId).toList();
             criteria = criteria.and("accountId").in(accounts);
         }
+        List<String> insuredPolicies = null;
         if (insured != null) {
-            List<String> insuredPolicies = mongo.find(Query.query(where("insuredName").is(insured.strip())
+            insuredPolicies = mongo.find(Query.query(where("insuredName").is(insured.strip())
                             .and("policyId").ne(null)), org.coverledger.query.quote.QuoteView.class).stream()
                     .map(org.coverledger.query.quote.QuoteView::policyId).toList();
             criteria = criteria.and("_id").in(insuredPolicies);
@@ -186,7 +190,24 @@ public class PolicyQueryController {
             criteria = dates[0] != null || dates[1] != null ? new Criteria().andOperator(criteria, ends)
                     : criteria.andOperator(ends);
         }
-        Sort order = Sort.by(sort != null && sort.startsWith("-") ? Sort.Direction.DESC : Sort.Direction.ASC, sortField)
+        boolean descending = sort != null && sort.startsWith("-");
+        java.util.Optional<List<String>> own = caller.isCustomerOnly() ? holders.policiesOf(caller.login())
+                : java.util.Optional.empty();
+        if (own.isPresent()) {
+            // a customer's own policies: their views by _id (PolicyHolders), filtered, sorted and paged here
+            List<String> insuredIds = insuredPolicies;
+            java.util.function.Predicate<PolicyView> wanted = v -> caller.login().equals(v.policyholder())
+                    && (status == null || status.equals(v.status())) && (product == null || product.equals(v.product()))
+                    && (policyNumber == null || policyNumber.equals(v.policyNumber()))
+                    && (insuredIds == null || insuredIds.contains(v.policyId()))
+                    && within(v.startDate(), dates[0], dates[1]) && within(v.endDate(), dates[2], dates[3]);
+            List<PolicyView> matching = holders.views(own.get()).stream().filter(wanted)
+                    .sorted(order(sortField, descending)).toList();
+            List<PolicySummary> items = matching.stream().skip(paging.offset()).limit(paging.size())
+                    .map(v -> PolicySummary.of(v.shownTo(caller))).toList();
+            return new Paging.Page<>(items, paging.page(), paging.size(), matching.size());
+        }
+        Sort order = Sort.by(descending ? Sort.Direction.DESC : Sort.Direction.ASC, sortField)
                 .and(Sort.by("_id"));
         Query query = Query.query(criteria);
         long total = mongo.count(query, PolicyView.class);
@@ -384,6 +405,25 @@ public class PolicyQueryController {
     }
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PolicyQueryController.class);
+
+    private static boolean within(LocalDate day, LocalDate from, LocalDate to) {
+        return (from == null || (day != null && !day.isBefore(from))) && (to == null || (day != null && !day.isAfter(to)));
+    }
+
+    /** The list's order as MongoDB sorts it: the field (a missing value lowest), then the id. */
+    static java.util.Comparator<PolicyView> order(String field, boolean descending) {
+        java.util.function.Function<PolicyView, Comparable<?>> key = switch (field) {
+            case "startDate" -> PolicyView::startDate;
+            case "endDate" -> PolicyView::endDate;
+            case "policyNumber" -> PolicyView::policyNumber;
+            case "premium" -> PolicyView::premium;
+            default -> PolicyView::issuedAt;
+        };
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        java.util.Comparator<PolicyView> byField = java.util.Comparator.comparing(v -> (Comparable) key.apply(v),
+                java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+        return (descending ? byField.reversed() : byField).thenComparing(PolicyView::policyId);
+    }
 
     private static Criteria visibleTo(Caller caller) {
         return caller.isCustomerOnly() ? where("policyholder").is(caller.login()) : new Criteria();
