@@ -1,0 +1,129 @@
+package org.coverledger.query.infra;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Update;
+
+/**
+ * Sets of ids kept per key, one document per key ({@code {_id: key, <field>: [ids]}}), so that a
+ * read model's "everything of this key" is a look-up by {@code _id}, then by the ids' {@code _id}s:
+ * the embedded MongoDB scans for any filter but {@code _id}. A projection adds to a set with its
+ * batch (a set: a redelivery adds nothing). A read model recorded before its sets existed is
+ * indexed once, in the background; until then {@link #of} answers empty and the caller scans.
+ * The note that it was done lies among the sets themselves, so a collection dropped or not
+ * restored is indexed again.
+ */
+public final class IdSets {
+
+    private static final String DONE = "~indexed";
+    private static final int BATCH = 1000;
+    private static final Logger log = LoggerFactory.getLogger(IdSets.class);
+
+    private final MongoTemplate mongo;
+    private final Class<?> mapped;
+    private final String collection;
+    private final String field;
+    private volatile boolean complete;
+
+    /** Sets in the collection {@code mapped} is mapped to, the ids in {@code field}. */
+    public IdSets(MongoTemplate mongo, Class<?> mapped, String field) {
+        this.mongo = mongo;
+        this.mapped = mapped;
+        this.collection = mongo.getCollectionName(mapped);
+        this.field = field;
+        this.complete = sets().find(Filters.eq("_id", DONE)).first() != null;
+    }
+
+    /** Adds the id to the key's set, with the batch's other writes. */
+    public void add(String key, String id) {
+        BatchedWrites.current(mongo).upsertById(mapped, key, new Update().addToSet(field, id));
+    }
+
+    /** The key's ids, or empty while the read model recorded before the sets has not been indexed yet. */
+    public Optional<List<String>> of(String key) {
+        if (!complete) {
+            return Optional.empty();
+        }
+        Document found = sets().find(Filters.eq("_id", key)).first();
+        return Optional.of(found == null ? List.of() : found.getList(field, String.class, List.of()));
+    }
+
+    /** The documents of the type with these ids, by {@code _id}, a thousand ids a query. */
+    public <T> List<T> byIds(Class<T> type, List<String> ids) {
+        List<T> found = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += BATCH) {
+            found.addAll(mongo.find(org.springframework.data.mongodb.core.query.Query.query(
+                    org.springframework.data.mongodb.core.query.Criteria.where("_id")
+                            .in(ids.subList(i, Math.min(ids.size(), i + BATCH)))), type));
+        }
+        return found;
+    }
+
+    /** Drops every set and counts them complete: a rebuild fills them with its read model from the first event. */
+    public void reset() {
+        mongo.dropCollection(collection);
+        markComplete();
+    }
+
+    /** Indexes the documents of {@code source} by their {@code keyField}, once, in the background. */
+    public void indexOnce(String source, String keyPrefix, String keyField) {
+        if (complete) {
+            return;
+        }
+        Thread indexer = new Thread(() -> indexAll(source, keyPrefix, keyField), collection + "-index");
+        indexer.setDaemon(true);
+        indexer.start();
+    }
+
+    /** Indexes the documents of {@code source} now: each one's {@code _id} into the set of {@code keyPrefix + keyField}. */
+    public void indexAll(String source, String keyPrefix, String keyField) {
+        try {
+            long indexed = 0;
+            List<UpdateOneModel<Document>> batch = new ArrayList<>(BATCH);
+            for (Document document : mongo.getCollection(source).find().projection(Projections.include("_id", keyField))
+                    .batchSize(BATCH)) {
+                String key = document.getString(keyField);
+                if (key == null) {
+                    continue;
+                }
+                batch.add(new UpdateOneModel<>(Filters.eq("_id", keyPrefix + key),
+                        Updates.addToSet(field, document.getString("_id")), new UpdateOptions().upsert(true)));
+                if (batch.size() == BATCH) {
+                    sets().bulkWrite(batch);
+                    indexed += batch.size();
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                sets().bulkWrite(batch);
+                indexed += batch.size();
+            }
+            markComplete();
+            log.info("Indexed {} documents of {} into {}", indexed, source, collection);
+        } catch (RuntimeException e) {
+            log.warn("{} could not be indexed into {} ({}); reads scan until the next start", source, collection,
+                    e.getMessage());
+        }
+    }
+
+    private void markComplete() {
+        sets().updateOne(Filters.eq("_id", DONE), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
+        complete = true;
+    }
+
+    private MongoCollection<Document> sets() {
+        return mongo.getCollection(collection);
+    }
+}
