@@ -6,9 +6,6 @@ import java.util.List;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.PushOptions;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
@@ -37,6 +34,15 @@ public class AccountHoldingsProjection {
     static final String LOOKUP = "account_lookup";
     static final int ACTIVITY = 20;
 
+    /** The collections mapped, for batched writes. */
+    @org.springframework.data.mongodb.core.mapping.Document(HOLDINGS)
+    record HoldingsDocument(@org.springframework.data.annotation.Id String accountId) {
+    }
+
+    @org.springframework.data.mongodb.core.mapping.Document(LOOKUP)
+    record LookupDocument(@org.springframework.data.annotation.Id String key) {
+    }
+
     private final MongoTemplate mongo;
 
     public AccountHoldingsProjection(MongoTemplate mongo) {
@@ -49,16 +55,19 @@ public class AccountHoldingsProjection {
         if (accountId == null) {
             return;
         }
+        // written with the batch (BatchedWrites: one bulk write per collection before the token), not one
+        // disk commit per event; each update is idempotent, so a batch handled again changes nothing
+        org.coverledger.query.infra.BatchedWrites writes = org.coverledger.query.infra.BatchedWrites.current(mongo);
         if (payload instanceof PolicyIssued issued) {
-            holdings().updateOne(Filters.eq("_id", accountId), Updates.addToSet("policyIds", issued.policyId()),
-                    new UpdateOptions().upsert(true));
+            writes.upsertById(HoldingsDocument.class, accountId,
+                    new org.springframework.data.mongodb.core.query.Update().addToSet("policyIds", issued.policyId()));
             if (issued.policyNumber() != null) {
-                mongo.getCollection(LOOKUP).updateOne(Filters.eq("_id", policyNumberKey(issued.policyNumber())),
-                        Updates.set("accountId", accountId), new UpdateOptions().upsert(true));
+                writes.upsertById(LookupDocument.class, policyNumberKey(issued.policyNumber()),
+                        new org.springframework.data.mongodb.core.query.Update().set("accountId", accountId));
             }
         } else if (payload instanceof ClaimSubmitted submitted) {
-            holdings().updateOne(Filters.eq("_id", accountId), Updates.addToSet("claimIds", submitted.claimId()),
-                    new UpdateOptions().upsert(true));
+            writes.upsertById(HoldingsDocument.class, accountId,
+                    new org.springframework.data.mongodb.core.query.Update().addToSet("claimIds", submitted.claimId()));
         }
         Document entry = new Document("eventId", event.getIdentifier()).append("type", event.getPayloadType().getSimpleName())
                 .append("aggregateType", event.getType()).append("aggregateId", event.getAggregateIdentifier())
@@ -71,10 +80,10 @@ public class AccountHoldingsProjection {
                 .projection(new Document("activity.eventId", 1)).first();
         boolean known = held != null && held.getList("activity", Document.class, List.of()).stream()
                 .anyMatch(d -> event.getIdentifier().equals(d.getString("eventId")));
+        // (an event is in one batch once, and the batch before it is written before this one's token)
         if (!known) {
-            holdings().updateOne(Filters.eq("_id", accountId), Updates.pushEach("activity", List.of(entry),
-                    new PushOptions().sortDocument(new Document("at", 1)).slice(-ACTIVITY)),
-                    new UpdateOptions().upsert(true));
+            writes.upsertById(HoldingsDocument.class, accountId, new org.springframework.data.mongodb.core.query.Update()
+                    .push("activity").sort(org.springframework.data.domain.Sort.by("at")).slice(-ACTIVITY).each(entry));
         }
     }
 
