@@ -161,6 +161,12 @@ class BackupDrillIT {
                 before.get(view).forEach(d -> d.remove("at"));
                 after.get(view).forEach(d -> d.remove("at"));
             }
+            if (view.equals("audit_keys") || view.equals("policy_holders") || view.equals("account_holdings")) { // sets: their order is the segments'
+                for (List<Document> documents : List.of(before.get(view), after.get(view))) {
+                    documents.forEach(d -> d.replaceAll((field, value) -> value instanceof List<?> ids
+                            ? ids.stream().map(String::valueOf).sorted().toList() : value));
+                }
+            }
             assertThat(differences(before.get(view), after.get(view))).as(view).isEmpty();
         }
         // and the copied state, but what the restored system did since: its own reads in the access log

@@ -28,12 +28,17 @@ record AuditFilter(Map<String, String> equal, Instant from, Instant to) {
                 equal.put(FIELDS.get(i), values.get(i));
             }
         }
-        Instant fromTime = AuditQueryController.instant("from", from, problems);
-        Instant toTime = AuditQueryController.instant("to", to, problems);
+        // MongoDB's dates hold milliseconds: the criteria and matches() cut the bounds the same way
+        Instant fromTime = millis(AuditQueryController.instant("from", from, problems));
+        Instant toTime = millis(AuditQueryController.instant("to", to, problems));
         if (fromTime != null && toTime != null && toTime.isBefore(fromTime)) {
             problems.add(new FieldProblem("to", "must not be before from"));
         }
         return new AuditFilter(equal, fromTime, toTime);
+    }
+
+    private static Instant millis(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     boolean none() {
@@ -57,10 +62,15 @@ record AuditFilter(Map<String, String> equal, Instant from, Instant to) {
         return criteria;
     }
 
+    /** Whether the entry is one the criteria select: a missing value matches no filter value, "" included. */
     boolean matches(AuditEntry entry) {
-        Map<String, String> values = Map.of("aggregateId", nz(entry.aggregateId()), "actor", nz(entry.actor()),
-                "eventType", nz(entry.eventType()), "correlationId", nz(entry.correlationId()),
-                "requestId", nz(entry.requestId()), "clientIp", nz(entry.clientIp()));
+        Map<String, String> values = new java.util.HashMap<>();
+        values.put("aggregateId", entry.aggregateId());
+        values.put("actor", entry.actor());
+        values.put("eventType", entry.eventType());
+        values.put("correlationId", entry.correlationId());
+        values.put("requestId", entry.requestId());
+        values.put("clientIp", entry.clientIp());
         for (Map.Entry<String, String> wanted : equal.entrySet()) {
             if (!Objects.equals(values.get(wanted.getKey()), wanted.getValue())) {
                 return false;
@@ -69,7 +79,4 @@ record AuditFilter(Map<String, String> equal, Instant from, Instant to) {
         return (from == null || !entry.timestamp().isBefore(from)) && (to == null || entry.timestamp().isBefore(to));
     }
 
-    private static String nz(String value) {
-        return value == null ? "" : value;
-    }
 }

@@ -12,9 +12,10 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The audit entries of each aggregate, kept as one document per aggregate ({@value #COLLECTION}:
- * {@code _id} "aggregateId:<id>", the entries' ids), so that "the history of this object", the
- * question compliance asks most, is a look-up by {@code _id} and then by the entries' {@code _id}s:
+ * The audit entries of each aggregate, request and correlation, kept as one document each
+ * ({@value #COLLECTION}: {@code _id} "aggregateId:<id>", "requestId:<id>" or "correlationId:<id>",
+ * the entries' ids), so that "the history of this object" and "what this request did", the questions
+ * compliance asks most, are a look-up by {@code _id} and then by the entries' {@code _id}s:
  * the embedded MongoDB ignores the trail's other indexes and scans the whole trail for a filter,
  * which at 10^5 entries took seconds per read and stalled every other request behind it
  * (ops/BENCHMARKS.md, load benchmark). Written with the entries (added to a set, so a redelivery
@@ -36,17 +37,31 @@ public class AuditKeys {
 
     public AuditKeys(MongoTemplate mongo) {
         this.mongo = mongo;
-        this.sets = new IdSets(mongo, AuditKey.class, "ids");
+        this.sets = new IdSets(mongo, AuditKey.class, "ids", KEYS.stream().map(field -> new String[] {field + ":", field})
+                .toList());
     }
+
+    /**
+     * The filters kept as sets: each names few entries (an aggregate's history, one request's or one
+     * correlation's events). An actor's or an event type's entries can be most of the trail, too
+     * many for one document; those filters scan.
+     */
+    static final List<String> KEYS = List.of("aggregateId", "requestId", "correlationId");
 
     static String aggregateKey(String aggregateId) {
         return "aggregateId:" + aggregateId;
     }
 
-    /** Adds the entry to its aggregate's document, with the batch's other writes. */
+    /** Adds the entry to the documents of its aggregate, request and correlation, with the batch's other writes. */
     void record(AuditEntry entry) {
-        if (entry.aggregateId() != null) {
-            sets.add(aggregateKey(entry.aggregateId()), entry.eventId());
+        add("aggregateId", entry.aggregateId(), entry.eventId());
+        add("requestId", entry.requestId(), entry.eventId());
+        add("correlationId", entry.correlationId(), entry.eventId());
+    }
+
+    private void add(String field, String value, String eventId) {
+        if (value != null) {
+            sets.add(field + ":" + value, eventId);
         }
     }
 
@@ -56,6 +71,19 @@ public class AuditKeys {
      */
     Optional<List<String>> entriesOf(String aggregateId) {
         return sets.of(aggregateKey(aggregateId));
+    }
+
+    /**
+     * The ids of the entries the filter can be answered from by a key document (its aggregate, request
+     * or correlation, the first given), or empty: the caller scans.
+     */
+    Optional<List<String>> entriesFor(java.util.Map<String, String> equal) {
+        for (String field : KEYS) {
+            if (equal.containsKey(field)) {
+                return sets.of(field + ":" + equal.get(field));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The entries with these ids (a look-up by {@code _id}), in the trail's order. */
@@ -75,10 +103,10 @@ public class AuditKeys {
     /** Indexes a trail recorded before the key documents existed, once, in the background. */
     @EventListener(ApplicationReadyEvent.class)
     public void indexOlderEntries() {
-        sets.indexOnce(mongo.getCollectionName(AuditEntry.class), "aggregateId:", "aggregateId");
+        sets.indexOnce(mongo.getCollectionName(AuditEntry.class));
     }
 
     void indexAll() {
-        sets.indexAll(mongo.getCollectionName(AuditEntry.class), "aggregateId:", "aggregateId");
+        sets.indexAll(mongo.getCollectionName(AuditEntry.class));
     }
 }

@@ -93,10 +93,9 @@ public class AuditQueryController {
 
         List<AuditEntry> found;
         long total;
-        java.util.Optional<List<String>> ofAggregate = filter.equal().containsKey("aggregateId")
-                ? auditKeys.entriesOf(filter.equal().get("aggregateId")) : java.util.Optional.empty();
+        java.util.Optional<List<String>> ofAggregate = auditKeys.entriesFor(filter.equal());
         if (ofAggregate.isPresent()) {
-            // one aggregate's history: its entries by id, filtered and paged here (AuditKeys)
+            // one aggregate's history, or one request's or correlation's events: by id, filtered and paged here (AuditKeys)
             List<AuditEntry> matching = auditKeys.entries(ofAggregate.get()).stream().filter(filter::matches).toList();
             total = matching.size();
             Long cursor = afterPosition;

@@ -84,9 +84,6 @@ public class AuditTrailProjection {
     void on(EventMessage<?> event, ReplayStatus replay) {
         AuditEntry entry = entryOf(event);
         boolean replaying = replay.isReplay();
-        if (auditKeys != null) {
-            auditKeys.record(entry);
-        }
         BatchedWrites.current(mongo).insertUnlessPresent(entry, duplicates -> {
             // a rebuild replays what is recorded, so that is expected; anything else is a redelivery
             if (!replaying) {
@@ -94,6 +91,9 @@ public class AuditTrailProjection {
                 log.warn("{} audit entries already recorded; redelivery ignored", duplicates);
             }
         });
+        if (auditKeys != null) {
+            auditKeys.record(entry); // after the entry: its collection's bulk write goes out first
+        }
     }
 
     /** The entry an event is recorded as: what the projection stores, and what a verification expects to find. */

@@ -27,7 +27,6 @@ import org.springframework.data.mongodb.core.query.Update;
  */
 public final class IdSets {
 
-    private static final String DONE = "~indexed";
     private static final int BATCH = 1000;
     private static final Logger log = LoggerFactory.getLogger(IdSets.class);
 
@@ -35,15 +34,24 @@ public final class IdSets {
     private final Class<?> mapped;
     private final String collection;
     private final String field;
+    private final String done;
+    private final List<String[]> keys;
     private volatile boolean complete;
 
-    /** Sets in the collection {@code mapped} is mapped to, the ids in {@code field}. */
-    public IdSets(MongoTemplate mongo, Class<?> mapped, String field) {
+    /**
+     * Sets in the collection {@code mapped} is mapped to, the ids in {@code field}, kept for the
+     * keys given as pairs of a prefix and the field of the indexed document that holds the key
+     * ({@code "aggregateId:", "aggregateId"}). The note of an older read model indexed names the
+     * keys, so adding a key indexes it again.
+     */
+    public IdSets(MongoTemplate mongo, Class<?> mapped, String field, List<String[]> keys) {
         this.mongo = mongo;
         this.mapped = mapped;
         this.collection = mongo.getCollectionName(mapped);
         this.field = field;
-        this.complete = sets().find(Filters.eq("_id", DONE)).first() != null;
+        this.keys = keys;
+        this.done = "~indexed:" + String.join(",", keys.stream().map(key -> key[0] + key[1]).toList());
+        this.complete = sets().find(Filters.eq("_id", done)).first() != null;
     }
 
     /** Adds the id to the key's set, with the batch's other writes. */
@@ -77,30 +85,33 @@ public final class IdSets {
         markComplete();
     }
 
-    /** Indexes the documents of {@code source} by their {@code keyField}, once, in the background. */
-    public void indexOnce(String source, String keyPrefix, String keyField) {
+    /** Indexes the documents of {@code source} by their keys, once, in the background. */
+    public void indexOnce(String source) {
         if (complete) {
             return;
         }
-        Thread indexer = new Thread(() -> indexAll(source, keyPrefix, keyField), collection + "-index");
+        Thread indexer = new Thread(() -> indexAll(source), collection + "-index");
         indexer.setDaemon(true);
         indexer.start();
     }
 
-    /** Indexes the documents of {@code source} now: each one's {@code _id} into the set of {@code keyPrefix + keyField}. */
-    public void indexAll(String source, String keyPrefix, String keyField) {
+    /** Indexes the documents of {@code source} now: each one's {@code _id} into the set of each of its keys. */
+    public void indexAll(String source) {
         try {
             long indexed = 0;
             List<UpdateOneModel<Document>> batch = new ArrayList<>(BATCH);
-            for (Document document : mongo.getCollection(source).find().projection(Projections.include("_id", keyField))
+            List<String> fields = new ArrayList<>(List.of("_id"));
+            keys.forEach(key -> fields.add(key[1]));
+            for (Document document : mongo.getCollection(source).find().projection(Projections.include(fields))
                     .batchSize(BATCH)) {
-                String key = document.getString(keyField);
-                if (key == null) {
-                    continue;
+                for (String[] key : keys) {
+                    String value = document.getString(key[1]);
+                    if (value != null) {
+                        batch.add(new UpdateOneModel<>(Filters.eq("_id", key[0] + value),
+                                Updates.addToSet(field, document.getString("_id")), new UpdateOptions().upsert(true)));
+                    }
                 }
-                batch.add(new UpdateOneModel<>(Filters.eq("_id", keyPrefix + key),
-                        Updates.addToSet(field, document.getString("_id")), new UpdateOptions().upsert(true)));
-                if (batch.size() == BATCH) {
+                if (batch.size() >= BATCH) {
                     sets().bulkWrite(batch);
                     indexed += batch.size();
                     batch.clear();
@@ -111,7 +122,7 @@ public final class IdSets {
                 indexed += batch.size();
             }
             markComplete();
-            log.info("Indexed {} documents of {} into {}", indexed, source, collection);
+            log.info("Indexed {} keys of {} into {}", indexed, source, collection);
         } catch (RuntimeException e) {
             log.warn("{} could not be indexed into {} ({}); reads scan until the next start", source, collection,
                     e.getMessage());
@@ -119,7 +130,7 @@ public final class IdSets {
     }
 
     private void markComplete() {
-        sets().updateOne(Filters.eq("_id", DONE), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
+        sets().updateOne(Filters.eq("_id", done), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
         complete = true;
     }
 

@@ -21,6 +21,8 @@ import org.springframework.stereotype.Component;
 public class PolicyHolders {
 
     static final String COLLECTION = "policy_holders";
+    /** Keys are prefixed, so that no login can meet the note that older views were indexed. */
+    private static final String HOLDER = "holder:";
 
     private final MongoTemplate mongo;
     private final IdSets sets;
@@ -32,19 +34,19 @@ public class PolicyHolders {
 
     public PolicyHolders(MongoTemplate mongo) {
         this.mongo = mongo;
-        this.sets = new IdSets(mongo, PolicyHolder.class, "policyIds");
+        this.sets = new IdSets(mongo, PolicyHolder.class, "policyIds", List.<String[]>of(new String[] {HOLDER, "policyholder"}));
     }
 
     /** Adds the policy to its holder's document, with the batch's other writes (a set: a redelivery adds nothing). */
     void record(String holder, String policyId) {
         if (holder != null) {
-            sets.add(holder, policyId);
+            sets.add(HOLDER + holder, policyId);
         }
     }
 
     /** The holder's policy ids, or empty while views recorded before the index have not been indexed yet. */
     Optional<List<String>> policiesOf(String holder) {
-        return sets.of(holder);
+        return sets.of(HOLDER + holder);
     }
 
     /** The views with these ids, by {@code _id}. */
@@ -59,10 +61,10 @@ public class PolicyHolders {
 
     @EventListener(ApplicationReadyEvent.class)
     public void indexOlderViews() {
-        sets.indexOnce(mongo.getCollectionName(PolicyView.class), "", "policyholder");
+        sets.indexOnce(mongo.getCollectionName(PolicyView.class));
     }
 
     void indexAll() {
-        sets.indexAll(mongo.getCollectionName(PolicyView.class), "", "policyholder");
+        sets.indexAll(mongo.getCollectionName(PolicyView.class));
     }
 }
