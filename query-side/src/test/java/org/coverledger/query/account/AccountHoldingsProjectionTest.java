@@ -67,4 +67,28 @@ class AccountHoldingsProjectionTest {
                 .doesNotHaveDuplicates().first().isEqualTo(start.plusSeconds(11));
         assertThat(projection.accountOfPolicyNumber("PN20261206ABCDEF0123")).contains("acc-1");
     }
+
+    @Test
+    void in_a_batch_the_writes_wait_for_the_batch_and_an_event_met_twice_is_kept_once() throws Exception {
+        ProjectionTestMongo.batchedWritesAsNew();
+        Instant start = Instant.parse("2027-03-02T02:00:00Z");
+        List<GenericDomainEventMessage<?>> events = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            events.add(new GenericDomainEventMessage<>("Account", "acc-2", i, new Noted("acc-2", i),
+                    MetaData.with(CommandMetadata.ACTOR, "acc-2"), "evt-b" + i, start.plusSeconds(i)));
+        }
+        events.add(events.get(2)); // the same event again, in the same batch
+        org.axonframework.messaging.unitofwork.BatchingUnitOfWork<?> batch =
+                new org.axonframework.messaging.unitofwork.BatchingUnitOfWork<>(events);
+        List<Integer> storedWhileHandling = new ArrayList<>();
+        batch.executeWithResult(() -> {
+            GenericDomainEventMessage<?> event = (GenericDomainEventMessage<?>) batch.getMessage();
+            projection.on(event.getPayload(), event);
+            storedWhileHandling.add(projection.of("acc-2").activity().size());
+            return null;
+        });
+        assertThat(storedWhileHandling).as("nothing written before the batch ends").containsOnly(0);
+        assertThat(projection.of("acc-2").activity()).extracting(AccountHoldingsProjection.Activity::at)
+                .hasSize(6).doesNotHaveDuplicates().isSorted();
+    }
 }
