@@ -73,6 +73,7 @@ public final class VerifyBackup {
         }
         Manifest before = null;
         Path beforePath = null;
+        java.util.Set<String> chunked = new java.util.HashSet<>(); // material files whose chunks the chain holds
         for (Path backup : backups) {
             Manifest manifest;
             try {
@@ -85,6 +86,13 @@ public final class VerifyBackup {
             int found = problems.size();
             checkBackup(backup, manifest, before, beforePath, keysDirectory, backup.equals(backups.get(backups.size() - 1)),
                     problems);
+            if (manifest.full()) {
+                chunked.clear();
+            }
+            if (manifest.materialsWithChunks() != null) {
+                chunked.addAll(manifest.materialsWithChunks());
+            }
+            checkMaterials(backup, chunked, problems);
             checked.add(String.format("%s: %s, positions %d to %d, %,d commits, %,d events, head %s%s", manifest.name(),
                     manifest.kind(), manifest.events().from(), manifest.events().to(), manifest.events().commits(),
                     manifest.events().events(), manifest.events().headHash(), problems.size() > found ? " (PROBLEMS)" : " (whole)"));
@@ -156,6 +164,25 @@ public final class VerifyBackup {
             }
         } else if (!BsonFile.sha256Of(keyCopy).equals(keys.sha256())) {
             problems.add(name + ": the copy of the keys " + keyCopy + " does not match its checksum");
+        }
+    }
+
+    /** Every material file a backup records must have its chunks in this backup or an earlier one of its chain. */
+    private static void checkMaterials(Path backup, java.util.Set<String> chunked, List<String> problems) {
+        Path files = backup.resolve(Catalog.MATERIAL_FILES + ".bson.gz");
+        if (!Files.isRegularFile(files)) {
+            return; // named by the manifest: reported as missing already
+        }
+        try (BsonFile.Reader reader = new BsonFile.Reader(files)) {
+            while (reader.hasNext()) {
+                String id = Backup.idKey(reader.next().get("_id"));
+                if (!chunked.contains(id)) {
+                    problems.add(backup.getFileName() + ": the claim material " + id
+                            + " has no chunks in this backup or an earlier one of its chain");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            problems.add(backup.getFileName() + ": " + files.getFileName() + " cannot be read: " + e.getMessage());
         }
     }
 

@@ -500,4 +500,22 @@ class BackupRestoreTest {
         assertThat(Manifest.chainTo(backups, 10000)).hasSize(2);
         assertThatThrownBy(() -> Manifest.chainTo(backups, 5)).hasMessageContaining("no backup number 5");
     }
+
+    @Test
+    void aMaterialWhoseChunksNoBackupOfTheChainHoldsIsFound() throws Exception {
+        seed();
+        Path backups = temp.resolve("backups");
+        backup(backups, false).run();
+        upload("m2", 2500);
+        Manifest second = backup(backups, false).run();
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
+        // the second backup's manifest, rewritten as if m2's chunks had been left out
+        Path backup = backups.resolve(second.name());
+        new Manifest(second.format(), second.tool(), second.name(), second.sequence(), second.kind(), second.previous(),
+                second.previousManifestSha256(), second.database(), second.source(), second.startedAt(),
+                second.finishedAt(), second.events(), second.files(), second.keys(), List.of(), second.indexes(),
+                second.notCopied()).write(backup);
+        assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems())
+                .anySatisfy(problem -> assertThat(problem).contains("the claim material m2 has no chunks"));
+    }
 }
