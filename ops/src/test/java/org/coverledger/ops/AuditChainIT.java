@@ -46,8 +46,9 @@ class AuditChainIT {
             assertThat(valid.json().get("commits").asLong()).isPositive();
 
             // a long verification in the background: 202 at once, then its progress and the same answer
+            // once the audit trail holds the change (X-Min-Position), so that its entries are compared too
             Reply queued = cora.send("POST", "/api/audit/verifications", "{\"from\":0}", "Content-Type",
-                    "application/json", "Prefer", "respond-async");
+                    "application/json", "Prefer", "respond-async", "X-Min-Position", changed.header("X-Event-Position"));
             assertThat(queued.status()).as(queued.toString()).isEqualTo(202);
             assertThat(queued.header("Preference-Applied")).isEqualTo("respond-async");
             String location = queued.header("Location");

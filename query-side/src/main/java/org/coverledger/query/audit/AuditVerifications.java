@@ -166,6 +166,7 @@ public class AuditVerifications {
         private final String id;
         private Instant written = Instant.MIN;
         private long done;
+        private long total;
 
         Recorder(String id) {
             this.id = id;
@@ -174,6 +175,7 @@ public class AuditVerifications {
         @Override
         public void phase(Phase phase, long total) {
             done = 0;
+            this.total = total;
             written = clock.instant();
             set(id, new Document("phase", phase.name()).append("total", total).append("done", 0L));
         }
@@ -182,7 +184,12 @@ public class AuditVerifications {
         public void done(long reached) {
             done = reached;
             Instant now = clock.instant();
-            if (Duration.between(written, now).compareTo(WRITE_EVERY) >= 0) {
+            if (reached > total) {
+                // the store grew past the head the phase was sized by (the tree follows it within a second)
+                total = reached;
+                written = now;
+                set(id, new Document("done", reached).append("total", total));
+            } else if (Duration.between(written, now).compareTo(WRITE_EVERY) >= 0) {
                 written = now;
                 set(id, new Document("done", reached));
             }
