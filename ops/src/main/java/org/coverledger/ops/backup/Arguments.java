@@ -61,6 +61,12 @@ record Arguments(List<String> positional, Set<String> flags, Map<String, String>
         throw new IllegalArgumentException(name + " takes a whole number, " + least + " or more, not \"" + value + "\"");
     }
 
+    /** Where the copies of the keys are: {@code --keys-dir}, or {@code keys} in the backup directory. */
+    java.nio.file.Path keysDirectory(java.nio.file.Path backups) {
+        String given = values.get("--keys-dir");
+        return given == null ? backups.resolve("keys") : java.nio.file.Path.of(given);
+    }
+
     /** At most one of the options may be given. */
     void oneOf(String... names) {
         if (java.util.Arrays.stream(names).filter(values::containsKey).count() > 1) {

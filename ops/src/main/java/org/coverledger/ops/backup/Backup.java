@@ -82,7 +82,7 @@ public final class Backup {
             }
             arguments.oneOf("--uri", "--data");
             Path directory = Path.of(arguments.positional().get(0));
-            Path keys = arguments.value("--keys-dir") == null ? directory.resolve("keys") : Path.of(arguments.value("--keys-dir"));
+            Path keys = arguments.keysDirectory(directory);
             int keep = arguments.number("--keep-key-copies", 1, 1);
             Options options = new Options(arguments.flag("--full"), keys, keep, Clock.systemUTC());
             try (Store store = Store.open(Store.Location.of(arguments.value("--uri"), arguments.value("--data"), System.getenv()),

@@ -72,7 +72,7 @@ public final class Restore {
             }
             arguments.oneOf("--uri", "--data");
             Path directory = Path.of(arguments.positional().get(0));
-            Path keys = arguments.value("--keys-dir") == null ? directory.resolve("keys") : Path.of(arguments.value("--keys-dir"));
+            Path keys = arguments.keysDirectory(directory);
             Restore restore = new Restore(directory, arguments.number("--upto", 0, 1), keys,
                     Clock.systemUTC(), System.out);
             Outcome outcome = restore.into(Store.Location.of(arguments.value("--uri"), arguments.value("--data"), System.getenv()));
@@ -96,16 +96,7 @@ public final class Restore {
      * refuses until the database is emptied.
      */
     Outcome into(Store.Location location) throws IOException {
-        boolean running = location.uri() != null;
-        if (!running && location.embeddedPort() > 0) {
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress("127.0.0.1", location.embeddedPort()), 300);
-                running = true;
-            } catch (IOException notRunning) {
-                running = false;
-            }
-        }
-        if (running) {
+        if (location.live()) {
             try (Store store = Store.open(location)) {
                 progress.step("Restoring into " + store.description());
                 return into(store.database());

@@ -50,12 +50,16 @@ final class Store implements AutoCloseable {
             }
             return new Location(uri == null || uri.isBlank() ? null : uri, data, dataOption != null ? -1 : port);
         }
+
+        /** Whether it points at a running MongoDB: the URI's, or the embedded one answering on its port. */
+        boolean live() {
+            return uri != null || (embeddedPort > 0 && listening(embeddedPort));
+        }
     }
 
     /** As below; with {@code existing}, a data directory must already hold a database (a backup reads one). */
     static Store open(Location location, boolean existing) throws IOException {
-        if (existing && location.uri() == null && !(location.embeddedPort() > 0 && listening(location.embeddedPort()))
-                && !hasData(location.dataDirectory())) {
+        if (existing && !location.live() && !hasData(location.dataDirectory())) {
             throw new IOException("there is no database to back up: no MongoDB answers on 127.0.0.1:"
                     + location.embeddedPort() + " (COVERLEDGER_MONGO_PORT) and " + location.dataDirectory().toAbsolutePath()
                     .normalize() + " holds no " + EmbeddedMongo.DATA_FILE + " (COVERLEDGER_DATA_DIR, --data); "
@@ -71,7 +75,7 @@ final class Store implements AutoCloseable {
             return new Store(MongoClients.create(connection), database, null,
                     "MongoDB at " + String.join(",", connection.getHosts()) + ", database " + database);
         }
-        if (location.embeddedPort() > 0 && listening(location.embeddedPort())) {
+        if (location.live()) {
             return new Store(MongoClients.create("mongodb://127.0.0.1:" + location.embeddedPort()), DEFAULT_DATABASE, null,
                     "the running embedded MongoDB on 127.0.0.1:" + location.embeddedPort());
         }

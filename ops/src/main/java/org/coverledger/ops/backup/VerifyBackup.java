@@ -47,7 +47,7 @@ public final class VerifyBackup {
                 System.exit(1);
             }
             Path directory = Path.of(arguments.positional().get(0));
-            Path keys = arguments.value("--keys-dir") == null ? directory.resolve("keys") : Path.of(arguments.value("--keys-dir"));
+            Path keys = arguments.keysDirectory(directory);
             Report report = check(directory, keys);
             report.checked().forEach(line -> System.out.println(line));
             if (report.valid()) {

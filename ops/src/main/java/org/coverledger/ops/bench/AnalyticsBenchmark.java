@@ -89,9 +89,7 @@ public final class AnalyticsBenchmark {
                 + "alone: its other projections are switched to Axon's subscribing mode on the local bus, which carries "
                 + "nothing on the query side, so they neither read the store nor share the two cores.");
         bench.report.add("");
-        int sizesAt = options.indexOf("--sizes");
-        int[] sizes = sizesAt >= 0 ? Arrays.stream(args[sizesAt + 1].split(",")).mapToInt(Integer::parseInt).toArray()
-                : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000};
+        int[] sizes = sizes(args, quick);
         for (int size : sizes) {
             bench.round(size, queryJar);
             System.err.println(String.join("\n", bench.report));
@@ -285,7 +283,14 @@ public final class AnalyticsBenchmark {
     }
 
 
-    private static void deleteQuietly(Path directory) {
+    /** The store sizes a benchmark runs: {@code --sizes N,N}, else 10^4 and 10^5 (quick) and 10^6. */
+    static int[] sizes(String[] args, boolean quick) {
+        int sizesAt = Arrays.asList(args).indexOf("--sizes");
+        return sizesAt >= 0 ? Arrays.stream(args[sizesAt + 1].split(",")).mapToInt(Integer::parseInt).toArray()
+                : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000};
+    }
+
+    static void deleteQuietly(Path directory) {
         try (var files = Files.walk(directory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -60,9 +60,7 @@ public final class LoadBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> options = Arrays.asList(args);
         boolean quick = options.contains("--quick");
-        int sizesAt = options.indexOf("--sizes");
-        int[] sizes = sizesAt >= 0 ? Arrays.stream(args[sizesAt + 1].split(",")).mapToInt(Integer::parseInt).toArray()
-                : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000};
+        int[] sizes = AnalyticsBenchmark.sizes(args, quick);
         int seconds = quick ? 20 : 40;
         int outAt = options.indexOf("--out");
         LoadBenchmark bench = new LoadBenchmark(Path.of(args[options.indexOf("--root") + 1]));
@@ -167,7 +165,7 @@ public final class LoadBenchmark {
             if (!run.waitFor(90, TimeUnit.SECONDS)) {
                 run.destroyForcibly();
             }
-            deleteQuietly(data);
+            AnalyticsBenchmark.deleteQuietly(data);
         }
     }
 
@@ -292,13 +290,5 @@ public final class LoadBenchmark {
             Thread.sleep(1000);
         }
         throw new IllegalStateException("the system did not settle within 90 minutes");
-    }
-
-    private static void deleteQuietly(Path directory) {
-        try (var walk = Files.walk(directory)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory
-        }
     }
 }

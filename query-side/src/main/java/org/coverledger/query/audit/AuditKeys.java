@@ -48,10 +48,6 @@ public class AuditKeys {
      */
     static final List<String> KEYS = List.of("aggregateId", "requestId", "correlationId");
 
-    static String aggregateKey(String aggregateId) {
-        return "aggregateId:" + aggregateId;
-    }
-
     /** Adds the entry to the documents of its aggregate, request and correlation, with the batch's other writes. */
     void record(AuditEntry entry) {
         add("aggregateId", entry.aggregateId(), entry.eventId());
@@ -63,14 +59,6 @@ public class AuditKeys {
         if (value != null) {
             sets.add(field + ":" + value, eventId);
         }
-    }
-
-    /**
-     * The ids of the aggregate's entries, or empty while a trail recorded before the key documents
-     * existed has not been indexed yet (the caller scans then).
-     */
-    Optional<List<String>> entriesOf(String aggregateId) {
-        return sets.of(aggregateKey(aggregateId));
     }
 
     /**

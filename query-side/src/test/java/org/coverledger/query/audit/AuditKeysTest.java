@@ -108,7 +108,7 @@ class AuditKeysTest {
             AuditFilter filter = randomFilter(random);
             assertThat(keyed(auditKeys, filter)).as(filter.toString()).isEqualTo(scanned(filter));
         }
-        assertThat(auditKeys.entriesOf("agg-0").orElseThrow()).doesNotHaveDuplicates().isNotEmpty();
+        assertThat(auditKeys.entriesFor(Map.of("aggregateId", "agg-0")).orElseThrow()).doesNotHaveDuplicates().isNotEmpty();
     }
 
     @Test
@@ -117,9 +117,9 @@ class AuditKeysTest {
         AuditTrailProjection projection = new AuditTrailProjection(mongo.template(), new SimpleMeterRegistry(), keys);
         record(projection, random, 300); // no key documents written
         AuditKeys auditKeys = new AuditKeys(mongo.template());
-        assertThat(auditKeys.entriesOf("agg-1")).as("until indexed, the caller scans").isEmpty();
+        assertThat(auditKeys.entriesFor(Map.of("aggregateId", "agg-1"))).as("until indexed, the caller scans").isEmpty();
         auditKeys.indexAll();
-        assertThat(new AuditKeys(mongo.template()).entriesOf("agg-1")).as("indexed once, for good").isPresent();
+        assertThat(new AuditKeys(mongo.template()).entriesFor(Map.of("aggregateId", "agg-1"))).as("indexed once, for good").isPresent();
         for (int i = 0; i < 100; i++) {
             AuditFilter filter = randomFilter(random);
             assertThat(keyed(auditKeys, filter)).as(filter.toString()).isEqualTo(scanned(filter));
