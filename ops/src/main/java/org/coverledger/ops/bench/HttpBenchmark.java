@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,6 +102,7 @@ public final class HttpBenchmark {
         boolean quick = target.quick();
         Duration window = Duration.ofSeconds(quick ? 5 : 15);
         HttpBenchmark bench = new HttpBenchmark(commandUrl, queryUrl);
+        bench.cpu = new CpuTimes(target.option("--pids"));
         bench.seed();
         bench.report.add("## Command path over HTTP, " + LocalDateTime.now().withNano(0));
         bench.report.add("");
@@ -259,14 +261,18 @@ public final class HttpBenchmark {
 
     // ---------------------------------------------------------------- throughput
 
-    private record Cell(int clients, double perSecond, double p50, double p99, long refused, double rawPerSecond) {
+    private record Cell(int clients, double perSecond, double p50, double p99, long refused, double rawPerSecond,
+                        Map<String, Double> cpuPerChange, Map<String, Double> cpuPerInsert) {
     }
+
+    private CpuTimes cpu = new CpuTimes(null);
 
     private void throughput(int[] clientCounts, Duration window, MongoCollection<Document> raw) throws Exception {
         List<Cell> cells = new ArrayList<>();
         for (int clients : clientCounts) {
             List<Double> ms = new ArrayList<>();
             long[] refused = {0};
+            Map<String, Double> cpuBefore = cpu.now();
             double perSecond = run(clients, window, () -> {
                 long start = System.nanoTime();
                 HttpResponse<String> reply = change(randomPolicy());
@@ -280,14 +286,19 @@ public final class HttpBenchmark {
                 }
                 return reply.statusCode() == 202;
             });
+            Map<String, Double> cpuPerChange = CpuTimes.perOperation(cpuBefore, cpu.now(), ms.size() + refused[0]);
             String text = "x".repeat(300);
+            AtomicLong inserts = new AtomicLong();
+            cpuBefore = cpu.now();
             double rawPerSecond = run(clients, window, () -> {
                 raw.insertOne(new Document("text", text));
+                inserts.incrementAndGet();
                 return true;
             });
+            Map<String, Double> cpuPerInsert = CpuTimes.perOperation(cpuBefore, cpu.now(), inserts.get());
             double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             cells.add(new Cell(clients, perSecond, percentile(sorted, 0.5), percentile(sorted, 0.99), refused[0],
-                    rawPerSecond));
+                    rawPerSecond, cpuPerChange, cpuPerInsert));
         }
         report.add("### Policy changes over HTTP against the raw driver's insert rate");
         report.add("");
@@ -299,6 +310,55 @@ public final class HttpBenchmark {
                     100 * cell.perSecond() / cell.rawPerSecond()));
         }
         report.add("");
+        if (cpu.watchesSystem()) {
+            cpuReport(cells);
+        }
+    }
+
+    /**
+     * What one change and one raw insert cost each process in CPU (from /proc), and the rate the
+     * machine's cores could serve at that cost if nothing ever waited: the ceiling no removal of
+     * waits can pass.
+     */
+    private void cpuReport(List<Cell> cells) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        report.add("### CPU per operation (user + system time of each process, from /proc)");
+        report.add("");
+        List<String> names = new ArrayList<>(cells.get(0).cpuPerChange().keySet());
+        StringBuilder header = new StringBuilder("| clients | operation |");
+        StringBuilder rule = new StringBuilder("|---:|---|");
+        for (String name : names) {
+            header.append(' ').append(name).append(" ms |");
+            rule.append("---:|");
+        }
+        header.append(" all ms | ceiling of ").append(cores).append(" cores, ops/s |");
+        rule.append("---:|---:|");
+        report.add(header.toString());
+        report.add(rule.toString());
+        for (Cell cell : cells) {
+            cpuRow(cell.clients(), "policy change over HTTP", names, cell.cpuPerChange(), cores);
+            cpuRow(cell.clients(), "raw insertOne", names, cell.cpuPerInsert(), cores);
+        }
+        report.add("");
+        Cell sixteen = cells.stream().filter(c -> c.clients() == 16).findFirst().orElse(cells.get(cells.size() - 1));
+        double all = sixteen.cpuPerChange().values().stream().mapToDouble(Double::doubleValue).sum();
+        double target = 0.4 * sixteen.rawPerSecond();
+        report.add(String.format(Locale.ROOT, "At %d clients, 40 %% of the raw rate is %.0f changes/s; at that rate "
+                + "the %d cores allow %.2f ms of CPU per change in all the processes together, and a change costs "
+                + "%.2f ms now.", sixteen.clients(), target, cores, cores * 1000 / target, all));
+        report.add("");
+    }
+
+    private void cpuRow(int clients, String operation, List<String> names, Map<String, Double> per, int cores) {
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %s |", clients, operation));
+        double all = 0;
+        for (String name : names) {
+            Double ms = per.get(name);
+            row.append(ms == null ? " - |" : String.format(Locale.ROOT, " %.2f |", ms));
+            all += ms == null ? 0 : ms;
+        }
+        row.append(String.format(Locale.ROOT, " %.2f | %.0f |", all, all > 0 ? cores * 1000 / all : Double.NaN));
+        report.add(row.toString());
     }
 
     @FunctionalInterface
