@@ -129,6 +129,8 @@ class AccessControlIT {
             Q GET    /dashboard/lib/{id}                          PUBLIC
             Q GET    /api/admin/projections                       R
             Q POST   /api/admin/projections/{id}/rebuild          R
+            Q GET    /api/admin/projections/{id}/rebuild          R
+            Q DELETE /api/admin/projections/{id}/rebuild          R
             """;
     private static final Map<String, Role> INITIAL = Map.of("C", Role.CUSTOMER, "U", Role.UNDERWRITER,
             "J", Role.ADJUSTER, "P", Role.COMPLIANCE, "A", Role.ANALYST, "R", Role.ADMIN);

@@ -108,8 +108,8 @@ class ErasureIT {
             for (String projection : List.of("accounts", "policies", "claims", "audit")) {
                 Reply rebuild = query("root").post("/api/admin/projections/" + projection + "/rebuild", "");
                 assertThat(rebuild.status()).as(rebuild.toString()).isEqualTo(202);
-                awaitJson(query("root"), "/api/admin/projections/" + projection,
-                        p -> p.get("caughtUp").asBoolean() && p.get("position").asLong() == p.get("head").asLong());
+                awaitJson(query("root"), "/api/admin/projections/" + projection + "/rebuild",
+                        p -> p.get("state").asText().equals("CUT_OVER"));
             }
             JsonNode rebuilt = awaitJson(query("cora"), "/api/accounts/" + account,
                     a -> a.get("status").asText().equals("ERASED"));

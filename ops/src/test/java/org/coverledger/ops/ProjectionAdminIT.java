@@ -60,12 +60,15 @@ class ProjectionAdminIT {
 
         Reply rebuild = query("root").post("/api/admin/projections/policies/rebuild", "");
         assertThat(rebuild.status()).as(rebuild.toString()).isEqualTo(202);
+        assertThat(rebuild.json().get("state").asText()).isEqualTo("BUILDING");
+        JsonNode cut = awaitJson(query("root"), "/api/admin/projections/policies/rebuild",
+                p -> p.get("state").asText().equals("CUT_OVER"));
+        assertThat(cut.get("behind").asLong()).isZero();
+        assertThat(cut.has("eventsPerSecond")).isTrue();
         JsonNode done = awaitJson(query("root"), "/api/admin/projections/policies",
                 p -> p.get("caughtUp").asBoolean() && p.get("position").asLong() == p.get("head").asLong());
         assertThat(done.get("running").asBoolean()).isTrue();
-        assertThat(done.get("replaying").asBoolean()).as("it was reset and replayed").isTrue();
         assertThat(done.get("segmentsClaimedHere").asInt()).isEqualTo(4);
-        assertThat(done.has("eventsPerSecond")).isTrue();
         assertThat(done.get("behind").asLong()).isZero();
 
         JsonNode rebuilt = awaitJson(query("root"), "/api/policies/" + policyId, p -> p.get("changes").size() == 5);

@@ -59,6 +59,15 @@ public final class RunningSystem implements AutoCloseable {
         return system;
     }
 
+    /** Starts the system with extra settings ({@code --name=value}) and extra query-side beans. */
+    public static RunningSystem start(Path dataDirectory, List<String> settings, Class<?>... extraQuerySources)
+            throws IOException {
+        RunningSystem system = new RunningSystem(dataDirectory, extraQuerySources);
+        system.extraArgs.addAll(settings);
+        system.startAll();
+        return system;
+    }
+
     /** Starts the system with extra settings for both applications ({@code --name=value}). */
     public static RunningSystem startWith(Path dataDirectory, List<String> settings) throws IOException {
         RunningSystem system = new RunningSystem(dataDirectory);

@@ -16,10 +16,11 @@ import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.coverledger.platform.ProblemResponses.NotFound;
-import org.coverledger.privacy.SubjectKeys;
+import org.coverledger.query.infra.ProjectionRebuilds;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -29,7 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Projections (event processors) for operators: where each stands against the head of the
- * event store, how fast it moves, and a rebuild from zero.
+ * event store, how fast it moves, and a rebuild from zero that never serves a half-built view
+ * (see {@link ProjectionRebuilds}).
  */
 @RestController
 @RequestMapping("/api/admin/projections")
@@ -51,13 +53,13 @@ public class ProjectionAdminController {
     private final EventProcessingConfiguration processing;
     private final EventStorageEngine store;
     private final Map<String, Sample> lastSamples = new ConcurrentHashMap<>();
-    private final SubjectKeys keys;
+    private final ProjectionRebuilds rebuilds;
 
     public ProjectionAdminController(EventProcessingConfiguration processing, EventStorageEngine store,
-                                     SubjectKeys keys) {
+                                     ProjectionRebuilds rebuilds) {
         this.processing = processing;
         this.store = store;
-        this.keys = keys;
+        this.rebuilds = rebuilds;
     }
 
     @GetMapping
@@ -81,29 +83,54 @@ public class ProjectionAdminController {
 
     @PostMapping("/{name}/rebuild")
     @ResponseStatus(HttpStatus.ACCEPTED) // as the answer sends it, so that the description says 202
-    @Operation(summary = "Rebuild a projection from the first event; its progress shows under GET")
+    @Operation(summary = "Rebuild a projection from the first event into new collections while the live ones "
+            + "keep serving; it is cut over once it has caught up with the store's head. Its progress shows under "
+            + "GET .../rebuild")
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "202", description = "the rebuild, started", content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(
+            implementation = ProjectionRebuilds.Status.class)))
     public ResponseEntity<?> rebuild(@PathVariable String name) {
-        StreamingEventProcessor processor = streaming(name);
-        if (!processor.supportsReset()) {
-            return conflict("NOT_REBUILDABLE", "Projection " + name + " cannot be rebuilt.");
-        }
-        processor.shutDown();
-        keys.forgetCachedKeys(); // a rebuild reads every erasure made anywhere until now
+        streaming(name);
         try {
-            processor.resetTokens();
-        } catch (RuntimeException e) {
-            processor.start();
-            return conflict("SEGMENTS_CLAIMED_ELSEWHERE", "Another query-side instance holds segments of " + name
-                    + "; stop it or retry when this instance owns all segments.");
+            return ResponseEntity.accepted().body(rebuilds.start(name));
+        } catch (ProjectionRebuilds.Refused refused) {
+            return conflict(refused.code(), refused.getMessage());
         }
-        processor.start();
-        lastSamples.remove(name);
-        return ResponseEntity.accepted().body(progress(name, processor, position(store.createHeadToken())));
+    }
+
+    @GetMapping("/{name}/rebuild")
+    @Operation(summary = "The projection's running rebuild, or the last one made on this instance")
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the rebuild's progress", content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(
+            implementation = ProjectionRebuilds.Status.class)))
+    public ResponseEntity<?> rebuildStatus(@PathVariable String name) {
+        streaming(name);
+        return rebuilds.status(name).<ResponseEntity<?>>map(ResponseEntity::ok)
+                .orElseGet(() -> notFound("NO_REBUILD", "No rebuild of " + name + " has run on this instance."));
+    }
+
+    @DeleteMapping("/{name}/rebuild")
+    @Operation(summary = "Abort the projection's rebuild: its new collections are dropped, the live ones never noticed")
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the rebuild, aborted", content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(
+            implementation = ProjectionRebuilds.Status.class)))
+    public ResponseEntity<?> abortRebuild(@PathVariable String name) {
+        streaming(name);
+        try {
+            return ResponseEntity.ok(rebuilds.abort(name));
+        } catch (ProjectionRebuilds.Refused refused) {
+            return conflict(refused.code(), refused.getMessage());
+        }
     }
 
     private ResponseEntity<ProblemDetail> conflict(String code, String detail) {
         return ResponseEntity.status(HttpStatus.CONFLICT)
                 .body(org.coverledger.platform.ProblemResponses.problem(HttpStatus.CONFLICT, code, detail));
+    }
+
+    private ResponseEntity<ProblemDetail> notFound(String code, String detail) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .body(org.coverledger.platform.ProblemResponses.problem(HttpStatus.NOT_FOUND, code, detail));
     }
 
     private StreamingEventProcessor streaming(String name) {

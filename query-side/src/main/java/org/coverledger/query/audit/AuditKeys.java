@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * start, and read by scanning until then.
  */
 @Component
-public class AuditKeys {
+public class AuditKeys implements org.coverledger.query.infra.Generations.Fresh {
 
     static final String COLLECTION = "audit_keys";
 
@@ -47,6 +47,17 @@ public class AuditKeys {
      * many for one document; those filters scan.
      */
     static final List<String> KEYS = List.of("aggregateId", "requestId", "correlationId");
+
+    @Override
+    public String projection() {
+        return "audit";
+    }
+
+    /** The new generation's key documents start empty and complete: the rebuild fills them from the first event. */
+    @Override
+    public void started() {
+        sets.reset();
+    }
 
     /** Adds the entry to the documents of its aggregate, request and correlation, with the batch's other writes. */
     void record(AuditEntry entry) {

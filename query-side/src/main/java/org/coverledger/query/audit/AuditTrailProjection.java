@@ -27,8 +27,9 @@ import org.springframework.stereotype.Component;
  * Appends one {@link AuditEntry} per event. The audit trail is append-only: this class only
  * inserts, keyed by event id, so a redelivered event is refused by the store and counted. The
  * entries of a batch of events are inserted together ({@link BatchedWrites}).
- * There is deliberately no reset handler: nothing here ever deletes an entry, and a rebuild
- * replays every event against the entries already recorded, adding only what is missing.
+ * There is deliberately no reset handler: nothing here ever deletes an entry. A rebuild folds the
+ * events into a new, empty generation of the trail while the live one serves, and replaces it only
+ * once complete (ProjectionRebuilds).
  */
 @Component
 @ProcessingGroup("audit")

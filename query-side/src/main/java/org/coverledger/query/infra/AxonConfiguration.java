@@ -35,6 +35,47 @@ public class AxonConfiguration {
     /** The analysts' figures: no dead-letter queue (see deadLetterQueues). */
     public static final String ANALYTICS = "analytics";
 
+    /** Which generation of each read model is live (blue/green rebuilds); see {@link Generations}. */
+    @Bean
+    public Generations generations(com.mongodb.client.MongoClient client,
+                                   org.springframework.boot.autoconfigure.mongo.MongoProperties properties) {
+        return new Generations(client.getDatabase(properties.getMongoClientDatabase()));
+    }
+
+    /**
+     * The query side's database: each projection's collections resolved to the generation in
+     * force on the calling thread (Spring Boot's factory, wrapped).
+     */
+    @Bean
+    public static org.springframework.beans.factory.config.BeanPostProcessor generationalDatabase(
+            org.springframework.beans.factory.ObjectProvider<Generations> generations) {
+        return new org.springframework.beans.factory.config.BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                return bean instanceof MongoDatabaseFactory factory ? Generations.wrap(factory, generations::getObject)
+                        : bean;
+            }
+        };
+    }
+
+    /**
+     * A live processor's batch writes the generations read at its start: a batch begun after a
+     * rebuild's cut-over (on any instance) writes the new collections, never the dropped ones.
+     */
+    @Bean
+    public ConfigurerModule generationPerBatch(Generations generations) {
+        return configurer -> configurer.eventProcessing(processing -> processing.registerDefaultHandlerInterceptor(
+                (config, name) -> (unitOfWork, chain) -> {
+                    org.axonframework.messaging.unitofwork.UnitOfWork<?> batch = unitOfWork.root();
+                    batch.getOrComputeResource(Generations.class.getName(), key -> {
+                        generations.bindFresh();
+                        batch.onCleanup(done -> generations.unbindBatch());
+                        return Boolean.TRUE;
+                    });
+                    return chain.proceed();
+                }));
+    }
+
     /** The data subjects' keys that seal personal data in events and snapshots (see README, data protection). */
     @Bean
     public SubjectKeys subjectKeys(MongoDatabaseFactory mongo, @Value("${coverledger.privacy.master-key}") String masterKey,

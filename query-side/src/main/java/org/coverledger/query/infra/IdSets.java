@@ -36,7 +36,8 @@ public final class IdSets {
     private final String field;
     private final String done;
     private final List<String[]> keys;
-    private volatile boolean complete;
+    /** The collections (one per generation of the read model) whose sets are complete. */
+    private final java.util.Set<String> completeIn = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Sets in the collection {@code mapped} is mapped to, the ids in {@code field}, kept for the
@@ -51,7 +52,9 @@ public final class IdSets {
         this.field = field;
         this.keys = keys;
         this.done = "~indexed:" + String.join(",", keys.stream().map(key -> key[0] + key[1]).toList());
-        this.complete = sets().find(Filters.eq("_id", done)).first() != null;
+        if (sets().find(Filters.eq("_id", done)).first() != null) {
+            completeIn.add(sets().getNamespace().getCollectionName());
+        }
     }
 
     /** Adds the id to the key's set, with the batch's other writes. */
@@ -61,7 +64,7 @@ public final class IdSets {
 
     /** The key's ids, or empty while the read model recorded before the sets has not been indexed yet. */
     public Optional<List<String>> of(String key) {
-        if (!complete) {
+        if (!complete()) {
             return Optional.empty();
         }
         Document found = sets().find(Filters.eq("_id", key)).first();
@@ -87,7 +90,7 @@ public final class IdSets {
 
     /** Indexes the documents of {@code source} by their keys, once, in the background. */
     public void indexOnce(String source) {
-        if (complete) {
+        if (complete()) {
             return;
         }
         Thread indexer = new Thread(() -> indexAll(source), collection + "-index");
@@ -130,8 +133,17 @@ public final class IdSets {
     }
 
     private void markComplete() {
-        sets().updateOne(Filters.eq("_id", done), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
-        complete = true;
+        MongoCollection<Document> sets = sets();
+        sets.updateOne(Filters.eq("_id", done), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
+        completeIn.add(sets.getNamespace().getCollectionName());
+    }
+
+    /**
+     * Whether the sets of the generation in force on this thread are complete (a rebuild's new
+     * generation is from its reset; the live one once an older read model has been indexed).
+     */
+    private boolean complete() {
+        return completeIn.contains(sets().getNamespace().getCollectionName());
     }
 
     private MongoCollection<Document> sets() {

@@ -155,6 +155,11 @@ public class ApiDescription {
                             + "AUDIT_ACCESS_DAMAGED (the access log's documents are malformed), AUDIT_DATA_DAMAGED "
                             + "(a recorded checkpoint or verification job is malformed)");
                 }
+                if (side == Permission.Side.QUERY && path.equals("/api/admin/projections/{name}/rebuild")
+                        && method != PathItem.HttpMethod.GET) {
+                    refusals.put("409", "REBUILD_RUNNING (one rebuild of a projection at a time, across instances), "
+                            + "NO_REBUILD (nothing to abort), NOT_REBUILDABLE");
+                }
                 if (hasBody) {
                     refusals.put("413", "PAYLOAD_TOO_LARGE");
                     refusals.put("415", "UNSUPPORTED_MEDIA_TYPE");

@@ -129,7 +129,9 @@ public enum Permission {
     DASHBOARD_FILES(Side.QUERY, "GET", "/dashboard/*"),
     DASHBOARD_LIBRARY(Side.QUERY, "GET", "/dashboard/lib/*"),
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
-    OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN);
+    OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN),
+    /** Aborting a projection's rebuild. */
+    ABORT_REBUILDS(Side.QUERY, "DELETE", "/api/admin/**", ADMIN);
 
     /** Which application serves the path. */
     public enum Side { COMMAND, QUERY }
