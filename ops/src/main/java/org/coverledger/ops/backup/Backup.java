@@ -2,7 +2,6 @@ package org.coverledger.ops.backup;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.in;
-import static com.mongodb.client.model.Filters.nin;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -143,9 +142,9 @@ public final class Backup {
         Map<String, String> notCopied = new TreeMap<>();
 
         // before the end is read: the command side's tokens, then what follows the events (Catalog.BEFORE_END)
-        files.add(copy(partial, Catalog.TOKENS, nin("processorName", List.copyOf(Catalog.PROJECTIONS))));
+        files.add(copy(partial, Catalog.TOKENS, com.mongodb.client.model.Filters.regex("processorName", Catalog.NOT_A_PROJECTION)));
         notCopied.put(Catalog.TOKENS + " (the query side's processors)", "rebuilt from the events after a restore");
-        files.add(copy(partial, Catalog.DEAD_LETTERS, nin("processingGroup", List.copyOf(Catalog.PROJECTIONS))));
+        files.add(copy(partial, Catalog.DEAD_LETTERS, com.mongodb.client.model.Filters.regex("processingGroup", Catalog.NOT_A_PROJECTION)));
         notCopied.put(Catalog.DEAD_LETTERS + " (the query side's processors)", "handled again by the rebuild after a restore");
         files.add(copy(partial, SNAPSHOTS, new Document()));
         Set<String> done = new HashSet<>(Set.of(Catalog.COMMITS, Catalog.KEYS, Catalog.TOKENS, SNAPSHOTS,

@@ -54,14 +54,33 @@ final class Catalog {
     private Catalog() {
     }
 
+    /** Which generation of each read model is live (a restore starts again from generation 0). */
+    static final String GENERATIONS = "projection_generations";
+
+    /**
+     * The query side's processors' names, each with the processors a blue/green rebuild runs
+     * beside it ({@code policies~rebuild~g3}): a regular expression matching every other name.
+     */
+    static final String NOT_A_PROJECTION = "^(?!(" + String.join("|", new java.util.TreeSet<>(PROJECTIONS))
+            + ")(~.*)?$)";
+
     /** Whether a backup copies the collection (the commits, keys and materials have their own ways). */
     static boolean copied(String collection) {
-        return !REBUILT.contains(collection) && !SESSIONS.contains(collection) && !collection.startsWith("system.");
+        return !rebuilt(collection) && !SESSIONS.contains(collection) && !collection.startsWith("system.");
+    }
+
+    /** A read model, in any of its generations ({@code policy_views__g2}), or the generations' own state. */
+    static boolean rebuilt(String collection) {
+        int generation = collection.lastIndexOf("__g");
+        return REBUILT.contains(collection) || GENERATIONS.equals(collection)
+                || generation > 0 && REBUILT.contains(collection.substring(0, generation))
+                && collection.length() > generation + 3
+                && collection.substring(generation + 3).chars().allMatch(Character::isDigit);
     }
 
     /** Why a collection is not copied, for the manifest. */
     static String whyNotCopied(String collection) {
-        return REBUILT.contains(collection) ? "rebuilt from the events after a restore"
+        return rebuilt(collection) ? "rebuilt from the events after a restore"
                 : "sign-in or instance state of minutes, not restored";
     }
 }

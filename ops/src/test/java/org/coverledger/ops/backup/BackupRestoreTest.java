@@ -113,11 +113,19 @@ class BackupRestoreTest {
                 new com.mongodb.client.model.IndexOptions().unique(true).sparse(true));
         database.getCollection("trackingtokens").insertMany(List.of(
                 new Document("processorName", "timetable").append("segment", 0).append("token", "t"),
-                new Document("processorName", "policies").append("segment", 0).append("token", "p")));
+                new Document("processorName", "policies").append("segment", 0).append("token", "p"),
+                // a blue/green rebuild's processor (ProjectionRebuilds), and a processor merely named like one
+                new Document("processorName", "policies~rebuild~g2").append("segment", 0).append("token", "r"),
+                new Document("processorName", "policies-archive").append("segment", 0).append("token", "a")));
         database.getCollection("deadletters").insertMany(List.of(
                 new Document("processingGroup", "notices").append("sequenceIdentifier", "x"),
-                new Document("processingGroup", "claims").append("sequenceIdentifier", "y")));
+                new Document("processingGroup", "claims").append("sequenceIdentifier", "y"),
+                new Document("processingGroup", "claims~rebuild~g4").append("sequenceIdentifier", "z")));
         database.getCollection("policy_views").insertOne(new Document("_id", "p1"));
+        // a rebuilt generation of a read model (personal data in the clear) and the generations' state
+        database.getCollection("policy_views__g2").insertOne(new Document("_id", "p1").append("holder", "Alice"));
+        database.getCollection("projection_generations").insertOne(new Document("_id", "policies").append("live", 2));
+        database.getCollection("policy_views__gx").insertOne(new Document("_id", "not a generation"));
         database.getCollection("access_tokens").insertOne(new Document("_id", "secret-hash"));
         database.getCollection("event_snapshots").insertOne(new Document("_id", "a2").append("seq", 2L));
     }
@@ -164,7 +172,8 @@ class BackupRestoreTest {
         assertThat(second.materialsWithChunks()).containsExactly("m2");
         Document head = database.getCollection(Catalog.COMMITS).find(new Document("_id", second.events().headPosition())).first();
         assertThat(second.events().headHash()).isEqualTo(head.getString(CommitChain.FIELD));
-        assertThat(second.notCopied()).containsKeys("policy_views", "access_tokens");
+        assertThat(second.notCopied()).containsKeys("policy_views", "access_tokens", "policy_views__g2",
+                "projection_generations");
 
         // the checks: ours, and sha256sum's over the files as they lie on disk
         assertThat(VerifyBackup.check(backups, backups.resolve("keys")).problems()).isEmpty();
@@ -195,11 +204,11 @@ class BackupRestoreTest {
             }
             assertThat(all(db, Catalog.MATERIAL_CHUNKS)).isNotEmpty();
             assertThat(db.getCollection("trackingtokens").find().map(d -> d.getString("processorName")).into(new ArrayList<>()))
-                    .containsExactly("timetable");
+                    .containsExactlyInAnyOrder("timetable", "policies-archive");
             assertThat(db.getCollection("deadletters").find().map(d -> d.getString("processingGroup")).into(new ArrayList<>()))
                     .containsExactly("notices");
             assertThat(db.listCollectionNames().into(new ArrayList<>())).doesNotContain("policy_views", "access_tokens",
-                    Restore.MARKER);
+                    Restore.MARKER, "policy_views__g2", "projection_generations").contains("policy_views__gx");
             // the indexes came along: the store's unique global index, the credentials' own
             RawBsonDocument any = all(db, Catalog.COMMITS).get(0);
             Document copy = new Document(any.decode(new org.bson.codecs.DocumentCodec()));

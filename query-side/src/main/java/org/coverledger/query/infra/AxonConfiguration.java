@@ -60,20 +60,14 @@ public class AxonConfiguration {
 
     /**
      * A live processor's batch writes the generations read at its start: a batch begun after a
-     * rebuild's cut-over (on any instance) writes the new collections, never the dropped ones.
+     * rebuild's cut-over (on any instance) writes the new collections, never the dropped ones (and
+     * only if its segment is still this instance's, see {@link Generations.PerBatch}).
      */
     @Bean
-    public ConfigurerModule generationPerBatch(Generations generations) {
+    public ConfigurerModule generationPerBatch(Generations generations, SegmentBalancer.QueryInstance instance) {
         return configurer -> configurer.eventProcessing(processing -> processing.registerDefaultHandlerInterceptor(
-                (config, name) -> (unitOfWork, chain) -> {
-                    org.axonframework.messaging.unitofwork.UnitOfWork<?> batch = unitOfWork.root();
-                    batch.getOrComputeResource(Generations.class.getName(), key -> {
-                        generations.bindFresh();
-                        batch.onCleanup(done -> generations.unbindBatch());
-                        return Boolean.TRUE;
-                    });
-                    return chain.proceed();
-                }));
+                (config, name) -> new Generations.PerBatch(generations, name, instance.id(),
+                        config.eventProcessingConfiguration().sequencingPolicy(name))));
     }
 
     /** The data subjects' keys that seal personal data in events and snapshots (see README, data protection). */

@@ -73,6 +73,7 @@ public final class Generations {
     private final ThreadLocal<Map<String, Integer>> batch = new ThreadLocal<>();
     private volatile Map<String, Integer> live = Map.of();
     private volatile boolean read;
+    private volatile boolean lately;
     private volatile long readAt;
 
     public Generations(MongoDatabase raw) {
@@ -119,9 +120,15 @@ public final class Generations {
     /** Reads the live generations now. */
     public Map<String, Integer> refresh() {
         Map<String, Integer> found = new HashMap<>();
+        boolean cutting = false;
+        long since = System.currentTimeMillis() - 60_000;
         for (Document document : raw.getCollection(COLLECTION).find()) {
             found.put(document.getString("_id"), document.getInteger("live", 0));
+            java.util.Date cutAt = document.getDate("cutAt");
+            cutting |= document.get("cutting") != null || document.get("tokensFrom") != null
+                    || cutAt != null && cutAt.getTime() > since;
         }
+        lately = cutting;
         live = Map.copyOf(found);
         readAt = System.nanoTime();
         this.read = true;
@@ -136,6 +143,85 @@ public final class Generations {
     /** Binds this thread to the live generations read from MongoDB now, until {@link #unbindBatch}. */
     public void bindFresh() {
         batch.set(refresh());
+    }
+
+    /**
+     * Whether, at the last {@link #refresh}, a cut-over was under way or had ended within the last
+     * minute (see {@link PerBatch}).
+     */
+    boolean cutOverLately() {
+        return lately;
+    }
+
+    /**
+     * The handler interceptor of every live processor: a batch writes the generations read at its
+     * start, and, while a cut-over is under way or recent, only if this instance still holds the
+     * segment the batch is of. A work package that holds a segment in memory after the cut-over
+     * fenced its token (ProjectionRebuilds) would otherwise apply events past the rebuild's
+     * position to the new generation before its token store fails, and those events would then
+     * be passed over when the segment is claimed again from the rebuild's position.
+     */
+    public static final class PerBatch implements org.axonframework.messaging.MessageHandlerInterceptor<
+            org.axonframework.eventhandling.EventMessage<?>> {
+
+        private final Generations generations;
+        private final String processor;
+        private final String instance;
+        private final org.axonframework.eventhandling.async.SequencingPolicy<
+                ? super org.axonframework.eventhandling.EventMessage<?>> sequencing;
+
+        public PerBatch(Generations generations, String processor, String instance,
+                        org.axonframework.eventhandling.async.SequencingPolicy<
+                                ? super org.axonframework.eventhandling.EventMessage<?>> sequencing) {
+            this.generations = generations;
+            this.processor = processor;
+            this.instance = instance;
+            this.sequencing = sequencing;
+        }
+
+        @Override
+        public Object handle(org.axonframework.messaging.unitofwork.UnitOfWork<
+                ? extends org.axonframework.eventhandling.EventMessage<?>> unitOfWork,
+                             org.axonframework.messaging.InterceptorChain chain) throws Exception {
+            org.axonframework.messaging.unitofwork.UnitOfWork<?> root = unitOfWork.root();
+            root.getOrComputeResource(Generations.class.getName(), key -> {
+                generations.bindFresh();
+                root.onCleanup(done -> generations.unbindBatch());
+                if (generations.cutOverLately()) {
+                    // the segment the batch is of: Axon's own rule (the sequence's hash, the message id if none)
+                    org.axonframework.eventhandling.EventMessage<?> event = unitOfWork.getMessage();
+                    Object sequence = sequencing.getSequenceIdentifierFor(event);
+                    generations.checkClaimed(processor, instance, sequence == null ? event.getIdentifier() : sequence);
+                }
+                return Boolean.TRUE;
+            });
+            return chain.proceed();
+        }
+    }
+
+    /**
+     * Refuses (as Axon's token store does) when the segment the sequence belongs to is not claimed
+     * by this instance in the token store: the batch then writes nothing, its work package lets the
+     * segment go, and it is claimed again from the stored token.
+     */
+    void checkClaimed(String processor, String instance, Object sequenceIdentifier) {
+        List<Document> tokens = new java.util.ArrayList<>();
+        raw.getCollection("trackingtokens").find(Filters.eq("processorName", processor)).forEach(tokens::add);
+        int[] ids = tokens.stream().mapToInt(token -> token.getInteger("segment")).toArray();
+        int hash = java.util.Objects.hashCode(sequenceIdentifier);
+        for (org.axonframework.eventhandling.Segment segment : org.axonframework.eventhandling.Segment.computeSegments(ids)) {
+            if (segment.matches(hash)) {
+                for (Document token : tokens) {
+                    if (token.getInteger("segment") == segment.getSegmentId()
+                            && !instance.equals(token.getString("owner"))) {
+                        throw new org.axonframework.eventhandling.tokenstore.UnableToClaimTokenException(
+                                "Segment " + segment.getSegmentId() + " of " + processor + " is no longer claimed by "
+                                        + instance + " (a projection was cut over); the batch is left to its next claim");
+                    }
+                }
+                return;
+            }
+        }
     }
 
     public void unbindBatch() {

@@ -38,6 +38,7 @@ public final class IdSets {
     private final List<String[]> keys;
     /** The collections (one per generation of the read model) whose sets are complete. */
     private final java.util.Set<String> completeIn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, Long> askedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Sets in the collection {@code mapped} is mapped to, the ids in {@code field}, kept for the
@@ -143,7 +144,21 @@ public final class IdSets {
      * generation is from its reset; the live one once an older read model has been indexed).
      */
     private boolean complete() {
-        return completeIn.contains(sets().getNamespace().getCollectionName());
+        MongoCollection<Document> sets = sets();
+        String name = sets.getNamespace().getCollectionName();
+        if (completeIn.contains(name)) {
+            return true;
+        }
+        // a generation made complete elsewhere (a rebuild on another instance): asked again at most every 5 s
+        Long asked = askedAt.get(name);
+        if (asked == null || System.nanoTime() - asked > 5_000_000_000L) {
+            askedAt.put(name, System.nanoTime());
+            if (sets.find(Filters.eq("_id", done)).first() != null) {
+                completeIn.add(name);
+                return true;
+            }
+        }
+        return false;
     }
 
     private MongoCollection<Document> sets() {

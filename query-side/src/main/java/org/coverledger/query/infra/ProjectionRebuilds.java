@@ -56,19 +56,24 @@ import org.springframework.stereotype.Component;
  * own, while the live generation goes on serving and projecting. Once the new generation has
  * caught up with the store's head it is cut over:
  * <ol>
- * <li>the live processor stops on this instance, then the rebuild's processor;
+ * <li>the generation document notes the cut-over ({@code cutting}); the live processor stops on
+ *     this instance, then the rebuild's processor;
+ * <li>the live processor's tokens are fenced: claimed by no instance, and no claim can take them.
+ *     A batch that began before writes the old generation; one that begins after finds its
+ *     segment no longer its own and writes nothing ({@link Generations#checkClaimed}), so no
+ *     instance's stale position ever reaches the new generation;
  * <li>the generation document switches to the new generation, naming the rebuild's tokens to
  *     take over ({@code tokensFrom}): from this write on, every query and every batch reads and
- *     writes the new collections (other instances within {@link Generations#REFRESH_MILLIS});
- * <li>the rebuild's tokens replace the live processor's, unclaimed, so that a segment another
- *     instance held is claimed again from where the new generation stands (its next token store
- *     fails, and the batch it was on wrote the old generation, which is dropped);
- * <li>the rebuild's dead letters replace the live ones, and the live processor starts again;
+ *     writes the new collections (other instances' queries within {@link Generations#REFRESH_MILLIS});
+ * <li>the rebuild's tokens replace the fenced ones, unclaimed, and its dead letters replace the
+ *     live ones; the live processor starts again, and any instance claims from where the new
+ *     generation stands;
  * <li>the old generation's collections are dropped after {@link #GRACE}, when no reader can
  *     still resolve to them.
  * </ol>
- * A crash between 2 and 3 is finished at the next start (the rebuild's tokens are removed only
- * after the copy). A rebuild is not resumed: one whose instance stops is cleaned away as it
+ * A crash in the middle is repaired by any instance after {@link #GRACE}: before step 3 the
+ * fence is lifted and the rebuild dropped; after it, the hand-over is finished (it can be done
+ * again: the rebuild's tokens are removed last, and moved dead letters are marked). A rebuild is not resumed: one whose instance stops is cleaned away as it
  * stops, one whose instance died (no heartbeat for {@code coverledger.rebuild.abandoned-after})
  * by the next start of any instance or the next rebuild.
  */
@@ -102,8 +107,11 @@ public class ProjectionRebuilds {
     }
 
     static final Duration GRACE = Duration.ofSeconds(10);
-    static final String SHADOW = "~rebuild";
-    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    static final String SHADOW = "~rebuild~g";
+    /** The owner of fenced tokens: no instance, and a claim timestamp that never expires. */
+    static final String FENCE = "~cut-over";
+    /** How often what stopped instances left is looked for. */
+    private static final Duration SWEEP = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(ProjectionRebuilds.class);
 
     private final EventProcessingConfiguration processing;
@@ -118,6 +126,7 @@ public class ProjectionRebuilds {
     private final int batchSize;
     private final Duration abandonedAfter;
     private final org.springframework.beans.factory.ObjectProvider<Generations.Fresh> fresh;
+    private final org.springframework.core.env.Environment environment;
     private final Map<String, Rebuild> rebuilds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "projection-rebuilds");
@@ -130,7 +139,8 @@ public class ProjectionRebuilds {
                               SegmentBalancer.QueryInstance instance,
                               @Value("${coverledger.rebuild.batch-size:200}") int batchSize,
                               @Value("${coverledger.rebuild.abandoned-after:60s}") Duration abandonedAfter,
-                              org.springframework.beans.factory.ObjectProvider<Generations.Fresh> fresh) {
+                              org.springframework.beans.factory.ObjectProvider<Generations.Fresh> fresh,
+                              org.springframework.core.env.Environment environment) {
         this.processing = processing;
         this.tail = tail;
         this.tokenStore = tokenStore;
@@ -142,6 +152,7 @@ public class ProjectionRebuilds {
         this.batchSize = batchSize;
         this.abandonedAfter = abandonedAfter;
         this.fresh = fresh;
+        this.environment = environment;
     }
 
     /** What one rebuild holds while it runs here. */
@@ -169,7 +180,7 @@ public class ProjectionRebuilds {
         }
 
         String processorName() {
-            return projection + SHADOW;
+            return shadowName(projection, generation);
         }
 
         ScheduledExecutorService executor(String name, int threads) {
@@ -187,28 +198,66 @@ public class ProjectionRebuilds {
         }
     }
 
-    /** Cleans away what a crash left: a cut-over to finish, a rebuild whose instance died. */
+    static String shadowName(String projection, int generation) {
+        return projection + SHADOW + generation;
+    }
+
+    /** Cleans away what a crash left (a cut-over to finish, a rebuild whose instance died), then watches. */
     @PostConstruct
     void recover() {
+        repair();
+        monitor.scheduleWithFixedDelay(this::watch, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Repairs what an instance that died left: a cut-over begun (its fence lifted, its rebuild
+     * dropped) or half done (finished), a rebuild without a heartbeat (dropped), old generations
+     * not yet dropped. Never within {@link #GRACE} of a cut-over, which its own instance is doing.
+     */
+    private synchronized void repair() {
         for (Document state : generations.documents().find()) {
             String projection = state.getString("_id");
-            if (state.getString("tokensFrom") != null) {
+            if (!Generations.OWNED.containsKey(projection)) {
+                continue;
+            }
+            Rebuild here = rebuilds.get(projection);
+            boolean mine = here != null && (here.state == State.BUILDING || here.state == State.CUTTING_OVER);
+            Date cuttingAt = state.getDate("cuttingAt");
+            if (state.getInteger("cutting") != null && !mine && olderThan(cuttingAt, GRACE)) {
+                log.warn("The cut-over of {} to generation {} stopped with its instance before the switch; the "
+                        + "fence is lifted and the rebuild dropped", projection, state.getInteger("cutting"));
+                unfence(projection);
+                generations.documents().updateOne(Filters.eq("_id", projection),
+                        Updates.combine(Updates.unset("cutting"), Updates.unset("cuttingAt")));
+                cleanAway(projection, state.getInteger("cutting"));
+                continue;
+            }
+            if (state.getString("tokensFrom") != null && !mine && olderThan(state.getDate("cutAt"), GRACE)) {
+                log.warn("Finishing the cut-over of {} to generation {} that its instance left unfinished",
+                        projection, state.getInteger("live"));
                 finishTokenHandOver(projection, state.getString("tokensFrom"));
             }
             Integer building = state.getInteger("building");
-            if (building != null && abandoned(state)) {
+            if (building != null && state.getInteger("cutting") == null && abandoned(state)) {
                 log.warn("The rebuild of {} into generation {} stopped with its instance ({}); its collections "
                         + "are dropped", projection, building, state.getString("builder"));
                 cleanAway(projection, building);
             }
-            dropStale(projection, state);
+            dropStale(projection);
         }
-        monitor.scheduleWithFixedDelay(this::watch, 200, 200, TimeUnit.MILLISECONDS);
     }
 
-    /** A rebuild running here is aborted when the query side stops: it would not be resumed. */
+    private static boolean olderThan(Date at, Duration age) {
+        return at == null || at.toInstant().isBefore(Instant.now().minus(age));
+    }
+
+    /**
+     * A rebuild running here is aborted when the query side stops: it would not be resumed. The
+     * watching stops first, and is not waited for: with the database gone its calls would hold the
+     * lock for the driver's server selection timeout.
+     */
     @PreDestroy
-    synchronized void stop() {
+    void stop() {
         monitor.shutdownNow();
         rebuilds.values().forEach(rebuild -> {
             if (rebuild.state == State.BUILDING) {
@@ -259,22 +308,28 @@ public class ProjectionRebuilds {
             }
             throw e;
         }
-        int segments = Math.max(1, tokenStore.fetchSegments(live.getName()).length);
-        removeShadowState(projection);
-        keys.forgetCachedKeys(); // the rebuild reads every erasure made anywhere until now
-        for (String collection : Generations.OWNED.get(projection)) {
-            database.getCollection(Generations.name(collection, generation)).drop();
+        int stored = tokenStore.fetchSegments(live.getName()).length;
+        int segments = stored > 0 ? stored : Math.max(1, environment.getProperty(
+                "axon.eventhandling.processors." + projection + ".initial-segment-count", Integer.class, 1));
+        Rebuild rebuild;
+        try {
+            keys.forgetCachedKeys(); // the rebuild reads every erasure made anywhere until now
+            dropCollections(projection, generation);
+            // the handlers' reset (each drops what it keeps, id sets are counted complete), on the new generation
+            generations.in(projection, generation, () -> {
+                SimpleEventHandlerInvoker.builder().eventHandlers(handlers(projection)).build().performReset();
+                fresh.orderedStream().filter(kept -> kept.projection().equals(projection))
+                        .forEach(Generations.Fresh::started);
+                return null;
+            });
+            copyIndexes(projection, previous, generation);
+            rebuild = new Rebuild(projection, generation, previous, segments);
+            rebuilds.put(projection, rebuild);
+            rebuild.processor.start();
+        } catch (RuntimeException e) {
+            cleanAway(projection, generation);
+            throw e;
         }
-        // the handlers' reset (each drops what it keeps, id sets are counted complete), on the new generation
-        generations.in(projection, generation, () -> {
-            SimpleEventHandlerInvoker.builder().eventHandlers(handlers(projection)).build().performReset();
-            fresh.orderedStream().filter(kept -> kept.projection().equals(projection)).forEach(Generations.Fresh::started);
-            return null;
-        });
-        copyIndexes(projection, previous, generation);
-        Rebuild rebuild = new Rebuild(projection, generation, previous, segments);
-        rebuilds.put(projection, rebuild);
-        rebuild.processor.start();
         log.info("Rebuilding {} into generation {} ({} segments) while generation {} serves", projection, generation,
                 segments, previous);
         return status(rebuild, head());
@@ -309,11 +364,12 @@ public class ProjectionRebuilds {
             return status(rebuild, head());
         }
         Document state = generations.stateOf(projection);
-        if (state == null || state.getInteger("building") == null) {
-            throw new Refused("NO_REBUILD", "No rebuild of " + projection + " is running.");
+        if (state == null || state.getInteger("building") == null || state.getInteger("cutting") != null
+                || !cleanAway(projection, state.getInteger("building"))) {
+            throw new Refused("NO_REBUILD", "No rebuild of " + projection + " is running"
+                    + (state != null && state.getInteger("cutting") != null ? ": it is being cut over." : "."));
         }
         int building = state.getInteger("building");
-        cleanAway(projection, building);
         return new Status(projection, building, State.ABORTED, state.getDate("startedAt").toInstant(), Instant.now(),
                 -1, head(), -1, 0, "aborted by an operator; it ran on " + state.getString("builder"));
     }
@@ -355,7 +411,9 @@ public class ProjectionRebuilds {
                 .initialToken(source -> null) // from the first event
                 .batchSize(batchSize)
                 .build();
-        processing.interceptorsFor(rebuild.projection).forEach(processor::registerHandlerInterceptor);
+        processing.interceptorsFor(rebuild.projection).stream()
+                .filter(interceptor -> !(interceptor instanceof Generations.PerBatch)) // bound to its own generation
+                .forEach(processor::registerHandlerInterceptor);
         return processor;
     }
 
@@ -385,12 +443,12 @@ public class ProjectionRebuilds {
     private volatile long lastSweep = System.nanoTime();
 
     private void watch() {
-        if (System.nanoTime() - lastSweep > HEARTBEAT.toNanos()) {
+        if (System.nanoTime() - lastSweep > SWEEP.toNanos()) {
             lastSweep = System.nanoTime();
             try {
-                finishOrphanedHandOvers();
+                repair();
             } catch (RuntimeException e) {
-                log.warn("Looking for unfinished cut-overs failed ({}); trying again", e.toString());
+                log.warn("Looking for what a stopped instance left failed ({}); trying again", e.toString());
             }
         }
         for (Rebuild rebuild : rebuilds.values()) {
@@ -409,7 +467,8 @@ public class ProjectionRebuilds {
         if (rebuild.state != State.BUILDING) {
             return;
         }
-        if (System.nanoTime() - rebuild.heartbeatNanos > HEARTBEAT.toNanos()) {
+        // a heartbeat four times within the time after which other instances call a rebuild abandoned
+        if (System.nanoTime() - rebuild.heartbeatNanos > Math.min(SWEEP.toNanos(), abandonedAfter.toNanos() / 4)) {
             long beaten = generations.documents().updateOne(
                     Filters.and(Filters.eq("_id", rebuild.projection), Filters.eq("building", rebuild.generation)),
                     Updates.set("heartbeat", new Date())).getMatchedCount();
@@ -437,48 +496,69 @@ public class ProjectionRebuilds {
 
     private void cutOver(Rebuild rebuild) {
         String projection = rebuild.projection;
-        rebuild.state = State.CUTTING_OVER;
-        StreamingEventProcessor live = live(projection);
-        live.shutDown();
-        stopProcessor(rebuild);
         Instant now = Instant.now();
-        long switched = generations.documents().updateOne(
+        long noted = generations.documents().updateOne(
                 Filters.and(Filters.eq("_id", projection), Filters.eq("building", rebuild.generation)),
-                Updates.combine(Updates.set("live", rebuild.generation), Updates.set("previous", rebuild.previous),
-                        Updates.unset("building"), Updates.unset("builder"), Updates.unset("heartbeat"),
-                        Updates.set("tokensFrom", rebuild.processorName()), Updates.set("cutAt", Date.from(now)),
-                        Updates.set("dropAfter", Date.from(now.plus(GRACE))))).getMatchedCount();
-        if (switched == 0) { // aborted from another instance meanwhile
-            live.start();
-            cleanAway(projection, rebuild.generation);
+                Updates.combine(Updates.set("cutting", rebuild.generation), Updates.set("cuttingAt", Date.from(now))))
+                .getMatchedCount();
+        if (noted == 0) { // aborted from another instance meanwhile
+            stopProcessor(rebuild);
             finish(rebuild, State.ABORTED, "aborted from another instance");
             return;
         }
-        generations.refresh();
-        finishTokenHandOver(projection, rebuild.processorName());
-        live.start();
-        finish(rebuild, State.CUT_OVER, null);
-        log.info("{} cut over to generation {}; generation {} is dropped in {} s", projection, rebuild.generation,
-                rebuild.previous, GRACE.toSeconds());
-        monitor.schedule(() -> dropStale(projection, generations.stateOf(projection)), GRACE.toMillis() + 500,
-                TimeUnit.MILLISECONDS);
+        rebuild.state = State.CUTTING_OVER;
+        StreamingEventProcessor live = live(projection);
+        boolean switched = false;
+        try {
+            live.shutDown();
+            stopProcessor(rebuild);
+            fence(projection);
+            switched = generations.documents().updateOne(
+                    Filters.and(Filters.eq("_id", projection), Filters.eq("cutting", rebuild.generation)),
+                    Updates.combine(Updates.set("live", rebuild.generation), Updates.set("previous", rebuild.previous),
+                            Updates.unset("building"), Updates.unset("builder"), Updates.unset("heartbeat"),
+                            Updates.unset("cutting"), Updates.unset("cuttingAt"),
+                            Updates.set("tokensFrom", rebuild.processorName()), Updates.set("cutAt", new Date()),
+                            Updates.set("dropAfter", Date.from(Instant.now().plus(GRACE))))).getMatchedCount() > 0;
+            if (!switched) {
+                throw new IllegalStateException("the cut-over's note was taken away by another instance");
+            }
+            generations.refresh();
+            finishTokenHandOver(projection, rebuild.processorName());
+            finish(rebuild, State.CUT_OVER, null);
+            log.info("{} cut over to generation {}; generation {} is dropped in {} s", projection, rebuild.generation,
+                    rebuild.previous, GRACE.toSeconds());
+            monitor.schedule(() -> dropStale(projection), GRACE.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            log.error("The cut-over of {} to generation {} failed", projection, rebuild.generation, e);
+            if (!switched) { // the live generation stays: lift the fence, drop the rebuild
+                try {
+                    unfence(projection);
+                    generations.documents().updateOne(Filters.eq("_id", projection),
+                            Updates.combine(Updates.unset("cutting"), Updates.unset("cuttingAt")));
+                    cleanAway(projection, rebuild.generation);
+                } catch (RuntimeException again) {
+                    log.error("Undoing the cut-over of {} failed; another instance repairs it in {} s", projection,
+                            GRACE.toSeconds(), again);
+                }
+            } // else: switched, the hand-over is finished by repair() on some instance
+            finish(rebuild, State.FAILED, "the cut-over failed: " + e);
+        } finally {
+            live.start();
+        }
     }
 
-    /**
-     * A cut-over whose instance died between switching the generation and handing the tokens over
-     * is finished by any other instance (after {@link #GRACE}, so never in the middle of a live
-     * cut-over): until then, processors elsewhere go on from their own tokens into the new generation.
-     */
-    private synchronized void finishOrphanedHandOvers() {
-        for (Document state : generations.documents().find(Filters.exists("tokensFrom", true))) {
-            Date cutAt = state.getDate("cutAt");
-            if (cutAt == null || cutAt.toInstant().isBefore(Instant.now().minus(GRACE))) {
-                log.warn("Finishing the cut-over of {} to generation {} that its instance left unfinished",
-                        state.getString("_id"), state.getInteger("live"));
-                finishTokenHandOver(state.getString("_id"), state.getString("tokensFrom"));
-                dropStale(state.getString("_id"), generations.stateOf(state.getString("_id")));
-            }
-        }
+    /** No instance holds the live processor's tokens, and none can claim them until the hand-over. */
+    private void fence(String projection) {
+        tokens().updateMany(Filters.eq("processorName", projection),
+                Updates.combine(Updates.set("owner", FENCE), // a claim time that never expires (epoch ms, as Axon's)
+                        Updates.set("timestamp", Instant.now().plus(Duration.ofDays(36_500)).toEpochMilli())));
+    }
+
+    /** The fence lifted: the tokens are claimable again where they stood. */
+    private void unfence(String projection) {
+        tokens().updateMany(Filters.and(Filters.eq("processorName", projection), Filters.eq("owner", FENCE)),
+                Updates.combine(Updates.set("owner", null), Updates.set("timestamp", 0L)));
     }
 
     /** The rebuild's tokens and dead letters become the live processor's; then the rebuild's are removed. */
@@ -492,36 +572,44 @@ public class ProjectionRebuilds {
             copy.put("owner", null);
             copies.add(copy);
         }
-        if (!copies.isEmpty()) {
+        if (copies.isEmpty()) {
+            unfence(projection); // the hand-over was done before (a repeat): lift a fence a crash left
+        } else {
             tokens.deleteMany(Filters.eq("processorName", projection));
             tokens.insertMany(copies);
         }
+        // the old generation's dead letters go; the rebuild's are moved and marked, so that a repeat keeps them
         MongoCollection<Document> deadLetters = deadLetters();
-        deadLetters.deleteMany(Filters.eq("processingGroup", projection));
-        deadLetters.updateMany(Filters.eq("processingGroup", from), Updates.set("processingGroup", projection));
+        deadLetters.deleteMany(Filters.and(Filters.eq("processingGroup", projection), Filters.ne("movedFrom", from)));
+        deadLetters.updateMany(Filters.eq("processingGroup", from), Updates.combine(
+                Updates.set("processingGroup", projection), Updates.set("movedFrom", from)));
         generations.documents().updateOne(Filters.eq("_id", projection), Updates.unset("tokensFrom"));
         tokens.deleteMany(Filters.eq("processorName", from));
     }
 
-    /** Drops the collections of every generation of the projection but the live and the building one, when due. */
-    private void dropStale(String projection, Document state) {
-        if (state == null || state.getString("tokensFrom") != null) {
-            return;
-        }
-        Date dropAfter = state.getDate("dropAfter");
-        if (dropAfter != null && dropAfter.toInstant().isAfter(Instant.now())) {
-            monitor.schedule(() -> dropStale(projection, generations.stateOf(projection)),
-                    Duration.between(Instant.now(), dropAfter.toInstant()).toMillis() + 500, TimeUnit.MILLISECONDS);
-            return;
-        }
-        int live = state.getInteger("live", 0);
-        Integer building = state.getInteger("building");
+    /**
+     * Drops the collections of the projection's generations that are neither live nor being built
+     * (nor the newest one handed out, which a rebuild starting elsewhere may be filling), once the
+     * last cut-over's grace has passed. The state is read again for each collection.
+     */
+    private synchronized void dropStale(String projection) {
         List<String> names = new ArrayList<>();
         database.listCollectionNames().forEach(names::add);
         for (String base : Generations.OWNED.get(projection)) {
             for (String name : names) {
                 Integer generation = generationOf(base, name);
-                if (generation != null && generation != live && !generation.equals(building)) {
+                if (generation == null) {
+                    continue;
+                }
+                Document state = generations.stateOf(projection);
+                if (state == null || state.getString("tokensFrom") != null || !olderThan(state.getDate("dropAfter"),
+                        Duration.ZERO)) {
+                    return;
+                }
+                int live = state.getInteger("live", 0);
+                if (generation != live && !generation.equals(state.getInteger("building"))
+                        && !generation.equals(state.getInteger("cutting"))
+                        && !generation.equals(state.getInteger("highest"))) {
                     database.getCollection(name).drop();
                     log.info("Dropped {} (generation {} of {}, no longer live)", name, generation, projection);
                 }
@@ -544,25 +632,44 @@ public class ProjectionRebuilds {
 
     // ---------------------------------------------------------------- helpers
 
-    private void cleanAway(String projection, int generation) {
-        generations.documents().updateOne(Filters.and(Filters.eq("_id", projection), Filters.eq("building", generation)),
-                Updates.combine(Updates.unset("building"), Updates.unset("builder"), Updates.unset("heartbeat")));
+    /**
+     * Takes the rebuild into the generation away: its note, then (only if the note was still this
+     * rebuild's, so never a generation that has just gone live) its collections, tokens and dead letters.
+     */
+    private boolean cleanAway(String projection, int generation) {
+        long taken = generations.documents().updateOne(Filters.and(Filters.eq("_id", projection),
+                        Filters.or(Filters.eq("building", generation), Filters.eq("cutting", generation))),
+                Updates.combine(Updates.unset("building"), Updates.unset("builder"), Updates.unset("heartbeat"),
+                        Updates.unset("cutting"), Updates.unset("cuttingAt"))).getMatchedCount();
+        Document state = generations.stateOf(projection);
+        if (taken == 0 && state != null && Integer.valueOf(generation).equals(state.getInteger("live"))) {
+            return false;
+        }
+        dropCollections(projection, generation);
+        removeShadowState(projection, generation);
+        return taken > 0;
+    }
+
+    private void dropCollections(String projection, int generation) {
         for (String collection : Generations.OWNED.get(projection)) {
             database.getCollection(Generations.name(collection, generation)).drop();
         }
-        removeShadowState(projection);
     }
 
-    private void removeShadowState(String projection) {
-        tokens().deleteMany(Filters.eq("processorName", projection + SHADOW));
-        deadLetters().deleteMany(Filters.eq("processingGroup", projection + SHADOW));
+    private void removeShadowState(String projection, int generation) {
+        tokens().deleteMany(Filters.eq("processorName", shadowName(projection, generation)));
+        deadLetters().deleteMany(Filters.eq("processingGroup", shadowName(projection, generation)));
     }
 
     /** The live generation's indexes, made on the new generation's (empty) collections. */
     private void copyIndexes(String projection, int from, int to) {
         for (String collection : Generations.OWNED.get(projection)) {
             List<Document> indexes = new ArrayList<>();
-            for (Document index : database.getCollection(Generations.name(collection, from)).listIndexes()) {
+            String source = Generations.name(collection, from);
+            if (!collectionNames().contains(source)) {
+                continue; // nothing written there yet: the handlers make their own indexes as they write
+            }
+            for (Document index : database.getCollection(source).listIndexes()) {
                 if (!"_id_".equals(index.getString("name"))) {
                     Document spec = new Document(index);
                     spec.remove("v");
@@ -575,6 +682,12 @@ public class ProjectionRebuilds {
                         .append("indexes", indexes));
             }
         }
+    }
+
+    private List<String> collectionNames() {
+        List<String> names = new ArrayList<>();
+        database.listCollectionNames().forEach(names::add);
+        return names;
     }
 
     private boolean abandoned(Document state) {

@@ -155,10 +155,15 @@ public class ApiDescription {
                             + "AUDIT_ACCESS_DAMAGED (the access log's documents are malformed), AUDIT_DATA_DAMAGED "
                             + "(a recorded checkpoint or verification job is malformed)");
                 }
-                if (side == Permission.Side.QUERY && path.equals("/api/admin/projections/{name}/rebuild")
-                        && method != PathItem.HttpMethod.GET) {
-                    refusals.put("409", "REBUILD_RUNNING (one rebuild of a projection at a time, across instances), "
-                            + "NO_REBUILD (nothing to abort), NOT_REBUILDABLE");
+                if (side == Permission.Side.QUERY && path.equals("/api/admin/projections/{name}/rebuild")) {
+                    if (method == PathItem.HttpMethod.POST) {
+                        refusals.put("409", "REBUILD_RUNNING (one rebuild of a projection at a time, across "
+                                + "instances), NOT_REBUILDABLE");
+                    } else if (method == PathItem.HttpMethod.DELETE) {
+                        refusals.put("409", "NO_REBUILD: none is running (or it is being cut over)");
+                    } else {
+                        refusals.put("404", "NOT_FOUND: no such projection; NO_REBUILD: none has run on this instance");
+                    }
                 }
                 if (hasBody) {
                     refusals.put("413", "PAYLOAD_TOO_LARGE");

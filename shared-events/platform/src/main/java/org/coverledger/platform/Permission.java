@@ -131,7 +131,7 @@ public enum Permission {
     VIEW_PROJECTIONS(Side.QUERY, "GET", "/api/admin/**", ADMIN),
     OPERATE_PROJECTIONS(Side.QUERY, "POST", "/api/admin/**", ADMIN),
     /** Aborting a projection's rebuild. */
-    ABORT_REBUILDS(Side.QUERY, "DELETE", "/api/admin/**", ADMIN);
+    ABORT_REBUILDS(Side.QUERY, "DELETE", "/api/admin/projections/*/rebuild", ADMIN);
 
     /** Which application serves the path. */
     public enum Side { COMMAND, QUERY }
