@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -13,7 +12,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.coverledger.platform.ProblemResponses.NotFound;
 import org.coverledger.query.infra.ProjectionRebuilds;
@@ -66,7 +64,7 @@ public class ProjectionAdminController {
     @Operation(summary = "Every projection's position, the store's head and the events per second since the last look")
     public List<Progress> all() {
         List<Progress> all = new ArrayList<>();
-        long head = position(store.createHeadToken());
+        long head = ProjectionRebuilds.positionOf(store.createHeadToken());
         processing.eventProcessors().forEach((name, processor) -> {
             if (processor instanceof StreamingEventProcessor streaming) {
                 all.add(progress(name, streaming, head));
@@ -78,7 +76,7 @@ public class ProjectionAdminController {
     @GetMapping("/{name}")
     @Operation(summary = "One projection's progress")
     public Progress one(@PathVariable String name) {
-        return progress(name, streaming(name), position(store.createHeadToken()));
+        return progress(name, streaming(name), ProjectionRebuilds.positionOf(store.createHeadToken()));
     }
 
     @PostMapping("/{name}/rebuild")
@@ -140,10 +138,7 @@ public class ProjectionAdminController {
 
     private Progress progress(String name, StreamingEventProcessor processor, long head) {
         Map<Integer, EventTrackerStatus> status = processor.processingStatus();
-        long position = status.values().stream()
-                .map(EventTrackerStatus::getCurrentPosition)
-                .mapToLong(p -> p.orElse(-1))
-                .min().orElse(-1);
+        long position = ProjectionRebuilds.slowest(status);
         boolean replaying = status.values().stream().anyMatch(EventTrackerStatus::isReplaying);
         // Axon calls a rebuilt processor "replaying" until an event newer than the rebuild arrives;
         // caught up here means every event in the store has been folded in
@@ -157,13 +152,5 @@ public class ProjectionAdminController {
         }
         return new Progress(name, processor.isRunning(), replaying, status.size(), position, head,
                 Math.max(0, head - position), Math.round(rate * 10) / 10.0, caughtUp);
-    }
-
-    private static long position(TrackingToken token) {
-        if (token == null) {
-            return -1;
-        }
-        OptionalLong position = token.position();
-        return position.orElse(-1);
     }
 }

@@ -134,14 +134,21 @@ public class AxonConfiguration {
                 if (projection.equals(ANALYTICS)) {
                     continue;
                 }
-                processing.registerDeadLetterQueue(projection, config -> MongoSequencedDeadLetterQueue.builder()
-                        .processingGroup(projection)
-                        .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(mongo.getMongoDatabase()).build())
-                        .serializer(EventSerialization.serializer(keys))
-                        .transactionManager(NoTransactionManager.INSTANCE)
-                        .build());
+                processing.registerDeadLetterQueue(projection,
+                        config -> deadLetterQueue(mongo.getMongoDatabase(), projection, keys));
             }
         });
+    }
+
+    /** The dead-letter queue of a processing group, in MongoDB (a live projection's, or a rebuild's). */
+    static MongoSequencedDeadLetterQueue<org.axonframework.eventhandling.EventMessage<?>> deadLetterQueue(
+            com.mongodb.client.MongoDatabase database, String processingGroup, SubjectKeys keys) {
+        return MongoSequencedDeadLetterQueue.builder()
+                .processingGroup(processingGroup)
+                .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(database).build())
+                .serializer(EventSerialization.serializer(keys))
+                .transactionManager(NoTransactionManager.INSTANCE)
+                .build();
     }
 
     /** Log lines name the request, correlation and actor of the event being projected. */

@@ -39,11 +39,9 @@ import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
-import org.axonframework.extensions.mongo.eventhandling.deadletter.MongoSequencedDeadLetterQueue;
 import org.axonframework.messaging.unitofwork.RollbackConfigurationType;
 import org.bson.Document;
 import org.coverledger.eventstore.CommitLogTail;
-import org.coverledger.eventstore.EventSerialization;
 import org.coverledger.privacy.SubjectKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +120,8 @@ public class ProjectionRebuilds {
     private final SubjectKeys keys;
     /** The database as it is: a generation's collections are named in full here. */
     private final MongoDatabase database;
+    /** Where Axon keeps tokens and dead letters. */
+    private final DefaultMongoTemplate axonCollections;
     private final String instance;
     private final int batchSize;
     private final Duration abandonedAfter;
@@ -148,6 +148,7 @@ public class ProjectionRebuilds {
         this.generations = generations;
         this.keys = keys;
         this.database = generations.raw(); // collections named in full, never resolved to a generation
+        this.axonCollections = DefaultMongoTemplate.builder().mongoDatabase(database).build();
         this.instance = instance.id();
         this.batchSize = batchSize;
         this.abandonedAfter = abandonedAfter;
@@ -384,10 +385,7 @@ public class ProjectionRebuilds {
             invoker = DeadLetteringEventHandlerInvoker.builder()
                     .eventHandlers(handlers)
                     .sequencingPolicy(processing.sequencingPolicy(rebuild.projection))
-                    .queue(MongoSequencedDeadLetterQueue.builder().processingGroup(name)
-                            .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(database).build())
-                            .serializer(EventSerialization.serializer(keys))
-                            .transactionManager(NoTransactionManager.INSTANCE).build())
+                    .queue(AxonConfiguration.deadLetterQueue(database, name, keys))
                     .transactionManager(NoTransactionManager.INSTANCE)
                     .enableSequenceIdentifierCache()
                     .build();
@@ -484,7 +482,7 @@ public class ProjectionRebuilds {
         if (status.isEmpty() || status.size() < segments) {
             return; // not every segment claimed yet
         }
-        long position = status.values().stream().mapToLong(s -> s.getCurrentPosition().orElse(-1)).min().orElse(-1);
+        long position = slowest(status);
         rebuild.lastPosition = position;
         Optional<Throwable> error = status.values().stream().filter(EventTrackerStatus::isErrorState)
                 .map(EventTrackerStatus::getError).findFirst();
@@ -593,8 +591,7 @@ public class ProjectionRebuilds {
      * last cut-over's grace has passed. The state is read again for each collection.
      */
     private synchronized void dropStale(String projection) {
-        List<String> names = new ArrayList<>();
-        database.listCollectionNames().forEach(names::add);
+        List<String> names = collectionNames();
         for (String base : Generations.OWNED.get(projection)) {
             for (String name : names) {
                 Integer generation = generationOf(base, name);
@@ -663,10 +660,11 @@ public class ProjectionRebuilds {
 
     /** The live generation's indexes, made on the new generation's (empty) collections. */
     private void copyIndexes(String projection, int from, int to) {
+        List<String> names = collectionNames();
         for (String collection : Generations.OWNED.get(projection)) {
             List<Document> indexes = new ArrayList<>();
             String source = Generations.name(collection, from);
-            if (!collectionNames().contains(source)) {
+            if (!names.contains(source)) {
                 continue; // nothing written there yet: the handlers make their own indexes as they write
             }
             for (Document index : database.getCollection(source).listIndexes()) {
@@ -718,8 +716,7 @@ public class ProjectionRebuilds {
     private Status status(Rebuild rebuild, long head) {
         long position = rebuild.lastPosition;
         if (rebuild.state == State.BUILDING) {
-            position = rebuild.processor.processingStatus().values().stream()
-                    .mapToLong(s -> s.getCurrentPosition().orElse(-1)).min().orElse(-1);
+            position = slowest(rebuild.processor.processingStatus());
             long now = System.nanoTime();
             double seconds = (now - rebuild.lastSampleNanos) / 1e9;
             if (seconds > 0.5 && position >= rebuild.lastSamplePosition) {
@@ -736,7 +733,11 @@ public class ProjectionRebuilds {
     }
 
     private long head() {
-        TrackingToken token = store.createHeadToken();
+        return positionOf(store.createHeadToken());
+    }
+
+    /** The global position of a token: -1 for none ("before the first event") or one without a position. */
+    public static long positionOf(TrackingToken token) {
         if (token == null) {
             return -1;
         }
@@ -744,11 +745,16 @@ public class ProjectionRebuilds {
         return position.orElse(-1);
     }
 
+    /** Where the least advanced of the segments stands (-1 before the first event, or with none). */
+    public static long slowest(Map<Integer, EventTrackerStatus> segments) {
+        return segments.values().stream().mapToLong(s -> s.getCurrentPosition().orElse(-1)).min().orElse(-1);
+    }
+
     private MongoCollection<Document> tokens() {
-        return DefaultMongoTemplate.builder().mongoDatabase(database).build().trackingTokensCollection();
+        return axonCollections.trackingTokensCollection();
     }
 
     private MongoCollection<Document> deadLetters() {
-        return DefaultMongoTemplate.builder().mongoDatabase(database).build().deadLetterCollection();
+        return axonCollections.deadLetterCollection();
     }
 }
