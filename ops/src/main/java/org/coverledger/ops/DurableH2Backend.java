@@ -2,8 +2,11 @@ package org.coverledger.ops;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.h2.mvstore.MVMap;
@@ -15,19 +18,24 @@ import org.h2.mvstore.type.ObjectDataType;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.AbstractUniqueIndex;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Decimal128;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The H2 backend of mongo-java-server, changed in two ways for the embedded default.
+ * The H2 backend of mongo-java-server, changed in four ways for the embedded default.
  * <p>
  * Durable: the H2 backend commits once a second on its own, so an acknowledged write could be
  * lost to a kill. This backend commits before a write is acknowledged. Concurrent writers share
@@ -42,12 +50,32 @@ import io.netty.channel.Channel;
  * own value order instead (stored bytes unchanged). Index maps written by the plain H2 backend are
  * copied once into maps under a new name when a database opens; the old map is removed only after
  * the copy, so a crash during the copy leaves the old map to copy again.
+ * <p>
+ * Index look-ups for queries with more than an index's keys: mongo-java-server reads by a unique
+ * index only when the query names exactly the index's keys, so {@code {_id: x, state: "DUE"}} or
+ * {@code {$and: [{_id: x}, {count: {$lt: 3}}]}} (how the Java driver writes {@code Filters.and})
+ * scanned the whole collection: every conditional update, every token claim, and so a cost that
+ * grew with the store. Here such a query reads by the index the documents its keys' equalities
+ * select and matches the whole query on those alone, as MongoDB's planner does. A scan that is
+ * left, over more than {@value #LARGE_SCAN} documents, is logged once per collection and query
+ * shape, so that a read model that will not scale on the embedded server shows itself.
+ * <p>
+ * Non-unique indexes: mongo-java-server keeps none (it notes them and scans), so every look-up by
+ * a non-unique field and every range query read the whole collection. Here each is kept in an H2
+ * map beside the collection's ({@link SecondaryIndex}), written in the same commit as the
+ * documents, and a query whose equalities pin a prefix of its keys, perhaps with a range on the
+ * next key, reads only the entries in those bounds.
  */
 public class DurableH2Backend extends H2Backend {
+
+    private static final Logger log = LoggerFactory.getLogger(DurableH2Backend.class);
+    static final int LARGE_SCAN = 10_000;
+    private static final int SHAPES_KEPT = 1_000;
 
     private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify", "createindexes",
             "dropindexes", "drop", "dropdatabase", "create", "renamecollection");
     static final String ORDERED_INDEX_SUFFIX = ".ordered";
+    static final String SECONDARY_INDEX_SUFFIX = ".secondary";
     /**
      * Commands that change a collection's indexes or the collections themselves. mongo-java-server
      * keeps a collection's indexes in a plain list that a query walks, so an index created while a
@@ -60,6 +88,8 @@ public class DurableH2Backend extends H2Backend {
     private final java.util.concurrent.locks.ReentrantReadWriteLock schema =
             new java.util.concurrent.locks.ReentrantReadWriteLock();
 
+    private final AtomicLong fullScans = new AtomicLong();
+    private final Set<String> largeScansLogged = ConcurrentHashMap.newKeySet();
     private final Object commitLock = new Object();
     private final AtomicLong writesFinished = new AtomicLong();
     private long writesCommitted;
@@ -118,6 +148,11 @@ public class DurableH2Backend extends H2Backend {
         }
     }
 
+    /** How many queries read a whole collection, since this backend started. */
+    public long fullScans() {
+        return fullScans.get();
+    }
+
     @Override
     protected MongoDatabase openOrCreateDatabase(String databaseName) {
         // called from H2Backend's constructor too: the database may use only what H2Backend set up
@@ -137,10 +172,29 @@ public class DurableH2Backend extends H2Backend {
                     sparse);
         }
 
+        /** A non-unique index (mongo-java-server would keep none): {@link SecondaryIndex}. */
+        @Override
+        protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
+                boolean sparse) {
+            String mapName = legacyIndexMapName(collectionName, indexName) + SECONDARY_INDEX_SUFFIX;
+            return new SecondaryIndex(getMvStore(), getMvStore().openMap(mapName,
+                    new MVMap.Builder<KeyValue, Boolean>().keyType(OrderedKeyType.INSTANCE)), indexName, keys, sparse);
+        }
+
         @Override
         protected void dropIndex(MongoCollection<Object> collection, String indexName) {
             super.dropIndex(collection, indexName);
+            getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + SECONDARY_INDEX_SUFFIX);
             getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + ORDERED_INDEX_SUFFIX);
+        }
+
+        /** A collection as H2Database opens it (the same maps), with {@link IndexedCollection}'s reads. */
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            String namespace = getFullCollectionNamespace(collectionName);
+            return new IndexedCollection(this, collectionName, options, getMvStore().openMap("databases." + namespace,
+                    new MVMap.Builder<Object, Document>().valueType(DocumentType.INSTANCE)),
+                    getMvStore().openMap("meta." + namespace));
         }
 
         /** The name H2Database gives an index's map. */
@@ -235,7 +289,7 @@ public class DurableH2Backend extends H2Backend {
          * MongoDB's order; numbers exactly (mongo-java-server's comparator compares a long with
          * a double as two longs, so 1 and 1.5 would be one key).
          */
-        private static int compareValues(Object a, Object b) {
+        static int compareValues(Object a, Object b) {
             if (a instanceof Number x && b instanceof Number y && !(a instanceof Decimal128)
                     && !(b instanceof Decimal128)) {
                 boolean integralX = isIntegral(x);
@@ -266,19 +320,412 @@ public class DurableH2Backend extends H2Backend {
             return ESTIMATED_MEMORY;
         }
 
+        /** As BSON ({@code {k: [values]}}); a key BSON cannot hold is Java-serialized as before. */
         @Override
         public void write(WriteBuffer buffer, KeyValue key) {
-            storage.write(buffer, key);
+            Document holder = new Document("k", key.stream().toList());
+            if (!Bson.write(buffer, holder)) {
+                storage.write(buffer, key);
+            }
         }
 
         @Override
         public KeyValue read(ByteBuffer buffer) {
-            return (KeyValue) storage.read(buffer);
+            Document holder = Bson.read(buffer);
+            return holder == null ? (KeyValue) storage.read(buffer) : new KeyValue((List<?>) holder.get("k"));
         }
 
         @Override
         public KeyValue[] createStorage(int size) {
             return new KeyValue[size];
         }
+    }
+
+    /**
+     * Stored values as BSON behind a tag byte that H2's {@link ObjectDataType} never writes first
+     * (its tags end at 119), instead of that type's Java serialization of every document and
+     * index key of a page on every commit, and back on every page read: about half the embedded
+     * server's CPU (JFR, ops/BENCHMARKS.md). A value written before, or one BSON cannot hold
+     * (nothing that arrives over the wire), reads and writes as before, so a file of an earlier
+     * version needs no migration: each page is rewritten as BSON the next time it changes.
+     */
+    static final class Bson {
+
+        static final byte TAG = (byte) 0xF5;
+
+        private Bson() {
+        }
+
+        /** Writes the document as BSON; false (nothing written) when BSON cannot hold it. */
+        static boolean write(WriteBuffer buffer, Document document) {
+            io.netty.buffer.ByteBuf bson = io.netty.buffer.Unpooled.buffer(256);
+            try {
+                de.bwaldvogel.mongo.wire.bson.BsonEncoder.encodeDocument(document, bson);
+                buffer.put(TAG).put(bson.array(), bson.arrayOffset() + bson.readerIndex(), bson.readableBytes());
+                return true;
+            } catch (RuntimeException notBson) {
+                return false;
+            } finally {
+                bson.release();
+            }
+        }
+
+        /** The BSON document at the buffer's position, or null (nothing read) when it holds another format. */
+        static Document read(ByteBuffer buffer) {
+            int start = buffer.position();
+            if (buffer.get(start) != TAG) {
+                return null;
+            }
+            int length = Integer.reverseBytes(buffer.getInt(start + 1)); // BSON's length, little-endian
+            ByteBuffer bson = buffer.duplicate();
+            bson.position(start + 1).limit(start + 1 + length);
+            Document document = de.bwaldvogel.mongo.wire.bson.BsonDecoder.decodeBson(
+                    io.netty.buffer.Unpooled.wrappedBuffer(bson));
+            buffer.position(start + 1 + length);
+            return document;
+        }
+    }
+
+    /** A collection's documents, stored as BSON ({@link Bson}). */
+    static final class DocumentType extends BasicDataType<Document> {
+
+        static final DocumentType INSTANCE = new DocumentType();
+
+        private final ObjectDataType storage = new ObjectDataType();
+
+        @Override
+        public int getMemory(Document document) {
+            return 64 + estimate(document);
+        }
+
+        /** About what a value takes on the heap, for H2's page cache, without serializing it. */
+        private static int estimate(Object value) {
+            if (value instanceof java.util.Map<?, ?> map) {
+                int size = 48;
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    size += 48 + 2 * String.valueOf(entry.getKey()).length() + estimate(entry.getValue());
+                }
+                return size;
+            }
+            if (value instanceof java.util.Collection<?> list) {
+                int size = 32;
+                for (Object each : list) {
+                    size += 8 + estimate(each);
+                }
+                return size;
+            }
+            if (value instanceof String text) {
+                return 40 + 2 * text.length();
+            }
+            if (value instanceof de.bwaldvogel.mongo.bson.BinData binary) {
+                return 32 + binary.getData().length;
+            }
+            return 24;
+        }
+
+        @Override
+        public void write(WriteBuffer buffer, Document document) {
+            if (!Bson.write(buffer, document)) {
+                storage.write(buffer, document);
+            }
+        }
+
+        @Override
+        public Document read(ByteBuffer buffer) {
+            Document document = Bson.read(buffer);
+            return document != null ? document : (Document) storage.read(buffer);
+        }
+
+        @Override
+        public Document[] createStorage(int size) {
+            return new Document[size];
+        }
+    }
+
+    /**
+     * An H2 collection that reads by an index whenever the query's equalities pin a unique index's
+     * keys, else by the non-unique index whose keys they pin the most of (a range on the next key
+     * counting half), else everything.
+     */
+    private final class IndexedCollection extends H2Collection {
+
+        IndexedCollection(OrderedKeyDatabase database, String name, CollectionOptions options,
+                MVMap<Object, Document> documents, MVMap<String, Object> meta) {
+            super(database, name, options, documents, meta, getCursorRegistry());
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
+                Document fields) {
+            List<Index<Object>> indexes = getIndexes();
+            if (indexes.stream().noneMatch(index -> index.canHandle(query))) {
+                Map<String, Object> conditions = new LinkedHashMap<>();
+                conjuncts(query, conditions);
+                for (Index<Object> index : indexes) {
+                    Document keys = new Document();
+                    for (IndexKey key : index.getKeys()) {
+                        if (conditions.containsKey(key.getKey())) {
+                            keys.put(key.getKey(), conditions.get(key.getKey()));
+                        }
+                    }
+                    // the documents that match the whole query are among those the keys select
+                    if (keys.size() == index.getKeys().size() && index.canHandle(keys)) {
+                        return matchDocuments(query, index.getPositions(keys), orderBy, skip, limit, batchSize, fields);
+                    }
+                }
+                SecondaryIndex.Bounds best = null;
+                for (Index<Object> index : indexes) {
+                    if (index instanceof SecondaryIndex secondary) {
+                        SecondaryIndex.Bounds bounds = secondary.bounds(conditions);
+                        if (bounds != null && (best == null || bounds.selectivity() > best.selectivity())) {
+                            best = bounds;
+                        }
+                    }
+                }
+                if (best != null) {
+                    return matchDocuments(query, best.positions(), orderBy, skip, limit, batchSize, fields);
+                }
+            }
+            return super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
+        }
+
+        /** A whole-collection read: counted, and logged once per shape when the collection is large. */
+        @Override
+        protected QueryResult matchDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
+                Document fields) {
+            if (fullScans == null) {
+                return super.matchDocuments(query, orderBy, skip, limit, batchSize, fields); // H2Backend's constructor
+            }
+            fullScans.incrementAndGet();
+            int size = count();
+            if (size > LARGE_SCAN && largeScansLogged.size() < SHAPES_KEPT) {
+                String shape = getFullName() + " " + shape(query) + (orderBy == null || orderBy.isEmpty() ? ""
+                        : " sorted by " + orderBy.keySet());
+                if (largeScansLogged.add(shape)) {
+                    log.warn("A query read all {} documents of {} (no unique index covers it; logged once per shape): {}",
+                            size, getFullName(), shape);
+                }
+            }
+            return super.matchDocuments(query, orderBy, skip, limit, batchSize, fields);
+        }
+    }
+
+    /**
+     * A non-unique index: one entry per document and key value (several for an array), the key
+     * being the indexed values followed by the document's position, so entries for one value are
+     * adjacent and ordered. The positions a query's bounds select are a superset of its matches:
+     * the collection matches the whole query on them.
+     */
+    static final class SecondaryIndex extends Index<Object> {
+
+        private final MVStore store;
+        private final MVMap<KeyValue, Boolean> map;
+
+        SecondaryIndex(MVStore store, MVMap<KeyValue, Boolean> map, String name, List<IndexKey> keys, boolean sparse) {
+            super(name, keys, sparse);
+            this.store = store;
+            this.map = map;
+        }
+
+        /** A query's bounds on this index: equalities on a prefix of its keys, perhaps a range on the next. */
+        record Bounds(SecondaryIndex index, List<Object> equal, Object from, Object to, int selectivity) {
+
+            Iterable<Object> positions() {
+                return index.positions(this);
+            }
+        }
+
+        /** The bounds the query's pinned fields and ranges give, or null when they do not pin the first key. */
+        Bounds bounds(Map<String, Object> conditions) {
+            List<Object> equal = new java.util.ArrayList<>();
+            for (IndexKey key : getKeys()) {
+                Object condition = conditions.get(key.getKey());
+                if (condition == null) {
+                    break;
+                }
+                if (isPlain(condition)) {
+                    equal.add(normalized(condition));
+                    continue;
+                }
+                if (condition instanceof Document range && !range.isEmpty()) {
+                    Object from = null;
+                    Object to = null;
+                    for (Map.Entry<String, Object> operator : range.entrySet()) {
+                        if (!isPlain(operator.getValue())) {
+                            return equal.isEmpty() ? null : new Bounds(this, equal, null, null, 2 * equal.size());
+                        }
+                        Object value = normalized(operator.getValue());
+                        switch (operator.getKey()) {
+                            case "$gt", "$gte" -> from = value;
+                            case "$lt", "$lte" -> to = value;
+                            default -> {
+                                return equal.isEmpty() ? null : new Bounds(this, equal, null, null, 2 * equal.size());
+                            }
+                        }
+                    }
+                    return new Bounds(this, equal, from, to, 2 * equal.size() + 1);
+                }
+                break;
+            }
+            return equal.isEmpty() ? null : new Bounds(this, equal, null, null, 2 * equal.size());
+        }
+
+        /** A query's value as the index holds values (mongo-java-server normalizes them as it takes them). */
+        private static Object normalized(Object value) {
+            return new KeyValue(value).normalized().get(0);
+        }
+
+        /** A value an index entry holds as it is: not null, not an array, not a document. */
+        private static boolean isPlain(Object value) {
+            return value instanceof String || value instanceof Number || value instanceof java.util.Date
+                    || value instanceof java.time.Instant || value instanceof Boolean
+                    || value instanceof de.bwaldvogel.mongo.bson.ObjectId;
+        }
+
+        Iterable<Object> positions(Bounds bounds) {
+            List<Object> lower = new java.util.ArrayList<>(bounds.equal());
+            if (bounds.from() != null) {
+                lower.add(bounds.from());
+            }
+            java.util.Set<Object> positions = new java.util.LinkedHashSet<>();
+            org.h2.mvstore.Cursor<KeyValue, Boolean> cursor = map.cursor(new KeyValue(lower));
+            int prefix = bounds.equal().size();
+            while (cursor.hasNext()) {
+                KeyValue entry = cursor.next();
+                for (int i = 0; i < prefix; i++) {
+                    if (OrderedKeyType.compareValues(entry.get(i), bounds.equal().get(i)) != 0) {
+                        return positions;
+                    }
+                }
+                if (bounds.to() != null && OrderedKeyType.compareValues(entry.get(prefix), bounds.to()) > 0) {
+                    return positions;
+                }
+                positions.add(entry.get(entry.size() - 1));
+            }
+            return positions;
+        }
+
+        private java.util.Set<KeyValue> entries(Document document, Object position) {
+            java.util.Set<KeyValue> entries = new java.util.LinkedHashSet<>();
+            if (isSparse() && keys().stream().allMatch(key -> de.bwaldvogel.mongo.backend.Utils.getSubdocumentValue(
+                    document, key) instanceof Missing)) {
+                return entries;
+            }
+            for (KeyValue values : getKeyValues(document)) {
+                List<Object> entry = new java.util.ArrayList<>(values.size() + 1);
+                values.forEach(entry::add);
+                entry.add(position);
+                entries.add(new KeyValue(entry));
+            }
+            return entries;
+        }
+
+        /** The position the H2 collection gives a document: its {@code _id}. */
+        private static Object positionOf(Document document) {
+            return Missing.ofNullable(document.get("_id"));
+        }
+
+        @Override
+        public Object getPosition(Document document) {
+            return null; // the unique indexes find a document
+        }
+
+        @Override
+        public void checkAdd(Document document, MongoCollection<Object> collection) {
+        }
+
+        @Override
+        public void add(Document document, Object position, MongoCollection<Object> collection) {
+            entries(document, position).forEach(entry -> map.put(entry, Boolean.TRUE));
+        }
+
+        @Override
+        public Object remove(Document document) {
+            Object position = positionOf(document);
+            entries(document, position).forEach(map::remove);
+            return position;
+        }
+
+        @Override
+        public boolean canHandle(Document query) {
+            return false; // chosen by IndexedCollection, after the unique indexes
+        }
+
+        @Override
+        public Iterable<Object> getPositions(Document query) {
+            Map<String, Object> conditions = new LinkedHashMap<>();
+            conjuncts(query, conditions);
+            Bounds bounds = bounds(conditions);
+            if (bounds == null) {
+                throw new IllegalArgumentException("The index " + getName() + " does not serve " + shape(query));
+            }
+            return positions(bounds);
+        }
+
+        @Override
+        public long getCount() {
+            return map.sizeAsLong();
+        }
+
+        @Override
+        public long getDataSize() {
+            return getCount();
+        }
+
+        @Override
+        public void checkUpdate(Document oldDocument, Document newDocument, MongoCollection<Object> collection) {
+        }
+
+        @Override
+        public void updateInPlace(Document oldDocument, Document newDocument, Object position,
+                MongoCollection<Object> collection) {
+            if (!nullAwareEqualsKeys(oldDocument, newDocument)) {
+                entries(oldDocument, position).forEach(map::remove);
+                add(newDocument, position, collection);
+            }
+        }
+
+        @Override
+        public void drop() {
+            store.removeMap(map);
+        }
+    }
+
+    /**
+     * The fields a query pins, top level or in a top-level {@code $and} (at any depth): the first
+     * condition met for each. Any one of a conjunction's conditions selects a superset of its
+     * matches, so a value that is an operator only stops the index from being used.
+     */
+    static void conjuncts(Document query, Map<String, Object> into) {
+        query.forEach((key, value) -> {
+            if (key.equals("$and") && value instanceof List<?> all) {
+                for (Object each : all) {
+                    if (each instanceof Document conjunct) {
+                        conjuncts(conjunct, into);
+                    }
+                }
+            } else if (!key.startsWith("$")) {
+                into.putIfAbsent(key, value);
+            }
+        });
+    }
+
+    /** A query's fields and operators, without its values (nothing of a document's content in a log). */
+    static String shape(Object query) {
+        if (query instanceof Document document) {
+            StringBuilder shape = new StringBuilder("{");
+            document.forEach((key, value) -> shape.append(shape.length() > 1 ? ", " : "").append(key).append(": ")
+                    .append(shape(value)));
+            return shape.append('}').toString();
+        }
+        if (query instanceof List<?> list && list.stream().noneMatch(Document.class::isInstance)) {
+            return "[" + list.size() + " values]";
+        }
+        if (query instanceof List<?> list) {
+            StringBuilder shape = new StringBuilder("[");
+            list.forEach(each -> shape.append(shape.length() > 1 ? ", " : "").append(shape(each)));
+            return shape.append(']').toString();
+        }
+        return "?";
     }
 }

@@ -14,6 +14,8 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 import org.bson.Document;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
@@ -170,6 +172,264 @@ class DurableH2BackendTest {
     private static void assertDuplicate(Runnable write) {
         assertThatThrownBy(write::run).isInstanceOfSatisfying(MongoWriteException.class,
                 e -> assertThat(ErrorCategory.fromErrorCode(e.getCode())).isEqualTo(ErrorCategory.DUPLICATE_KEY));
+    }
+
+    /**
+     * Queries that pin a unique index's keys beside other conditions (top level or in the
+     * {@code $and} the driver writes for {@code Filters.and}), or a prefix of a non-unique index's
+     * keys with perhaps a range on the next, read by that index, and answer as
+     * mongo-java-server's own in-memory backend answers, which reads every document: finds with
+     * sorts and projections, counts, updates (with upserts), find-and-modify and deletes, in a random sequence over the real driver.
+     */
+    @Test
+    void queries_pinning_an_index_beside_other_conditions_read_by_it_and_answer_as_a_full_scan_does() {
+        DurableH2Backend backend = new DurableH2Backend(dir.resolve("pinned.mv.db").toString());
+        MongoServer oracle = new MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+        MongoServer tested = new MongoServer(backend);
+        try (MongoClient toOracle = MongoClients.create("mongodb://127.0.0.1:" + port(oracle));
+             MongoClient toTested = MongoClients.create("mongodb://127.0.0.1:" + port(tested))) {
+            List<MongoCollection<Document>> both = List.of(toOracle.getDatabase("test").getCollection("docs"),
+                    toTested.getDatabase("test").getCollection("docs"));
+            java.util.Random random = new java.util.Random(15);
+            for (MongoCollection<Document> docs : both) {
+                docs.createIndex(Indexes.ascending("a", "b"), new IndexOptions().unique(true));
+                docs.createIndex(Indexes.ascending("state", "n"));
+                docs.createIndex(Indexes.ascending("tags")); // one entry per element
+            }
+            for (int i = 0; i < 60; i++) {
+                Document doc = new Document("_id", "d" + i).append("a", i / 10).append("b", i % 10)
+                        .append("n", random.nextInt(10)).append("state", i % 3 == 0 ? "DUE" : "DONE")
+                        .append("tags", List.of(random.nextInt(4), random.nextInt(4)));
+                both.forEach(docs -> docs.insertOne(doc));
+            }
+            int pinnedOperations = 0;
+            for (int step = 0; step < 400; step++) {
+                boolean pinned = random.nextInt(4) > 0;
+                int base = random.nextInt(5);
+                org.bson.conversions.Bson filter = filter(random, pinned, base);
+                boolean served = pinned || base >= 2; // _id, (a, b), or (state, n) or tags, non-unique
+                int kind = random.nextInt(12);
+                long scansBefore = backend.fullScans();
+                List<Object> answers = new java.util.ArrayList<>();
+                for (MongoCollection<Document> docs : both) {
+                    answers.add(operate(docs, kind, filter, step));
+                }
+                assertThat(answers.get(1)).as("step %d, operation %d, filter %s", step, kind, filter)
+                        .isEqualTo(answers.get(0));
+                if (served && kind != 4 && kind != 5) { // countDocuments is an aggregation: those read everything
+                    pinnedOperations++;
+                    assertThat(backend.fullScans()).as("step %d (operation %d) read every document for %s", step, kind, filter)
+                            .isEqualTo(scansBefore);
+                }
+            }
+            assertThat(pinnedOperations).isGreaterThan(250);
+            // no entry left behind by an update or a delete: one per document, one per distinct tag
+            List<Document> left = both.get(1).find().into(new java.util.ArrayList<>());
+            Document keys = toTested.getDatabase("test").runCommand(new Document("validate", "docs"))
+                    .get("keysPerIndex", Document.class);
+            assertThat(((Number) keys.get("state_1_n_1")).longValue()).isEqualTo(left.size());
+            assertThat(((Number) keys.get("tags_1")).longValue()).isEqualTo(left.stream()
+                    .mapToLong(doc -> doc.get("tags") instanceof List<?> tags ? tags.stream().distinct().count() : 1).sum());
+            long before = backend.fullScans();
+            both.get(1).countDocuments(com.mongodb.client.model.Filters.lt("n", 5));
+            assertThat(backend.fullScans()).as("a query no index serves still reads everything").isEqualTo(before + 1);
+        } finally {
+            tested.shutdownNow();
+            oracle.shutdownNow();
+        }
+    }
+
+    /**
+     * Documents and index keys are stored as BSON and read back as they were written, every BSON
+     * type the driver sends, after a restart (so from the file, not a cache); documents the plain
+     * backend Java-serialized still read, beside ones rewritten as BSON.
+     */
+    @Test
+    void documents_are_stored_as_bson_and_read_back_whole_beside_ones_an_earlier_version_wrote() {
+        String file = dir.resolve("bson.mv.db").toString();
+        serve(new H2Backend(file), docs -> docs.insertOne(new Document("_id", "legacy").append("n", 1)));
+        Document every = new Document("_id", new org.bson.types.ObjectId())
+                .append("text", "保单 policy").append("int", 42).append("long", 1L << 40).append("double", 2.5)
+                .append("decimal", new org.bson.types.Decimal128(new java.math.BigDecimal("1234.5678")))
+                .append("yes", true).append("nothing", null).append("when", new java.util.Date(1_790_000_000_000L))
+                .append("bytes", new org.bson.types.Binary(new byte[] {1, 2, 3}))
+                .append("uuid", new org.bson.types.Binary((byte) 4, new byte[16]))
+                .append("regex", new org.bson.BsonRegularExpression("^PN", "i"))
+                .append("stamp", new org.bson.BsonTimestamp(1_700_000_000, 7))
+                .append("min", new org.bson.types.MinKey()).append("max", new org.bson.types.MaxKey())
+                .append("nested", new Document("list", List.of(1, "two", new Document("three", 3.0), List.of())));
+        serve(new DurableH2Backend(file), docs -> {
+            docs.createIndex(Indexes.ascending("text"), new IndexOptions().unique(true));
+            docs.insertOne(every);
+            docs.updateOne(new Document("_id", "legacy"), Updates.inc("n", 1));
+        });
+        serve(new DurableH2Backend(file), docs -> {
+            assertThat(docs.find(new Document("_id", every.get("_id"))).first()).isEqualTo(every);
+            assertThat(docs.find(new Document("text", "保单 policy")).first()).isEqualTo(every);
+            assertThat(docs.find(new Document("_id", "legacy")).first()).containsEntry("n", 2);
+        });
+        try (MVStore store = MVStore.open(file)) {
+            org.h2.mvstore.MVMap<Object, de.bwaldvogel.mongo.bson.Document> documents = store.openMap(
+                    "databases.test.docs", new org.h2.mvstore.MVMap.Builder<Object, de.bwaldvogel.mongo.bson.Document>()
+                            .valueType(BsonOnly.INSTANCE));
+            assertThat(documents.values()).hasSize(2);
+        }
+    }
+
+    /** Reads a value only when it is BSON: fails on any other format. */
+    private static final class BsonOnly extends org.h2.mvstore.type.BasicDataType<de.bwaldvogel.mongo.bson.Document> {
+        static final BsonOnly INSTANCE = new BsonOnly();
+
+        @Override
+        public int getMemory(de.bwaldvogel.mongo.bson.Document document) {
+            return 100;
+        }
+
+        @Override
+        public void write(org.h2.mvstore.WriteBuffer buffer, de.bwaldvogel.mongo.bson.Document document) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public de.bwaldvogel.mongo.bson.Document read(java.nio.ByteBuffer buffer) {
+            de.bwaldvogel.mongo.bson.Document document = DurableH2Backend.Bson.read(buffer);
+            if (document == null) {
+                throw new AssertionError("a value not stored as BSON");
+            }
+            return document;
+        }
+
+        @Override
+        public de.bwaldvogel.mongo.bson.Document[] createStorage(int size) {
+            return new de.bwaldvogel.mongo.bson.Document[size];
+        }
+    }
+
+    /**
+     * A non-unique index the plain backend only noted is built when this backend opens the file,
+     * kept across restarts, and removed with its index or its collection.
+     */
+    @Test
+    void a_non_unique_index_is_built_at_open_kept_across_restarts_and_dropped_with_its_collection() {
+        String file = dir.resolve("secondary.mv.db").toString();
+        serve(new H2Backend(file), docs -> {
+            docs.createIndex(Indexes.ascending("state", "dueAt"));
+            for (int i = 0; i < 500; i++) {
+                docs.insertOne(new Document("_id", i).append("state", i % 5 == 0 ? "DUE" : "DONE")
+                        .append("dueAt", new java.util.Date(1_000_000L * i)));
+            }
+        });
+        String map = "test.docs._index_state_1_dueAt_1" + DurableH2Backend.SECONDARY_INDEX_SUFFIX;
+        for (int opening = 0; opening < 2; opening++) {
+            DurableH2Backend backend = new DurableH2Backend(file);
+            serve(backend, docs -> {
+                long before = backend.fullScans();
+                assertThat(docs.countDocuments()).isEqualTo(500);
+                List<Document> due = docs.find(com.mongodb.client.model.Filters.and(
+                        com.mongodb.client.model.Filters.eq("state", "DUE"),
+                        com.mongodb.client.model.Filters.lte("dueAt", new java.util.Date(1_000_000L * 99))))
+                        .sort(Sorts.ascending("dueAt")).into(new java.util.ArrayList<>());
+                assertThat(due).extracting(d -> d.getInteger("_id")).containsExactly(0, 5, 10, 15, 20, 25, 30, 35, 40,
+                        45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95);
+                assertThat(backend.fullScans()).as("the count reads everything, the find does not").isEqualTo(before + 1);
+                docs.updateOne(new Document("_id", 5), Updates.set("state", "DONE"));
+                docs.updateOne(new Document("_id", 5), Updates.set("state", "DUE"));
+            });
+            assertThat(mapNames(file)).contains(map);
+        }
+        serve(new DurableH2Backend(file), docs -> {
+            docs.dropIndex("state_1_dueAt_1");
+            assertThat(docs.find(new Document("state", "DUE")).into(new java.util.ArrayList<>())).hasSize(100);
+        });
+        assertThat(mapNames(file)).doesNotContain(map);
+        serve(new DurableH2Backend(file), docs -> {
+            docs.createIndex(Indexes.ascending("state"));
+            assertThat(docs.countDocuments(new Document("state", "DUE"))).isEqualTo(100);
+            docs.drop();
+        });
+        assertThat(mapNames(file)).noneMatch(name -> name.contains("docs._index_"));
+    }
+
+    /**
+     * A condition on n or tags that no index serves (base 0, 1), or one that a non-unique index
+     * serves: state, perhaps with a range of n (2, 3), or one tag (4); with (pinned) or without
+     * equalities on _id or on both a and b.
+     */
+    private static org.bson.conversions.Bson filter(java.util.Random random, boolean pinned, int base) {
+        List<org.bson.conversions.Bson> conditions = new java.util.ArrayList<>();
+        String state = random.nextBoolean() ? "DUE" : "DONE";
+        switch (base) {
+            case 0 -> conditions.add(com.mongodb.client.model.Filters.lt("n", random.nextInt(10)));
+            case 1 -> conditions.add(com.mongodb.client.model.Filters.ne("tags", random.nextInt(4)));
+            case 2 -> conditions.add(com.mongodb.client.model.Filters.eq("state", state));
+            case 3 -> {
+                conditions.add(com.mongodb.client.model.Filters.eq("state", state));
+                int low = random.nextInt(10);
+                conditions.add(random.nextBoolean() ? com.mongodb.client.model.Filters.gte("n", low)
+                        : com.mongodb.client.model.Filters.and(com.mongodb.client.model.Filters.gt("n", low),
+                                com.mongodb.client.model.Filters.lte("n", low + random.nextInt(4))));
+            }
+            default -> conditions.add(com.mongodb.client.model.Filters.eq("tags", random.nextInt(4)));
+        }
+        if (pinned) {
+            switch (random.nextInt(3)) {
+                case 0 -> conditions.add(com.mongodb.client.model.Filters.eq("_id", "d" + random.nextInt(70)));
+                case 1 -> conditions.add(com.mongodb.client.model.Filters.in("_id", "d" + random.nextInt(70),
+                        "d" + random.nextInt(70), "d" + random.nextInt(70)));
+                default -> {
+                    conditions.add(com.mongodb.client.model.Filters.eq("a", random.nextInt(7)));
+                    conditions.add(com.mongodb.client.model.Filters.eq("b", random.nextInt(10)));
+                }
+            }
+        } else if (random.nextBoolean()) {
+            conditions.add(com.mongodb.client.model.Filters.gt("_id", "d" + random.nextInt(70)));
+        }
+        java.util.Collections.shuffle(conditions, random);
+        if (random.nextBoolean()) {
+            return com.mongodb.client.model.Filters.and(conditions); // {$and: [...]}
+        }
+        Document plain = new Document(); // the same conditions as one document's fields
+        for (org.bson.conversions.Bson condition : conditions) {
+            plain.putAll(condition.toBsonDocument());
+        }
+        return plain;
+    }
+
+    /** One operation's answer: the documents, a count, an update's result or the error code it met. */
+    private static Object operate(MongoCollection<Document> docs, int kind, org.bson.conversions.Bson filter, int step) {
+        try {
+            return switch (kind) {
+                case 0, 1, 2 -> docs.find(filter).sort(Sorts.descending("n", "_id")).into(new java.util.ArrayList<>());
+                case 3 -> docs.find(filter).projection(new Document("n", 1)).sort(Sorts.ascending("_id")).limit(2)
+                        .into(new java.util.ArrayList<>());
+                case 4, 5 -> docs.countDocuments(filter);
+                case 6, 7, 8 -> {
+                    var result = docs.updateMany(filter, Updates.combine(Updates.inc("n", 1), Updates.setOnInsert("_id", "u" + step), Updates.setOnInsert("a",
+                            100 + step), Updates.setOnInsert("b", step)), new com.mongodb.client.model.UpdateOptions()
+                            .upsert(step % 2 == 0));
+                    yield List.of(result.getMatchedCount(), result.getModifiedCount(), result.getUpsertedId() != null);
+                }
+                case 9, 10 -> docs.findOneAndUpdate(filter, Updates.set("state", "DONE"),
+                        new com.mongodb.client.model.FindOneAndUpdateOptions().sort(Sorts.ascending("_id"))
+                                .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER));
+                default -> {
+                    long deleted = docs.deleteMany(filter).getDeletedCount();
+                    for (int i = 0; i < 3; i++) {
+                        String id = "d" + (step + i) % 70;
+                        docs.replaceOne(new Document("_id", id), new Document("_id", id).append("a", 1000 + 3 * step + i)
+                                .append("b", 0).append("n", i).append("state", "DUE").append("tags", List.of(i)),
+                                new com.mongodb.client.model.ReplaceOptions().upsert(true));
+                    }
+                    yield deleted;
+                }
+            };
+        } catch (com.mongodb.MongoServerException e) {
+            return e.getCode();
+        }
+    }
+
+    private static int port(MongoServer server) {
+        return server.bind().getPort();
     }
 
     private static void serve(H2Backend backend, Consumer<MongoCollection<Document>> use) {
