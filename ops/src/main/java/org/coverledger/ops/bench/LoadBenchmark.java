@@ -49,6 +49,8 @@ public final class LoadBenchmark {
             "audit-read");
 
     private final Path root;
+    /** Leave each size's data directory behind (its logs, and the store to profile again). */
+    private boolean keep;
     private final List<String> report = new ArrayList<>();
     private final Map<Integer, Map<String, double[]>> at16 = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -64,6 +66,7 @@ public final class LoadBenchmark {
         int seconds = quick ? 20 : 40;
         int outAt = options.indexOf("--out");
         LoadBenchmark bench = new LoadBenchmark(Path.of(args[options.indexOf("--root") + 1]));
+        bench.keep = options.contains("--keep");
         bench.report.add("## Load benchmark (issue 15), " + LocalDateTime.now().truncatedTo(ChronoUnit.MINUTES)
                 + (quick ? " (quick)" : ""));
         bench.report.add("");
@@ -165,7 +168,11 @@ public final class LoadBenchmark {
             if (!run.waitFor(90, TimeUnit.SECONDS)) {
                 run.destroyForcibly();
             }
-            AnalyticsBenchmark.deleteQuietly(data);
+            if (keep) {
+                System.err.println("Kept the data directory (--keep): " + data);
+            } else {
+                AnalyticsBenchmark.deleteQuietly(data);
+            }
         }
     }
 
