@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.WriteBuffer;
@@ -30,6 +31,7 @@ import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Decimal128;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.bson.ObjectId;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -269,6 +271,8 @@ public class DurableH2Backend extends H2Backend {
     static final class OrderedKeyType extends BasicDataType<KeyValue> {
 
         static final OrderedKeyType INSTANCE = new OrderedKeyType();
+        /** The tag of a compact key (neither ObjectDataType nor {@link Bson} writes it first). */
+        private static final byte COMPACT = (byte) 0xF6;
         private static final int ESTIMATED_MEMORY = 96;
 
         private final ObjectDataType storage = new ObjectDataType();
@@ -320,9 +324,18 @@ public class DurableH2Backend extends H2Backend {
             return ESTIMATED_MEMORY;
         }
 
-        /** As BSON ({@code {k: [values]}}); a key BSON cannot hold is Java-serialized as before. */
+        /**
+         * A key of plain values (strings, numbers, booleans, object ids, dates, nulls: nearly all)
+         * as a tag, a count and each value's type and bytes; any other as BSON
+         * ({@code {k: [values]}}); one BSON cannot hold Java-serialized as before.
+         */
         @Override
         public void write(WriteBuffer buffer, KeyValue key) {
+            if (key.stream().allMatch(OrderedKeyType::isCompact)) {
+                buffer.put(COMPACT).putVarInt(key.size());
+                key.forEach(value -> writeCompact(buffer, value));
+                return;
+            }
             Document holder = new Document("k", key.stream().toList());
             if (!Bson.write(buffer, holder)) {
                 storage.write(buffer, key);
@@ -331,8 +344,63 @@ public class DurableH2Backend extends H2Backend {
 
         @Override
         public KeyValue read(ByteBuffer buffer) {
+            if (buffer.get(buffer.position()) == COMPACT) {
+                buffer.get();
+                Object[] values = new Object[DataUtils.readVarInt(buffer)];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = readCompact(buffer);
+                }
+                return new KeyValue(values);
+            }
             Document holder = Bson.read(buffer);
             return holder == null ? (KeyValue) storage.read(buffer) : new KeyValue((List<?>) holder.get("k"));
+        }
+
+        private static boolean isCompact(Object value) {
+            return value == null || value instanceof String || value instanceof Integer || value instanceof Long
+                    || value instanceof Double || value instanceof Boolean || value instanceof ObjectId
+                    || value instanceof java.time.Instant;
+        }
+
+        private static void writeCompact(WriteBuffer buffer, Object value) {
+            if (value == null) {
+                buffer.put((byte) 0);
+            } else if (value instanceof String text) {
+                buffer.put((byte) 1).putVarInt(text.length()).putStringData(text, text.length());
+            } else if (value instanceof Integer number) {
+                buffer.put((byte) 2).putInt(number);
+            } else if (value instanceof Long number) {
+                buffer.put((byte) 3).putLong(number);
+            } else if (value instanceof Double number) {
+                buffer.put((byte) 4).putLong(Double.doubleToRawLongBits(number));
+            } else if (value instanceof Boolean yes) {
+                buffer.put((byte) (yes ? 5 : 6));
+            } else if (value instanceof ObjectId id) {
+                buffer.put((byte) 7).put(id.toByteArray());
+            } else {
+                java.time.Instant at = (java.time.Instant) value;
+                buffer.put((byte) 8).putLong(at.getEpochSecond()).putInt(at.getNano());
+            }
+        }
+
+        private static Object readCompact(ByteBuffer buffer) {
+            byte type = buffer.get();
+            return switch (type) {
+                case 0 -> null;
+                case 1 -> DataUtils.readString(buffer, DataUtils.readVarInt(buffer));
+                case 2 -> buffer.getInt();
+                case 3 -> buffer.getLong();
+                case 4 -> Double.longBitsToDouble(buffer.getLong());
+                case 5 -> Boolean.TRUE;
+                case 6 -> Boolean.FALSE;
+                case 7 -> {
+                    byte[] id = new byte[12];
+                    buffer.get(id);
+                    yield new ObjectId(id);
+                }
+                case 8 -> java.time.Instant.ofEpochSecond(buffer.getLong(), buffer.getInt());
+                default -> throw new IllegalStateException("An index key of an unknown type " + type);
+            };
         }
 
         @Override

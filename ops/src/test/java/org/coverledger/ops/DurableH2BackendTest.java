@@ -240,9 +240,9 @@ class DurableH2BackendTest {
     }
 
     /**
-     * Documents and index keys are stored as BSON and read back as they were written, every BSON
-     * type the driver sends, after a restart (so from the file, not a cache); documents the plain
-     * backend Java-serialized still read, beside ones rewritten as BSON.
+     * Documents and index keys are stored as BSON (plain keys more compactly still) and read back
+     * as they were written, every BSON type the driver sends, after a restart (so from the file,
+     * not a cache); documents the plain backend Java-serialized still read, beside ones rewritten.
      */
     @Test
     void documents_are_stored_as_bson_and_read_back_whole_beside_ones_an_earlier_version_wrote() {
@@ -260,12 +260,18 @@ class DurableH2BackendTest {
                 .append("nested", new Document("list", List.of(1, "two", new Document("three", 3.0), List.of())));
         serve(new DurableH2Backend(file), docs -> {
             docs.createIndex(Indexes.ascending("text"), new IndexOptions().unique(true));
+            docs.createIndex(Indexes.ascending("when", "yes", "nothing", "double", "long", "int", "decimal"),
+                    new IndexOptions().unique(true));
             docs.insertOne(every);
             docs.updateOne(new Document("_id", "legacy"), Updates.inc("n", 1));
         });
         serve(new DurableH2Backend(file), docs -> {
             assertThat(docs.find(new Document("_id", every.get("_id"))).first()).isEqualTo(every);
             assertThat(docs.find(new Document("text", "保单 policy")).first()).isEqualTo(every);
+            Document compound = new Document("when", every.get("when")).append("yes", true).append("nothing", null)
+                    .append("double", 2.5).append("long", 1L << 40).append("int", 42).append("decimal", every.get("decimal"));
+            assertThat(docs.find(compound).first()).isEqualTo(every);
+            assertDuplicate(() -> docs.insertOne(new Document(compound)));
             assertThat(docs.find(new Document("_id", "legacy")).first()).containsEntry("n", 2);
         });
         try (MVStore store = MVStore.open(file)) {
