@@ -73,35 +73,16 @@ public class AccountHoldingsProjection {
                 .append("aggregateType", event.getType()).append("aggregateId", event.getAggregateIdentifier())
                 .append("at", java.util.Date.from(event.getTimestamp()))
                 .append("actor", event.getMetaData().get(CommandMetadata.ACTOR));
-        // is it there already (a redelivery)? The event ids of the account's activity, read once per batch
-        // for every account event of the batch by _id (the embedded MongoDB scans for any filter of
-        // more than _id), and kept up to date as this batch pushes, so that an event met twice in a
-        // batch is pushed once.
-        String key = "activity:" + accountId;
-        java.util.Set<String> seen = writes.remember(key,
-                other -> "Account".equals(other.getType()) ? "activity:" + other.getAggregateIdentifier() : null,
-                this::activityIds, java.util.Set.of());
-        boolean known = seen.contains(event.getIdentifier());
-        // (an event is in one batch once, and the batch before it is written before this one's token)
-        if (!known) {
-            writes.upsertById(HoldingsDocument.class, accountId, new org.springframework.data.mongodb.core.query.Update()
-                    .push("activity").sort(org.springframework.data.domain.Sort.by("at")).slice(-ACTIVITY).each(entry));
-            java.util.Set<String> now = new java.util.HashSet<>(seen);
-            now.add(event.getIdentifier());
-            writes.remember(key, now);
-        }
-    }
-
-    /** The event ids of each account's kept activity, by key ("activity:" + account id), in one read. */
-    private java.util.Map<String, java.util.Set<String>> activityIds(java.util.Set<String> keys) {
-        java.util.Map<String, java.util.Set<String>> found = new java.util.HashMap<>();
-        List<String> accounts = keys.stream().map(k -> k.substring("activity:".length())).toList();
-        for (Document held : holdings().find(Filters.in("_id", accounts)).projection(new Document("activity.eventId", 1))) {
-            java.util.Set<String> ids = new java.util.HashSet<>();
-            held.getList("activity", Document.class, List.of()).forEach(d -> ids.add(d.getString("eventId")));
-            found.put("activity:" + held.getString("_id"), ids);
-        }
-        return found;
+        // pushed only while the account's kept activity does not hold the event (a redelivery changes nothing:
+        // the condition beside the _id is read by the _id index, on the embedded server too); the document
+        // is made first if the account has none yet
+        writes.upsertById(HoldingsDocument.class, accountId,
+                new org.springframework.data.mongodb.core.query.Update().setOnInsert("activity", List.of()));
+        writes.updateOne(HoldingsDocument.class, org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("_id").is(accountId)
+                        .and("activity.eventId").ne(event.getIdentifier())),
+                new org.springframework.data.mongodb.core.query.Update().push("activity")
+                        .sort(org.springframework.data.domain.Sort.by("at")).slice(-ACTIVITY).each(entry));
     }
 
     /** The account an event of a policy, claim or account is about; null for events of no customer. */

@@ -143,6 +143,11 @@ public final class BatchedWrites {
         queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.updateOne(Query.query(where("_id").is(id)), update), null);
     }
 
+    /** Updates the one document the query finds, if it finds one (a condition beside the _id makes an update idempotent). */
+    public void updateOne(Class<?> type, Query query, Update update) {
+        queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.updateOne(query, update), null);
+    }
+
     /** Updates the document, creating it if it is not there. */
     public void upsertById(Class<?> type, String id, Update update) {
         queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.upsert(Query.query(where("_id").is(id)), update), null);
