@@ -178,7 +178,7 @@ public class AnalyticsProjection {
             Document update = new Document("$inc", inc).append("$min", new Document("first", first))
                     .append("$set", new Document("pos", last).append("day", any.recorded().toString())
                             .append("product", any.product()));
-            // by _id alone (the embedded MongoDB scans, and so reads every day document whole, for a
+            // by _id alone (the embedded MongoDB used to scan, reading every day document whole, for a
             // filter of more than _id); the positions were read by _id just before
             writes.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", day.getKey()), update,
                     new UpdateOptions().upsert(true)));

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * refuses a second entry at one position). Entries recorded before positions were kept get theirs
  * once, at start, from the event store (the commit holding the event, looked up by its identifier);
  * a note in {@value #META} remembers that it was done. The filters of {@code GET /api/audit} get
- * indexes that a real MongoDB uses (the embedded server scans instead).
+ * indexes, which the embedded server keeps too.
  */
 @Component
 public class AuditPositions {

@@ -19,7 +19,9 @@ import org.springframework.data.mongodb.core.query.Update;
 /**
  * Sets of ids kept per key, one document per key ({@code {_id: key, <field>: [ids]}}), so that a
  * read model's "everything of this key" is a look-up by {@code _id}, then by the ids' {@code _id}s:
- * the embedded MongoDB scans for any filter but {@code _id}. A projection adds to a set with its
+ * the embedded MongoDB scanned for any filter but {@code _id} when this was written (it now
+ * keeps non-unique indexes too), and a look-up by {@code _id} is still the cheapest read on any
+ * MongoDB. A projection adds to a set with its
  * batch (a set: a redelivery adds nothing). A read model recorded before its sets existed is
  * indexed once, in the background; until then {@link #of} answers empty and the caller scans.
  * The note that it was done lies among the sets themselves, so a collection dropped or not

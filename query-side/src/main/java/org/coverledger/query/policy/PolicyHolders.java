@@ -12,8 +12,10 @@ import org.springframework.stereotype.Component;
 /**
  * Each policyholder's policy ids ({@value #COLLECTION}, one document per holder), kept by the
  * policy projection with its views, so that a customer's own list reads their views by
- * {@code _id} instead of scanning every view: the embedded MongoDB scans for any filter but
- * {@code _id}, which at 10^5 events took 1.6 s per list under load (ops/BENCHMARKS.md). Views
+ * {@code _id} instead of scanning every view: the embedded MongoDB scanned for any filter but
+ * {@code _id} when this was written, which at 10^5 events took 1.6 s per list under load
+ * (ops/BENCHMARKS.md); it now keeps non-unique indexes too, and a look-up by {@code _id} is
+ * still the cheapest read on any MongoDB. Views
  * recorded before this existed are indexed once, in the background, at start; the list scans
  * until then.
  */
