@@ -53,6 +53,8 @@ public class StepRunner {
     private final Clock real = Clock.systemUTC();
     private final MeterRegistry meters;
     private final String runner;
+    /** How long one poll keeps taking rounds while each finds a full batch. */
+    static final java.time.Duration DRAIN_FOR = java.time.Duration.ofSeconds(10);
     private final int batch;
     private final int maxAttempts;
     private final Duration lease;
@@ -100,7 +102,12 @@ public class StepRunner {
         firing.shutdownNow();
     }
 
-    /** One round: every step that is due now, up to a batch, claimed here and fired on the pool; the round ends when they have. */
+    /**
+     * Rounds of steps that are due now, each up to a batch, claimed here and fired on the pool; a
+     * round ends when they have. A round that found a full batch is followed by the next at once,
+     * for up to {@link #DRAIN_FOR}: a backlog (after an outage, a restore, or a store that holds
+     * years of history) drains as fast as the commands go, not one batch per poll interval.
+     */
     @Scheduled(fixedDelayString = "${coverledger.timed-steps.poll-interval:1s}")
     public void fireDueSteps() {
         long now = System.nanoTime();
@@ -108,8 +115,17 @@ public class StepRunner {
             countedAt = now;
             countSteps();
         }
+        while (round() >= batch && System.nanoTime() - now < DRAIN_FOR.toNanos()
+                && !Thread.currentThread().isInterrupted()) {
+            // a full batch: more are due
+        }
+    }
+
+    /** One round; how many takeable steps it found. */
+    private int round() {
+        java.util.List<TimedSteps.Step> takeable = steps.takeable(business.instant(), real.instant(), batch);
         java.util.List<java.util.concurrent.Future<?>> fired = new java.util.ArrayList<>();
-        for (TimedSteps.Step step : steps.takeable(business.instant(), real.instant(), batch)) {
+        for (TimedSteps.Step step : takeable) {
             if (steps.claim(step, runner, real.instant().plus(lease))) {
                 fired.add(firing.submit(() -> fire(step, step.attempts() + 1)));
             }
@@ -119,11 +135,12 @@ public class StepRunner {
                 step.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return 0;
             } catch (java.util.concurrent.ExecutionException e) {
                 log.error("A timed step's runner failed", e.getCause()); // fire() records its own failures
             }
         }
+        return takeable.size();
     }
 
     /** Counts the steps due and those left FAILED, for the gauges. */

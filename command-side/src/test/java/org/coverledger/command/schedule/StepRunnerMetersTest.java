@@ -45,4 +45,30 @@ class StepRunnerMetersTest {
         assertThat(meters.get("coverledger.timed_steps.fired").tag("outcome", "failed").counter().count()).isEqualTo(2);
         runner.stop();
     }
+
+    /** A backlog of more than a batch (an outage, a restore) fires in one poll, round after round, not a batch a poll. */
+    @Test
+    void a_backlog_of_several_batches_fires_in_one_poll() {
+        TimedSteps steps = new TimedSteps(TestMongo.freshDatabase());
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        CommandGateway up = (CommandGateway) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {CommandGateway.class}, (proxy, method, args) -> {
+                    sent.incrementAndGet();
+                    return null; // every command succeeds
+                });
+        BusinessCalendar calendar = new BusinessCalendar(Clock.fixed(DUE.plusSeconds(60), BusinessCalendar.DEFAULT_ZONE),
+                BusinessCalendar.DEFAULT_ZONE);
+        StepRunner runner = new StepRunner(steps, up, calendar, new SimpleMeterRegistry(), 10, 2, Duration.ofSeconds(60),
+                Duration.ofSeconds(10), 3);
+        for (int i = 0; i < 35; i++) {
+            steps.schedule(Timetable.POLICY_START, "pol-" + i, DUE);
+        }
+        steps.schedule(Timetable.POLICY_START, "pol-later", DUE.plus(Duration.ofDays(1)));
+
+        runner.fireDueSteps();
+        assertThat(sent.get()).isEqualTo(35);
+        assertThat(steps.count(TimedSteps.State.DONE, null)).isEqualTo(35);
+        assertThat(steps.count(TimedSteps.State.DUE, null)).isEqualTo(1); // not due yet
+        runner.stop();
+    }
 }
