@@ -57,7 +57,17 @@ class OpsRunIT {
         Process again = start(env, data.resolve("run-2.out"));
         Api.Reply policies = Api.at("http://127.0.0.1:" + queryPort, "alice").get("/api/policies");
         assertThat(policies.json().get("total").asInt()).as(policies.toString()).isEqualTo(1);
+        // a second TERM while it stops (an impatient Ctrl-C) leaves no part of it running
+        List<ProcessHandle> parts = again.toHandle().descendants().toList();
+        assertThat(parts).isNotEmpty();
+        again.destroy();
+        Thread.sleep(300);
+        again.destroy();
         stop(again, List.of(commandPort, queryPort, mongoPort));
+        for (ProcessHandle part : parts) {
+            assertThat(part.onExit().get(90, TimeUnit.SECONDS).isAlive()).as("%s stopped", part.info().command())
+                    .isFalse();
+        }
     }
 
     @Test
