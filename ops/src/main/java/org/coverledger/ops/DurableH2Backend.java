@@ -570,7 +570,7 @@ public class DurableH2Backend extends H2Backend {
                 String shape = getFullName() + " " + shape(query) + (orderBy == null || orderBy.isEmpty() ? ""
                         : " sorted by " + orderBy.keySet());
                 if (largeScansLogged.add(shape)) {
-                    log.warn("A query read all {} documents of {} (no unique index covers it; logged once per shape): {}",
+                    log.warn("A query read all {} documents of {} (no index serves it; logged once per shape): {}",
                             size, getFullName(), shape);
                 }
             }
@@ -620,14 +620,14 @@ public class DurableH2Backend extends H2Backend {
                     Object to = null;
                     for (Map.Entry<String, Object> operator : range.entrySet()) {
                         if (!isPlain(operator.getValue())) {
-                            return equal.isEmpty() ? null : new Bounds(this, equal, null, null, 2 * equal.size());
+                            return equalities(equal);
                         }
                         Object value = normalized(operator.getValue());
                         switch (operator.getKey()) {
                             case "$gt", "$gte" -> from = value;
                             case "$lt", "$lte" -> to = value;
                             default -> {
-                                return equal.isEmpty() ? null : new Bounds(this, equal, null, null, 2 * equal.size());
+                                return equalities(equal);
                             }
                         }
                     }
@@ -635,6 +635,11 @@ public class DurableH2Backend extends H2Backend {
                 }
                 break;
             }
+            return equalities(equal);
+        }
+
+        /** Bounds of the equalities alone, or null when there are none. */
+        private Bounds equalities(List<Object> equal) {
             return equal.isEmpty() ? null : new Bounds(this, equal, null, null, 2 * equal.size());
         }
 

@@ -273,7 +273,6 @@ public final class LoadBenchmark {
         throw new IllegalStateException("ops/run did not start:\n" + Files.readString(out));
     }
 
-    /** Until every projection has caught up with the head and the head has not moved for 10 s. */
     /**
      * Waits until the system has settled: every projection caught up with the store's head, the
      * command side's own processors too (the timetable folds every seeded event into timed steps),
@@ -338,7 +337,10 @@ public final class LoadBenchmark {
         return seen < COMMAND_SIDE_PROCESSORS.size() ? -1 : least;
     }
 
-    /** Timed steps due by now that no runner has fired yet. */
+    /**
+     * Timed steps due by now that no runner has fired yet (the question the runner's gauge asks,
+     * asked here by the wire: ops runs the command side as a process, not as a library).
+     */
     static long overdueSteps(com.mongodb.client.MongoDatabase store) {
         Document counted = store.runCommand(new Document("count", "timed_steps").append("query",
                 new Document("state", "DUE").append("dueAt", new Document("$lte", new java.util.Date()))));

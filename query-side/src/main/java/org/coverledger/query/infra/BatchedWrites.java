@@ -140,7 +140,7 @@ public final class BatchedWrites {
     }
 
     public void updateById(Class<?> type, String id, Update update) {
-        queue(type, BulkOperations.BulkMode.ORDERED, ops -> ops.updateOne(Query.query(where("_id").is(id)), update), null);
+        updateOne(type, Query.query(where("_id").is(id)), update);
     }
 
     /** Updates the one document the query finds, if it finds one (a condition beside the _id makes an update idempotent). */
