@@ -223,13 +223,14 @@ public class AxonConfiguration {
     /**
      * The command side's own tracking processor (the {@code timetable} that records timed steps)
      * keeps its token in MongoDB beside the query side's, so that it resumes where it stopped and
-     * one instance of several holds it.
+     * one instance of several holds it. The timetable's steps go out before its token
+     * ({@link FlushingTokenStore}).
      */
     @Bean
     public TokenStore tokenStore(MongoDatabaseFactory mongo) {
-        return MongoEventStore.tokenStore(mongo.getMongoDatabase(), "command-side/"
+        return new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(), "command-side/"
                 + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
-                + java.util.UUID.randomUUID().toString().substring(0, 8));
+                + java.util.UUID.randomUUID().toString().substring(0, 8)));
     }
 
     /**

@@ -8,15 +8,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateManyModel;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
@@ -31,6 +37,13 @@ import org.bson.conversions.Bson;
  * holding one loses it when its lease runs out, and another fires it again. The commands the
  * steps send do their work once however often they are sent. A step's id is its kind, target and
  * due time, so recording a step twice (an event handled again) records it once.
+ *
+ * <p>Recording and cancelling inside a unit of work (the timetable's batch of events) are queued
+ * and sent as one ordered bulk write when the batch commits, before its token is stored
+ * ({@link #flushCurrent}, called by the command side's token store): one write, and one commit on
+ * the embedded server, per batch instead of one per step. A crash between the two handles the
+ * batch again, which records nothing twice; the token never runs ahead of the steps. Outside a
+ * unit of work they go out at once.
  */
 public class TimedSteps {
 
@@ -62,31 +75,71 @@ public class TimedSteps {
         steps.createIndex(Indexes.ascending("target", "kind"));
     }
 
-    /** Records a step due at {@code dueAt}; recording the same step again changes nothing. */
+    /**
+     * Records a step due at {@code dueAt}; recording the same step again changes nothing (an
+     * upsert that sets fields only when it inserts, so that a batch's ordered bulk write meets no
+     * duplicate key).
+     */
     public void schedule(String kind, String target, Instant dueAt) {
-        Document step = new Document("_id", kind + ":" + target + ":" + dueAt.toEpochMilli())
-                .append("kind", kind).append("target", target).append("dueAt", Date.from(dueAt))
+        Document step = new Document("kind", kind).append("target", target).append("dueAt", Date.from(dueAt))
                 .append("scheduledFor", Date.from(dueAt))
                 .append("state", State.DUE.name()).append("attempts", 0);
-        try {
-            steps.insertOne(step);
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
-            }
-        }
+        write(new UpdateOneModel<>(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
+                new Document("$setOnInsert", step), new UpdateOptions().upsert(true)));
     }
 
     /** The one step of this kind for the target scheduled for {@code dueAt}, if it has not fired, will not. */
     public void cancel(String kind, String target, Instant dueAt) {
-        steps.updateOne(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()), eq("state", State.DUE.name())),
-                Updates.set("state", State.CANCELLED.name()));
+        write(new UpdateOneModel<>(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
+                eq("state", State.DUE.name())), Updates.set("state", State.CANCELLED.name())));
     }
 
     /** The target's steps of this kind that have not fired will not. */
     public void cancel(String kind, String target) {
-        steps.updateMany(and(eq("kind", kind), eq("target", target), eq("state", State.DUE.name())),
-                Updates.set("state", State.CANCELLED.name()));
+        write(new UpdateManyModel<>(and(eq("kind", kind), eq("target", target), eq("state", State.DUE.name())),
+                Updates.set("state", State.CANCELLED.name())));
+    }
+
+    /** The writes of one unit of work, in the order made. */
+    private record Pending(MongoCollection<Document> steps, List<WriteModel<Document>> writes) {
+        void flush() {
+            if (!writes.isEmpty()) {
+                steps.bulkWrite(new ArrayList<>(writes), new BulkWriteOptions().ordered(true));
+                writes.clear();
+            }
+        }
+    }
+
+    private static final String PENDING = TimedSteps.class.getName() + "/pending/";
+
+    private void write(WriteModel<Document> write) {
+        if (!CurrentUnitOfWork.isStarted()) {
+            steps.bulkWrite(List.of(write), new BulkWriteOptions().ordered(true));
+            return;
+        }
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        Pending pending = batch.getOrComputeResource(PENDING + steps.getNamespace().getFullName(), key -> {
+            Pending created = new Pending(steps, new ArrayList<>());
+            batch.onPrepareCommit(unitOfWork -> created.flush());
+            return created;
+        });
+        pending.writes().add(write);
+    }
+
+    /**
+     * Sends what the unit of work on this thread has queued, if anything: the token store calls
+     * it before it stores a token, because Axon stores a batch's token first thing when the batch
+     * commits, ahead of what its handlers register.
+     */
+    public static void flushCurrent() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            return;
+        }
+        for (Map.Entry<String, Object> resource : CurrentUnitOfWork.get().root().resources().entrySet()) {
+            if (resource.getKey().startsWith(PENDING) && resource.getValue() instanceof Pending pending) {
+                pending.flush();
+            }
+        }
     }
 
     /**
