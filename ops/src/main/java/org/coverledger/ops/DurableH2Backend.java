@@ -37,7 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The H2 backend of mongo-java-server, changed in four ways for the embedded default.
+ * The H2 backend of mongo-java-server, changed in four ways for the embedded default (and
+ * aggregations that begin with a {@code $match} read their input by the indexes too).
  * <p>
  * Durable: the H2 backend commits once a second on its own, so an acknowledged write could be
  * lost to a kill. This backend commits before a write is acknowledged. Concurrent writers share
@@ -107,8 +108,10 @@ public class DurableH2Backend extends H2Backend {
         Document response;
         lock.lock();
         try {
+            leadingMatch.set(name.equals("aggregate") ? LeadingMatch.of(databaseName, query) : null);
             response = super.handleCommand(channel, databaseName, command, query);
         } finally {
+            leadingMatch.remove();
             lock.unlock();
         }
         if (WRITES.contains(name)) {
@@ -149,6 +152,27 @@ public class DurableH2Backend extends H2Backend {
             writesCommitted = upTo;
         }
     }
+
+    /**
+     * An aggregation's first stage when it is a {@code $match} (how the driver's
+     * {@code countDocuments} and most reports begin): mongo-java-server feeds every aggregation
+     * the whole collection and matches after, so each count of a page's total read everything.
+     * The collection reads the aggregation's input by this query instead, through its indexes
+     * ({@link IndexedCollection#queryAllAsStream}); the {@code $match} stage still runs on what
+     * that returns, so the answer is the same.
+     */
+    private record LeadingMatch(String namespace, Document query) {
+        static LeadingMatch of(String databaseName, Document command) {
+            if (command.get("aggregate") instanceof String collection && command.get("pipeline") instanceof List<?> stages
+                    && !stages.isEmpty() && stages.get(0) instanceof Document first && first.size() == 1
+                    && first.get("$match") instanceof Document match && !match.isEmpty()) {
+                return new LeadingMatch(databaseName + "." + collection, match);
+            }
+            return null;
+        }
+    }
+
+    private static final ThreadLocal<LeadingMatch> leadingMatch = new ThreadLocal<>();
 
     /** How many queries read a whole collection, since this backend started. */
     public long fullScans() {
@@ -555,6 +579,26 @@ public class DurableH2Backend extends H2Backend {
                 }
             }
             return super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
+        }
+
+        /**
+         * An aggregation's input: the documents its leading {@code $match} selects, read as a
+         * query is (by an index where one serves), once per command (a {@code $lookup}'s pipeline
+         * on the same collection later reads it whole); else every document.
+         */
+        @Override
+        public java.util.stream.Stream<Document> queryAllAsStream() {
+            LeadingMatch match = leadingMatch.get();
+            if (match != null && match.namespace().equals(getFullName())) {
+                leadingMatch.remove();
+                try {
+                    return java.util.stream.StreamSupport.stream(
+                            queryDocuments(match.query(), null, 0, 0, 0, null).spliterator(), false);
+                } catch (de.bwaldvogel.mongo.exception.MongoServerException e) {
+                    log.debug("An aggregation's $match read as a query failed; reading every document", e);
+                }
+            }
+            return super.queryAllAsStream();
         }
 
         /** A whole-collection read: counted, and logged once per shape when the collection is large. */
