@@ -92,6 +92,7 @@ public class DurableH2Backend extends H2Backend {
             new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private final AtomicLong fullScans = new AtomicLong();
+    private final AtomicLong documentsRead = new AtomicLong();
     private final Set<String> largeScansLogged = ConcurrentHashMap.newKeySet();
     private final Object commitLock = new Object();
     private final AtomicLong writesFinished = new AtomicLong();
@@ -177,6 +178,11 @@ public class DurableH2Backend extends H2Backend {
     /** How many queries read a whole collection, since this backend started. */
     public long fullScans() {
         return fullScans.get();
+    }
+
+    /** How many documents queries read by position (by an index), since this backend started. */
+    long documentsRead() {
+        return documentsRead.get();
     }
 
     @Override
@@ -575,10 +581,86 @@ public class DurableH2Backend extends H2Backend {
                     }
                 }
                 if (best != null) {
+                    QueryResult inOrder = inIndexOrder(query, best, orderBy, skip, limit, batchSize, fields);
+                    if (inOrder != null) {
+                        return inOrder;
+                    }
                     return matchDocuments(query, best.positions(), orderBy, skip, limit, batchSize, fields);
                 }
             }
             return super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
+        }
+
+        /**
+         * A page sorted the way the index orders its bounds ({@code state = DUE, dueAt <= now} sorted
+         * by {@code dueAt}; an actor's audit entries sorted by position): read in index order and
+         * stopped once {@code skip + limit} documents matched, instead of loading every document
+         * in the bounds and sorting them. The sort keys must be the index's keys after the pinned
+         * ones, ascending; further sort keys count only after {@code _id} (the order of entries
+         * with equal keys) or after a key a unique index holds. Null when that does not hold, or
+         * when a document's sort value is not one plain value (an array, a sub-document, null or
+         * missing, which MongoDB orders otherwise): the caller loads and sorts.
+         */
+        private QueryResult inIndexOrder(Document query, SecondaryIndex.Bounds bounds, Document orderBy, int skip,
+                int limit, int batchSize, Document fields) {
+            if (limit <= 0 || orderBy == null || orderBy.isEmpty()) {
+                return null;
+            }
+            List<String> rest = bounds.index().getKeys().stream().skip(bounds.equal().size()).map(IndexKey::getKey)
+                    .toList();
+            List<String> sortKeys = new java.util.ArrayList<>();
+            for (Map.Entry<String, Object> key : orderBy.entrySet()) {
+                if (!(key.getValue() instanceof Number direction) || direction.doubleValue() != 1) {
+                    return null;
+                }
+                sortKeys.add(key.getKey());
+            }
+            int covered = 0;
+            while (covered < sortKeys.size() && covered < rest.size() && sortKeys.get(covered).equals(rest.get(covered))) {
+                covered++;
+            }
+            if (covered < Math.min(sortKeys.size(), rest.size())) {
+                return null;
+            }
+            List<String> checked = new java.util.ArrayList<>(sortKeys.subList(0, covered));
+            if (covered < sortKeys.size()) { // sort keys beyond the index's: only after a unique one
+                boolean unique = checked.stream().anyMatch(this::uniquelyIndexed);
+                if (!unique && covered == rest.size() && sortKeys.get(covered).equals(getIdField())) {
+                    checked.add(getIdField());
+                    unique = true;
+                }
+                if (!unique) {
+                    return null;
+                }
+            }
+            List<Document> matched = new java.util.ArrayList<>();
+            java.util.Iterator<Object> positions = bounds.index().orderedPositions(bounds);
+            while (matched.size() < skip + limit && positions.hasNext()) {
+                Document document = getDocument(positions.next());
+                for (String key : checked) {
+                    if (!SecondaryIndex.isPlain(de.bwaldvogel.mongo.backend.Utils.getSubdocumentValue(document, key))) {
+                        return null;
+                    }
+                }
+                if (documentMatchesQuery(document, query)) {
+                    matched.add(document);
+                }
+            }
+            return matchDocumentsFromStream(matched.stream(), query, null, skip, limit, batchSize, fields);
+        }
+
+        @Override
+        protected Document getDocument(Object position) {
+            if (documentsRead != null) { // null in H2Backend's constructor
+                documentsRead.incrementAndGet();
+            }
+            return super.getDocument(position);
+        }
+
+        /** Whether a unique index on this one key alone (the {@code _id}'s too) holds it. */
+        private boolean uniquelyIndexed(String key) {
+            return getIndexes().stream().anyMatch(index -> !(index instanceof SecondaryIndex)
+                    && index.getKeys().size() == 1 && index.getKeys().get(0).getKey().equals(key));
         }
 
         /**
@@ -700,26 +782,57 @@ public class DurableH2Backend extends H2Backend {
         }
 
         Iterable<Object> positions(Bounds bounds) {
+            java.util.Set<Object> positions = new java.util.LinkedHashSet<>();
+            orderedPositions(bounds).forEachRemaining(positions::add);
+            return positions;
+        }
+
+        /** The positions in the bounds in the index's order, each once (an array's document has an entry per element), read as they are asked for. */
+        java.util.Iterator<Object> orderedPositions(Bounds bounds) {
             List<Object> lower = new java.util.ArrayList<>(bounds.equal());
             if (bounds.from() != null) {
                 lower.add(bounds.from());
             }
-            java.util.Set<Object> positions = new java.util.LinkedHashSet<>();
             org.h2.mvstore.Cursor<KeyValue, Boolean> cursor = map.cursor(new KeyValue(lower));
             int prefix = bounds.equal().size();
-            while (cursor.hasNext()) {
-                KeyValue entry = cursor.next();
-                for (int i = 0; i < prefix; i++) {
-                    if (OrderedKeyType.compareValues(entry.get(i), bounds.equal().get(i)) != 0) {
-                        return positions;
+            java.util.Set<Object> seen = new java.util.HashSet<>();
+            return new java.util.Iterator<>() {
+                private Object next = advance();
+
+                private Object advance() {
+                    while (cursor.hasNext()) {
+                        KeyValue entry = cursor.next();
+                        for (int i = 0; i < prefix; i++) {
+                            if (OrderedKeyType.compareValues(entry.get(i), bounds.equal().get(i)) != 0) {
+                                return null;
+                            }
+                        }
+                        if (bounds.to() != null && OrderedKeyType.compareValues(entry.get(prefix), bounds.to()) > 0) {
+                            return null;
+                        }
+                        Object position = entry.get(entry.size() - 1);
+                        if (seen.add(position)) {
+                            return position;
+                        }
                     }
+                    return null;
                 }
-                if (bounds.to() != null && OrderedKeyType.compareValues(entry.get(prefix), bounds.to()) > 0) {
-                    return positions;
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
                 }
-                positions.add(entry.get(entry.size() - 1));
-            }
-            return positions;
+
+                @Override
+                public Object next() {
+                    if (next == null) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Object current = next;
+                    next = advance();
+                    return current;
+                }
+            };
         }
 
         private java.util.Set<KeyValue> entries(Document document, Object position) {

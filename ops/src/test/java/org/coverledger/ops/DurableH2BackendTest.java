@@ -255,6 +255,77 @@ class DurableH2BackendTest {
     }
 
     /**
+     * A page sorted as a non-unique index orders what the query pins reads about a page of
+     * documents in index order, not every document in the bounds, and answers as a full sort does:
+     * ties on the index's sort key broken by its next key or by {@code _id}, a range on the sort
+     * key, skip; a document whose sort value is an array, or missing, sends the query back to
+     * loading and sorting.
+     */
+    @Test
+    void a_page_sorted_as_an_index_orders_its_entries_is_read_in_that_order_and_stops_at_the_page() {
+        DurableH2Backend backend = new DurableH2Backend(dir.resolve("ordered.mv.db").toString());
+        MongoServer oracle = new MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+        MongoServer tested = new MongoServer(backend);
+        try (MongoClient toOracle = MongoClients.create("mongodb://127.0.0.1:" + port(oracle));
+             MongoClient toTested = MongoClients.create("mongodb://127.0.0.1:" + port(tested))) {
+            List<MongoCollection<Document>> both = List.of(toOracle.getDatabase("test").getCollection("steps"),
+                    toTested.getDatabase("test").getCollection("steps"));
+            java.util.Random random = new java.util.Random(7);
+            List<Document> inserted = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                inserted.add(new Document("_id", String.format("s%04d", random.nextInt(1_000_000)) + "-" + i)
+                        .append("state", i % 4 == 0 ? "DONE" : "DUE").append("dueAt", new java.util.Date(1_000L * random.nextInt(300)))
+                        .append("kind", "k" + random.nextInt(3)));
+            }
+            for (MongoCollection<Document> steps : both) {
+                steps.createIndex(Indexes.ascending("state", "dueAt", "kind"));
+                steps.insertMany(inserted);
+            }
+            java.util.Date now = new java.util.Date(150_000L);
+            List<java.util.function.Function<MongoCollection<Document>, List<Document>>> pages = List.of(
+                    steps -> steps.find(com.mongodb.client.model.Filters.and(com.mongodb.client.model.Filters.eq("state", "DUE"),
+                            com.mongodb.client.model.Filters.lte("dueAt", now))).sort(Sorts.ascending("dueAt", "kind", "_id"))
+                            .limit(10).into(new java.util.ArrayList<>()),
+                    steps -> steps.find(com.mongodb.client.model.Filters.eq("state", "DUE"))
+                            .sort(Sorts.ascending("dueAt", "kind", "_id")).skip(40).limit(25).into(new java.util.ArrayList<>()),
+                    steps -> steps.find(com.mongodb.client.model.Filters.and(com.mongodb.client.model.Filters.eq("state", "DUE"),
+                            com.mongodb.client.model.Filters.eq("dueAt", new java.util.Date(3_000L))))
+                            .sort(Sorts.ascending("kind", "_id")).limit(5).into(new java.util.ArrayList<>()),
+                    steps -> steps.find(com.mongodb.client.model.Filters.and(com.mongodb.client.model.Filters.eq("state", "DUE"),
+                            com.mongodb.client.model.Filters.eq("kind", "k1"), com.mongodb.client.model.Filters.gt("dueAt", now)))
+                            .sort(Sorts.ascending("dueAt", "kind", "_id")).limit(10).into(new java.util.ArrayList<>()));
+            for (int page = 0; page < pages.size(); page++) {
+                List<Document> expected = pages.get(page).apply(both.get(0));
+                long readBefore = backend.documentsRead();
+                assertThat(pages.get(page).apply(both.get(1))).as("page %d", page).isEqualTo(expected);
+                assertThat(expected).as("page %d", page).isNotEmpty();
+                assertThat(backend.documentsRead() - readBefore).as("documents read for page %d", page).isLessThan(200);
+            }
+            // descending, or sorted by a key the index does not order: loaded and sorted
+            for (Document sort : List.of(new Document("dueAt", -1).append("kind", -1).append("_id", -1),
+                    new Document("kind", 1).append("_id", 1))) {
+                List<java.util.ArrayList<Document>> answers = both.stream().map(steps -> steps.find(com.mongodb.client.model.Filters.eq(
+                        "state", "DUE")).sort(sort).limit(10).into(new java.util.ArrayList<Document>())).toList();
+                assertThat(answers.get(1)).as("sorted by %s", sort).isEqualTo(answers.get(0));
+            }
+            // a sort value that is an array or missing: loaded and sorted, the same answer
+            for (MongoCollection<Document> steps : both) {
+                steps.insertOne(new Document("_id", "array").append("state", "DUE").append("dueAt",
+                        List.of(new java.util.Date(500_000L), new java.util.Date(0L))).append("kind", "k0"));
+                steps.insertOne(new Document("_id", "missing").append("state", "DUE").append("kind", "k0"));
+            }
+            for (int page = 0; page < 2; page++) {
+                long readBefore = backend.documentsRead();
+                assertThat(pages.get(page).apply(both.get(1))).as("page %d", page).isEqualTo(pages.get(page).apply(both.get(0)));
+                assertThat(backend.documentsRead() - readBefore).as("documents read for page %d", page).isGreaterThan(500);
+            }
+        } finally {
+            tested.shutdownNow();
+            oracle.shutdownNow();
+        }
+    }
+
+    /**
      * Documents and index keys are stored as BSON (plain keys more compactly still) and read back
      * as they were written, every BSON type the driver sends, after a restart (so from the file,
      * not a cache); documents the plain backend Java-serialized still read, beside ones rewritten.
@@ -421,8 +492,8 @@ class DurableH2BackendTest {
         try {
             return switch (kind) {
                 case 0, 1, 2 -> docs.find(filter).sort(Sorts.descending("n", "_id")).into(new java.util.ArrayList<>());
-                case 3 -> docs.find(filter).projection(new Document("n", 1)).sort(Sorts.ascending("_id")).limit(2)
-                        .into(new java.util.ArrayList<>());
+                case 3 -> docs.find(filter).projection(new Document("n", 1)).sort(Sorts.ascending("n", "_id"))
+                        .skip(step % 3).limit(3).into(new java.util.ArrayList<>()); // in index order when state is pinned
                 case 4 -> docs.countDocuments(filter);
                 case 5 -> docs.aggregate(List.of(com.mongodb.client.model.Aggregates.match(filter),
                         com.mongodb.client.model.Aggregates.group("$state",
