@@ -208,8 +208,9 @@ public class TimedSteps {
 
     /**
      * How many steps are in a state (all when null), due at or before {@code dueBefore} (any time
-     * when null). The {@code count} command, which reads by the indexes; {@code countDocuments} is
-     * an aggregation, which the embedded server runs over every document.
+     * when null). The {@code count} command, which reads by the indexes on any server (the
+     * embedded one reads {@code countDocuments}' aggregation by them only since its leading
+     * {@code $match} is read as a query).
      */
     public long count(State state, Instant dueBefore) {
         List<Bson> filters = new ArrayList<>();
