@@ -217,6 +217,8 @@ public class DurableH2Backend extends H2Backend {
         protected void dropIndex(MongoCollection<Object> collection, String indexName) {
             super.dropIndex(collection, indexName);
             getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + SECONDARY_INDEX_SUFFIX);
+            getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + SECONDARY_INDEX_SUFFIX
+                    + SecondaryIndex.MULTIKEY_SUFFIX);
             getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + ORDERED_INDEX_SUFFIX);
         }
 
@@ -599,11 +601,14 @@ public class DurableH2Backend extends H2Backend {
          * ones, ascending; further sort keys count only after {@code _id} (the order of entries
          * with equal keys) or after a key a unique index holds. Null when that does not hold, or
          * when a document's sort value is not one plain value (an array, a sub-document, null or
-         * missing, which MongoDB orders otherwise): the caller loads and sorts.
+         * missing, which MongoDB orders otherwise), or when the read would start from a lower bound
+         * on an index that has held an array (MongoDB sorts an array by its least element, which
+         * may lie below the bound): the caller loads and sorts.
          */
         private QueryResult inIndexOrder(Document query, SecondaryIndex.Bounds bounds, Document orderBy, int skip,
                 int limit, int batchSize, Document fields) {
-            if (limit <= 0 || orderBy == null || orderBy.isEmpty()) {
+            if (limit <= 0 || orderBy == null || orderBy.isEmpty()
+                    || (bounds.from() != null && bounds.index().multikey())) {
                 return null;
             }
             List<String> rest = bounds.index().getKeys().stream().skip(bounds.equal().size()).map(IndexKey::getKey)
@@ -635,7 +640,7 @@ public class DurableH2Backend extends H2Backend {
             }
             List<Document> matched = new java.util.ArrayList<>();
             java.util.Iterator<Object> positions = bounds.index().orderedPositions(bounds);
-            while (matched.size() < skip + limit && positions.hasNext()) {
+            while (matched.size() < (long) skip + limit && positions.hasNext()) {
                 Document document = getDocument(positions.next());
                 for (String key : checked) {
                     if (!SecondaryIndex.isPlain(de.bwaldvogel.mongo.backend.Utils.getSubdocumentValue(document, key))) {
@@ -674,8 +679,11 @@ public class DurableH2Backend extends H2Backend {
             if (match != null && match.namespace().equals(getFullName())) {
                 leadingMatch.remove();
                 try {
-                    return java.util.stream.StreamSupport.stream(
-                            queryDocuments(match.query(), null, 0, 0, 0, null).spliterator(), false);
+                    QueryResult input;
+                    synchronized (this) { // as handleQuery reads: the collection's query matcher is shared
+                        input = queryDocuments(match.query(), null, 0, 0, 0, null);
+                    }
+                    return java.util.stream.StreamSupport.stream(input.spliterator(), false);
                 } catch (de.bwaldvogel.mongo.exception.MongoServerException e) {
                     log.debug("An aggregation's $match read as a query failed; reading every document", e);
                 }
@@ -712,13 +720,34 @@ public class DurableH2Backend extends H2Backend {
      */
     static final class SecondaryIndex extends Index<Object> {
 
+        static final String MULTIKEY_SUFFIX = ".multikey";
         private final MVStore store;
         private final MVMap<KeyValue, Boolean> map;
+        /**
+         * Whether a document ever had more than one entry (an array): then a document may be
+         * sorted by an element below a query's lower bound, which a read in index order from that
+         * bound never meets. Kept beside the entries, in the same commit; unknown (an index an
+         * earlier version built) counts as true.
+         */
+        private final MVMap<String, Boolean> flags;
+        private volatile boolean multikey;
 
         SecondaryIndex(MVStore store, MVMap<KeyValue, Boolean> map, String name, List<IndexKey> keys, boolean sparse) {
             super(name, keys, sparse);
             this.store = store;
             this.map = map;
+            this.flags = store.openMap(map.getName() + MULTIKEY_SUFFIX);
+            Boolean known = flags.get("multikey");
+            if (known == null) {
+                multikey = !map.isEmpty();
+                flags.put("multikey", multikey);
+            } else {
+                multikey = known;
+            }
+        }
+
+        boolean multikey() {
+            return multikey;
         }
 
         /** A query's bounds on this index: equalities on a prefix of its keys, perhaps a range on the next. */
@@ -866,7 +895,12 @@ public class DurableH2Backend extends H2Backend {
 
         @Override
         public void add(Document document, Object position, MongoCollection<Object> collection) {
-            entries(document, position).forEach(entry -> map.put(entry, Boolean.TRUE));
+            java.util.Set<KeyValue> entries = entries(document, position);
+            if (entries.size() > 1 && !multikey) {
+                multikey = true;
+                flags.put("multikey", true);
+            }
+            entries.forEach(entry -> map.put(entry, Boolean.TRUE));
         }
 
         @Override
@@ -918,6 +952,7 @@ public class DurableH2Backend extends H2Backend {
         @Override
         public void drop() {
             store.removeMap(map);
+            store.removeMap(flags);
         }
     }
 

@@ -237,12 +237,18 @@ public class AxonConfiguration {
      * A timed step that could not be recorded (MongoDB unavailable) must not be skipped: the
      * timetable's errors stop its processor, which tries the same events again, instead of being
      * logged and passed over (Axon's default).
+     * <p>
+     * And no transaction manager for it, whatever else the application gains: with one, Axon's
+     * tracking processor stores a batch's token before handling the batch, ahead of the steps the
+     * batch queues ({@link FlushingTokenStore}), and a crash in between would skip them for good.
      */
     @Bean
     public org.axonframework.config.ConfigurerModule timetableErrorsPropagate() {
-        return configurer -> configurer.eventProcessing(processing -> processing.registerListenerInvocationErrorHandler(
-                org.coverledger.command.schedule.Timetable.PROCESSOR,
-                c -> org.axonframework.eventhandling.PropagatingErrorHandler.instance()));
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .registerListenerInvocationErrorHandler(org.coverledger.command.schedule.Timetable.PROCESSOR,
+                        c -> org.axonframework.eventhandling.PropagatingErrorHandler.instance())
+                .registerTransactionManager(org.coverledger.command.schedule.Timetable.PROCESSOR,
+                        c -> org.axonframework.common.transaction.NoTransactionManager.INSTANCE));
     }
 
     /**

@@ -112,6 +112,7 @@ public class TimedSteps {
 
     private static final String PENDING = TimedSteps.class.getName() + "/pending/";
 
+    /** At once outside a unit of work; inside one (a command handler's too), when it commits, dropped if it rolls back. */
     private void write(WriteModel<Document> write) {
         if (!CurrentUnitOfWork.isStarted()) {
             steps.bulkWrite(List.of(write), new BulkWriteOptions().ordered(true));
@@ -129,7 +130,8 @@ public class TimedSteps {
     /**
      * Sends what the unit of work on this thread has queued, if anything: the token store calls
      * it before it stores a token, because Axon stores a batch's token first thing when the batch
-     * commits, ahead of what its handlers register.
+     * commits, ahead of what its handlers register (when the processor has no transaction manager,
+     * as the timetable is configured; with one it stores the token before handling the batch).
      */
     public static void flushCurrent() {
         if (!CurrentUnitOfWork.isStarted()) {
