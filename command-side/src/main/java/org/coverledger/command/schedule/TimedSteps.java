@@ -30,7 +30,8 @@ import org.bson.conversions.Bson;
  * The timed steps of policies and quotes, one document each in {@code timed_steps}: what is due
  * when, and how it went. A step is DUE until a runner claims it (RUNNING, with a lease), then
  * DONE, or DUE again later after a failure, or FAILED after too many; CANCELLED when what it was
- * for went away (a quote bought before its expiry).
+ * for went away (a quote bought before its expiry); DONE without firing when the store already
+ * holds its outcome ({@link #settle}).
  *
  * <p>Every change of state is a compare-and-set on one document (a single document's update is
  * atomic, on the embedded server too), so two runners never both hold a step; a runner that died
@@ -92,6 +93,18 @@ public class TimedSteps {
     public void cancel(String kind, String target, Instant dueAt) {
         write(new UpdateOneModel<>(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
                 eq("state", State.DUE.name())), Updates.set("state", State.CANCELLED.name())));
+    }
+
+    /**
+     * The one step of this kind for the target scheduled for {@code dueAt}, if it has not fired,
+     * is done already: the store holds what it was to bring about (a history imported or restored
+     * with its outcomes; a customer who paid before the debit). DONE at {@code at}, with no runner.
+     * A runner that holds the step meanwhile records it done itself.
+     */
+    public void settle(String kind, String target, Instant dueAt, Instant at) {
+        write(new UpdateOneModel<>(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
+                eq("state", State.DUE.name())), Updates.combine(Updates.set("state", State.DONE.name()),
+                        Updates.set("doneAt", Date.from(at)))));
     }
 
     /** The target's steps of this kind that have not fired will not. */

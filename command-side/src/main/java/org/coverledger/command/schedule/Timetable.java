@@ -10,7 +10,11 @@ import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
 import org.coverledger.events.policy.PolicyApi.InstalmentPaid;
 import org.coverledger.events.policy.PolicyApi.PolicyCancelled;
 import org.coverledger.events.policy.PolicyApi.PolicyReinstated;
+import org.coverledger.events.policy.PolicyApi.PolicyExpired;
 import org.coverledger.events.policy.PolicyApi.PolicyRenewed;
+import org.coverledger.events.policy.PolicyApi.PolicyStarted;
+import org.coverledger.events.policy.PolicyApi.RenewalNoticeSent;
+import org.coverledger.events.policy.QuoteApi.QuoteExpired;
 import org.coverledger.events.policy.QuoteApi.PaymentPlan;
 import org.coverledger.events.policy.PolicyApi.PolicyIssued;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
@@ -25,6 +29,12 @@ import org.springframework.stereotype.Component;
  * step is recorded once its event is stored, whatever became of the process that stored it, and
  * a new kind of step is recorded for the whole history when the processor first runs. Handling
  * an event again records nothing new ({@link TimedSteps#schedule} is idempotent).
+ *
+ * <p>A step's outcome recorded in the store (cover started, an instalment paid or missed, a
+ * renewal notice sent, cover ended, a quote expired) settles the step if it has not fired: a
+ * store that holds its history with the outcomes (imported, restored, or events that came first
+ * by other means) does not send years of steps again, each a command that finds nothing to do.
+ * What an ended policy still had due goes with it, as with a cancellation.
  */
 @Component
 @ProcessingGroup(Timetable.PROCESSOR)
@@ -92,15 +102,45 @@ public class Timetable {
         steps.schedule(AUTO_RENEWAL, policyId, calendar.startOf(endDate));
     }
 
+    @EventHandler
+    void on(PolicyStarted event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        steps.settle(POLICY_START, event.policyId(), calendar.startOf(event.startDate()), at);
+    }
+
     /** Instalments are due one after the other: each paid one brings the next. */
     @EventHandler
-    void on(InstalmentPaid event) {
+    void on(InstalmentPaid event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        if (event.dueOn() != null) {
+            steps.settle(INSTALMENT_DUE, event.policyId(), calendar.startOf(event.dueOn()), at);
+        }
         next(event.policyId(), event.nextDueOn());
     }
 
     @EventHandler
-    void on(InstalmentMissed event) {
+    void on(InstalmentMissed event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        if (event.dueOn() != null) {
+            steps.settle(INSTALMENT_DUE, event.policyId(), calendar.startOf(event.dueOn()), at);
+        }
         steps.schedule(GRACE_END, event.policyId(), calendar.startOf(event.graceUntil().plusDays(1)));
+    }
+
+    @EventHandler
+    void on(RenewalNoticeSent event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        if (event.endDate() != null) {
+            steps.settle(RENEWAL_NOTICE, event.policyId(), calendar.startOf(event.endDate().minusDays(30)), at);
+        }
+    }
+
+    /** Cover ended: its end step is done, and nothing else the policy had due will be. */
+    @EventHandler
+    void on(PolicyExpired event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        steps.settle(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)), at);
+        cancelEverything(event.policyId());
+    }
+
+    @EventHandler
+    void on(QuoteExpired event) {
+        steps.cancel(QUOTE_EXPIRY, event.quoteId()); // the step that expired it, if any, is RUNNING and unaffected
     }
 
     @EventHandler
@@ -122,12 +162,16 @@ public class Timetable {
 
     @EventHandler
     void on(PolicyCancelled event) {
-        steps.cancel(POLICY_START, event.policyId());
-        steps.cancel(POLICY_END, event.policyId());
-        steps.cancel(INSTALMENT_DUE, event.policyId());
-        steps.cancel(GRACE_END, event.policyId());
-        steps.cancel(RENEWAL_NOTICE, event.policyId());
-        steps.cancel(AUTO_RENEWAL, event.policyId());
+        cancelEverything(event.policyId());
+    }
+
+    private void cancelEverything(String policyId) {
+        steps.cancel(POLICY_START, policyId);
+        steps.cancel(POLICY_END, policyId);
+        steps.cancel(INSTALMENT_DUE, policyId);
+        steps.cancel(GRACE_END, policyId);
+        steps.cancel(RENEWAL_NOTICE, policyId);
+        steps.cancel(AUTO_RENEWAL, policyId);
     }
 
     @EventHandler
