@@ -224,13 +224,14 @@ public class AxonConfiguration {
      * The command side's own tracking processor (the {@code timetable} that records timed steps)
      * keeps its token in MongoDB beside the query side's, so that it resumes where it stopped and
      * one instance of several holds it. The timetable's steps go out before its token
-     * ({@link FlushingTokenStore}).
+     * ({@link org.coverledger.eventstore.FlushingTokenStore}).
      */
     @Bean
     public TokenStore tokenStore(MongoDatabaseFactory mongo) {
-        return new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(), "command-side/"
-                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
-                + java.util.UUID.randomUUID().toString().substring(0, 8)));
+        return new org.coverledger.eventstore.FlushingTokenStore(MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(),
+                "command-side/" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
+                        + java.util.UUID.randomUUID().toString().substring(0, 8)),
+                org.coverledger.command.schedule.TimedSteps::flushCurrent);
     }
 
     /**
@@ -240,7 +241,7 @@ public class AxonConfiguration {
      * <p>
      * And no transaction manager for it, whatever else the application gains: with one, Axon's
      * tracking processor stores a batch's token before handling the batch, ahead of the steps the
-     * batch queues ({@link FlushingTokenStore}), and a crash in between would skip them for good.
+     * batch queues ({@link org.coverledger.eventstore.FlushingTokenStore}), and a crash in between would skip them for good.
      */
     @Bean
     public org.axonframework.config.ConfigurerModule timetableErrorsPropagate() {

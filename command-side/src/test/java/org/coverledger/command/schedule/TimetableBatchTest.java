@@ -29,12 +29,12 @@ import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.common.stream.BlockingStream;
 import org.bson.Document;
-import org.coverledger.command.infra.FlushingTokenStore;
 import org.coverledger.command.support.TestMongo;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.common.Money;
 import org.coverledger.events.policy.QuoteApi.QuoteAccepted;
 import org.coverledger.events.policy.QuoteApi.QuoteDeclined;
+import org.coverledger.eventstore.FlushingTokenStore;
 import org.coverledger.eventstore.MongoEventStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,7 +94,8 @@ class TimetableBatchTest {
         }
 
         List<AtToken> seen = new CopyOnWriteArrayList<>();
-        FlushingTokenStore tokens = new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(database, "node")) {
+        FlushingTokenStore tokens = new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(database, "node"),
+                TimedSteps::flushCurrent) {
             @Override
             public void storeToken(TrackingToken token, String processorName, int segment)
                     throws UnableToClaimTokenException {

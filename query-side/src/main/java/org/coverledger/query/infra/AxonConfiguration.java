@@ -176,6 +176,7 @@ public class AxonConfiguration {
     /** Tokens in MongoDB; a batch's read-model writes go out before its token (see BatchedWrites). */
     @Bean
     public TokenStore tokenStore(MongoDatabaseFactory mongo, SegmentBalancer.QueryInstance instance) {
-        return new FlushingTokenStore(MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(), instance.id()));
+        return new org.coverledger.eventstore.FlushingTokenStore(
+                MongoEventStore.tokenStoreBuilder(mongo.getMongoDatabase(), instance.id()), BatchedWrites::flushCurrent);
     }
 }

@@ -35,9 +35,9 @@ import org.springframework.data.mongodb.core.query.Update;
  * view's last applied sequence) it keeps in {@link #remember}, read from MongoDB once a batch, for
  * all the batch's views in one read.
  *
- * <p>The writes go out before the batch's token is stored ({@link FlushingTokenStore}), so a
- * crash in between replays the batch: projections stay idempotent, the token never runs ahead
- * of the read model. Outside a batch (a handler called directly) every write goes out at once.
+ * <p>The writes go out before the batch's token is stored
+ * ({@link org.coverledger.eventstore.FlushingTokenStore}), so a crash in between replays the
+ * batch: projections stay idempotent, the token never runs ahead of the read model. Outside a batch (a handler called directly) every write goes out at once.
  *
  * <p>A write that fails at the flush fails outside the handler that made it, where Axon's
  * dead-letter queue cannot park that one event, and the batch would be retried for ever. So
@@ -85,7 +85,7 @@ public final class BatchedWrites {
     }
 
     /** Sends what the batch on this thread has queued, if any; before its token is stored. */
-    static void flushCurrent() {
+    public static void flushCurrent() {
         if (CurrentUnitOfWork.isStarted()) {
             BatchedWrites writes = CurrentUnitOfWork.get().root().getResource(RESOURCE);
             if (writes != null) {

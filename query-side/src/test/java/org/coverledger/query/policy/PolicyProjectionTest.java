@@ -21,7 +21,8 @@ import org.coverledger.events.policy.PolicyApi.PolicyStarted;
 import org.coverledger.events.policy.Product;
 import org.coverledger.eventstore.MongoEventStore;
 import org.coverledger.query.ProjectionTestMongo;
-import org.coverledger.query.infra.FlushingTokenStore;
+import org.coverledger.eventstore.FlushingTokenStore;
+import org.coverledger.query.infra.BatchedWrites;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class PolicyProjectionTest {
             events.add(new GenericDomainEventMessage<>("Policy", "pol-1", sequence, payload));
         }
         FlushingTokenStore tokens = new FlushingTokenStore(
-                MongoEventStore.tokenStoreBuilder(mongo.getDb(), "node"));
+                MongoEventStore.tokenStoreBuilder(mongo.getDb(), "node"), BatchedWrites::flushCurrent);
         if (tokens.fetchSegments("policies").length == 0) {
             tokens.initializeTokenSegments("policies", 1);
         }
