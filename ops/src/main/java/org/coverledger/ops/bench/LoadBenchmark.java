@@ -301,7 +301,7 @@ public final class LoadBenchmark {
                             == projection.path("head").asLong();
                     head = Math.max(head, projection.path("head").asLong());
                 }
-                caughtUp &= commandSideLeast(store) >= head && overdueSteps(store) == 0;
+                caughtUp = caughtUp && commandSideLeast(store) >= head && !anyOverdue(store);
                 if (head != lastHead) {
                     lastHead = head;
                     quietSince = System.nanoTime();
@@ -359,12 +359,15 @@ public final class LoadBenchmark {
     }
 
     /**
-     * Timed steps due by now that no runner has fired yet (the question the runner's gauge asks,
-     * asked here by the wire: ops runs the command side as a process, not as a library).
+     * Whether a timed step due by now has not been fired yet (the question the runner's gauge asks,
+     * asked here by the wire: ops runs the command side as a process, not as a library). A count
+     * stopped at the first: counting them all once a second, over a backlog of 150,000, took 8 % of
+     * the embedded server while the projections folded 10^6 events.
      */
-    static long overdueSteps(com.mongodb.client.MongoDatabase store) {
+    static boolean anyOverdue(com.mongodb.client.MongoDatabase store) {
         Document counted = store.runCommand(new Document("count", "timed_steps").append("query",
-                new Document("state", "DUE").append("dueAt", new Document("$lte", new java.util.Date()))));
-        return ((Number) counted.get("n")).longValue();
+                new Document("state", "DUE").append("dueAt", new Document("$lte", new java.util.Date())))
+                .append("limit", 1));
+        return ((Number) counted.get("n")).longValue() > 0;
     }
 }
