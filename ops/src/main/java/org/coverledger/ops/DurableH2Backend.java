@@ -92,7 +92,7 @@ public class DurableH2Backend extends H2Backend {
             new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private final AtomicLong fullScans = new AtomicLong();
-    private final AtomicLong documentsRead = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder documentsRead = new java.util.concurrent.atomic.LongAdder();
     private final Set<String> largeScansLogged = ConcurrentHashMap.newKeySet();
     private final Object commitLock = new Object();
     private final AtomicLong writesFinished = new AtomicLong();
@@ -192,7 +192,7 @@ public class DurableH2Backend extends H2Backend {
 
     /** How many documents queries read by position (by an index), since this backend started. */
     long documentsRead() {
-        return documentsRead.get();
+        return documentsRead.sum();
     }
 
     @Override
@@ -226,9 +226,6 @@ public class DurableH2Backend extends H2Backend {
         @Override
         protected void dropIndex(MongoCollection<Object> collection, String indexName) {
             super.dropIndex(collection, indexName);
-            getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + SECONDARY_INDEX_SUFFIX);
-            getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + SECONDARY_INDEX_SUFFIX
-                    + SecondaryIndex.MULTIKEY_SUFFIX);
             getMvStore().removeMap(legacyIndexMapName(collection.getCollectionName(), indexName) + ORDERED_INDEX_SUFFIX);
         }
 
@@ -667,7 +664,7 @@ public class DurableH2Backend extends H2Backend {
         @Override
         protected Document getDocument(Object position) {
             if (documentsRead != null) { // null in H2Backend's constructor
-                documentsRead.incrementAndGet();
+                documentsRead.increment();
             }
             return super.getDocument(position);
         }
@@ -820,10 +817,9 @@ public class DurableH2Backend extends H2Backend {
                     || value instanceof de.bwaldvogel.mongo.bson.ObjectId;
         }
 
+        /** The positions in the bounds, read as they are asked for (a read with a limit and no sort stops early). */
         Iterable<Object> positions(Bounds bounds) {
-            java.util.Set<Object> positions = new java.util.LinkedHashSet<>();
-            orderedPositions(bounds).forEachRemaining(positions::add);
-            return positions;
+            return () -> orderedPositions(bounds);
         }
 
         /** The positions in the bounds in the index's order, each once (an array's document has an entry per element), read as they are asked for. */

@@ -183,13 +183,7 @@ class DurableH2BackendTest {
      */
     @Test
     void queries_pinning_an_index_beside_other_conditions_read_by_it_and_answer_as_a_full_scan_does() {
-        DurableH2Backend backend = new DurableH2Backend(dir.resolve("pinned.mv.db").toString());
-        MongoServer oracle = new MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
-        MongoServer tested = new MongoServer(backend);
-        try (MongoClient toOracle = MongoClients.create("mongodb://127.0.0.1:" + port(oracle));
-             MongoClient toTested = MongoClients.create("mongodb://127.0.0.1:" + port(tested))) {
-            List<MongoCollection<Document>> both = List.of(toOracle.getDatabase("test").getCollection("docs"),
-                    toTested.getDatabase("test").getCollection("docs"));
+        besideTheOracle("pinned.mv.db", "docs", (backend, both, tested) -> {
             java.util.Random random = new java.util.Random(15);
             for (MongoCollection<Document> docs : both) {
                 docs.createIndex(Indexes.ascending("a", "b"), new IndexOptions().unique(true));
@@ -225,7 +219,7 @@ class DurableH2BackendTest {
             assertThat(pinnedOperations).isGreaterThan(250);
             // no entry left behind by an update or a delete: one per document, one per distinct tag
             List<Document> left = both.get(1).find().into(new java.util.ArrayList<>());
-            Document keys = toTested.getDatabase("test").runCommand(new Document("validate", "docs"))
+            Document keys = tested.runCommand(new Document("validate", "docs"))
                     .get("keysPerIndex", Document.class);
             assertThat(((Number) keys.get("state_1_n_1")).longValue()).isEqualTo(left.size());
             assertThat(((Number) keys.get("tags_1")).longValue()).isEqualTo(left.stream()
@@ -248,10 +242,7 @@ class DurableH2BackendTest {
             assertThat(fromOracle).anyMatch(doc -> doc.get("sameA") instanceof List<?> same
                     && same.stream().anyMatch(other -> "DONE".equals(((Document) other).get("state"))));
             assertThat(both.get(1).aggregate(joined).into(new java.util.ArrayList<>())).isEqualTo(fromOracle);
-        } finally {
-            tested.shutdownNow();
-            oracle.shutdownNow();
-        }
+        });
     }
 
     /**
@@ -263,13 +254,7 @@ class DurableH2BackendTest {
      */
     @Test
     void a_page_sorted_as_an_index_orders_its_entries_is_read_in_that_order_and_stops_at_the_page() {
-        DurableH2Backend backend = new DurableH2Backend(dir.resolve("ordered.mv.db").toString());
-        MongoServer oracle = new MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
-        MongoServer tested = new MongoServer(backend);
-        try (MongoClient toOracle = MongoClients.create("mongodb://127.0.0.1:" + port(oracle));
-             MongoClient toTested = MongoClients.create("mongodb://127.0.0.1:" + port(tested))) {
-            List<MongoCollection<Document>> both = List.of(toOracle.getDatabase("test").getCollection("steps"),
-                    toTested.getDatabase("test").getCollection("steps"));
+        besideTheOracle("ordered.mv.db", "steps", (backend, both, tested) -> {
             java.util.Random random = new java.util.Random(7);
             List<Document> inserted = new java.util.ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
@@ -326,6 +311,28 @@ class DurableH2BackendTest {
                 assertThat(pages.get(page).apply(both.get(1))).as("page %d", page).isEqualTo(pages.get(page).apply(both.get(0)));
                 assertThat(backend.documentsRead() - readBefore).as("documents read for page %d", page).isGreaterThan(500);
             }
+        });
+    }
+
+    /** A check run on a collection of ours and the same collection of mongo-java-server's in-memory backend. */
+    private interface OracleCheck {
+        /** {@code both}: the oracle's collection, then ours; {@code tested}: our database. */
+        void run(DurableH2Backend backend, List<MongoCollection<Document>> both,
+                 com.mongodb.client.MongoDatabase tested);
+    }
+
+    /**
+     * Runs the check against a fresh backend on {@code file} beside mongo-java-server's in-memory
+     * backend, which reads every document for every query: the oracle the answers are compared with.
+     */
+    private void besideTheOracle(String file, String collection, OracleCheck check) {
+        DurableH2Backend backend = new DurableH2Backend(dir.resolve(file).toString());
+        MongoServer oracle = new MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+        MongoServer tested = new MongoServer(backend);
+        try (MongoClient toOracle = MongoClients.create("mongodb://127.0.0.1:" + port(oracle));
+             MongoClient toTested = MongoClients.create("mongodb://127.0.0.1:" + port(tested))) {
+            check.run(backend, List.of(toOracle.getDatabase("test").getCollection(collection),
+                    toTested.getDatabase("test").getCollection(collection)), toTested.getDatabase("test"));
         } finally {
             tested.shutdownNow();
             oracle.shutdownNow();
