@@ -85,14 +85,14 @@ public class TimedSteps {
         Document step = new Document("kind", kind).append("target", target).append("dueAt", Date.from(dueAt))
                 .append("scheduledFor", Date.from(dueAt))
                 .append("state", State.DUE.name()).append("attempts", 0);
-        write(new UpdateOneModel<>(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
-                new Document("$setOnInsert", step), new UpdateOptions().upsert(true)));
+        write(new UpdateOneModel<>(eq("_id", id(kind, target, dueAt)), new Document("$setOnInsert", step),
+                new UpdateOptions().upsert(true)));
     }
 
     /** The one step of this kind for the target scheduled for {@code dueAt}, if it has not fired, will not. */
     public void cancel(String kind, String target, Instant dueAt) {
-        write(new UpdateOneModel<>(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
-                eq("state", State.DUE.name())), Updates.set("state", State.CANCELLED.name())));
+        write(new UpdateOneModel<>(and(eq("_id", id(kind, target, dueAt)), eq("state", State.DUE.name())),
+                Updates.set("state", State.CANCELLED.name())));
     }
 
     /**
@@ -102,9 +102,13 @@ public class TimedSteps {
      * A runner that holds the step meanwhile records it done itself.
      */
     public void settle(String kind, String target, Instant dueAt, Instant at) {
-        write(new UpdateOneModel<>(and(eq("_id", kind + ":" + target + ":" + dueAt.toEpochMilli()),
-                eq("state", State.DUE.name())), Updates.combine(Updates.set("state", State.DONE.name()),
-                        Updates.set("doneAt", Date.from(at)))));
+        write(new UpdateOneModel<>(and(eq("_id", id(kind, target, dueAt)), eq("state", State.DUE.name())),
+                Updates.combine(Updates.set("state", State.DONE.name()), Updates.set("doneAt", Date.from(at)))));
+    }
+
+    /** A step's id: its kind, target and due time (so the same step recorded twice is one). */
+    private static String id(String kind, String target, Instant dueAt) {
+        return kind + ":" + target + ":" + dueAt.toEpochMilli();
     }
 
     /** The target's steps of this kind that have not fired will not. */
@@ -117,7 +121,7 @@ public class TimedSteps {
     private record Pending(MongoCollection<Document> steps, List<WriteModel<Document>> writes) {
         void flush() {
             if (!writes.isEmpty()) {
-                steps.bulkWrite(new ArrayList<>(writes), new BulkWriteOptions().ordered(true));
+                steps.bulkWrite(writes, new BulkWriteOptions().ordered(true));
                 writes.clear();
             }
         }

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.Timestamp;
 import org.coverledger.events.common.BusinessCalendar;
 import org.coverledger.events.policy.PolicyApi.ArrearsPaid;
 import org.coverledger.events.policy.PolicyApi.InstalmentMissed;
@@ -103,13 +104,13 @@ public class Timetable {
     }
 
     @EventHandler
-    void on(PolicyStarted event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(PolicyStarted event, @Timestamp Instant at) {
         steps.settle(POLICY_START, event.policyId(), calendar.startOf(event.startDate()), at);
     }
 
     /** Instalments are due one after the other: each paid one brings the next. */
     @EventHandler
-    void on(InstalmentPaid event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(InstalmentPaid event, @Timestamp Instant at) {
         if (event.dueOn() != null) {
             steps.settle(INSTALMENT_DUE, event.policyId(), calendar.startOf(event.dueOn()), at);
         }
@@ -117,7 +118,7 @@ public class Timetable {
     }
 
     @EventHandler
-    void on(InstalmentMissed event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(InstalmentMissed event, @Timestamp Instant at) {
         if (event.dueOn() != null) {
             steps.settle(INSTALMENT_DUE, event.policyId(), calendar.startOf(event.dueOn()), at);
         }
@@ -125,7 +126,7 @@ public class Timetable {
     }
 
     @EventHandler
-    void on(RenewalNoticeSent event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(RenewalNoticeSent event, @Timestamp Instant at) {
         if (event.endDate() != null) {
             steps.settle(RENEWAL_NOTICE, event.policyId(), calendar.startOf(event.endDate().minusDays(30)), at);
         }
@@ -133,7 +134,7 @@ public class Timetable {
 
     /** Cover ended: its end step is done, and nothing else the policy had due will be. */
     @EventHandler
-    void on(PolicyExpired event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(PolicyExpired event, @Timestamp Instant at) {
         steps.settle(POLICY_END, event.policyId(), calendar.startOf(event.endDate().plusDays(1)), at);
         cancelEverything(event.policyId());
     }
