@@ -191,11 +191,8 @@ public final class LoadBenchmark {
 
     /** One read (a policy by id, by an underwriter) at 16 clients with HTTP Basic, then with a bearer token. */
     private void basicAgainstBearer(String command, String query) throws Exception {
-        String basic = "Basic " + Base64.getEncoder().encodeToString("uma:uma-pass".getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(command + "/api/sessions"))
-                .header("Authorization", basic).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        String bearer = "Bearer " + JSON.readTree(session.body()).get("token").asText();
+        String basic = basic("uma", "uma-pass");
+        String bearer = bearer(command, "uma", "uma-pass");
         JsonNode page = JSON.readTree(get(query + "/api/policies?size=1", bearer).body());
         String policy = page.path("items").path(0).path("policyId").asText();
         String url = query + "/api/policies/" + policy;
@@ -281,7 +278,7 @@ public final class LoadBenchmark {
      * command side's catch-up beside the mix.
      */
     private void awaitQuiet(String command, String query, int mongoPort) throws Exception {
-        String admin = rootSession(command);
+        String admin = bearer(command, "root", "root-pass");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(90);
         long lastHead = -1;
         long quietSince = System.nanoTime();
@@ -290,7 +287,7 @@ public final class LoadBenchmark {
             while (System.nanoTime() < deadline) {
                 HttpResponse<String> reply = get(query + "/api/admin/projections", admin);
                 if (reply.statusCode() == 401) { // the session ran out
-                    admin = rootSession(command);
+                    admin = bearer(command, "root", "root-pass");
                     reply = get(query + "/api/admin/projections", admin);
                 }
                 JsonNode all = JSON.readTree(reply.body());
@@ -315,18 +312,22 @@ public final class LoadBenchmark {
         throw new IllegalStateException("the system did not settle within 90 minutes");
     }
 
+    private static String basic(String login, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     /**
-     * A bearer token for {@code root}: polled once a second with HTTP Basic, the projections'
-     * endpoint cost a password hash a second, a third of the query side's CPU while it folded a
-     * seeded store (JFR), which slowed the very settling being waited for.
+     * An {@code Authorization} header with a bearer token for the login. The settling poll uses
+     * one for {@code root}: polled once a second with HTTP Basic, the projections' endpoint cost
+     * a password hash a second, a third of the query side's CPU while it folded a seeded store
+     * (JFR), which slowed the very settling being waited for.
      */
-    private String rootSession(String command) throws Exception {
-        String basic = "Basic " + Base64.getEncoder().encodeToString("root:root-pass".getBytes(StandardCharsets.UTF_8));
+    private String bearer(String command, String login, String password) throws Exception {
         HttpResponse<String> session = http.send(HttpRequest.newBuilder(URI.create(command + "/api/sessions"))
-                .header("Authorization", basic).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                .header("Authorization", basic(login, password)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (session.statusCode() != 201) {
-            throw new IllegalStateException("no bearer token for root (" + session.statusCode() + ")");
+            throw new IllegalStateException("no bearer token for " + login + " (" + session.statusCode() + ")");
         }
         return "Bearer " + JSON.readTree(session.body()).get("token").asText();
     }
