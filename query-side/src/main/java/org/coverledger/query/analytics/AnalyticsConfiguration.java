@@ -4,6 +4,8 @@ import java.time.ZoneId;
 
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.query.claim.FirstActionSla;
+import org.coverledger.query.infra.AxonConfiguration;
+import org.coverledger.query.infra.ProjectionPositions;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,8 +21,10 @@ public class AnalyticsConfiguration {
 
     @Bean
     AnalyticsReports analyticsReports(MongoTemplate mongo, MongoCommitLogEngine engine, AnalyticsFold fold,
-                                      @Value("${coverledger.business-zone}") String zone) {
-        return new AnalyticsReports(mongo, engine, fold, ZoneId.of(zone));
+                                      @Value("${coverledger.business-zone}") String zone,
+                                      ProjectionPositions positions) {
+        return new AnalyticsReports(mongo, engine, fold, ZoneId.of(zone),
+                () -> positions.passed(AxonConfiguration.ANALYTICS));
     }
 
 }

@@ -189,7 +189,7 @@ public class AnalyticsController {
             head = stored + 1;
         }
         return new Report<>(moment, first, last, grouping.name().toLowerCase(Locale.ROOT), productName,
-                Money.DEFAULT_CURRENCY, rows.of(reports.ledger(moment, head), productName, periods, known));
+                Money.DEFAULT_CURRENCY, reports.withLedger(moment, head, ledger -> rows.of(ledger, productName, periods, known)));
     }
 
     private static LocalDate date(String field, String value, List<FieldProblem> problems) {

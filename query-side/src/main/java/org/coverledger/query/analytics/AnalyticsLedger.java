@@ -5,7 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.bson.Document;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
 
 /**
  * The figures a report adds up: per product, per effective day, per metric, the sum of what was
@@ -23,24 +24,34 @@ final class AnalyticsLedger {
                 .merge(metric, value, Long::sum);
     }
 
-    /** What a day document (a day recorded, a product) adds, by the days it takes effect. */
-    void addDay(Document recorded) {
-        String product = recorded.getString("product");
-        Document effectiveDays = recorded.get("e", Document.class);
-        if (effectiveDays == null || product == null) {
+    /**
+     * What a day document (a day recorded, a product) adds, by the days it takes effect; with
+     * {@code sign} -1, what an earlier version of it added is taken away again (a document only
+     * grows by additions, so its later version holds every metric the earlier one did). The
+     * product's running sums are worked out again at its next {@link #series}.
+     */
+    void addDay(BsonDocument recorded, int sign) {
+        BsonValue product = recorded.get("product");
+        BsonValue effectiveDays = recorded.get("e");
+        if (product == null || !product.isString() || effectiveDays == null || !effectiveDays.isDocument()) {
             return;
         }
-        for (Map.Entry<String, Object> effective : effectiveDays.entrySet()) {
-            flatten(product, LocalDate.parse(effective.getKey()), "", (Document) effective.getValue());
+        String name = product.asString().getValue();
+        series.remove(name);
+        for (Map.Entry<String, BsonValue> effective : effectiveDays.asDocument().entrySet()) {
+            if (effective.getValue().isDocument()) {
+                flatten(name, LocalDate.parse(effective.getKey()), "", effective.getValue().asDocument(), sign);
+            }
         }
     }
 
-    private void flatten(String product, LocalDate day, String prefix, Document metrics) {
-        for (Map.Entry<String, Object> metric : metrics.entrySet()) {
-            if (metric.getValue() instanceof Document nested) {
-                flatten(product, day, prefix + metric.getKey() + ".", nested);
-            } else if (metric.getValue() instanceof Number number) {
-                add(product, day, prefix + metric.getKey(), number.longValue());
+    private void flatten(String product, LocalDate day, String prefix, BsonDocument metrics, int sign) {
+        for (Map.Entry<String, BsonValue> metric : metrics.entrySet()) {
+            BsonValue value = metric.getValue();
+            if (value.isDocument()) {
+                flatten(product, day, prefix + metric.getKey() + ".", value.asDocument(), sign);
+            } else if (value.isNumber()) {
+                add(product, day, prefix + metric.getKey(), sign * value.asNumber().longValue());
             }
         }
     }

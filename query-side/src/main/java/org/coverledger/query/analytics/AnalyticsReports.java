@@ -98,11 +98,19 @@ final class AnalyticsReports {
     private final AnalyticsFold fold;
     private final ZoneId zone;
 
-    AnalyticsReports(MongoTemplate mongo, MongoCommitLogEngine engine, AnalyticsFold fold, ZoneId zone) {
+    private final LiveLedger live;
+
+    /**
+     * @param passed how far the analytics projection has got (its position, -1 when unknown): the
+     *               figures as they stand now are kept, and read again only past it
+     */
+    AnalyticsReports(MongoTemplate mongo, MongoCommitLogEngine engine, AnalyticsFold fold, ZoneId zone,
+                     java.util.function.LongSupplier passed) {
         this.mongo = mongo;
         this.engine = engine;
         this.fold = fold;
         this.zone = zone;
+        this.live = new LiveLedger(mongo, passed);
     }
 
     static List<Period> periods(LocalDate from, LocalDate to, GroupBy groupBy) {
@@ -136,29 +144,35 @@ final class AnalyticsReports {
 
     // ------------------------------------------------------------------ what the store knew
 
-    /** The figures as known at {@code asOf} (null: now). */
-    AnalyticsLedger ledger(Instant asOf) {
-        return ledger(asOf, Long.MAX_VALUE);
+    /**
+     * The work done on the figures as known at {@code asOf}, or now (null). Now: the figures kept
+     * between reports ({@link LiveLedger}), one report at a time. At a moment: worked out for it,
+     * of the events before global position {@code head} (the store's end when the report was
+     * asked for: what is appended while it is worked out does not enter it).
+     */
+    <T> T withLedger(Instant asOf, long head, java.util.function.Function<AnalyticsLedger, T> work) {
+        return asOf == null ? live.read(work) : work.apply(ledger(asOf, head));
     }
 
-    /**
-     * The figures as known at {@code asOf} (null: now), of the events before global position
-     * {@code head} (the store's end when the report was asked for: what is appended while it is
-     * worked out does not enter it).
-     */
-    AnalyticsLedger ledger(Instant asOf, long head) {
+    /** How many reads of the figures as they stand now, and how many day documents they read. */
+    long[] liveReads() {
+        return live.readsAndDocuments();
+    }
+
+    private AnalyticsLedger ledger(Instant asOf, long head) {
         AnalyticsLedger ledger = new AnalyticsLedger();
-        LocalDate day = asOf == null ? null : asOf.atZone(zone).toLocalDate();
+        LocalDate day = asOf.atZone(zone).toLocalDate();
         long first = Long.MAX_VALUE;
-        for (Document recorded : mongo.getCollection(AnalyticsProjection.DAYS).find()) {
-            LocalDate when = LocalDate.parse(recorded.getString("day"));
-            if (day == null || when.isBefore(day)) {
-                ledger.addDay(recorded);
-            } else if (when.equals(day) && recorded.get("first") instanceof Number position) {
-                first = Math.min(first, position.longValue());
+        for (org.bson.RawBsonDocument recorded : mongo.getCollection(AnalyticsProjection.DAYS)
+                .withDocumentClass(org.bson.RawBsonDocument.class).find()) {
+            LocalDate when = LocalDate.parse(recorded.getString("day").getValue());
+            if (when.isBefore(day)) {
+                ledger.addDay(recorded, 1);
+            } else if (when.equals(day) && recorded.get("first") != null && recorded.get("first").isNumber()) {
+                first = Math.min(first, recorded.get("first").asNumber().longValue());
             }
         }
-        if (day != null && first != Long.MAX_VALUE) {
+        if (first != Long.MAX_VALUE) {
             foldDay(ledger, first, day, asOf, head);
         }
         return ledger;

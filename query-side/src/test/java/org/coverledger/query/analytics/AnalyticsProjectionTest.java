@@ -90,7 +90,7 @@ class AnalyticsProjectionTest {
                 Clock.fixed(Instant.parse("2026-03-31T12:00:00Z"), ZONE), ZONE));
         fold = new AnalyticsFold(ZONE, sla);
         projection = new AnalyticsProjection(failingFacts(server.template()), fold);
-        reports = new AnalyticsReports(server.template(), engine, fold, ZONE);
+        reports = new AnalyticsReports(server.template(), engine, fold, ZONE, () -> -1);
     }
 
     /** The template, whose facts collection fails its writes while {@link #failFactsWrites} (a crash between the writes). */
@@ -241,7 +241,7 @@ class AnalyticsProjectionTest {
         LocalDate known = reports.knownUntil(asOf, TODAY);
         LocalDate from = LocalDate.parse("2026-01-01");
         List<Period> periods = AnalyticsReports.periods(from, TODAY, groupBy);
-        return report.rows(reports.ledger(asOf), product, periods, known);
+        return reports.withLedger(asOf, Long.MAX_VALUE, ledger -> report.rows(ledger, product, periods, known));
     }
 
     private interface Report<T> {
@@ -442,8 +442,8 @@ class AnalyticsProjectionTest {
         LocalDate from = LocalDate.parse("2026-12-01");
         LocalDate to = LocalDate.parse("2027-02-28");
         List<Period> periods = AnalyticsReports.periods(from, to, GroupBy.MONTH);
-        List<PortfolioRow> rows = reports.portfolio(reports.ledger(null),
-                "LIFE", periods, to);
+        List<PortfolioRow> rows = reports.withLedger(null, Long.MAX_VALUE,
+                ledger -> reports.portfolio(ledger, "LIFE", periods, to));
         assertThat(rows.get(0).premiumEarned()).as("12-01..10 at 10.00").isEqualByComparingTo("100.00");
         assertThat(rows.get(0).inForce()).isZero();
         assertThat(rows.get(1).premiumEarned()).as("nothing, never a negative rate").isEqualByComparingTo("0.00");
@@ -514,10 +514,10 @@ class AnalyticsProjectionTest {
             for (TrackedEventMessage<?> event : events) {
                 single.on(event.getPayload(), (DomainEventMessage<?>) event, event.trackingToken());
             }
-            AnalyticsReports theirs = new AnalyticsReports(other.template(), engine, fold, ZONE);
+            AnalyticsReports theirs = new AnalyticsReports(other.template(), engine, fold, ZONE, () -> -1);
             LocalDate from = LocalDate.parse("2026-01-01");
-            return report.rows(theirs.ledger(null), null,
-                    AnalyticsReports.periods(from, TODAY, GroupBy.MONTH), TODAY);
+            return theirs.withLedger(null, Long.MAX_VALUE, ledger -> report.rows(ledger, null,
+                    AnalyticsReports.periods(from, TODAY, GroupBy.MONTH), TODAY));
         }
     }
 
@@ -532,5 +532,102 @@ class AnalyticsProjectionTest {
                 .map(PortfolioRow::premiumEarned).reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(earnedByWeek).as("220.00 + 289.00 + 325.00").isEqualByComparingTo("834.00");
         assertThat(rows(GroupBy.WEEK, "HEALTH", null, reports::portfolio).get(0).period()).isEqualTo("2026-W01");
+    }
+
+    // ------------------------------------------------------------------ the figures kept between reports
+
+    /** Every report, day by day, for every product and ALL, from the figures as they stand now. */
+    private static List<Object> everyReport(AnalyticsReports of) {
+        List<Period> days = AnalyticsReports.periods(LocalDate.parse("2026-01-01"), TODAY, GroupBy.DAY);
+        return of.withLedger(null, Long.MAX_VALUE, ledger -> List.of(of.portfolio(ledger, null, days, TODAY),
+                of.claims(ledger, null, days, TODAY), of.cycleTimes(ledger, null, days, TODAY),
+                of.adjusters(ledger, null, days, TODAY)));
+    }
+
+    /** The reports from a ledger read whole, as a fresh instance reads it. */
+    private List<Object> readWhole() {
+        return everyReport(new AnalyticsReports(server.template(), engine, fold, ZONE, () -> -1));
+    }
+
+    private static long position(TrackedEventMessage<?> event) {
+        return event.trackingToken().position().orElseThrow();
+    }
+
+    private long daysPast(long position) {
+        return server.template().getDb().getCollection(AnalyticsProjection.DAYS)
+                .countDocuments(new org.bson.Document("pos", new org.bson.Document("$gt", position)));
+    }
+
+    @Test
+    void the_figures_kept_between_reports_equal_the_figures_read_whole_after_every_batch() {
+        book();
+        List<TrackedEventMessage<?>> events = stored();
+        java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
+        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, passed::get);
+        assertThat(everyReport(kept)).isEqualTo(readWhole());
+        for (int i = 0; i < events.size(); i += 4) {
+            List<TrackedEventMessage<?>> batch = events.subList(i, Math.min(i + 4, events.size()));
+            projectInBatch(batch);
+            long changed = daysPast(passed.get());
+            passed.set(position(batch.get(batch.size() - 1))); // the batch committed, its token stored
+            long before = kept.liveReads()[1];
+            assertThat(everyReport(kept)).as("after the events up to %d", i + batch.size()).isEqualTo(readWhole());
+            assertThat(kept.liveReads()[1] - before).as("read only the day documents the batch changed")
+                    .isEqualTo(changed).isPositive();
+        }
+        long before = kept.liveReads()[1];
+        assertThat(everyReport(kept)).isEqualTo(readWhole());
+        assertThat(kept.liveReads()[1]).as("nothing past the position: nothing read").isEqualTo(before);
+        assertThat(kept.liveReads()[0]).isEqualTo((events.size() + 3) / 4 + 2);
+    }
+
+    @Test
+    void a_day_written_late_in_a_batch_read_half_written_is_still_taken_in() {
+        book();
+        List<TrackedEventMessage<?>> events = stored();
+        // events 1 and 2: P1 started on 01-10, P2 issued on 01-15; different policies, different days
+        assertThat(((DomainEventMessage<?>) events.get(1)).getAggregateIdentifier()).isEqualTo("P1");
+        assertThat(((DomainEventMessage<?>) events.get(2)).getAggregateIdentifier()).isEqualTo("P2");
+        java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
+        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, passed::get);
+        project(events.subList(0, 1));
+        passed.set(position(events.get(0)));
+        everyReport(kept);
+        // the batch of events 1 and 2 half written (its days go out in one unordered bulk write):
+        // 01-15 is written at event 2's position, 01-10 not yet at event 1's, lower
+        project(events.subList(2, 3));
+        everyReport(kept);
+        project(events.subList(1, 2));
+        passed.set(position(events.get(2)));
+        assertThat(everyReport(kept)).isEqualTo(readWhole());
+        project(events.subList(3, events.size()));
+        passed.set(position(events.get(events.size() - 1)));
+        assertThat(everyReport(kept)).isEqualTo(readWhole());
+    }
+
+    @Test
+    void the_figures_are_read_whole_again_when_the_days_were_emptied_or_the_position_went_back() {
+        book();
+        List<TrackedEventMessage<?>> events = stored();
+        java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
+        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, passed::get);
+        project(events);
+        passed.set(position(events.get(events.size() - 1)));
+        List<Object> all = everyReport(kept);
+        assertThat(all).isEqualTo(readWhole());
+
+        // emptied and folded again in part, the position where it was (as a test that drops the database)
+        server.template().getDb().getCollection(AnalyticsProjection.DAYS).drop();
+        server.template().getDb().getCollection(AnalyticsProjection.FACTS).drop();
+        project(events.subList(0, 10));
+        List<Object> part = everyReport(kept);
+        assertThat(part).isEqualTo(readWhole()).isNotEqualTo(all);
+
+        // the token reset: the position goes back, the days are folded again from the first event
+        server.template().getDb().getCollection(AnalyticsProjection.DAYS).drop();
+        server.template().getDb().getCollection(AnalyticsProjection.FACTS).drop();
+        project(events.subList(0, 12));
+        passed.set(position(events.get(11)));
+        assertThat(everyReport(kept)).isEqualTo(readWhole()).isNotEqualTo(part);
     }
 }
