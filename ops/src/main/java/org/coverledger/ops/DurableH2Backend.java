@@ -104,18 +104,13 @@ public class DurableH2Backend extends H2Backend {
     private final AtomicLong writesFinished = new AtomicLong();
     private long writesCommitted;
 
-    public DurableH2Backend(String fileName) {
-        super(new MVStore.Builder().fileName(fileName).cacheSize(cacheMegabytes()).open());
-    }
-
     /**
-     * H2's page cache, in MB: a quarter of the heap, at most 1 GB, instead of H2's 16 MB. Every
-     * page a read or a write needs that is not in it is read from the file and decoded again;
-     * with 16 MB beside a store of millions of events, most were.
+     * H2's own page cache size (16 MB). A quarter of the heap (1 GB here) folded 10^6 events a
+     * third slower: 163 positions/s for the analytics projection against 247 with 16 MB and 242
+     * with 64 MB, from the same store, one after the other (ops/BENCHMARKS.md, 2026-12-06 night).
      */
-    static int cacheMegabytes() {
-        long quarter = Runtime.getRuntime().maxMemory() / 4 / (1024 * 1024);
-        return (int) Math.max(16, Math.min(1024, quarter));
+    public DurableH2Backend(String fileName) {
+        super(new MVStore.Builder().fileName(fileName).open());
     }
 
     @Override
