@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import org.coverledger.eventstore.MongoCommitLogEngine;
 import org.coverledger.query.claim.FirstActionSla;
 import org.coverledger.query.infra.AxonConfiguration;
+import org.coverledger.query.infra.Generations;
 import org.coverledger.query.infra.ProjectionPositions;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -22,9 +23,9 @@ public class AnalyticsConfiguration {
     @Bean
     AnalyticsReports analyticsReports(MongoTemplate mongo, MongoCommitLogEngine engine, AnalyticsFold fold,
                                       @Value("${coverledger.business-zone}") String zone,
-                                      ProjectionPositions positions) {
+                                      ProjectionPositions positions, Generations generations) {
         return new AnalyticsReports(mongo, engine, fold, ZoneId.of(zone),
-                () -> positions.passed(AxonConfiguration.ANALYTICS));
+                () -> positions.passed(AxonConfiguration.ANALYTICS), generations::cutOverLately);
     }
 
 }

@@ -101,16 +101,17 @@ final class AnalyticsReports {
     private final LiveLedger live;
 
     /**
-     * @param passed how far the analytics projection has got (its position, -1 when unknown): the
-     *               figures as they stand now are kept, and read again only past it
+     * @param passed  how far the analytics projection has got (its position, -1 when unknown): the
+     *                figures as they stand now are kept, and read again only past it
+     * @param cutting whether a blue/green cut-over is under way or recent (see {@link LiveLedger})
      */
     AnalyticsReports(MongoTemplate mongo, MongoCommitLogEngine engine, AnalyticsFold fold, ZoneId zone,
-                     java.util.function.LongSupplier passed) {
+                     java.util.function.LongSupplier passed, java.util.function.BooleanSupplier cutting) {
         this.mongo = mongo;
         this.engine = engine;
         this.fold = fold;
         this.zone = zone;
-        this.live = new LiveLedger(mongo, passed);
+        this.live = new LiveLedger(mongo, passed, cutting);
     }
 
     static List<Period> periods(LocalDate from, LocalDate to, GroupBy groupBy) {

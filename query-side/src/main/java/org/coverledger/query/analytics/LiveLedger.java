@@ -2,6 +2,7 @@ package org.coverledger.query.analytics;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -29,13 +30,16 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  *
  * <p>Everything is read again when the day documents are another collection (a blue/green
  * rebuild cut over to its generation), when the projection's position went back (its token was
- * reset), or when the collection holds fewer documents than were read (it was emptied). Each
- * document is kept as the bytes it came in, to take it away again later.
+ * reset), or when the collection holds fewer documents than were read (it was emptied); and at
+ * every report while a cut-over is under way or recent (within a minute), when the position may
+ * still be the old processor's. Each document is kept as the bytes it came in, to take it away
+ * again later.
  */
 final class LiveLedger {
 
     private final MongoTemplate mongo;
     private final LongSupplier passed;
+    private final BooleanSupplier cutting;
     private final Map<String, RawBsonDocument> days = new HashMap<>();
     private AnalyticsLedger ledger;
     private String collection;
@@ -44,12 +48,17 @@ final class LiveLedger {
     private long documentsRead;
 
     /**
-     * @param passed the position the analytics projection has passed, -1 when unknown (then every
-     *               document is read, each time)
+     * @param passed  the position the analytics projection has passed, -1 when unknown (then every
+     *                document is read, each time)
+     * @param cutting whether a blue/green cut-over is under way or recent: the position may then
+     *                still be the old generation's processor's, ahead of what the new collection
+     *                holds (its token is handed over after the switch), so every document is read
+     *                each time until it is over
      */
-    LiveLedger(MongoTemplate mongo, LongSupplier passed) {
+    LiveLedger(MongoTemplate mongo, LongSupplier passed, BooleanSupplier cutting) {
         this.mongo = mongo;
         this.passed = passed;
+        this.cutting = cutting;
     }
 
     /** The work done on the figures as they stand now, one report at a time. */
@@ -62,10 +71,13 @@ final class LiveLedger {
         MongoCollection<RawBsonDocument> stored = mongo.getCollection(AnalyticsProjection.DAYS)
                 .withDocumentClass(RawBsonDocument.class);
         String name = stored.getNamespace().getCollectionName();
+        boolean settled = !cutting.getAsBoolean();
         long now = passed.getAsLong(); // before the read: whatever changes after it is past it
         boolean whole = ledger == null || !name.equals(collection) || now < through
                 || stored.estimatedDocumentCount() < days.size();
         if (whole) {
+            collection = null; // a whole read cut short is made again whole
+            through = -1;
             ledger = new AnalyticsLedger();
             days.clear();
             stored.createIndex(Indexes.ascending("pos"), new IndexOptions().name("analytics_days_pos"));
@@ -82,7 +94,7 @@ final class LiveLedger {
             ledger.addDay(day, 1);
         }
         collection = name;
-        through = now;
+        through = settled ? now : -1;
     }
 
     /** How many reads and how many day documents they read, since this was made (for tests). */

@@ -149,7 +149,7 @@ public final class Generations {
      * Whether, at the last {@link #refresh}, a cut-over was under way or had ended within the last
      * minute (see {@link PerBatch}).
      */
-    boolean cutOverLately() {
+    public boolean cutOverLately() {
         return lately;
     }
 
