@@ -40,13 +40,7 @@ import org.slf4j.LoggerFactory;
  * The H2 backend of mongo-java-server, changed in four ways for the embedded default (and
  * aggregations that begin with a {@code $match} read their input by the indexes too).
  * <p>
- * A command holds the store version it started on ({@link MVStore#registerVersionUsage}), as
- * H2's own transactions do: H2 frees a chunk once no version in use needs it, and a read still
- * walking an older root (a count over a non-unique index's range while writers commit and the
- * background writer compacts) then failed with "Chunk ... not found" (h2database issues 2118 and
- * 4383). Seen once here, on the timetable's count of due steps while 10^6 events were folded.
- *
- * <p>Durable: the H2 backend commits once a second on its own, so an acknowledged write could be
+ * Durable: the H2 backend commits once a second on its own, so an acknowledged write could be
  * lost to a kill. This backend commits before a write is acknowledged. Concurrent writers share
  * one commit (group commit): a writer whose change a later commit already covered does not
  * commit again. A read commits what it may have seen before it answers (see
@@ -74,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * map beside the collection's ({@link SecondaryIndex}), written in the same commit as the
  * documents, and a query whose equalities pin a prefix of its keys, perhaps with a range on the
  * next key, reads only the entries in those bounds.
+ * <p>
+ * Beside those, a command holds the store version it started on
+ * ({@link MVStore#registerVersionUsage}), as H2's own transactions do: H2 frees a chunk once no
+ * version in use needs it, and a read still walking an older root (a count over a non-unique
+ * index's range while writers commit and the background writer compacts) then failed with
+ * "Chunk ... not found" (h2database issues 2118 and 4383). Seen once here, on the timetable's
+ * count of due steps while 10^6 events were folded.
  */
 public class DurableH2Backend extends H2Backend {
 
@@ -110,7 +111,7 @@ public class DurableH2Backend extends H2Backend {
      * with 64 MB, from the same store, one after the other (ops/BENCHMARKS.md, 2026-12-06 night).
      */
     public DurableH2Backend(String fileName) {
-        super(new MVStore.Builder().fileName(fileName).open());
+        super(fileName);
     }
 
     @Override

@@ -167,10 +167,11 @@ final class AnalyticsReports {
         for (org.bson.RawBsonDocument recorded : mongo.getCollection(AnalyticsProjection.DAYS)
                 .withDocumentClass(org.bson.RawBsonDocument.class).find()) {
             LocalDate when = LocalDate.parse(recorded.getString("day").getValue());
+            org.bson.BsonValue firstOfDay = recorded.get("first");
             if (when.isBefore(day)) {
                 ledger.addDay(recorded, 1);
-            } else if (when.equals(day) && recorded.get("first") != null && recorded.get("first").isNumber()) {
-                first = Math.min(first, recorded.get("first").asNumber().longValue());
+            } else if (when.equals(day) && firstOfDay != null && firstOfDay.isNumber()) {
+                first = Math.min(first, firstOfDay.asNumber().longValue());
             }
         }
         if (first != Long.MAX_VALUE) {

@@ -37,7 +37,8 @@ import org.springframework.data.mongodb.core.query.Update;
  *
  * <p>The writes go out before the batch's token is stored
  * ({@link org.coverledger.eventstore.FlushingTokenStore}), so a crash in between replays the
- * batch: projections stay idempotent, the token never runs ahead of the read model. Outside a batch (a handler called directly) every write goes out at once.
+ * batch: projections stay idempotent, the token never runs ahead of the read model. Outside a
+ * batch (a handler called directly) every write goes out at once.
  *
  * <p>A write that fails at the flush fails outside the handler that made it, where Axon's
  * dead-letter queue cannot park that one event, and the batch would be retried for ever. So

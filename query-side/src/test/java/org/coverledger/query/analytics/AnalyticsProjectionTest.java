@@ -90,7 +90,7 @@ class AnalyticsProjectionTest {
                 Clock.fixed(Instant.parse("2026-03-31T12:00:00Z"), ZONE), ZONE));
         fold = new AnalyticsFold(ZONE, sla);
         projection = new AnalyticsProjection(failingFacts(server.template()), fold);
-        reports = new AnalyticsReports(server.template(), engine, fold, ZONE, () -> -1, () -> false);
+        reports = reports(server.template(), () -> -1, () -> false);
     }
 
     /** The template, whose facts collection fails its writes while {@link #failFactsWrites} (a crash between the writes). */
@@ -546,7 +546,18 @@ class AnalyticsProjectionTest {
 
     /** The reports from a ledger read whole, as a fresh instance reads it. */
     private List<Object> readWhole() {
-        return everyReport(new AnalyticsReports(server.template(), engine, fold, ZONE, () -> -1, () -> false));
+        return readWhole(server.template());
+    }
+
+    /** The reports from the template's day documents read whole, as a fresh instance reads them. */
+    private List<Object> readWhole(org.springframework.data.mongodb.core.MongoTemplate template) {
+        return everyReport(reports(template, () -> -1, () -> false));
+    }
+
+    private AnalyticsReports reports(org.springframework.data.mongodb.core.MongoTemplate template,
+                                     java.util.function.LongSupplier passed,
+                                     java.util.function.BooleanSupplier cutting) {
+        return new AnalyticsReports(template, engine, fold, ZONE, passed, cutting);
     }
 
     private static long position(TrackedEventMessage<?> event) {
@@ -566,7 +577,7 @@ class AnalyticsProjectionTest {
         book();
         List<TrackedEventMessage<?>> events = stored();
         java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
-        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, passed::get, () -> false);
+        AnalyticsReports kept = reports(server.template(), passed::get, () -> false);
         assertThat(everyReport(kept)).isEqualTo(readWhole());
         for (int i = 0; i < events.size(); i += 4) {
             List<TrackedEventMessage<?>> batch = events.subList(i, Math.min(i + 4, events.size()));
@@ -594,7 +605,7 @@ class AnalyticsProjectionTest {
         assertThat(((DomainEventMessage<?>) events.get(1)).getAggregateIdentifier()).isEqualTo("P1");
         assertThat(((DomainEventMessage<?>) events.get(2)).getAggregateIdentifier()).isEqualTo("P2");
         java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
-        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, passed::get, () -> false);
+        AnalyticsReports kept = reports(server.template(), passed::get, () -> false);
         project(events.subList(0, 1));
         passed.set(position(events.get(0)));
         everyReport(kept);
@@ -615,7 +626,7 @@ class AnalyticsProjectionTest {
         book();
         List<TrackedEventMessage<?>> events = stored();
         java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
-        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, passed::get, () -> false);
+        AnalyticsReports kept = reports(server.template(), passed::get, () -> false);
         project(events);
         passed.set(position(events.get(events.size() - 1)));
         List<Object> all = everyReport(kept);
@@ -644,7 +655,7 @@ class AnalyticsProjectionTest {
         java.util.concurrent.atomic.AtomicLong position = new java.util.concurrent.atomic.AtomicLong(-1);
         // each time the position is asked for, the next batch commits and the position is past it:
         // a read of the days made before asking would have missed the batch for good
-        AnalyticsReports kept = new AnalyticsReports(server.template(), engine, fold, ZONE, () -> {
+        AnalyticsReports kept = reports(server.template(), () -> {
             int from = projected.get();
             if (from < events.size()) {
                 List<TrackedEventMessage<?>> batch = events.subList(from, Math.min(from + 5, events.size()));
@@ -675,7 +686,7 @@ class AnalyticsProjectionTest {
                 };
         java.util.concurrent.atomic.AtomicLong passed = new java.util.concurrent.atomic.AtomicLong(-1);
         java.util.concurrent.atomic.AtomicBoolean cutting = new java.util.concurrent.atomic.AtomicBoolean();
-        AnalyticsReports kept = new AnalyticsReports(generations, engine, fold, ZONE, passed::get, cutting::get);
+        AnalyticsReports kept = reports(generations, passed::get, cutting::get);
         AnalyticsProjection live = new AnalyticsProjection(generations, fold);
         for (TrackedEventMessage<?> event : events) {
             live.on(event.getPayload(), (DomainEventMessage<?>) event, event.trackingToken());
@@ -691,13 +702,13 @@ class AnalyticsProjectionTest {
         cutting.set(true);
         List<Object> rebuilt = everyReport(kept);
         assertThat(rebuilt).isNotEqualTo(all)
-                .isEqualTo(everyReport(new AnalyticsReports(generations, engine, fold, ZONE, () -> -1, () -> false)));
+                .isEqualTo(readWhole(generations));
         // the live processor goes on in the new generation from the rebuild's position
         for (TrackedEventMessage<?> event : events.subList(12, events.size())) {
             live.on(event.getPayload(), (DomainEventMessage<?>) event, event.trackingToken());
         }
         cutting.set(false);
         assertThat(everyReport(kept)).isEqualTo(all)
-                .isEqualTo(everyReport(new AnalyticsReports(generations, engine, fold, ZONE, () -> -1, () -> false)));
+                .isEqualTo(readWhole(generations));
     }
 }
