@@ -51,6 +51,15 @@ public final class LoadBenchmark {
     private final Path root;
     /** Leave each size's data directory behind (its logs, and the store to profile again). */
     private boolean keep;
+    /** How long a size may take to settle before the run gives up on it (--settle-minutes). */
+    private int settleMinutes = 90;
+    /**
+     * Data directories given with {@code --store SIZE=DIR}: that size runs on the store left there
+     * by an earlier run (kept with {@code --keep}, or by a run that did not settle in time) instead
+     * of a freshly seeded one. The fold's positions are in the store, so a store that did not
+     * settle goes on from where it stopped. Such a directory is never deleted.
+     */
+    private final Map<Integer, Path> stores = new LinkedHashMap<>();
     private final List<String> report = new ArrayList<>();
     private final Map<Integer, Map<String, double[]>> at16 = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -67,6 +76,20 @@ public final class LoadBenchmark {
         int outAt = options.indexOf("--out");
         LoadBenchmark bench = new LoadBenchmark(Path.of(args[options.indexOf("--root") + 1]));
         bench.keep = options.contains("--keep");
+        int settleAt = options.indexOf("--settle-minutes");
+        if (settleAt >= 0) {
+            bench.settleMinutes = Integer.parseInt(args[settleAt + 1]);
+        }
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--store")) {
+                String[] sizeAndDir = args[i + 1].split("=", 2);
+                Path dir = Path.of(sizeAndDir[1]).toAbsolutePath();
+                if (!Files.isDirectory(dir)) {
+                    throw new IllegalArgumentException("--store " + args[i + 1] + ": no such data directory");
+                }
+                bench.stores.put(Integer.parseInt(sizeAndDir[0]), dir);
+            }
+        }
         bench.report.add("## Load benchmark (issue 15), " + LocalDateTime.now().truncatedTo(ChronoUnit.MINUTES)
                 + (quick ? " (quick)" : ""));
         bench.report.add("");
@@ -96,18 +119,21 @@ public final class LoadBenchmark {
     }
 
     private void round(int size, int seconds) throws Exception {
-        Path data = Files.createTempDirectory("coverledger-bench-load");
+        Path kept = stores.get(size);
+        Path data = kept != null ? kept : Files.createTempDirectory("coverledger-bench-load");
         int mongoPort = EventStoreBenchmark.freePort();
         long started = System.nanoTime();
-        long events;
-        Process mongo = EmbeddedMongo.launch(mongoPort, data, "4g");
-        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
-            AnalyticsBenchmark.Book book = new AnalyticsBenchmark.Book(client.getDatabase("coverledger"), size);
-            book.write();
-            events = book.events;
-        } finally {
-            mongo.destroy();
-            mongo.waitFor(60, TimeUnit.SECONDS);
+        long events = 0;
+        if (kept == null) {
+            Process mongo = EmbeddedMongo.launch(mongoPort, data, "4g");
+            try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+                AnalyticsBenchmark.Book book = new AnalyticsBenchmark.Book(client.getDatabase("coverledger"), size);
+                book.write();
+                events = book.events;
+            } finally {
+                mongo.destroy();
+                mongo.waitFor(60, TimeUnit.SECONDS);
+            }
         }
         double seeding = AuditBenchmark.seconds(started);
         int commandPort = EventStoreBenchmark.freePort();
@@ -119,15 +145,21 @@ public final class LoadBenchmark {
                 String.valueOf(commandPort), "QUERY_PORT", String.valueOf(queryPort), "COVERLEDGER_MONGO_PORT",
                 String.valueOf(mongoPort)));
         Process run = builder.start();
+        boolean settled = false;
         String command = "http://127.0.0.1:" + commandPort;
         String query = "http://127.0.0.1:" + queryPort;
         try {
             awaitRunning(data.resolve("run.out"), run);
             long settle = System.nanoTime();
-            awaitQuiet(command, query, mongoPort);
+            long head = awaitQuiet(command, query, mongoPort);
+            settled = true;
             double settling = AuditBenchmark.seconds(settle);
-            report.add(String.format(Locale.ROOT, "### %,d events stored before the load (seeded in %.0f s; both sides "
-                    + "caught up %.0f s after start)", events, seeding, settling));
+            report.add(kept == null
+                    ? String.format(Locale.ROOT, "### %,d events stored before the load (seeded in %.0f s; both sides "
+                            + "caught up %.0f s after start)", events, seeding, settling)
+                    : String.format(Locale.ROOT, "### %,d events stored before the load (a store seeded with a book of "
+                            + "%,d by an earlier run and kept, head at position %,d; both sides caught up %.0f s after "
+                            + "this start)", size, size, head, settling));
             report.add("");
             LoadDriver driver = new LoadDriver(command, query);
             driver.run(8, Duration.ofSeconds(20)); // the compilers' turn
@@ -169,8 +201,11 @@ public final class LoadBenchmark {
             if (!run.waitFor(90, TimeUnit.SECONDS)) {
                 run.destroyForcibly();
             }
-            if (keep) {
-                System.err.println("Kept the data directory (--keep): " + data);
+            if (kept != null) {
+                System.err.println("The data directory given with --store stays: " + data);
+            } else if (keep || !settled) {
+                System.err.println("Kept the data directory" + (settled ? " (--keep)" : " (not settled: go on with --store "
+                        + size + "=" + data + ")") + ": " + data);
             } else {
                 AnalyticsBenchmark.deleteQuietly(data);
             }
@@ -277,9 +312,9 @@ public final class LoadBenchmark {
      * renewals fire once), and the head unchanged for 10 s. Measuring before that measured the
      * command side's catch-up beside the mix.
      */
-    private void awaitQuiet(String command, String query, int mongoPort) throws Exception {
+    private long awaitQuiet(String command, String query, int mongoPort) throws Exception {
         String admin = bearer(command, "root", "root-pass");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(90);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(settleMinutes);
         long lastHead = -1;
         long quietSince = System.nanoTime();
         try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
@@ -304,12 +339,12 @@ public final class LoadBenchmark {
                     quietSince = System.nanoTime();
                 }
                 if (caughtUp && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(10)) {
-                    return;
+                    return head;
                 }
                 Thread.sleep(1000);
             }
         }
-        throw new IllegalStateException("the system did not settle within 90 minutes");
+        throw new IllegalStateException("the system did not settle within " + settleMinutes + " minutes");
     }
 
     private static String basic(String login, String password) {
