@@ -105,6 +105,71 @@ class DeployFilesTest {
                 .isEqualTo(nginx.chars().filter(c -> c == '}').count());
     }
 
+    /**
+     * The apps take the client's address (the audit trail's "from where", login limits) from
+     * {@code X-Forwarded-For} only when the peer is the proxy: the setting binds to Tomcat's
+     * {@code internal-proxies} (Spring Boot's own binder reads the variable), its pattern matches
+     * the proxy's fixed address and no other private address (Tomcat matches the whole address),
+     * containers are given addresses from a range without it, and nginx replaces whatever the
+     * client sent with the address it saw.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void client_addresses_are_taken_from_the_proxy_alone() throws IOException {
+        Map<String, Object> compose = compose();
+        Map<String, Object> services = map(compose.get("services"));
+        String proxyAddress = String.valueOf(map(map(map(services.get("proxy")).get("networks")).get("default"))
+                .get("ipv4_address"));
+        Map<String, Object> ipam = map(map(map(compose.get("networks")).get("default")).get("ipam"));
+        Map<String, Object> pool = ((List<Map<String, Object>>) ipam.get("config")).get(0);
+        assertThat(inRange(proxyAddress, String.valueOf(pool.get("subnet")))).as("the proxy is in the subnet").isTrue();
+        assertThat(inRange(proxyAddress, String.valueOf(pool.get("ip_range"))))
+                .as("no container can be given the proxy's address").isFalse();
+        for (String app : List.of("command-side-1", "command-side-2", "query-side-1", "query-side-2")) {
+            Map<String, Object> environment = map(map(services.get(app)).get("environment"));
+            assertThat(environment.get("SERVER_FORWARD_HEADERS_STRATEGY")).as(app).isEqualTo("native");
+            Map<String, Object> variables = new java.util.HashMap<>();
+            environment.forEach((name, value) -> variables.put(name, String.valueOf(value)));
+            var binder = new org.springframework.boot.context.properties.bind.Binder(
+                    org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(
+                            new org.springframework.core.env.SystemEnvironmentPropertySource(
+                                    org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                    variables)));
+            String trusted = binder.bind("server.tomcat.remoteip.internal-proxies", String.class)
+                    .orElseThrow(() -> new AssertionError(app + ": server.tomcat.remoteip.internal-proxies is not set"));
+            Pattern internalProxies = Pattern.compile(trusted);
+            assertThat(internalProxies.matcher(proxyAddress).matches()).as(app + " trusts the proxy").isTrue();
+            for (String other : List.of("172.28.0.100", "172.28.0.129", "172.28.0.1", "10.0.0.10", "192.168.0.10",
+                    "127.0.0.1", "172.16.0.10")) {
+                assertThat(internalProxies.matcher(other).matches()).as(app + " trusts " + other).isFalse();
+            }
+        }
+        String nginx = Files.readString(DEPLOY.resolve("nginx.conf"));
+        Matcher forwarded = Pattern.compile("proxy_set_header\\s+X-Forwarded-For\\s+([^;]+);").matcher(nginx);
+        int servers = 0;
+        while (forwarded.find()) {
+            servers++;
+            assertThat(forwarded.group(1)).as("what the client sent is not passed on").isEqualTo("$remote_addr");
+        }
+        assertThat(servers).isEqualTo(2);
+    }
+
+    /** Whether an IPv4 address lies in a CIDR range. */
+    private static boolean inRange(String address, String cidr) {
+        String[] range = cidr.split("/");
+        int bits = Integer.parseInt(range[1]);
+        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+        return (ipv4(address) & mask) == (ipv4(range[0]) & mask);
+    }
+
+    private static long ipv4(String address) {
+        long value = 0;
+        for (String part : address.split("\\.")) {
+            value = value << 8 | Integer.parseInt(part);
+        }
+        return value;
+    }
+
     @Test
     void the_images_copy_the_jars_the_build_makes_and_run_unprivileged() throws IOException {
         String version = Files.readString(ROOT.resolve("pom.xml")).replaceAll("(?s).*?<artifactId>coverledger-parent"
