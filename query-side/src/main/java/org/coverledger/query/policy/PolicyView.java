@@ -9,19 +9,24 @@ import java.util.List;
 
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.mapping.Document;
+import org.springframework.data.mongodb.core.mapping.Field;
+import org.springframework.data.mongodb.core.mapping.FieldType;
 
 /**
  * A policy as the policy list and policy detail show it, with its change history. Its status is
  * PENDING_START until 00:00 of the start date, IN_FORCE from then, EXPIRED after the last day,
  * or CANCELLED; a monthly policy whose instalment stays unpaid past its grace period is LAPSED
- * until reinstated.
+ * until reinstated. The sums insured and the premium are stored as decimal numbers (Decimal128),
+ * so that the list sorts them as numbers; Spring Data's default, text, put 1000.00 before 95.00.
+ * Views written before are converted once at start ({@link PolicyAmounts}).
  */
 @Document("policy_views")
 public record PolicyView(@Id String policyId, String policyNumber, String accountId, String policyholder,
-                         String product, String status, BigDecimal sumInsured, BigDecimal premium, String currency,
+                         String product, String status, @Field(targetType = FieldType.DECIMAL128) BigDecimal sumInsured,
+                         @Field(targetType = FieldType.DECIMAL128) BigDecimal premium, String currency,
                          LocalDate startDate, LocalDate endDate, String beneficiary, Instant issuedAt,
                          List<Change> changes,
-                         @Schema(description = "the sum insured as issued, before any change") BigDecimal issuedSumInsured,
+                         @Schema(description = "the sum insured as issued, before any change") @Field(targetType = FieldType.DECIMAL128) BigDecimal issuedSumInsured,
                          @Schema(description = "ANNUAL or MONTHLY; none for policies issued before quotes") String paymentPlan,
                          @Schema(description = "the quote it was bought from") String quoteId,
                          @Schema(description = "the terms version the customer accepted") String termsVersion,

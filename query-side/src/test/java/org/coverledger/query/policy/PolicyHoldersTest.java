@@ -91,6 +91,43 @@ class PolicyHoldersTest {
         }
     }
 
+    /**
+     * Staff's list (sorted by the server) and a customer's (sorted here) order premiums and sums
+     * insured as numbers, premiums of two to five digits mixed, including after a change (an
+     * update, not an insert, writes the new sum insured and premium).
+     */
+    @Test
+    void premiums_sort_as_numbers_on_the_server_and_here() throws Exception {
+        ProjectionTestMongo.batchedWritesAsNew();
+        PolicyHolders holders = new PolicyHolders(mongo);
+        holders.indexAll();
+        PolicyProjection projection = new PolicyProjection(mongo);
+        projection.setHolders(holders);
+        String[] premiums = {"95.00", "1000.00", "120.50", "20000.00", "9.90", "300.00"};
+        for (int i = 0; i < premiums.length; i++) {
+            projection.on(new PolicyIssued("pol-" + i, String.format("PN20261206%010X", i), "acc-a", "acc-a",
+                    Product.HEALTH, new Money(new BigDecimal("500000.00"), "CNY"), new Money(new BigDecimal(premiums[i]),
+                    "CNY"), LocalDate.parse("2027-01-01"), LocalDate.parse("2027-12-31"), null, null, null, null, null,
+                    null), 0, Instant.parse("2026-12-01T00:00:00Z").plusSeconds(i));
+        }
+        projection.on(new org.coverledger.events.policy.PolicyApi.PolicyChangeApproved("pol-0", "acc-a", "chg-1",
+                new Money(new BigDecimal("80000.00"), "CNY"), Instant.parse("2027-01-31T16:00:00Z"),
+                LocalDate.parse("2027-02-01"), new Money(new BigDecimal("1500.00"), "CNY"),
+                new Money(new BigDecimal("10.00"), "CNY"), null, null, "uma", Instant.parse("2027-01-15T00:00:00Z")), 1);
+        Caller staff = new Caller("uma", java.util.Set.of(org.coverledger.events.common.Role.UNDERWRITER));
+        Caller customer = new Caller("acc-a", java.util.Set.of(org.coverledger.events.common.Role.CUSTOMER));
+        for (Caller caller : List.of(staff, customer)) {
+            List<String> shown = controller(holders).list(null, null, null, null, null, null, null, null, null, "premium",
+                    0, 20, caller).items().stream().map(p -> p.premium().toPlainString()).toList();
+            assertThat(shown).as(caller.login()).containsExactly("9.90", "120.50", "300.00", "1000.00", "1500.00",
+                    "20000.00");
+        }
+        org.bson.Document stored = mongo.getCollection(mongo.getCollectionName(PolicyView.class))
+                .find(new org.bson.Document("_id", "pol-0")).first();
+        assertThat(stored.get("premium")).as("changed by an update").isInstanceOf(org.bson.types.Decimal128.class);
+        assertThat(stored.get("sumInsured")).isEqualTo(new org.bson.types.Decimal128(new BigDecimal("80000.00")));
+    }
+
     @Test
     void views_recorded_before_the_holder_documents_are_indexed_once() throws Exception {
         ProjectionTestMongo.batchedWritesAsNew();
