@@ -111,7 +111,7 @@ class DeployFilesTest {
      * {@code internal-proxies} (Spring Boot's own binder reads the variable), its pattern matches
      * the proxy's fixed address and no other private address (Tomcat matches the whole address),
      * containers are given addresses from a range without it, and nginx replaces whatever the
-     * client sent with the address it saw.
+     * client sent in every X-Forwarded header the apps read with what it saw itself.
      */
     @Test
     @SuppressWarnings("unchecked")
@@ -139,19 +139,28 @@ class DeployFilesTest {
                     .orElseThrow(() -> new AssertionError(app + ": server.tomcat.remoteip.internal-proxies is not set"));
             Pattern internalProxies = Pattern.compile(trusted);
             assertThat(internalProxies.matcher(proxyAddress).matches()).as(app + " trusts the proxy").isTrue();
-            for (String other : List.of("172.28.0.100", "172.28.0.129", "172.28.0.1", "10.0.0.10", "192.168.0.10",
-                    "127.0.0.1", "172.16.0.10")) {
+            for (String other : List.of("10.250.17.100", "10.250.17.129", "10.250.17.1", "10.0.0.10", "192.168.0.10",
+                    "127.0.0.1", "172.16.0.10", "10.250.17.101", "110.250.17.10")) {
                 assertThat(internalProxies.matcher(other).matches()).as(app + " trusts " + other).isFalse();
             }
         }
+        // Tomcat's valve (as Spring Boot sets it up) also reads X-Forwarded-Proto, -Host and -Port from a
+        // trusted peer: nginx sets each itself in both servers, so nothing the client sent is passed on
         String nginx = Files.readString(DEPLOY.resolve("nginx.conf"));
-        Matcher forwarded = Pattern.compile("proxy_set_header\\s+X-Forwarded-For\\s+([^;]+);").matcher(nginx);
-        int servers = 0;
-        while (forwarded.find()) {
-            servers++;
-            assertThat(forwarded.group(1)).as("what the client sent is not passed on").isEqualTo("$remote_addr");
+        Map<String, String> ownValues = Map.of("X-Forwarded-For", "$remote_addr", "X-Forwarded-Proto", "$scheme",
+                "X-Forwarded-Host", "$host", "X-Forwarded-Port", "$server_port");
+        Matcher servers = Pattern.compile("server \\{(.*?)\\n    }", Pattern.DOTALL).matcher(nginx);
+        int count = 0;
+        while (servers.find()) {
+            count++;
+            for (Map.Entry<String, String> header : ownValues.entrySet()) {
+                Matcher set = Pattern.compile("proxy_set_header\\s+" + header.getKey() + "\\s+([^;]+);").matcher(servers.group(1));
+                assertThat(set.find()).as("server " + count + " sets " + header.getKey()).isTrue();
+                assertThat(set.group(1)).as(header.getKey() + ": what the client sent is not passed on")
+                        .isEqualTo(header.getValue());
+            }
         }
-        assertThat(servers).isEqualTo(2);
+        assertThat(count).isEqualTo(2);
     }
 
     /** Whether an IPv4 address lies in a CIDR range. */

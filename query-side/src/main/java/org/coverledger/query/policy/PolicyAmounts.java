@@ -23,9 +23,11 @@ import org.springframework.stereotype.Component;
 /**
  * Policy views written before the sum insured and premium were stored as decimal numbers hold
  * them as text (Spring Data's default for {@link BigDecimal}), and the list sorted text: 1000.00
- * before 95.00, every number before every text. Converted once, in the background at start. A
- * view's amounts are replaced only while they are still the text that was read, so a projection
- * writing the view meanwhile wins, and a second instance doing the same changes nothing twice.
+ * before 95.00, every number before every text. Converted once, in the background at start. An
+ * amount is replaced only while it is still the text that was read, so a projection writing it
+ * meanwhile wins, and a second instance doing the same changes nothing twice. The note is
+ * written only after a pass finds nothing left. An older version run again after it (a
+ * rollback) writes text again, which this does not see: rebuild the policies then (README).
  * The note that it was done lies in the same generation's {@value PolicyHolders#COLLECTION}
  * (keys there are prefixed, so no holder meets it); a rebuilt generation is written in decimals
  * from its first event, and its first start after the rebuild finds nothing to convert.
@@ -61,42 +63,61 @@ public class PolicyAmounts {
         converter.start();
     }
 
-    /** Converts every view's amounts stored as text; returns how many views were converted. */
+    /**
+     * Converts every amount stored as text, pass after pass until a pass finds none (an amount a
+     * projection wrote meanwhile is left to it), then notes that it was done; returns how many
+     * amounts were converted. Both collections are those of the generation live when it began.
+     */
     long convert() {
         MongoCollection<Document> views = mongo.getCollection(mongo.getCollectionName(PolicyView.class));
+        MongoCollection<Document> notes = notes();
         List<Bson> asText = AMOUNTS.stream().map(field -> Filters.type(field, "string")).toList();
         List<String> fields = new ArrayList<>(AMOUNTS);
         fields.add("_id");
-        List<UpdateOneModel<Document>> batch = new ArrayList<>(BATCH);
         long converted = 0;
-        for (Document view : views.find(Filters.or(asText)).projection(Projections.include(fields)).batchSize(BATCH)) {
-            batch.add(conversion(view));
-            if (batch.size() == BATCH) {
+        for (int pass = 1; ; pass++) {
+            List<UpdateOneModel<Document>> batch = new ArrayList<>(BATCH);
+            long found = 0;
+            for (Document view : views.find(Filters.or(asText)).projection(Projections.include(fields)).batchSize(BATCH)) {
+                List<UpdateOneModel<Document>> updates = conversions(view);
+                found += updates.size();
+                batch.addAll(updates);
+                if (batch.size() >= BATCH) {
+                    converted += views.bulkWrite(batch).getModifiedCount();
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
                 converted += views.bulkWrite(batch).getModifiedCount();
-                batch.clear();
+            }
+            if (found == 0) {
+                break;
+            }
+            if (pass == 10) {
+                throw new IllegalStateException("policy amounts still stored as text after 10 passes");
             }
         }
-        if (!batch.isEmpty()) {
-            converted += views.bulkWrite(batch).getModifiedCount();
-        }
-        notes().updateOne(Filters.eq("_id", DONE), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
+        notes.updateOne(Filters.eq("_id", DONE), Updates.set("at", new java.util.Date()), new UpdateOptions().upsert(true));
         if (converted > 0) {
-            log.info("Converted the amounts of {} policy views from text to decimal numbers", converted);
+            log.info("Converted {} policy amounts from text to decimal numbers", converted);
         }
         return converted;
     }
 
-    /** The update that converts the view's text amounts, as read, if they are still that text. */
-    static UpdateOneModel<Document> conversion(Document view) {
-        List<Bson> unchanged = new ArrayList<>(List.of(Filters.eq("_id", view.get("_id"))));
-        List<Bson> sets = new ArrayList<>();
+    /**
+     * The updates that convert the view's text amounts as read, one per amount, each only while
+     * that amount is still the text read: a projection's write of one amount in between leaves
+     * the others to be converted.
+     */
+    static List<UpdateOneModel<Document>> conversions(Document view) {
+        List<UpdateOneModel<Document>> updates = new ArrayList<>();
         for (String field : AMOUNTS) {
             if (view.get(field) instanceof String text) {
-                unchanged.add(Filters.eq(field, text));
-                sets.add(Updates.set(field, new Decimal128(new BigDecimal(text))));
+                updates.add(new UpdateOneModel<>(Filters.and(Filters.eq("_id", view.get("_id")), Filters.eq(field, text)),
+                        Updates.set(field, new Decimal128(new BigDecimal(text)))));
             }
         }
-        return new UpdateOneModel<>(Filters.and(unchanged), Updates.combine(sets));
+        return updates;
     }
 
     private MongoCollection<Document> notes() {

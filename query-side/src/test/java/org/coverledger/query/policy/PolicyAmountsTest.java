@@ -58,7 +58,7 @@ class PolicyAmountsTest {
                     .append("sumInsured", (i + 1) + "0000.00").append("issuedSumInsured", (i + 1) + "0000.00")));
         }
         PolicyAmounts amounts = new PolicyAmounts(mongo);
-        assertThat(amounts.convert()).isEqualTo(3);
+        assertThat(amounts.convert()).as("three amounts of three views").isEqualTo(9);
         for (int i = 0; i < premiums.length; i++) {
             Document view = views().find(new Document("_id", "pol-" + i)).first();
             assertThat(view.get("premium")).isEqualTo(new Decimal128(new BigDecimal(premiums[i])));
@@ -77,21 +77,51 @@ class PolicyAmountsTest {
     }
 
     @Test
-    void an_amount_written_after_it_was_read_is_kept() throws Exception {
+    void an_amount_written_after_it_was_read_is_kept_and_the_others_converted() throws Exception {
         ProjectionTestMongo.batchedWritesAsNew();
         MongoCollection<Document> views = views();
         views.insertOne(new Document("_id", "pol-9").append("premium", "100.00").append("sumInsured", "5000.00"));
         Document read = views.find(new Document("_id", "pol-9")).first();
-        // the projection writes the view between the conversion's read and its write
+        // the projection writes the premium between the conversion's read and its write
         views.updateOne(new Document("_id", "pol-9"), new Document("$set",
                 new Document("premium", new Decimal128(new BigDecimal("150.00")))));
-        views.bulkWrite(List.of(PolicyAmounts.conversion(read)));
+        views.bulkWrite(PolicyAmounts.conversions(read));
         Document view = views.find(new Document("_id", "pol-9")).first();
         assertThat(view.get("premium")).as("the projection's").isEqualTo(new Decimal128(new BigDecimal("150.00")));
-        assertThat(view.get("sumInsured")).as("left for the next pass").isEqualTo("5000.00");
-        assertThat(new PolicyAmounts(mongo).convert()).isEqualTo(1);
-        view = views.find(new Document("_id", "pol-9")).first();
-        assertThat(view.get("premium")).isEqualTo(new Decimal128(new BigDecimal("150.00")));
-        assertThat(view.get("sumInsured")).isEqualTo(new Decimal128(new BigDecimal("5000.00")));
+        assertThat(view.get("sumInsured")).as("converted all the same")
+                .isEqualTo(new Decimal128(new BigDecimal("5000.00")));
+    }
+
+    @Test
+    void the_note_is_written_only_once_nothing_is_left() throws Exception {
+        ProjectionTestMongo.batchedWritesAsNew();
+        MongoCollection<Document> views = views();
+        views.insertOne(new Document("_id", "pol-8").append("premium", "100.00"));
+        MongoCollection<Document> notes = mongo.getCollection(PolicyHolders.COLLECTION);
+        // a projection of an older instance writes text again while the first pass writes
+        MongoTemplate racing = new MongoTemplate(mongo.getMongoDatabaseFactory()) {
+            @Override
+            @SuppressWarnings("unchecked")
+            public MongoCollection<Document> getCollection(String name) {
+                MongoCollection<Document> collection = super.getCollection(name);
+                boolean[] raced = {false};
+                return (MongoCollection<Document>) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {MongoCollection.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("bulkWrite") && !raced[0]) {
+                                raced[0] = true;
+                                collection.insertOne(new Document("_id", "pol-7").append("sumInsured", "7.00"));
+                            }
+                            try {
+                                return method.invoke(collection, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+        assertThat(new PolicyAmounts(racing).convert()).isEqualTo(2);
+        assertThat(views.countDocuments(new Document("$or", List.of(new Document("premium", new Document("$type", "string")),
+                new Document("sumInsured", new Document("$type", "string")))))).isZero();
+        assertThat(notes.find(new Document("_id", PolicyAmounts.DONE)).first()).isNotNull();
     }
 }
