@@ -106,12 +106,31 @@ public class DurableH2Backend extends H2Backend {
     private long writesCommitted;
 
     /**
-     * H2's own page cache size (16 MB). A quarter of the heap (1 GB here) folded 10^6 events a
-     * third slower: 163 positions/s for the analytics projection against 247 with 16 MB and 242
-     * with 64 MB, from the same store, one after the other (ops/BENCHMARKS.md, 2026-12-06 night).
+     * H2's unsaved-memory limit ({@code autoCommitBufferSize}), in KB: 1 MB instead of the 19 MB H2
+     * takes when the heap is large. The limit also sets how much live data H2's background
+     * compaction moves in one step, holding the store's lock while it reads the pages, which the
+     * next commit then writes: a quarter of the limit each second while the store is busy, the
+     * whole limit when it is idle. On the folded 10^6 store, 19 MB made that a step of about 5 MB
+     * a second, and the call whose commit came after it waited: at 1 client p99 was 1.2-3.4x
+     * that of a 10^4 store while p50 did not move. A step of 256 KB took p99 there down to
+     * 0.4-0.7x of what it was (ops/BENCHMARKS.md, 2026-12-07). Bulk writes commit every 1 MB of
+     * unsaved pages instead of every 19 MB; that was not slower (insertMany of 1000 documents).
+     */
+    static final int UNSAVED_MEMORY_KB = 1024;
+
+    /**
+     * H2's own page cache stays at its default size (16 MB). A quarter of the heap (1 GB here)
+     * folded 10^6 events a third slower: 163 positions/s for the analytics projection against 247
+     * with 16 MB and 242 with 64 MB, from the same store, one after the other (ops/BENCHMARKS.md,
+     * 2026-12-06 night).
      */
     public DurableH2Backend(String fileName) {
-        super(fileName);
+        super(open(fileName));
+    }
+
+    private static MVStore open(String fileName) {
+        log.info("opening MVStore in '{}'", fileName);
+        return new MVStore.Builder().fileName(fileName).autoCommitBufferSize(UNSAVED_MEMORY_KB).open();
     }
 
     @Override

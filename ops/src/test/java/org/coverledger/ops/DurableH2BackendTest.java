@@ -109,6 +109,35 @@ class DurableH2BackendTest {
         });
     }
 
+    /**
+     * H2's compaction step is a quarter of the unsaved-memory limit while the store is busy, and
+     * it holds the store's lock (see {@link DurableH2Backend#UNSAVED_MEMORY_KB}); a write far
+     * larger than the limit is committed by H2 in several steps on the way and still reads back
+     * whole, also after the file is opened again.
+     */
+    @Test
+    void the_store_commits_in_small_steps_and_a_write_larger_than_one_step_reads_back_whole() {
+        String file = dir.resolve("mongo.mv.db").toString();
+        DurableH2Backend backend = new DurableH2Backend(file);
+        assertThat(backend.getMvStore().getAutoCommitMemory()).isEqualTo(DurableH2Backend.UNSAVED_MEMORY_KB * 1024);
+        String text = "z".repeat(1000);
+        List<Document> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) { // about 20 MB of documents in one command
+            batch.add(new Document("_id", "doc-" + i).append("text", text).append("i", i));
+        }
+        serve(backend, docs -> {
+            long before = backend.getMvStore().getCurrentVersion();
+            docs.insertMany(batch);
+            assertThat(backend.getMvStore().getCurrentVersion() - before).as("commits during one insertMany")
+                    .isGreaterThan(1);
+        });
+        backend.close();
+        serve(new DurableH2Backend(file), docs -> {
+            assertThat(docs.countDocuments()).isEqualTo(20_000);
+            assertThat(docs.find(new Document("_id", "doc-19999")).first()).containsEntry("i", 19_999);
+        });
+    }
+
     @Test
     void a_read_answers_only_once_what_it_could_see_is_on_disk() {
         String file = dir.resolve("mongo.mv.db").toString();
