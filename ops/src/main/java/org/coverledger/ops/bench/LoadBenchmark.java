@@ -48,6 +48,13 @@ public final class LoadBenchmark {
     private static final List<String> WATCHED = List.of("purchase", "claim", "upload", "policy-list", "claim-progress",
             "audit-read");
 
+    /**
+     * The 1-client cell runs this many times as long as the others: one client makes 30-50 calls a
+     * second across twelve operations, so a 40 s cell gave each about 130 calls and its p99 was
+     * the slowest one or two (the 1-client growth in ops/BENCHMARKS.md, 2026-12-06 late).
+     */
+    static final int ONE_CLIENT_FACTOR = 4;
+
     private final Path root;
     /** Leave each size's data directory behind (its logs, and the store to profile again). */
     private boolean keep;
@@ -100,7 +107,8 @@ public final class LoadBenchmark {
                 + "(every projection, and the command side's timetable, notices and sagas), no timed step is overdue "
                 + "and the store has been quiet for 10 s. The mix is `ops/load`'s (bearer tokens; each client is a "
                 + "customer who buys, claims, uploads and follows their own objects, with staff's reads), " + seconds
-                + " s per cell after 20 s unmeasured at 8 clients. Beside each cell, in the same run, the raw driver's "
+                + " s per cell (" + ONE_CLIENT_FACTOR * seconds + " s at 1 client, so that each operation's p99 there "
+                + "is of a few hundred calls rather than the slowest one or two) after 20 s unmeasured at 8 clients. Beside each cell, in the same run, the raw driver's "
                 + "`insertOne` of a 300-byte document at the same concurrency on the same MongoDB (its own database). "
                 + "Writes: the mix's commands (register, quote, purchase, claim, material request, upload, submission, "
                 + "assessment).");
@@ -171,7 +179,7 @@ public final class LoadBenchmark {
                 report.add("|---:|---:|---:|---|---:|---:|---:|");
                 String detail = null;
                 for (int clients : new int[] {1, 16, 64}) {
-                    String table = driver.run(clients, Duration.ofSeconds(seconds));
+                    String table = driver.run(clients, Duration.ofSeconds(clients == 1 ? ONE_CLIENT_FACTOR * seconds : seconds));
                     LoadDriver.Summary summary = driver.lastSummary();
                     double rawRate = HttpBenchmark.run(clients, Duration.ofSeconds(Math.max(5, seconds / 2)), () -> {
                         raw.insertOne(new Document("text", text));
