@@ -108,7 +108,8 @@ public final class LoadBenchmark {
                 + "and the store has been quiet for 10 s. The mix is `ops/load`'s (bearer tokens; each client is a "
                 + "customer who buys, claims, uploads and follows their own objects, with staff's reads), " + seconds
                 + " s per cell (" + ONE_CLIENT_FACTOR * seconds + " s at 1 client, so that each operation's p99 there "
-                + "is of a few hundred calls rather than the slowest one or two) after 20 s unmeasured at 8 clients. Beside each cell, in the same run, the raw driver's "
+                + "is of a few hundred calls rather than the slowest one or two) after 20 s unmeasured at 8 clients. "
+                + "Beside each cell, in the same run, the raw driver's "
                 + "`insertOne` of a 300-byte document at the same concurrency on the same MongoDB (its own database). "
                 + "Writes: the mix's commands (register, quote, purchase, claim, material request, upload, submission, "
                 + "assessment).");
@@ -179,7 +180,8 @@ public final class LoadBenchmark {
                 report.add("|---:|---:|---:|---|---:|---:|---:|");
                 String detail = null;
                 for (int clients : new int[] {1, 16, 64}) {
-                    String table = driver.run(clients, Duration.ofSeconds(clients == 1 ? ONE_CLIENT_FACTOR * seconds : seconds));
+                    int cell = clients == 1 ? ONE_CLIENT_FACTOR * seconds : seconds;
+                    String table = driver.run(clients, Duration.ofSeconds(cell));
                     LoadDriver.Summary summary = driver.lastSummary();
                     double rawRate = HttpBenchmark.run(clients, Duration.ofSeconds(Math.max(5, seconds / 2)), () -> {
                         raw.insertOne(new Document("text", text));
