@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -414,51 +413,59 @@ final class AnalyticsReports {
     /** One product's days seen from one period: flows inside it, stocks at its end, premium earned in it. */
     private static final class Days {
         private final AnalyticsLedger.Series series;
-        private final NavigableMap<LocalDate, Map<String, Long>> inside;
         private final LocalDate start;
         private final LocalDate last;
+        private long[] sums;
+        private boolean[] there;
 
         Days(AnalyticsLedger.Series series, Period period, LocalDate known) {
             this.series = series;
             this.start = period.start();
             this.last = period.end().isAfter(known) ? known : period.end();
-            this.inside = last.isBefore(start) ? new TreeMap<>() : series.days().subMap(start, true, last, true);
+        }
+
+        /**
+         * Every metric's sum over the period's days, added up once: a row asks for a dozen flows and
+         * prefixes, and the ALL row asks again of each product's.
+         */
+        private void total() {
+            if (sums == null) {
+                int n = series.ledger().metrics();
+                sums = new long[n];
+                there = new boolean[n];
+                if (!last.isBefore(start)) {
+                    for (AnalyticsLedger.Figures day : series.days(start, last).values()) {
+                        day.addTo(sums, there);
+                    }
+                }
+            }
         }
 
         long flow(String metric) {
-            long sum = 0;
-            for (Map<String, Long> day : inside.values()) {
-                sum += day.getOrDefault(metric, 0L);
-            }
-            return sum;
+            total();
+            int id = series.ledger().known(metric);
+            return id < 0 || id >= sums.length ? 0 : sums[id];
         }
 
         /** The flows whose metric starts with the prefix, by the rest of their name. */
         Map<String, Long> flows(String prefix) {
+            total();
             Map<String, Long> found = new TreeMap<>();
-            for (Map<String, Long> day : inside.values()) {
-                day.forEach((metric, value) -> {
-                    if (metric.startsWith(prefix)) {
-                        found.merge(metric.substring(prefix.length()), value, Long::sum);
-                    }
-                });
+            for (int id : series.ledger().startingWith(prefix)) {
+                if (id < sums.length && there[id]) {
+                    found.put(series.ledger().name(id).substring(prefix.length()), sums[id]);
+                }
             }
             return found;
         }
 
         long stock(String metric) {
-            return series.stocks(last).getOrDefault(metric, 0L);
+            return series.stock(last, metric);
         }
 
         /** The stocks whose metric starts with the prefix, by the rest of their name. */
         Map<String, Long> stocks(String prefix) {
-            Map<String, Long> found = new TreeMap<>();
-            series.stocks(last).forEach((metric, value) -> {
-                if (metric.startsWith(prefix)) {
-                    found.merge(metric.substring(prefix.length()), value, Long::sum);
-                }
-            });
-            return found;
+            return series.stocks(last, prefix);
         }
 
         /** Premium earned on the period's known days: each day at the rate in force that day, in millionths. */
