@@ -68,7 +68,8 @@ public final class LoadBenchmark {
      */
     private final Map<Integer, Path> stores = new LinkedHashMap<>();
     private final List<String> report = new ArrayList<>();
-    private final Map<Integer, Map<String, double[]>> at16 = new LinkedHashMap<>();
+    /** Per number of clients, per size, each operation's count, p50 and p99 (the driver's summary). */
+    private final Map<Integer, Map<Integer, Map<String, double[]>>> cells = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     private LoadBenchmark(Path root) {
@@ -178,7 +179,7 @@ public final class LoadBenchmark {
                 report.add("| clients | all ops/s | writes/s | p99 ms: " + String.join(" / ", WATCHED)
                         + " | 5xx | raw insertOne/s | writes / raw |");
                 report.add("|---:|---:|---:|---|---:|---:|---:|");
-                String detail = null;
+                Map<Integer, String> detail = new LinkedHashMap<>();
                 for (int clients : new int[] {1, 16, 64}) {
                     int cell = clients == 1 ? ONE_CLIENT_FACTOR * seconds : seconds;
                     String table = driver.run(clients, Duration.ofSeconds(cell));
@@ -195,15 +196,17 @@ public final class LoadBenchmark {
                     }
                     report.add(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %s | %s | %.0f | %.1f %% |", clients,
                             summary.perSecond(List.of()), writes, p99, serverErrors(table), rawRate, 100 * writes / rawRate));
-                    if (clients == 16) {
-                        at16.put(size, summary.operations());
-                        detail = table;
+                    cells.computeIfAbsent(clients, c -> new LinkedHashMap<>()).put(size, summary.operations());
+                    if (clients != 64) {
+                        detail.put(clients, table);
                     }
                 }
-                report.add("");
-                report.add("At 16 clients, every operation:");
-                report.add("");
-                report.add(detail);
+                detail.forEach((clients, table) -> {
+                    report.add("");
+                    report.add("At " + clients + (clients == 1 ? " client" : " clients") + ", every operation:");
+                    report.add("");
+                    report.add(table);
+                });
             }
             basicAgainstBearer(command, query);
         } finally {
@@ -264,35 +267,41 @@ public final class LoadBenchmark {
         report.add("");
     }
 
-    /** How each operation's p99 at 16 clients moved from the smallest store to each larger one. */
+    /**
+     * How each operation's p50 and p99 moved from the smallest store to the largest, at each
+     * number of clients: p50 tells a call that costs more on a larger store from a tail that grew.
+     */
     private void growth(int[] sizes) {
-        if (at16.size() < 2) {
+        int smallest = sizes[0];
+        int largest = sizes[sizes.length - 1];
+        if (!cells.containsKey(16) || cells.get(16).size() < 2) {
             return;
         }
-        Map<String, double[]> first = at16.get(sizes[0]);
-        report.add("### p99 at 16 clients as the store grows (target: within 2x from 10^4 to 10^6)");
-        report.add("");
-        StringBuilder header = new StringBuilder("| operation |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (int size : sizes) {
-            header.append(String.format(Locale.ROOT, " %,d events ms |", size));
-            rule.append("---:|");
-        }
-        header.append(" largest / smallest |");
-        rule.append("---:|");
-        report.add(header.toString());
-        report.add(rule.toString());
-        for (String operation : first.keySet()) {
-            StringBuilder row = new StringBuilder("| " + operation + " |");
-            double last = 0;
-            for (int size : sizes) {
-                double[] op = at16.getOrDefault(size, Map.of()).get(operation);
-                row.append(op == null ? " - |" : String.format(Locale.ROOT, " %.0f |", op[2]));
-                last = op == null ? last : op[2];
+        report.add(String.format(Locale.ROOT, "### p50 and p99 as the store grows from %,d to %,d events "
+                + "(target for p99: within 2x from 10^4 to 10^6)", smallest, largest));
+        cells.forEach((clients, bySize) -> {
+            Map<String, double[]> first = bySize.get(smallest);
+            Map<String, double[]> last = bySize.get(largest);
+            if (first == null || last == null) {
+                return;
             }
-            row.append(String.format(Locale.ROOT, " %.1f |", last / Math.max(0.001, first.get(operation)[2])));
-            report.add(row.toString());
-        }
+            report.add("");
+            report.add("At " + clients + (clients == 1 ? " client" : " clients") + ":");
+            report.add("");
+            report.add(String.format(Locale.ROOT, "| operation | p50 ms, %,d | p50 ms, %,d | p50 growth | p99 ms, %,d "
+                    + "| p99 ms, %,d | p99 growth |", smallest, largest, smallest, largest));
+            report.add("|---|---:|---:|---:|---:|---:|---:|");
+            for (String operation : first.keySet()) {
+                double[] small = first.get(operation);
+                double[] large = last.get(operation);
+                if (large == null) {
+                    continue;
+                }
+                report.add(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %.0f | %.0f | %.1f |", operation,
+                        small[1], large[1], large[1] / Math.max(0.001, small[1]), small[2], large[2],
+                        large[2] / Math.max(0.001, small[2])));
+            }
+        });
         report.add("");
     }
 
