@@ -208,7 +208,7 @@ public final class LoadBenchmark {
                 }
                 detail.forEach((clients, table) -> {
                     report.add("");
-                    report.add("At " + clients + (clients == 1 ? " client" : " clients") + ", every operation:");
+                    report.add("At " + clientsLabel(clients) + ", every operation:");
                     report.add("");
                     report.add(table);
                 });
@@ -291,7 +291,7 @@ public final class LoadBenchmark {
                 return;
             }
             report.add("");
-            report.add("At " + clients + (clients == 1 ? " client" : " clients") + ":");
+            report.add("At " + clientsLabel(clients) + ":");
             report.add("");
             report.add(String.format(Locale.ROOT, "| operation | p50 ms, %,d | p50 ms, %,d | p50 growth | p99 ms, %,d "
                     + "| p99 ms, %,d | p99 growth |", smallest, largest, smallest, largest));
@@ -308,6 +308,10 @@ public final class LoadBenchmark {
             }
         });
         report.add("");
+    }
+
+    private static String clientsLabel(int clients) {
+        return clients + (clients == 1 ? " client" : " clients");
     }
 
     private HttpResponse<String> get(String url, String authorization) throws IOException, InterruptedException {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
@@ -44,6 +45,7 @@ final class AnalyticsLedger {
     private final Map<String, TreeMap<LocalDate, long[]>> rateChanges = new HashMap<>();
     private final Map<String, Series> series = new HashMap<>();
     private final Map<String, LocalDate> dates = new HashMap<>();
+    private final Map<String, Prefixed> prefixed = new ConcurrentHashMap<>();
 
     void add(String product, LocalDate effective, String metric, long value) {
         int id = id(metric);
@@ -108,15 +110,13 @@ final class AnalyticsLedger {
                 found[n++] = id;
             }
         }
-        int[] ids = Arrays.copyOf(found, n);
-        prefixed.put(prefix, new Prefixed(names.size(), ids));
-        return ids;
+        int[] matching = Arrays.copyOf(found, n);
+        prefixed.put(prefix, new Prefixed(names.size(), matching));
+        return matching;
     }
 
     private record Prefixed(int metrics, int[] ids) {
     }
-
-    private final Map<String, Prefixed> prefixed = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * What a day document (a day recorded, a product) adds, by the days it takes effect; with
@@ -181,12 +181,53 @@ final class AnalyticsLedger {
             values[size++] = value;
         }
 
-        /** Adds these figures to the sums, by metric number, and marks each metric as there (even at 0). */
-        void addTo(long[] sums, boolean[] there) {
+        /** Adds these figures to the sums, and marks each of their metrics as there (even at 0). */
+        void addTo(Sums sums) {
             for (int i = 0; i < size; i++) {
-                sums[metrics[i]] += values[i];
-                there[metrics[i]] = true;
+                sums.values[metrics[i]] += values[i];
+                sums.there[metrics[i]] = true;
             }
+        }
+    }
+
+    /**
+     * Figures added up by metric number (a period's flows, or the stocks at a day's end), with
+     * which metrics were there at all (a metric added at 0 is there): sized for the metrics
+     * numbered when made, so a metric numbered later reads as 0 and not there.
+     */
+    final class Sums {
+        private final long[] values;
+        private final boolean[] there;
+
+        /** Empty sums of every metric numbered so far. */
+        Sums() {
+            this(new long[metrics()], new boolean[metrics()]);
+        }
+
+        private Sums(long[] values, boolean[] there) {
+            this.values = values;
+            this.there = there;
+        }
+
+        /** A copy to add more to, sized for every metric numbered so far. */
+        Sums copy() {
+            return new Sums(Arrays.copyOf(values, metrics()), Arrays.copyOf(there, metrics()));
+        }
+
+        long get(String metric) {
+            int id = known(metric);
+            return id < 0 || id >= values.length ? 0 : values[id];
+        }
+
+        /** The sums whose metric starts with the prefix and was there, by the rest of their name. */
+        Map<String, Long> startingWith(String prefix) {
+            Map<String, Long> found = new TreeMap<>();
+            for (int id : AnalyticsLedger.this.startingWith(prefix)) {
+                if (id < values.length && there[id]) {
+                    found.put(name(id).substring(prefix.length()), values[id]);
+                }
+            }
+            return found;
         }
     }
 
@@ -201,7 +242,7 @@ final class AnalyticsLedger {
         private final AnalyticsLedger ledger;
         private final TreeMap<LocalDate, Figures> days;
         private final TreeMap<LocalDate, Figures> stockChanges;
-        private final TreeMap<LocalDate, Stocks> stocks = new TreeMap<>();
+        private final TreeMap<LocalDate, Sums> stocks = new TreeMap<>();
         private final long[] rateDays;
         private final long[] rates;
         private final long[] earnedBefore;
@@ -240,43 +281,20 @@ final class AnalyticsLedger {
             return days.subMap(first, true, last, true);
         }
 
-        /** The stock at the end of the day. */
-        long stock(LocalDate day, String metric) {
-            int id = ledger.known(metric);
-            Stocks at = stocksAt(day);
-            return id < 0 || id >= at.sums.length ? 0 : at.sums[id];
-        }
-
-        /** The stocks whose metric starts with the prefix at the end of the day, by the rest of their name. */
-        Map<String, Long> stocks(LocalDate day, String prefix) {
-            Stocks at = stocksAt(day);
-            Map<String, Long> found = new TreeMap<>();
-            for (int id : ledger.startingWith(prefix)) {
-                if (id < at.sums.length && at.there[id]) {
-                    found.put(ledger.name(id).substring(prefix.length()), at.sums[id]);
-                }
-            }
-            return found;
-        }
-
-        private synchronized Stocks stocksAt(LocalDate day) {
-            Stocks known = stocks.get(day);
+        /** The stocks at the end of the day. */
+        synchronized Sums stocks(LocalDate day) {
+            Sums known = stocks.get(day);
             if (known != null) {
                 return known;
             }
-            Map.Entry<LocalDate, Stocks> before = stocks.floorEntry(day);
-            int n = ledger.metrics();
-            Stocks running = new Stocks(before == null ? new long[n] : Arrays.copyOf(before.getValue().sums, n),
-                    before == null ? new boolean[n] : Arrays.copyOf(before.getValue().there, n));
+            Map.Entry<LocalDate, Sums> before = stocks.floorEntry(day);
+            Sums running = before == null ? ledger.new Sums() : before.getValue().copy();
             var added = before == null ? stockChanges.headMap(day, true) : stockChanges.subMap(before.getKey(), false, day, true);
             for (Figures change : added.values()) {
-                change.addTo(running.sums, running.there);
+                change.addTo(running);
             }
             stocks.put(day, running);
             return running;
-        }
-
-        private record Stocks(long[] sums, boolean[] there) {
         }
 
         /** Premium earned (millionths) on every day up to and including this one. */

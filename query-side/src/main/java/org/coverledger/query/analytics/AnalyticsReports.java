@@ -415,8 +415,7 @@ final class AnalyticsReports {
         private final AnalyticsLedger.Series series;
         private final LocalDate start;
         private final LocalDate last;
-        private long[] sums;
-        private boolean[] there;
+        private AnalyticsLedger.Sums sums;
 
         Days(AnalyticsLedger.Series series, Period period, LocalDate known) {
             this.series = series;
@@ -428,44 +427,34 @@ final class AnalyticsReports {
          * Every metric's sum over the period's days, added up once: a row asks for a dozen flows and
          * prefixes, and the ALL row asks again of each product's.
          */
-        private void total() {
+        private AnalyticsLedger.Sums total() {
             if (sums == null) {
-                int n = series.ledger().metrics();
-                sums = new long[n];
-                there = new boolean[n];
+                sums = series.ledger().new Sums();
                 if (!last.isBefore(start)) {
                     for (AnalyticsLedger.Figures day : series.days(start, last).values()) {
-                        day.addTo(sums, there);
+                        day.addTo(sums);
                     }
                 }
             }
+            return sums;
         }
 
         long flow(String metric) {
-            total();
-            int id = series.ledger().known(metric);
-            return id < 0 || id >= sums.length ? 0 : sums[id];
+            return total().get(metric);
         }
 
         /** The flows whose metric starts with the prefix, by the rest of their name. */
         Map<String, Long> flows(String prefix) {
-            total();
-            Map<String, Long> found = new TreeMap<>();
-            for (int id : series.ledger().startingWith(prefix)) {
-                if (id < sums.length && there[id]) {
-                    found.put(series.ledger().name(id).substring(prefix.length()), sums[id]);
-                }
-            }
-            return found;
+            return total().startingWith(prefix);
         }
 
         long stock(String metric) {
-            return series.stock(last, metric);
+            return series.stocks(last).get(metric);
         }
 
         /** The stocks whose metric starts with the prefix, by the rest of their name. */
         Map<String, Long> stocks(String prefix) {
-            return series.stocks(last, prefix);
+            return series.stocks(last).startingWith(prefix);
         }
 
         /** Premium earned on the period's known days: each day at the rate in force that day, in millionths. */
