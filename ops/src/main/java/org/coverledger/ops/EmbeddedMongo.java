@@ -8,8 +8,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import de.bwaldvogel.mongo.MongoServer;
 
@@ -31,16 +36,22 @@ public final class EmbeddedMongo implements AutoCloseable {
 
     private final MongoServer server;
     private final InetSocketAddress address;
+    private final DurableH2Backend backend;
+    private final Path file;
 
-    private EmbeddedMongo(MongoServer server, InetSocketAddress address) {
+    private EmbeddedMongo(MongoServer server, InetSocketAddress address, DurableH2Backend backend, Path file) {
         this.server = server;
         this.address = address;
+        this.backend = backend;
+        this.file = file;
     }
 
     /** Starts on the given loopback port (0 for any free port) with its data in the directory. */
     public static EmbeddedMongo start(String host, int port, Path dataDirectory) throws IOException {
         Files.createDirectories(dataDirectory);
-        MongoServer server = new MongoServer(new DurableH2Backend(dataDirectory.resolve(DATA_FILE).toString()));
+        Path file = dataDirectory.resolve(DATA_FILE);
+        DurableH2Backend backend = new DurableH2Backend(file.toString());
+        MongoServer server = new MongoServer(backend);
         try {
             // on failure it has already shut the server and its store down
             server.bind(new InetSocketAddress(host, port), 1, WORKER_THREADS);
@@ -50,7 +61,23 @@ public final class EmbeddedMongo implements AutoCloseable {
             }
             throw e;
         }
-        return new EmbeddedMongo(server, server.getLocalAddress());
+        return new EmbeddedMongo(server, server.getLocalAddress(), backend, file);
+    }
+
+    /**
+     * How the store's file stands (its size, H2's chunks and their share of live data), and when
+     * most of it is dead space, what {@code ops/compact} would give back: printed at start and
+     * every hour into the server's log, and by {@code ops/run} on the terminal at start.
+     */
+    String storeReport() throws IOException {
+        CompactStore.Figures figures = CompactStore.Figures.of(backend.getMvStore(), file);
+        String report = "embedded MongoDB store: " + figures;
+        if (figures.chunksFillPercent() < CompactStore.WORTH_IT) {
+            report += String.format(Locale.ROOT, "%nembedded MongoDB store: mostly dead space; stop the "
+                    + "system and run ops/compact to give back about %,.0f MB (README \"Compacting the embedded store\")",
+                    figures.fileBytes() * (100 - figures.chunksFillPercent()) / 100 / 1e6);
+        }
+        return report;
     }
 
     /**
@@ -119,6 +146,19 @@ public final class EmbeddedMongo implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(mongo::close, "embedded-mongo-shutdown"));
+        System.out.println(mongo.storeReport());
+        ScheduledExecutorService hourly = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "embedded-mongo-store-report");
+            thread.setDaemon(true);
+            return thread;
+        });
+        hourly.scheduleAtFixedRate(() -> {
+            try {
+                System.out.println(Instant.now() + " " + mongo.storeReport());
+            } catch (IOException | RuntimeException e) {
+                System.out.println("embedded MongoDB store: no figures (" + e + ")");
+            }
+        }, 1, 1, TimeUnit.HOURS);
         System.out.println(READY + " on " + host + ":" + mongo.port() + ", data in "
                 + data.toAbsolutePath().normalize());
         Thread.currentThread().join();

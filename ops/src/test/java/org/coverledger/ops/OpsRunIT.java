@@ -55,6 +55,9 @@ class OpsRunIT {
         jsonLogsNameRequestsAndCallersButNoPerson();
 
         Process again = start(env, data.resolve("run-2.out"));
+        // the embedded store's figures on the terminal (README "Compacting the embedded store")
+        assertThat(Files.readString(data.resolve("run-2.out"))).containsPattern("ops/run: store: [0-9.,]+ MB in [0-9,]+ "
+                + "chunks, [0-9]+ % of their bytes live");
         Api.Reply policies = Api.at("http://127.0.0.1:" + queryPort, "alice").get("/api/policies");
         assertThat(policies.json().get("total").asInt()).as(policies.toString()).isEqualTo(1);
         // a second TERM while it stops (an impatient Ctrl-C) leaves no part of it running
