@@ -109,12 +109,14 @@ public class DurableH2Backend extends H2Backend {
      * H2's unsaved-memory limit ({@code autoCommitBufferSize}), in KB: 1 MB instead of the 19 MB H2
      * takes when the heap is large. The limit also sets how much live data H2's background
      * compaction moves in one step, holding the store's lock while it reads the pages, which the
-     * next commit then writes: a quarter of the limit each second while the store is busy, the
-     * whole limit when it is idle. On the folded 10^6 store, 19 MB made that a step of about 5 MB
-     * a second, and the call whose commit came after it waited: at 1 client p99 was 1.2-3.4x
-     * that of a 10^4 store while p50 did not move. A step of 256 KB took p99 there down to
-     * 0.4-0.7x of what it was (ops/BENCHMARKS.md, 2026-12-07). Bulk writes commit every 1 MB of
-     * unsaved pages instead of every 19 MB; that was not slower (insertMany of 1000 documents).
+     * next commit then writes: a quarter of the limit a pass (three passes a second) while the
+     * store is busy, the whole limit when it is idle. On the folded 10^6 store, 19 MB made that a
+     * step of about 5 MB, and the call whose commit came after it waited: at 1 client p99 was
+     * 1.2-3.4x that of a 10^4 store while p50 did not move. A step of 256 KB took p99 there down
+     * to 0.4-0.7x of what it was (ops/BENCHMARKS.md, 2026-12-07). Bulk writes commit every 1 MB
+     * of unsaved pages instead of every 19 MB; that was not slower (insertMany of 1000 documents).
+     * The price: under sustained writes compaction falls behind and the file grows to several
+     * times its live data, which {@code ops/compact} ({@link CompactStore}) gives back.
      */
     static final int UNSAVED_MEMORY_KB = 1024;
 
