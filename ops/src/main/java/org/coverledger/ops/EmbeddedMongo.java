@@ -27,6 +27,8 @@ public final class EmbeddedMongo implements AutoCloseable {
 
     public static final String DATA_FILE = "mongo.mv.db";
     private static final String READY = "embedded MongoDB ready";
+    /** Below this much dead space, a stop to compact is not worth a word. */
+    private static final long ADVISE_FROM_BYTES = 256L << 20;
     /**
      * Threads that serve connections. Each connection stays on one thread, and a write holds its
      * thread until its commit is on disk, so with Netty's default (twice the cores) every
@@ -69,13 +71,13 @@ public final class EmbeddedMongo implements AutoCloseable {
      * most of it is dead space, what {@code ops/compact} would give back: printed at start and
      * every hour into the server's log, and by {@code ops/run} on the terminal at start.
      */
-    String storeReport() throws IOException {
+    List<String> storeReport() throws IOException {
         CompactStore.Figures figures = CompactStore.Figures.of(backend.getMvStore(), file);
-        String report = "embedded MongoDB store: " + figures;
-        if (figures.chunksFillPercent() < CompactStore.WORTH_IT) {
-            report += String.format(Locale.ROOT, "%nembedded MongoDB store: mostly dead space; stop the "
-                    + "system and run ops/compact to give back about %,.0f MB (README \"Compacting the embedded store\")",
-                    figures.fileBytes() * (100 - figures.chunksFillPercent()) / 100 / 1e6);
+        List<String> report = new ArrayList<>(List.of("embedded MongoDB store: " + figures));
+        if (figures.chunksFillPercent() < CompactStore.WORTH_IT && figures.deadBytes() >= ADVISE_FROM_BYTES) {
+            report.add(String.format(Locale.ROOT, "embedded MongoDB store: mostly dead space; stop the system and "
+                    + "run ops/compact to give back about %,.0f MB (README \"Compacting the embedded store\")",
+                    figures.deadBytes() / 1e6));
         }
         return report;
     }
@@ -146,7 +148,7 @@ public final class EmbeddedMongo implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(mongo::close, "embedded-mongo-shutdown"));
-        System.out.println(mongo.storeReport());
+        mongo.storeReport().forEach(System.out::println);
         ScheduledExecutorService hourly = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "embedded-mongo-store-report");
             thread.setDaemon(true);
@@ -154,7 +156,8 @@ public final class EmbeddedMongo implements AutoCloseable {
         });
         hourly.scheduleAtFixedRate(() -> {
             try {
-                System.out.println(Instant.now() + " " + mongo.storeReport());
+                Instant now = Instant.now();
+                mongo.storeReport().forEach(line -> System.out.println(now + " " + line));
             } catch (IOException | RuntimeException e) {
                 System.out.println("embedded MongoDB store: no figures (" + e + ")");
             }

@@ -92,6 +92,54 @@ class CompactStoreIT {
     }
 
     @Test
+    void check_only_reads_and_a_mistyped_option_is_not_taken_for_the_directory() throws Exception {
+        write(data, 1_000, 10);
+        Path file = data.resolve(EmbeddedMongo.DATA_FILE);
+        Path leftover = data.resolve(EmbeddedMongo.DATA_FILE + CompactStore.COPY_SUFFIX);
+        Files.writeString(leftover, "a differing copy kept for a look");
+        long size = Files.size(file);
+        java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(file);
+
+        assertThat(compact.run(data, true, true, false)).isZero();
+        assertThat(printed.toString()).contains("compacting would give back about");
+        assertThat(Files.size(file)).isEqualTo(size);
+        assertThat(Files.getLastModifiedTime(file)).isEqualTo(modified);
+        assertThat(leftover).exists();
+        assertThat(data.resolve(EmbeddedMongo.DATA_FILE + CompactStore.LOCK_SUFFIX)).doesNotExist();
+
+        assertThat(CompactStore.Options.parse(new String[] {"--chek", data.toString()}, "data").error())
+                .contains("--chek");
+        assertThat(CompactStore.Options.parse(new String[] {data.toString(), "--keepold"}, "data").error())
+                .contains("--keepold");
+        assertThat(CompactStore.Options.parse(new String[] {data.toString(), "other"}, "data").error())
+                .contains("two data directories");
+        CompactStore.Options options = CompactStore.Options.parse(new String[] {"--check", data.toString()}, "data");
+        assertThat(options.error()).isNull();
+        assertThat(options.checkOnly()).isTrue();
+        assertThat(options.dataDirectory()).isEqualTo(data);
+        assertThat(CompactStore.Options.parse(new String[0], "elsewhere").dataDirectory()).isEqualTo(Path.of("elsewhere"));
+    }
+
+    @Test
+    void the_compacted_file_keeps_the_stores_permissions_and_a_linked_store_stays_where_it_lies(@TempDir Path volume)
+            throws Exception {
+        write(volume, 1_000, 10);
+        Path real = volume.resolve(EmbeddedMongo.DATA_FILE);
+        Files.setPosixFilePermissions(real, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.createSymbolicLink(data.resolve(EmbeddedMongo.DATA_FILE), real);
+        List<Object> before = readEverything(volume);
+        long size = Files.size(real);
+
+        assertThat(compact.run(data, false, true, false)).as(printed.toString()).isZero();
+
+        assertThat(Files.isSymbolicLink(data.resolve(EmbeddedMongo.DATA_FILE))).isTrue();
+        assertThat(Files.size(real)).isLessThan(size);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(real)))
+                .isEqualTo("rw-------");
+        assertThat(readEverything(volume)).isEqualTo(before);
+    }
+
+    @Test
     void a_store_in_use_is_refused_and_keeps_serving() throws Exception {
         write(data, 500, 10);
         try (EmbeddedMongo server = EmbeddedMongo.start("127.0.0.1", 0, data);
