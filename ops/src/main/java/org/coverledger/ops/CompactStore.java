@@ -17,7 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
@@ -381,31 +382,24 @@ public final class CompactStore {
 
     /** Prints how far the copy has got every few seconds, on the terminal. */
     private final class Progress implements AutoCloseable {
-        private final AtomicBoolean done = new AtomicBoolean();
-        private final Thread thread;
+        private final ScheduledExecutorService ticks = EmbeddedMongo.daemonScheduler("compact-progress");
 
         Progress(Path copy, long expected) {
-            thread = new Thread(() -> {
-                while (!done.get()) {
-                    try {
-                        Thread.sleep(5_000);
-                        if (!done.get() && Files.exists(copy)) {
-                            out.printf(Locale.ROOT, "ops/compact: copied %,.0f of about %,.0f MB%n",
-                                    Files.size(copy) / 1e6, expected / 1e6);
-                        }
-                    } catch (InterruptedException | IOException e) {
-                        return;
+            ticks.scheduleAtFixedRate(() -> {
+                try {
+                    if (Files.exists(copy)) {
+                        out.printf(Locale.ROOT, "ops/compact: copied %,.0f of about %,.0f MB%n",
+                                Files.size(copy) / 1e6, expected / 1e6);
                     }
+                } catch (IOException e) {
+                    // the copy moved on or went away; the next tick or the end says how it stands
                 }
-            }, "compact-progress");
-            thread.setDaemon(true);
-            thread.start();
+            }, 5, 5, TimeUnit.SECONDS);
         }
 
         @Override
         public void close() {
-            done.set(true);
-            thread.interrupt();
+            ticks.shutdownNow();
         }
     }
 }

@@ -113,6 +113,15 @@ public final class EmbeddedMongo implements AutoCloseable {
         throw new IOException("the embedded MongoDB process ended before it was ready");
     }
 
+    /** One thread for timed work that must not keep the JVM alive (the hourly store report, ops/compact's progress). */
+    static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     public int port() {
         return address.getPort();
     }
@@ -149,12 +158,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(mongo::close, "embedded-mongo-shutdown"));
         mongo.storeReport().forEach(System.out::println);
-        ScheduledExecutorService hourly = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "embedded-mongo-store-report");
-            thread.setDaemon(true);
-            return thread;
-        });
-        hourly.scheduleAtFixedRate(() -> {
+        daemonScheduler("embedded-mongo-store-report").scheduleAtFixedRate(() -> {
             try {
                 Instant now = Instant.now();
                 mongo.storeReport().forEach(line -> System.out.println(now + " " + line));
